@@ -1,0 +1,23 @@
+//! Compiles `proto/` with protox (pure Rust, no protoc), generates the tonic
+//! server and client, and writes the file descriptor set that server
+//! reflection serves.
+
+use std::path::PathBuf;
+
+use prost::Message;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let proto_file = "proto/claimcheck/v1/claimcheck.proto";
+    println!("cargo:rerun-if-changed={proto_file}");
+    let descriptor_set = protox::compile([proto_file], ["proto"])?;
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(
+        out_dir.join("claimcheck_descriptor.bin"),
+        descriptor_set.encode_to_vec(),
+    )?;
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .compile_fds(descriptor_set)?;
+    Ok(())
+}

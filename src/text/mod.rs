@@ -1,0 +1,13 @@
+//! Text handling shared by ingest, retrieval and verification: Unicode
+//! normalisation and diacritic folding, sentence segmentation, word tokens
+//! with byte spans, and language detection. Pure functions, no I/O.
+
+mod language;
+mod normalize;
+mod segment;
+mod tokens;
+
+pub use language::{detect_language, Language};
+pub use normalize::{fold, fold_char, has_diacritics, normalize_nfc};
+pub use segment::{split_sentences, SentenceSpan};
+pub use tokens::{index_terms, is_stopword, word_tokens, WordToken};

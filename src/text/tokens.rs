@@ -1,0 +1,143 @@
+//! Word tokens with byte spans, stopwords, and the terms a sentence is
+//! indexed under: folded syllables (Vietnamese) or words (English) and the
+//! bigrams of adjacent ones. Numbers are not index terms: figures are
+//! checked by the quantity engine, not matched as words.
+
+use super::normalize::fold;
+
+/// One run of letters or digits, with its byte span and folded form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordToken<'text> {
+    pub text: &'text str,
+    pub folded: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl WordToken<'_> {
+    pub fn is_numeric(&self) -> bool {
+        self.text.chars().all(|c| c.is_ascii_digit())
+    }
+
+    /// True when the token starts with an uppercase letter.
+    pub fn is_capitalized(&self) -> bool {
+        self.text.chars().next().is_some_and(char::is_uppercase)
+    }
+}
+
+/// Splits text into runs of alphanumeric characters.
+pub fn word_tokens(text: &str) -> Vec<WordToken<'_>> {
+    let mut tokens = Vec::new();
+    let mut start = None;
+    for (index, character) in text.char_indices() {
+        let inside = character.is_alphanumeric() || is_joining_mark(character);
+        match (inside, start) {
+            (true, None) => start = Some(index),
+            (false, Some(begin)) => {
+                tokens.push(make_token(text, begin, index));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(begin) = start {
+        tokens.push(make_token(text, begin, text.len()));
+    }
+    tokens
+}
+
+fn is_joining_mark(character: char) -> bool {
+    unicode_normalization::char::is_combining_mark(character)
+}
+
+fn make_token(text: &str, start: usize, end: usize) -> WordToken<'_> {
+    let word = &text[start..end];
+    WordToken {
+        text: word,
+        folded: fold(word),
+        start,
+        end,
+    }
+}
+
+/// Function words of Vietnamese (folded) and English that carry no topic.
+const STOPWORDS: &[&str] = &[
+    // Vietnamese, folded
+    "cua", "va", "cac", "nhung", "la", "co", "duoc", "da", "dang", "se", "voi", "cho", "tai", "o",
+    "trong", "nay", "do", "thi", "ma", "de", "tu", "den", "theo", "ve", "cung", "nhu", "mot",
+    "nhieu", "khi", "sau", "truoc", "tren", "duoi", "hon", "gan", "khoang", "con", "rang",
+    "neu", "vi", "bi", "boi", "hay", "hoac", "nen", "nao", "gi", "ai", "dieu", "viec", "cach",
+    "ra", "vao", "len", "xuong", "qua", "lai", "nua", "roi", "ay", "kia", "day", "ban", "nhat",
+    "deu", "chi", "moi", "toi", "chung", "ta", "minh", "ho", "ong", "ba", "anh", "chi", "em",
+    "thuoc", "giua", "cua", "nham", "tung", "cu", "the",
+    // English
+    "the", "a", "an", "of", "and", "or", "to", "in", "on", "at", "by", "for", "with", "from",
+    "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that",
+    "these", "those", "as", "than", "which", "who", "whom", "their", "there", "they", "he",
+    "she", "his", "her", "we", "our", "you", "your", "into", "over", "about", "after",
+    "before", "said", "says", "will", "would", "also", "some", "all", "more", "most",
+];
+
+/// True for a folded word that carries no topic.
+pub fn is_stopword(folded: &str) -> bool {
+    STOPWORDS.contains(&folded)
+}
+
+/// The index terms of a text: each non-stopword folded word, and each
+/// bigram of adjacent folded words ("giam_bien" style, joined by a space),
+/// deduplicated in first-seen order. Numbers break bigram chains.
+pub fn index_terms(text: &str) -> Vec<String> {
+    let tokens = word_tokens(text);
+    let mut terms: Vec<String> = Vec::with_capacity(tokens.len() * 2);
+    let mut previous: Option<&WordToken> = None;
+    for token in &tokens {
+        if token.is_numeric() || token.folded.chars().any(|c| c.is_ascii_digit()) {
+            previous = None;
+            continue;
+        }
+        if !is_stopword(&token.folded) {
+            terms.push(token.folded.clone());
+        }
+        if let Some(before) = previous {
+            let gap = &text[before.end..token.start];
+            if gap.chars().all(char::is_whitespace) {
+                terms.push(format!("{} {}", before.folded, token.folded));
+            }
+        }
+        previous = Some(token);
+    }
+    let mut seen = std::collections::HashSet::with_capacity(terms.len());
+    terms.retain(|term| seen.insert(term.clone()));
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_have_spans_and_folded_forms() {
+        let text = "Hải Hà giảm 1.654 cán bộ";
+        let tokens = word_tokens(text);
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text).collect();
+        assert_eq!(texts, ["Hải", "Hà", "giảm", "1", "654", "cán", "bộ"]);
+        for token in &tokens {
+            assert_eq!(&text[token.start..token.end], token.text);
+        }
+        assert_eq!(tokens[2].folded, "giam");
+        assert!(tokens[0].is_capitalized());
+    }
+
+    #[test]
+    fn index_terms_table() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Hải Hà giảm 22 biên chế", &["hai", "ha", "hai ha", "giam", "ha giam", "bien", "che", "bien che"]),
+            ("Hai Ha giam 22 bien che", &["hai", "ha", "hai ha", "giam", "ha giam", "bien", "che", "bien che"]),
+            ("the district cut posts", &["district", "the district", "cut", "district cut", "posts", "cut posts"]),
+            ("giảm, tăng", &["giam", "tang"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(index_terms(text), *expected, "{text:?}");
+        }
+    }
+}
