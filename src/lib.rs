@@ -1,4 +1,31 @@
 //! claimcheck: checks factual claims, above all claims with figures, against
 //! a store of source articles.
+//!
+//! # Layout
+//!
+//! Pure core (no I/O):
+//! - [`text`]: NFC normalisation, diacritic folding, sentences, tokens, language.
+//! - [`quantity`]: reading figures in Vietnamese and English; comparing two.
+//! - [`context`]: the names a text speaks of and the year that frames a sentence.
+//! - [`analysis`]: a document → sentences, quantities, index terms, context.
+//! - [`verify`]: claim analysis, alignment of quantities, verdict, explanation.
+//! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
+//!
+//! Edges:
+//! - [`store`]: the only sled user: documents, sentences, facts, index.
+//! - [`retrieve`]: candidate sentences for a claim from the index (BM25 + strsim).
+//! - [`service`]: the facade used by gRPC and the CLI; validation and limits.
+//! - [`grpc`]: the only tonic/prost user: generated types, adapter, status mapping, server.
+//! - [`config`]: command-line flags and environment → validated settings.
+//! - [`cli`]: the client commands (ingest, verify, extract, eval).
+
+pub mod analysis;
+pub mod context;
+pub mod eval;
+pub mod model;
 pub mod quantity;
+pub mod retrieve;
+pub mod service;
+pub mod verify;
+pub mod store;
 pub mod text;

@@ -15,7 +15,7 @@
 mod compare;
 mod extract;
 mod lexer;
-mod lexicon;
+pub(crate) mod lexicon;
 mod number;
 
 #[cfg(test)]

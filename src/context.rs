@@ -1,0 +1,196 @@
+//! Context binding: the names a text speaks of, and the year that frames a
+//! sentence. Names are recognised by form, not from a list: runs of two or
+//! more capitalised syllables ("Hải Hà", "Binh Xuyen"), or capitalised
+//! syllables after an administrative prefix ("huyện Ba Chẽ", "xã Hải Tiến",
+//! "TP Móng Cái"). All-capital abbreviations ("HĐND", "UBND") are kept apart:
+//! every locality has them, so they are topic words, not the subject.
+
+use crate::model::DocumentContext;
+use crate::quantity::{Quantity, QuantityKind};
+use crate::text::{fold, word_tokens};
+
+/// A name found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entity {
+    pub text: String,
+    pub folded: String,
+    /// All capitals: an abbreviation such as "UBND".
+    pub is_abbreviation: bool,
+    /// The run starts the sentence, so its first capital may be only the
+    /// sentence's ("Ngành Giáo dục ...").
+    pub sentence_initial: bool,
+}
+
+/// Administrative prefixes, folded; the capitalised words after them name a
+/// place.
+const PLACE_PREFIXES: &[&str] = &[
+    "huyen", "xa", "tinh", "tp", "tx", "phuong", "thon", "quan", "ban", "khu", "lang", "ap",
+    "district", "province", "city", "commune", "ward", "village", "town",
+];
+
+fn is_abbreviation(word: &str) -> bool {
+    word.chars().count() >= 2 && word.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+/// The names in one sentence, in order, without repeats.
+pub fn entities(sentence: &str) -> Vec<Entity> {
+    let tokens = word_tokens(sentence);
+    let mut found: Vec<Entity> = Vec::new();
+    let push = |found: &mut Vec<Entity>, text: String, is_abbreviation: bool, sentence_initial: bool| {
+        let folded = fold(&text);
+        if !found.iter().any(|e| e.folded == folded) {
+            found.push(Entity { text, folded, is_abbreviation, sentence_initial });
+        }
+    };
+    let mut index = 0;
+    while index < tokens.len() {
+        let token = &tokens[index];
+        if is_abbreviation(token.text) {
+            push(&mut found, token.text.to_string(), true, false);
+            index += 1;
+            continue;
+        }
+        if !token.is_capitalized() || token.is_numeric() {
+            index += 1;
+            continue;
+        }
+        // A run of capitalised words joined only by spaces.
+        let mut end = index + 1;
+        while end < tokens.len()
+            && tokens[end].is_capitalized()
+            && !is_abbreviation(tokens[end].text)
+            && sentence[tokens[end - 1].end..tokens[end].start].chars().all(|c| c == ' ')
+        {
+            end += 1;
+        }
+        let after_prefix = index > 0
+            && PLACE_PREFIXES.contains(&tokens[index - 1].folded.as_str())
+            && sentence[tokens[index - 1].end..token.start].chars().all(|c| c == ' ');
+        if end - index >= 2 || after_prefix {
+            push(&mut found, sentence[token.start..tokens[end - 1].end].to_string(), false, index == 0 && !after_prefix);
+        }
+        index = end;
+    }
+    found
+}
+
+/// The context of a document: names in its title and lead (the first
+/// sentences), and names it repeats.
+pub fn document_context(title: &str, sentences: &[&str]) -> DocumentContext {
+    const LEAD_SENTENCES: usize = 4;
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |name: String| {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    };
+    for entity in entities(title) {
+        if !entity.is_abbreviation {
+            add(entity.folded);
+        }
+    }
+    // How many sentences hold each run of one to four words, to find the
+    // names the document repeats (also inside longer capitalised runs).
+    let mut runs: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut all_names: Vec<String> = Vec::new();
+    for (position, sentence) in sentences.iter().enumerate() {
+        for entity in entities(sentence) {
+            if entity.is_abbreviation {
+                continue;
+            }
+            if position < LEAD_SENTENCES {
+                add(entity.folded.clone());
+            }
+            if !all_names.contains(&entity.folded) {
+                all_names.push(entity.folded);
+            }
+        }
+        let words: Vec<String> = word_tokens(sentence).into_iter().map(|t| t.folded).collect();
+        let mut seen = std::collections::HashSet::new();
+        for length in 1..=4 {
+            for window in words.windows(length) {
+                let run = window.join(" ");
+                if seen.insert(run.clone()) {
+                    *runs.entry(run).or_default() += 1;
+                }
+            }
+        }
+    }
+    for name in all_names {
+        if runs.get(&name).copied().unwrap_or(0) >= 2 {
+            add(name);
+        }
+    }
+    DocumentContext {
+        entities: names,
+        title_folded: fold(title),
+    }
+}
+
+/// The year a sentence opens with ("Năm 2017, ...", "Cụ thể, năm 2016, ...",
+/// "In 2017, ..."): a year quantity among its first words.
+pub fn opening_year(sentence: &str, quantities: &[Quantity]) -> Option<i32> {
+    let first = quantities.first()?;
+    if first.kind != QuantityKind::Year || first.range_end.is_some() {
+        return None;
+    }
+    let words_before = word_tokens(&sentence[..first.start.min(sentence.len())]).len();
+    (words_before <= 3).then_some(first.value as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quantity::extract_quantities;
+    use crate::text::Language;
+
+    fn names(sentence: &str) -> Vec<String> {
+        entities(sentence).into_iter().filter(|e| !e.is_abbreviation).map(|e| e.text).collect()
+    }
+
+    #[test]
+    fn entity_table() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Hải Hà giảm 51 cán bộ, công chức cấp xã.", &["Hải Hà"]),
+            ("Binh Xuyen tinh gian 45 can bo.", &["Binh Xuyen"]),
+            ("Huyện Ba Chẽ đã giảm 10 biên chế.", &["Ba Chẽ"]),
+            ("Trung tâm Y tế Móng Cái giảm 6 biên chế.", &["Móng Cái"]),
+            ("Lãnh đạo xã Huế tiếp dân.", &["Huế"]),
+            ("Kỳ họp của HĐND tỉnh Quảng Ninh.", &["Quảng Ninh"]),
+            ("Năm 2017, thị xã giảm 17 cán bộ.", &[]),
+            ("The district of Long Bien cut 20 posts.", &["Long Bien"]),
+        ];
+        for (sentence, expected) in cases {
+            assert_eq!(names(sentence), *expected, "{sentence:?}");
+        }
+        assert!(entities("Chủ tịch UBND xã").iter().any(|e| e.is_abbreviation && e.text == "UBND"));
+    }
+
+    #[test]
+    fn opening_year_table() {
+        let cases = [
+            ("Năm 2017, đã thuyên chuyển 17 cán bộ.", Some(2017)),
+            ("Cụ thể, năm 2016, thị xã đã thuyên chuyển 5 cán bộ.", Some(2016)),
+            ("In 2019, the city cut 5 posts.", Some(2019)),
+            ("Thị xã đã thuyên chuyển 5 cán bộ trong năm 2016.", None),
+            ("Nhiệm kỳ 2016-2021 có 5 đại biểu.", None),
+        ];
+        for (sentence, expected) in cases {
+            let language = crate::text::detect_language(sentence);
+            let quantities = extract_quantities(sentence, language);
+            assert_eq!(opening_year(sentence, &quantities), expected, "{sentence:?}");
+        }
+        let _ = Language::English;
+    }
+
+    #[test]
+    fn document_context_keeps_title_lead_and_repeated_names() {
+        let context = document_context(
+            "Hiệu quả ở huyện Bình Xuyên",
+            &["Mở đầu bài.", "Không tên.", "Không tên.", "Không tên.", "Thôn Thiện Kế sáp nhập.", "Trưởng thôn Thiện Kế nói.", "Xã Đạo Tú một lần."],
+        );
+        assert!(context.entities.contains(&"binh xuyen".to_string()));
+        assert!(context.entities.contains(&"thien ke".to_string()));
+        assert!(!context.entities.contains(&"dao tu".to_string()));
+    }
+}

@@ -1,0 +1,162 @@
+//! Plain domain types shared by the core, the store and the edges: what a
+//! document is once analysed, what a sentence keeps, what a verdict says.
+//! No behaviour beyond small accessors; no I/O.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::quantity::{Outcome, Quantity};
+use crate::text::Language;
+
+/// A document as a client sends it, after validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentInput {
+    pub document_id: String,
+    pub text: String,
+    pub title: String,
+    pub url: String,
+    pub published_at: String,
+    pub language: Option<Language>,
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// The facts of a document that verification reads with each of its
+/// sentences: the names it is about and the time it speaks of.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocumentContext {
+    /// Folded names from the title and lead, and names the text repeats.
+    pub entities: Vec<String>,
+    /// Folded text of the title.
+    pub title_folded: String,
+}
+
+/// Document metadata as stored (the text is stored apart).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    pub document_id: String,
+    pub title: String,
+    pub url: String,
+    pub published_at: String,
+    pub language: Language,
+    pub metadata: BTreeMap<String, String>,
+    pub sentence_count: u32,
+    pub quantity_count: u32,
+    pub text_bytes: u64,
+    pub context: DocumentContext,
+}
+
+/// One sentence with what was read from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceRecord {
+    pub index: u32,
+    pub text: String,
+    /// Byte offsets into the document text.
+    pub start: u32,
+    pub end: u32,
+    pub quantities: Vec<Quantity>,
+    /// Paragraph number: sentences of one line block share it.
+    pub paragraph: u32,
+    /// A year that frames the sentence from before it ("Năm 2017, ..."
+    /// earlier in the paragraph), when the sentence names none itself.
+    pub inherited_year: Option<i32>,
+}
+
+/// A document after analysis, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysedDocument {
+    pub record: DocumentRecord,
+    pub text: String,
+    pub sentences: Vec<AnalysedSentence>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysedSentence {
+    pub record: SentenceRecord,
+    /// Index terms (folded words and bigrams), deduplicated.
+    pub terms: Vec<(String, u8)>,
+    pub token_count: u16,
+}
+
+/// A stored document with its text and sentences.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FullDocument {
+    pub record: DocumentRecord,
+    pub text: String,
+    pub sentences: Vec<SentenceRecord>,
+}
+
+/// Counts of what the store holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    pub documents: u64,
+    pub sentences: u64,
+    pub quantities: u64,
+    pub index_terms: u64,
+    pub disk_bytes: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Verdict {
+    Supported,
+    Refuted,
+    NotEnoughInfo,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Supported => "SUPPORTED",
+            Verdict::Refuted => "REFUTED",
+            Verdict::NotEnoughInfo => "NOT_ENOUGH_INFO",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<Verdict> {
+        match label.trim().to_ascii_uppercase().as_str() {
+            "SUPPORTED" | "VERDICT_SUPPORTED" | "SUPPORTS" => Some(Verdict::Supported),
+            "REFUTED" | "VERDICT_REFUTED" | "REFUTES" => Some(Verdict::Refuted),
+            "NOT_ENOUGH_INFO" | "VERDICT_NOT_ENOUGH_INFO" | "NEI" | "NOT ENOUGH INFO" => Some(Verdict::NotEnoughInfo),
+            _ => None,
+        }
+    }
+}
+
+/// How one claim quantity fared against the source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantityCheck {
+    pub claim_quantity: Quantity,
+    pub source_quantity: Option<Quantity>,
+    /// `None` when no source quantity speaks of the same thing.
+    pub outcome: Option<Outcome>,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub document_id: String,
+    pub document_title: String,
+    pub sentence_index: u32,
+    pub sentence: String,
+    pub score: f64,
+    pub checks: Vec<QuantityCheck>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerificationResult {
+    pub verdict: Verdict,
+    pub confidence: f64,
+    pub explanation: String,
+    pub evidence: Vec<Evidence>,
+    pub claim_quantities: Vec<Quantity>,
+    pub language: Language,
+}
+
+/// A claim to verify, after validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimInput {
+    pub claim: String,
+    pub max_evidence: usize,
+    pub document_ids: Vec<String>,
+    pub language: Option<Language>,
+}

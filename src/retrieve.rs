@@ -1,0 +1,146 @@
+//! Retrieval: the candidate sentences for a claim, from the sled-backed
+//! index, never from a scan of stored sentences. Terms are scored with BM25
+//! (k1 = 1.2, b = 0.75) over sentences. Rare terms (held by at most
+//! `RARE_TERM_SENTENCES` sentences) are read in full and nominate
+//! candidates; common terms only add to the scores of documents already
+//! nominated, with one point lookup per document, so the work per claim stays
+//! bounded as the store grows. The best candidates are then re-ranked with
+//! `strsim`'s Sørensen–Dice similarity of the folded texts.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{DocumentRecord, SentenceRecord};
+use crate::store::{Store, StoreError};
+use crate::text::fold;
+
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// Terms held by more sentences than this only re-score nominated documents.
+pub const RARE_TERM_SENTENCES: u64 = 4000;
+/// Documents considered for common-term lookups.
+const MAX_NOMINATED_DOCUMENTS: usize = 300;
+
+/// A sentence nominated by the index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    pub document_number: u32,
+    pub sentence_index: u32,
+    pub bm25: f64,
+}
+
+/// A candidate with everything verification reads.
+#[derive(Debug, Clone)]
+pub struct LoadedCandidate {
+    pub document: DocumentRecord,
+    pub sentence: SentenceRecord,
+    pub previous: Option<SentenceRecord>,
+    pub next: Option<SentenceRecord>,
+    /// BM25 and string similarity combined, in 0..1.
+    pub score: f64,
+}
+
+fn bm25_term(idf: f64, term_count: f64, length: f64, average_length: f64) -> f64 {
+    idf * term_count * (K1 + 1.0) / (term_count + K1 * (1.0 - B + B * length / average_length.max(1.0)))
+}
+
+/// The `limit` best sentences for `terms`, optionally only in `allowed`
+/// documents.
+pub fn candidates(
+    store: &Store,
+    terms: &[String],
+    allowed: Option<&HashSet<u32>>,
+    limit: usize,
+) -> Result<Vec<Candidate>, StoreError> {
+    let (sentence_total, token_total) = store.corpus_size()?;
+    if sentence_total == 0 || terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let average_length = token_total as f64 / sentence_total as f64;
+    let mut weighted: Vec<(&String, u64, f64)> = Vec::with_capacity(terms.len());
+    for term in terms {
+        let holding = store.term_sentence_count(term)?;
+        if holding == 0 {
+            continue;
+        }
+        let idf = (1.0 + (sentence_total as f64 - holding as f64 + 0.5) / (holding as f64 + 0.5)).ln();
+        weighted.push((term, holding, idf));
+    }
+    weighted.sort_by_key(|(_, holding, _)| *holding);
+    let mut scores: HashMap<(u32, u32), f64> = HashMap::new();
+    let mut document_weight: HashMap<u32, f64> = HashMap::new();
+    let mut common = Vec::new();
+    for (position, (term, holding, idf)) in weighted.iter().enumerate() {
+        // The two rarest terms always nominate, so a claim of common words
+        // still finds candidates.
+        if *holding > RARE_TERM_SENTENCES && position >= 2 {
+            common.push((*term, *idf));
+            continue;
+        }
+        for (document, postings) in store.postings(term)? {
+            if allowed.is_some_and(|set| !set.contains(&document)) {
+                continue;
+            }
+            for posting in postings {
+                let gain = bm25_term(*idf, posting.term_count as f64, posting.sentence_length as f64, average_length);
+                *scores.entry((document, posting.sentence_index)).or_default() += gain;
+                *document_weight.entry(document).or_default() += gain;
+            }
+        }
+    }
+    if !common.is_empty() {
+        let mut nominated: Vec<(u32, f64)> = document_weight.into_iter().collect();
+        nominated.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        nominated.truncate(MAX_NOMINATED_DOCUMENTS);
+        for (term, idf) in common {
+            for (document, _) in &nominated {
+                for posting in store.postings_in(term, *document)? {
+                    let gain = bm25_term(idf, posting.term_count as f64, posting.sentence_length as f64, average_length);
+                    *scores.entry((*document, posting.sentence_index)).or_default() += gain;
+                }
+            }
+        }
+    }
+    let mut ranked: Vec<Candidate> = scores
+        .into_iter()
+        .map(|((document_number, sentence_index), bm25)| Candidate { document_number, sentence_index, bm25 })
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.bm25
+            .total_cmp(&a.bm25)
+            .then(a.document_number.cmp(&b.document_number))
+            .then(a.sentence_index.cmp(&b.sentence_index))
+    });
+    ranked.truncate(limit);
+    Ok(ranked)
+}
+
+/// Loads candidates with their documents and neighbours, and re-ranks them
+/// by BM25 (normalised) and string similarity to the claim.
+pub fn load_and_rerank(store: &Store, claim: &str, ranked: &[Candidate]) -> Result<Vec<LoadedCandidate>, StoreError> {
+    let best = ranked.first().map(|c| c.bm25).unwrap_or(1.0).max(f64::MIN_POSITIVE);
+    let claim_folded = fold(claim);
+    let mut documents: HashMap<u32, Option<DocumentRecord>> = HashMap::new();
+    let mut loaded = Vec::with_capacity(ranked.len());
+    for candidate in ranked {
+        let number = candidate.document_number;
+        if !documents.contains_key(&number) {
+            let record = match store.document_id(number)? {
+                Some(id) => store.document(&id)?,
+                None => None,
+            };
+            documents.insert(number, record);
+        }
+        let Some(document) = documents.get(&number).cloned().flatten() else { continue };
+        let Some(sentence) = store.sentence(number, candidate.sentence_index)? else { continue };
+        let previous = match candidate.sentence_index {
+            0 => None,
+            index => store.sentence(number, index - 1)?,
+        };
+        let next = store.sentence(number, candidate.sentence_index + 1)?;
+        let similarity = strsim::sorensen_dice(&claim_folded, &fold(&sentence.text));
+        let score = 0.7 * (candidate.bm25 / best) + 0.3 * similarity;
+        loaded.push(LoadedCandidate { document, sentence, previous, next, score });
+    }
+    loaded.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(loaded)
+}

@@ -1,0 +1,381 @@
+//! The service facade used by the gRPC adapter and the CLI: validates
+//! requests at the boundary (each error names the field and the limit), runs
+//! store access and CPU-heavy analysis on the blocking pool, and flushes
+//! before acknowledging writes. No RPC types here.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::analysis::{analyse_document, read_text, ReadSentence};
+use crate::model::{ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats, VerificationResult};
+use crate::retrieve::{candidates, load_and_rerank};
+use crate::store::{Store, StoreError};
+use crate::text::{detect_language, normalize_nfc, Language};
+use crate::verify::{judge, ClaimAnalysis, SourceSentence};
+
+/// Limits on requests; the defaults are the documented ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    pub max_document_bytes: usize,
+    pub max_document_id_bytes: usize,
+    pub max_title_bytes: usize,
+    pub max_url_bytes: usize,
+    pub max_metadata_entries: usize,
+    pub max_metadata_bytes: usize,
+    pub max_claim_bytes: usize,
+    pub max_evidence: u32,
+    pub default_evidence: u32,
+    pub max_document_filter: usize,
+    pub max_page_size: u32,
+    pub default_page_size: u32,
+    /// Sentences taken from the index for each claim.
+    pub candidate_sentences: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_document_bytes: 8 * 1024 * 1024,
+            max_document_id_bytes: 256,
+            max_title_bytes: 2048,
+            max_url_bytes: 4096,
+            max_metadata_entries: 64,
+            max_metadata_bytes: 16 * 1024,
+            max_claim_bytes: 4096,
+            max_evidence: 50,
+            default_evidence: 5,
+            max_document_filter: 1000,
+            max_page_size: 1000,
+            default_page_size: 100,
+            candidate_sentences: 40,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{field}: {message}")]
+    InvalidArgument { field: &'static str, message: String },
+    #[error("document {0:?} not found")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
+    ServiceError::InvalidArgument { field, message: message.into() }
+}
+
+/// A document as received, before validation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocumentRequest {
+    pub document_id: String,
+    pub text: String,
+    pub title: String,
+    pub url: String,
+    pub published_at: String,
+    pub language: String,
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// A claim as received, before validation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClaimRequest {
+    pub claim: String,
+    pub max_evidence: u32,
+    pub document_ids: Vec<String>,
+    pub language: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestOutcome {
+    pub document_id: String,
+    pub sentence_count: u32,
+    pub quantity_count: u32,
+    pub replaced: bool,
+    pub language: Language,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentPage {
+    pub documents: Vec<DocumentRecord>,
+    pub next_page_token: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceStats {
+    pub store: StoreStats,
+    pub uptime_seconds: u64,
+}
+
+pub struct Service {
+    store: Arc<Store>,
+    limits: Limits,
+    started: Instant,
+}
+
+fn validate_document_id(field: &'static str, id: &str, limit: usize) -> Result<(), ServiceError> {
+    if id.is_empty() {
+        return Err(invalid(field, "must not be empty"));
+    }
+    if id.len() > limit {
+        return Err(invalid(field, format!("is {} bytes, the limit is {limit}", id.len())));
+    }
+    if let Some(control) = id.chars().find(|c| c.is_control()) {
+        return Err(invalid(field, format!("must not contain control characters (found U+{:04X})", control as u32)));
+    }
+    Ok(())
+}
+
+fn parse_language(code: &str) -> Result<Option<Language>, ServiceError> {
+    if code.trim().is_empty() {
+        return Ok(None);
+    }
+    Language::from_code(code)
+        .map(Some)
+        .ok_or_else(|| invalid("language", format!("{code:?} is not supported; use \"vi\", \"en\" or leave it empty to detect")))
+}
+
+fn check_length(field: &'static str, value: &str, limit: usize) -> Result<(), ServiceError> {
+    if value.len() > limit {
+        return Err(invalid(field, format!("is {} bytes, the limit is {limit}", value.len())));
+    }
+    Ok(())
+}
+
+fn encode_page_token(id: &str) -> String {
+    id.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_page_token(token: &str) -> Result<String, ServiceError> {
+    let bad = || invalid("page_token", "is not a token returned by ListDocuments");
+    if token.len() % 2 != 0 {
+        return Err(bad());
+    }
+    let bytes: Vec<u8> = (0..token.len())
+        .step_by(2)
+        .map(|i| token.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .collect::<Option<_>>()
+        .ok_or_else(bad)?;
+    String::from_utf8(bytes).map_err(|_| bad())
+}
+
+impl Service {
+    pub fn open(data_dir: &Path, cache_bytes: u64, limits: Limits) -> Result<Service, ServiceError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|error| ServiceError::Internal(format!("cannot create {}: {error}", data_dir.display())))?;
+        let store = Store::open(data_dir, cache_bytes)?;
+        Ok(Service { store: Arc::new(store), limits, started: Instant::now() })
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    async fn blocking<T, F>(&self, work: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, ServiceError> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || work(&store))
+            .await
+            .map_err(|error| ServiceError::Internal(format!("worker failed: {error}")))?
+    }
+
+    pub fn validate_document(&self, request: DocumentRequest) -> Result<DocumentInput, ServiceError> {
+        let limits = &self.limits;
+        validate_document_id("document_id", &request.document_id, limits.max_document_id_bytes)?;
+        if request.text.trim().is_empty() {
+            return Err(invalid("text", "must not be empty"));
+        }
+        check_length("text", &request.text, limits.max_document_bytes)?;
+        check_length("title", &request.title, limits.max_title_bytes)?;
+        check_length("url", &request.url, limits.max_url_bytes)?;
+        check_length("published_at", &request.published_at, limits.max_title_bytes)?;
+        if request.metadata.len() > limits.max_metadata_entries {
+            return Err(invalid("metadata", format!("has {} entries, the limit is {}", request.metadata.len(), limits.max_metadata_entries)));
+        }
+        let metadata_bytes: usize = request.metadata.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if metadata_bytes > limits.max_metadata_bytes {
+            return Err(invalid("metadata", format!("is {metadata_bytes} bytes, the limit is {}", limits.max_metadata_bytes)));
+        }
+        let language = parse_language(&request.language)?;
+        Ok(DocumentInput {
+            document_id: request.document_id,
+            text: request.text,
+            title: request.title,
+            url: request.url,
+            published_at: request.published_at,
+            language,
+            metadata: request.metadata,
+        })
+    }
+
+    pub fn validate_claim(&self, request: ClaimRequest) -> Result<ClaimInput, ServiceError> {
+        let limits = &self.limits;
+        if request.claim.trim().is_empty() {
+            return Err(invalid("claim", "must not be empty"));
+        }
+        check_length("claim", &request.claim, limits.max_claim_bytes)?;
+        if request.max_evidence > limits.max_evidence {
+            return Err(invalid("max_evidence", format!("is {}, the limit is {}", request.max_evidence, limits.max_evidence)));
+        }
+        if request.document_ids.len() > limits.max_document_filter {
+            return Err(invalid("document_ids", format!("has {} ids, the limit is {}", request.document_ids.len(), limits.max_document_filter)));
+        }
+        for id in &request.document_ids {
+            validate_document_id("document_ids", id, limits.max_document_id_bytes)?;
+        }
+        let max_evidence = if request.max_evidence == 0 { limits.default_evidence } else { request.max_evidence };
+        Ok(ClaimInput {
+            claim: request.claim,
+            max_evidence: max_evidence as usize,
+            document_ids: request.document_ids,
+            language: parse_language(&request.language)?,
+        })
+    }
+
+    /// Stores a document without flushing; call `flush` before acknowledging.
+    pub async fn ingest_unflushed(&self, request: DocumentRequest) -> Result<IngestOutcome, ServiceError> {
+        let input = self.validate_document(request)?;
+        self.blocking(move |store| {
+            let analysed = analyse_document(input);
+            let outcome = store.put_document(&analysed)?;
+            Ok(IngestOutcome {
+                document_id: analysed.record.document_id,
+                sentence_count: analysed.record.sentence_count,
+                quantity_count: analysed.record.quantity_count,
+                replaced: outcome.replaced,
+                language: analysed.record.language,
+            })
+        })
+        .await
+    }
+
+    /// Stores a document durably.
+    pub async fn ingest(&self, request: DocumentRequest) -> Result<IngestOutcome, ServiceError> {
+        let outcome = self.ingest_unflushed(request).await?;
+        self.flush().await?;
+        Ok(outcome)
+    }
+
+    pub async fn flush(&self) -> Result<(), ServiceError> {
+        self.blocking(|store| Ok(store.flush()?)).await
+    }
+
+    pub async fn document(&self, id: String) -> Result<FullDocument, ServiceError> {
+        validate_document_id("document_id", &id, self.limits.max_document_id_bytes)?;
+        self.blocking(move |store| store.full_document(&id)?.ok_or(ServiceError::NotFound(id))).await
+    }
+
+    pub async fn list_documents(&self, page_size: u32, page_token: String) -> Result<DocumentPage, ServiceError> {
+        if page_size > self.limits.max_page_size {
+            return Err(invalid("page_size", format!("is {page_size}, the limit is {}", self.limits.max_page_size)));
+        }
+        let size = if page_size == 0 { self.limits.default_page_size } else { page_size } as usize;
+        let after = if page_token.is_empty() { None } else { Some(decode_page_token(&page_token)?) };
+        self.blocking(move |store| {
+            let (documents, more) = store.list_documents(after.as_deref(), size)?;
+            let next_page_token = match (more, documents.last()) {
+                (true, Some(last)) => encode_page_token(&last.document_id),
+                _ => String::new(),
+            };
+            Ok(DocumentPage { documents, next_page_token })
+        })
+        .await
+    }
+
+    /// Deletes a document durably; returns its sentence count.
+    pub async fn delete_document(&self, id: String) -> Result<u32, ServiceError> {
+        validate_document_id("document_id", &id, self.limits.max_document_id_bytes)?;
+        self.blocking(move |store| {
+            let removed = store.delete_document(&id)?.ok_or(ServiceError::NotFound(id))?;
+            store.flush()?;
+            Ok(removed)
+        })
+        .await
+    }
+
+    /// Reads the sentences and quantities of a text; stores nothing.
+    pub async fn extract(&self, text: String, language: String) -> Result<(Language, Vec<ReadSentence>), ServiceError> {
+        if text.trim().is_empty() {
+            return Err(invalid("text", "must not be empty"));
+        }
+        check_length("text", &text, self.limits.max_document_bytes)?;
+        let language = parse_language(&language)?;
+        self.blocking(move |_| {
+            let text = normalize_nfc(&text);
+            let language = language.unwrap_or_else(|| detect_language(&text));
+            Ok((language, read_text(&text, language)))
+        })
+        .await
+    }
+
+    pub async fn verify(&self, request: ClaimRequest) -> Result<VerificationResult, ServiceError> {
+        let input = self.validate_claim(request)?;
+        let candidate_limit = self.limits.candidate_sentences;
+        self.blocking(move |store| verify_in_store(store, &input, candidate_limit)).await
+    }
+
+    pub async fn stats(&self) -> Result<ServiceStats, ServiceError> {
+        let uptime_seconds = self.started.elapsed().as_secs();
+        self.blocking(move |store| Ok(ServiceStats { store: store.stats()?, uptime_seconds })).await
+    }
+}
+
+/// Verification against the store, on the calling thread.
+pub fn verify_in_store(store: &Store, input: &ClaimInput, candidate_limit: usize) -> Result<VerificationResult, ServiceError> {
+    let claim = ClaimAnalysis::new(&input.claim, input.language);
+    let allowed: Option<HashSet<u32>> = if input.document_ids.is_empty() {
+        None
+    } else {
+        let mut numbers = HashSet::new();
+        for id in &input.document_ids {
+            if let Some(number) = store.number_of(id)? {
+                numbers.insert(number);
+            }
+        }
+        Some(numbers)
+    };
+    let ranked = candidates(store, &claim.search_terms(), allowed.as_ref(), candidate_limit)?;
+    let loaded = load_and_rerank(store, &claim.text, &ranked)?;
+    let sources: Vec<SourceSentence> = loaded
+        .iter()
+        .map(|candidate| SourceSentence {
+            document: &candidate.document,
+            sentence: &candidate.sentence,
+            previous: candidate.previous.as_ref(),
+            next: candidate.next.as_ref(),
+            retrieval_score: candidate.score,
+        })
+        .collect();
+    Ok(judge(&claim, &sources, input.max_evidence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_round_trip() {
+        for id in ["000_a.txt", "tài liệu/1", ""] {
+            assert_eq!(decode_page_token(&encode_page_token(id)).unwrap(), id);
+        }
+        assert!(decode_page_token("zz").is_err());
+        assert!(decode_page_token("abc").is_err());
+    }
+
+    #[test]
+    fn document_ids_are_checked() {
+        assert!(validate_document_id("document_id", "ok.txt", 256).is_ok());
+        assert!(validate_document_id("document_id", "", 256).is_err());
+        assert!(validate_document_id("document_id", &"x".repeat(257), 256).is_err());
+        let error = validate_document_id("document_id", "a\u{7}b", 256).unwrap_err().to_string();
+        assert!(error.contains("document_id") && error.contains("control"), "{error}");
+    }
+}

@@ -1,0 +1,618 @@
+//! Verification: from a claim and its candidate source sentences to a
+//! verdict, evidence and an explanation. Pure: the candidates are loaded by
+//! the caller.
+//!
+//! For each candidate sentence:
+//! 1. **Topic**: how much of the claim's content words (and adjacent word
+//!    pairs) the sentence holds; its neighbours and the document title count
+//!    half.
+//! 2. **Context binding**: every name the claim is about (see `context`) must
+//!    be in the sentence, its neighbours, the title, or the document's lead
+//!    and repeated names; otherwise the sentence speaks of something else.
+//! 3. **Alignment**: each claim quantity is paired with the source quantity
+//!    that speaks of the same thing: compatible kind, counted noun, the words
+//!    before it, direction, then agreement as a tie-break. The sentence's
+//!    neighbours and the year framing it are searched when the sentence lacks
+//!    a figure.
+//! 4. **Negation**: "không"/"chưa"/"not" before a word on one side only.
+//!
+//! SUPPORTED needs an on-topic, correctly bound sentence whose aligned
+//! quantities all agree, with no negation conflict. REFUTED needs an
+//! on-topic, bound sentence where an aligned quantity disagrees (or the
+//! negation differs). Otherwise NOT_ENOUGH_INFO. Support is preferred over
+//! refutation only when it is at least as on-topic.
+
+use std::collections::HashSet;
+
+use crate::context::{entities, Entity};
+use crate::model::{DocumentRecord, Evidence, QuantityCheck, SentenceRecord, Verdict, VerificationResult};
+use crate::quantity::lexicon::{PlainWord, NEGATIONS};
+use crate::quantity::{compare, extract_quantities, Direction, Outcome, Qualifier, Quantity, QuantityKind};
+use crate::text::{detect_language, fold, is_stopword, normalize_nfc, word_tokens, Language};
+
+/// Least topic score for a sentence to support a claim with figures.
+const SUPPORT_TOPIC: f64 = 0.5;
+/// Least topic score to support a claim without figures.
+const SUPPORT_TOPIC_WITHOUT_FIGURES: f64 = 0.75;
+/// Least topic score for a sentence to refute a claim.
+const REFUTE_TOPIC: f64 = 0.5;
+/// Least alignment score for a disagreeing pair to count as the same thing.
+const SAME_THING_ALIGNMENT: f64 = 0.75;
+
+/// A claim, read once.
+#[derive(Debug, Clone)]
+pub struct ClaimAnalysis {
+    pub text: String,
+    pub language: Language,
+    pub quantities: Vec<Quantity>,
+    /// Names the claim is about (not abbreviations).
+    pub entities: Vec<Entity>,
+    /// Folded content words, in order, deduplicated.
+    pub content_words: Vec<String>,
+    /// Adjacent folded word pairs with at least one content word.
+    pub bigrams: Vec<(String, String)>,
+    /// Words that follow a negation in the claim.
+    pub negated_words: Vec<String>,
+    /// Context words before each quantity.
+    quantity_contexts: Vec<Vec<String>>,
+}
+
+/// A candidate source sentence with its document and neighbours.
+#[derive(Debug, Clone)]
+pub struct SourceSentence<'a> {
+    pub document: &'a DocumentRecord,
+    pub sentence: &'a SentenceRecord,
+    pub previous: Option<&'a SentenceRecord>,
+    pub next: Option<&'a SentenceRecord>,
+    pub retrieval_score: f64,
+}
+
+/// Up to four folded content words before byte `position` of `text`.
+fn words_before(text: &str, position: usize) -> Vec<String> {
+    let mut end = position.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let tokens = word_tokens(&text[..end]);
+    tokens
+        .iter()
+        .rev()
+        .filter(|t| !t.is_numeric() && !is_stopword(&t.folded))
+        .take(4)
+        .map(|t| t.folded.clone())
+        .collect()
+}
+
+fn negated_words(text: &str) -> Vec<String> {
+    let tokens = word_tokens(text);
+    let mut negated = Vec::new();
+    for pair in tokens.windows(2) {
+        let word = PlainWord::new(pair[0].text);
+        if NEGATIONS.contains(&word) && !pair[1].is_numeric() {
+            negated.push(pair[1].folded.clone());
+        }
+    }
+    negated
+}
+
+impl ClaimAnalysis {
+    pub fn new(claim: &str, language: Option<Language>) -> ClaimAnalysis {
+        let text = normalize_nfc(claim.trim());
+        let language = language.unwrap_or_else(|| detect_language(&text));
+        let quantities = extract_quantities(&text, language);
+        let claim_entities: Vec<Entity> = entities(&text).into_iter().filter(|e| !e.is_abbreviation).collect();
+        let entity_words: HashSet<String> = claim_entities
+            .iter()
+            .flat_map(|e| e.folded.split(' ').map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        let tokens = word_tokens(&text);
+        let inside_quantity = |start: usize, end: usize| quantities.iter().any(|q| start >= q.start && end <= q.end);
+        let is_content = |token: &crate::text::WordToken| {
+            !token.is_numeric()
+                && !is_stopword(&token.folded)
+                && !inside_quantity(token.start, token.end)
+                && !token.folded.chars().all(|c| c.is_ascii_digit())
+        };
+        let mut content_words = Vec::new();
+        for token in &tokens {
+            if is_content(token) && !entity_words.contains(&token.folded) && !content_words.contains(&token.folded) {
+                content_words.push(token.folded.clone());
+            }
+        }
+        let mut bigrams = Vec::new();
+        for pair in tokens.windows(2) {
+            let joined = text[pair[0].end..pair[1].start].chars().all(char::is_whitespace);
+            let any_content = is_content(&pair[0]) || is_content(&pair[1]);
+            let both_words = !pair[0].is_numeric() && !pair[1].is_numeric();
+            let inside_entity = entity_words.contains(&pair[0].folded) && entity_words.contains(&pair[1].folded);
+            if joined && any_content && both_words && !inside_entity {
+                let bigram = (pair[0].folded.clone(), pair[1].folded.clone());
+                if !bigrams.contains(&bigram) {
+                    bigrams.push(bigram);
+                }
+            }
+        }
+        let quantity_contexts = quantities.iter().map(|q| words_before(&text, q.start)).collect();
+        ClaimAnalysis {
+            negated_words: negated_words(&text),
+            text,
+            language,
+            quantities,
+            entities: claim_entities,
+            content_words,
+            bigrams,
+            quantity_contexts,
+        }
+    }
+
+    /// The index terms to retrieve candidates with.
+    pub fn search_terms(&self) -> Vec<String> {
+        crate::text::index_terms(&self.text)
+    }
+}
+
+/// Folded words and word pairs of a text.
+struct WordSets {
+    words: HashSet<String>,
+    bigrams: HashSet<(String, String)>,
+    folded: String,
+}
+
+impl WordSets {
+    fn of(text: &str) -> WordSets {
+        let tokens = word_tokens(text);
+        let words = tokens.iter().map(|t| t.folded.clone()).collect();
+        let bigrams = tokens
+            .windows(2)
+            .filter(|pair| text[pair[0].end..pair[1].start].chars().all(char::is_whitespace))
+            .map(|pair| (pair[0].folded.clone(), pair[1].folded.clone()))
+            .collect();
+        WordSets { words, bigrams, folded: format!(" {} ", padded_fold(text)) }
+    }
+
+    /// True when an abbreviation's letters start consecutive words here
+    /// ("hdnd" ~ "hội đồng nhân dân").
+    fn spells(&self, abbreviation: &str) -> bool {
+        let letters: Vec<char> = abbreviation.chars().collect();
+        if letters.len() < 2 {
+            return false;
+        }
+        let words: Vec<&str> = self.folded.split_whitespace().collect();
+        words.windows(letters.len()).any(|window| {
+            window.iter().zip(&letters).all(|(word, letter)| word.starts_with(*letter))
+        })
+    }
+}
+
+/// Folded text with every non-alphanumeric run turned into one space.
+fn padded_fold(text: &str) -> String {
+    let folded = fold(text);
+    let mut out = String::with_capacity(folded.len());
+    let mut space = false;
+    for character in folded.chars() {
+        if character.is_alphanumeric() {
+            out.push(character);
+            space = false;
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    out.trim().to_string()
+}
+
+fn jaccard(a: &[String], b: &[String]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let left: HashSet<&String> = a.iter().collect();
+    let right: HashSet<&String> = b.iter().collect();
+    let shared = left.intersection(&right).count() as f64;
+    shared / left.union(&right).count() as f64
+}
+
+fn unit_words(unit: &str) -> Vec<String> {
+    padded_fold(unit).split_whitespace().map(str::to_string).collect()
+}
+
+/// How alike two counted nouns are, in 0..1; 0.3 when one is unknown.
+fn unit_similarity(claim_unit: &str, source_unit: &str) -> f64 {
+    let (claim_words, source_words) = (unit_words(claim_unit), unit_words(source_unit));
+    if claim_words.is_empty() || source_words.is_empty() {
+        return 0.3;
+    }
+    let overlap = jaccard(&claim_words, &source_words);
+    if claim_words[0] == source_words[0] {
+        0.6 + 0.4 * overlap
+    } else {
+        0.8 * overlap
+    }
+}
+
+fn can_align(claim: &Quantity, source: &Quantity) -> bool {
+    use QuantityKind::*;
+    match (claim.kind, source.kind) {
+        (a, b) if a == b => true,
+        (Count, Fraction) | (Fraction, Count) | (Percent, Fraction) | (Fraction, Percent) => true,
+        (Multiplier, _) => source.change.is_some(),
+        (Year, Date) | (Date, Year) => true,
+        _ => false,
+    }
+}
+
+/// A source quantity with where it came from.
+struct Pooled<'a> {
+    quantity: std::borrow::Cow<'a, Quantity>,
+    context: Vec<String>,
+    /// 0 for the sentence itself, a penalty for neighbours and framing.
+    penalty: f64,
+}
+
+fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
+    let mut pool = Vec::new();
+    let add_sentence = |sentence: &'a SentenceRecord, penalty: f64, pool: &mut Vec<Pooled<'a>>| {
+        for quantity in &sentence.quantities {
+            pool.push(Pooled {
+                quantity: std::borrow::Cow::Borrowed(quantity),
+                context: words_before(&sentence.text, quantity.start),
+                penalty,
+            });
+        }
+    };
+    add_sentence(source.sentence, 0.0, &mut pool);
+    if let Some(previous) = source.previous {
+        add_sentence(previous, 0.3, &mut pool);
+    }
+    if let Some(next) = source.next {
+        add_sentence(next, 0.3, &mut pool);
+    }
+    if let Some(year) = source.sentence.inherited_year {
+        let text = year.to_string();
+        pool.push(Pooled {
+            quantity: std::borrow::Cow::Owned(Quantity {
+                text: text.clone(),
+                kind: QuantityKind::Year,
+                value: year as f64,
+                total: 0.0,
+                unit: String::new(),
+                qualifier: Qualifier::Exact,
+                date: None,
+                start: 0,
+                end: 0,
+                direction: Direction::None,
+                change: None,
+                range_end: None,
+                identifier: String::new(),
+                rounding: 0.0,
+            }),
+            context: Vec::new(),
+            penalty: 0.1,
+        });
+    }
+    pool
+}
+
+/// The outcome of one candidate.
+#[derive(Debug, Clone)]
+struct Judgement {
+    topic: f64,
+    missing_entities: Vec<String>,
+    checks: Vec<QuantityCheck>,
+    /// For each check, the alignment score of its pair.
+    alignment: Vec<f64>,
+    negation_conflict: Option<String>,
+    retrieval_score: f64,
+}
+
+impl Judgement {
+    fn bound(&self) -> bool {
+        self.missing_entities.is_empty()
+    }
+
+    fn all_agree(&self) -> bool {
+        self.checks.iter().all(|check| check.outcome.is_some_and(Outcome::agrees))
+    }
+
+    fn supports(&self, claim: &ClaimAnalysis) -> bool {
+        let threshold = if claim.quantities.is_empty() { SUPPORT_TOPIC_WITHOUT_FIGURES } else { SUPPORT_TOPIC };
+        self.bound() && self.topic >= threshold && self.all_agree() && self.negation_conflict.is_none()
+    }
+
+    /// The first strongly aligned disagreement.
+    fn disagreement(&self) -> Option<usize> {
+        self.checks.iter().zip(&self.alignment).position(|(check, alignment)| {
+            check.outcome == Some(Outcome::Mismatch) && *alignment >= SAME_THING_ALIGNMENT
+        })
+    }
+
+    fn refutes(&self) -> bool {
+        self.bound() && self.topic >= REFUTE_TOPIC && (self.disagreement().is_some() || self.negation_conflict.is_some())
+    }
+
+    fn agreement_share(&self) -> f64 {
+        if self.checks.is_empty() {
+            return 1.0;
+        }
+        let exact = self.checks.iter().filter(|c| c.outcome == Some(Outcome::Match)).count();
+        exact as f64 / self.checks.len() as f64
+    }
+}
+
+fn topic_score(claim: &ClaimAnalysis, sentence: &WordSets, surroundings: &WordSets) -> f64 {
+    if claim.content_words.is_empty() {
+        return if claim.entities.is_empty() { 0.0 } else { 0.6 };
+    }
+    let credit = |word: &String| {
+        if sentence.words.contains(word) {
+            1.0
+        } else if surroundings.words.contains(word) {
+            0.5
+        } else if word.len() >= 2 && word.len() <= 6 && sentence.spells(word) {
+            0.8
+        } else {
+            0.0
+        }
+    };
+    let word_coverage = claim.content_words.iter().map(credit).sum::<f64>() / claim.content_words.len() as f64;
+    if claim.bigrams.is_empty() {
+        return word_coverage;
+    }
+    let bigram_coverage = claim
+        .bigrams
+        .iter()
+        .map(|bigram| if sentence.bigrams.contains(bigram) { 1.0 } else if surroundings.bigrams.contains(bigram) { 0.5 } else { 0.0 })
+        .sum::<f64>()
+        / claim.bigrams.len() as f64;
+    0.65 * word_coverage + 0.35 * bigram_coverage
+}
+
+fn entity_present(entity: &Entity, texts: &[&WordSets], document: &DocumentRecord) -> bool {
+    let needle = format!(" {} ", entity.folded);
+    texts.iter().any(|set| set.folded.contains(&needle))
+        || format!(" {} ", padded_fold(&document.context.title_folded)).contains(&needle)
+        || document.context.entities.iter().any(|name| format!(" {name} ").contains(&needle) || needle.contains(&format!(" {name} ")))
+}
+
+fn negation_conflict(claim: &ClaimAnalysis, claim_words: &WordSets, source_text: &str, sentence: &WordSets) -> Option<String> {
+    let source_negated = negated_words(source_text);
+    for word in &claim.negated_words {
+        if sentence.words.contains(word) && !source_negated.contains(word) {
+            return Some(format!("the claim negates \"{word}\", the source does not"));
+        }
+    }
+    for word in &source_negated {
+        if claim.content_words.contains(word) && claim_words.words.contains(word) && !claim.negated_words.contains(word) {
+            return Some(format!("the source negates \"{word}\", the claim does not"));
+        }
+    }
+    None
+}
+
+fn judge_candidate(claim: &ClaimAnalysis, claim_words: &WordSets, source: &SourceSentence) -> Judgement {
+    let sentence_words = WordSets::of(&source.sentence.text);
+    let mut surrounding_text = source.document.title.clone();
+    for neighbour in [source.previous, source.next].into_iter().flatten() {
+        surrounding_text.push_str(" . ");
+        surrounding_text.push_str(&neighbour.text);
+    }
+    let surroundings = WordSets::of(&surrounding_text);
+    let topic = topic_score(claim, &sentence_words, &surroundings);
+    let has_inner_name = claim.entities.iter().any(|entity| !entity.sentence_initial);
+    let missing_entities = claim
+        .entities
+        .iter()
+        .filter(|entity| !(entity.sentence_initial && has_inner_name))
+        .filter(|entity| !entity_present(entity, &[&sentence_words, &surroundings], source.document))
+        .map(|entity| entity.text.clone())
+        .collect();
+
+    let pool = pool_of(source);
+    let mut used = vec![false; pool.len()];
+    let mut checks = Vec::with_capacity(claim.quantities.len());
+    let mut alignment = Vec::with_capacity(claim.quantities.len());
+    for (claim_quantity, claim_context) in claim.quantities.iter().zip(&claim.quantity_contexts) {
+        let mut best: Option<(usize, f64, crate::quantity::Comparison)> = None;
+        for (position, pooled) in pool.iter().enumerate() {
+            let reusable = pooled.quantity.kind == QuantityKind::Year;
+            if (used[position] && !reusable) || !can_align(claim_quantity, &pooled.quantity) {
+                continue;
+            }
+            let comparison = compare(claim_quantity, &pooled.quantity);
+            let context = jaccard(claim_context, &pooled.context);
+            let base = match claim_quantity.kind {
+                QuantityKind::Count | QuantityKind::Fraction | QuantityKind::Money | QuantityKind::Measure => {
+                    unit_similarity(&claim_quantity.unit, &pooled.quantity.unit)
+                }
+                _ => 0.6,
+            };
+            if claim_quantity.kind.is_amount() && claim_quantity.kind != QuantityKind::Percent && base < 0.3 && context < 0.25 {
+                continue;
+            }
+            let direction = match (claim_quantity.direction, pooled.quantity.direction) {
+                (a, b) if a == b && a != Direction::None => 0.2,
+                (Direction::None, _) | (_, Direction::None) if claim_quantity.direction != pooled.quantity.direction => -0.1,
+                _ => 0.0,
+            };
+            let same_kind = if claim_quantity.kind == pooled.quantity.kind { 0.15 } else { 0.0 };
+            let agrees = if comparison.outcome.agrees() { 0.25 } else { 0.0 };
+            let score = base + 0.5 * context + direction + same_kind + agrees - pooled.penalty;
+            if best.as_ref().is_none_or(|(_, best_score, _)| score > *best_score) {
+                best = Some((position, score, comparison));
+            }
+        }
+        match best {
+            Some((position, score, comparison)) if comparison.outcome != Outcome::Incomparable => {
+                used[position] = true;
+                alignment.push(score);
+                checks.push(QuantityCheck {
+                    claim_quantity: claim_quantity.clone(),
+                    source_quantity: Some(pool[position].quantity.clone().into_owned()),
+                    outcome: Some(comparison.outcome),
+                    explanation: comparison.explanation,
+                });
+            }
+            Some((position, score, comparison)) => {
+                alignment.push(score);
+                checks.push(QuantityCheck {
+                    claim_quantity: claim_quantity.clone(),
+                    source_quantity: Some(pool[position].quantity.clone().into_owned()),
+                    outcome: None,
+                    explanation: comparison.explanation,
+                });
+            }
+            None => {
+                alignment.push(0.0);
+                checks.push(QuantityCheck {
+                    claim_quantity: claim_quantity.clone(),
+                    source_quantity: None,
+                    outcome: None,
+                    explanation: format!("no figure in the source speaks of {}", claim_quantity.display()),
+                });
+            }
+        }
+    }
+    Judgement {
+        topic,
+        missing_entities,
+        checks,
+        alignment,
+        negation_conflict: negation_conflict(claim, claim_words, &source.sentence.text, &sentence_words),
+        retrieval_score: source.retrieval_score,
+    }
+}
+
+fn evidence_of(source: &SourceSentence, judgement: &Judgement) -> Evidence {
+    Evidence {
+        document_id: source.document.document_id.clone(),
+        document_title: source.document.title.clone(),
+        sentence_index: source.sentence.index,
+        sentence: source.sentence.text.clone(),
+        score: (0.6 * judgement.topic + 0.4 * judgement.retrieval_score).clamp(0.0, 1.0),
+        checks: judgement.checks.clone(),
+    }
+}
+
+fn quote(source: &SourceSentence) -> String {
+    format!(
+        "{} (\"{}\"), sentence {}: \"{}\"",
+        source.document.document_id, source.document.title, source.sentence.index, source.sentence.text
+    )
+}
+
+/// Decides the verdict for a claim over its candidate sentences.
+pub fn judge(claim: &ClaimAnalysis, sources: &[SourceSentence], max_evidence: usize) -> VerificationResult {
+    let claim_words = WordSets::of(&claim.text);
+    let judgements: Vec<Judgement> = sources.iter().map(|source| judge_candidate(claim, &claim_words, source)).collect();
+    let rank = |index: &usize| {
+        let judgement = &judgements[*index];
+        judgement.topic + 0.3 * judgement.retrieval_score + 0.2 * judgement.agreement_share()
+    };
+    let best_of = |filter: &dyn Fn(&Judgement) -> bool| {
+        (0..judgements.len())
+            .filter(|index| filter(&judgements[*index]))
+            .max_by(|a, b| rank(a).total_cmp(&rank(b)).then(b.cmp(a)))
+    };
+    let supporting = best_of(&|j: &Judgement| j.supports(claim));
+    let refuting = best_of(&|j: &Judgement| j.refutes());
+    let decided = match (supporting, refuting) {
+        (Some(support), Some(refute)) if judgements[refute].topic > judgements[support].topic + 0.25 => Some((Verdict::Refuted, refute)),
+        (Some(support), _) => Some((Verdict::Supported, support)),
+        (None, Some(refute)) => Some((Verdict::Refuted, refute)),
+        (None, None) => None,
+    };
+
+    let mut order: Vec<usize> = (0..judgements.len()).collect();
+    order.sort_by(|a, b| {
+        let bound = |i: &usize| judgements[*i].bound() as u8;
+        bound(b).cmp(&bound(a)).then(rank(b).total_cmp(&rank(a)))
+    });
+    if let Some((_, chosen)) = decided {
+        order.retain(|index| *index != chosen);
+        order.insert(0, chosen);
+    }
+    let evidence: Vec<Evidence> = order
+        .iter()
+        .take(max_evidence)
+        .map(|index| evidence_of(&sources[*index], &judgements[*index]))
+        .collect();
+
+    let (verdict, confidence, explanation) = match decided {
+        Some((Verdict::Supported, index)) => {
+            let judgement = &judgements[index];
+            let confidence = 0.55 + 0.25 * judgement.topic.min(1.0) + 0.15 * judgement.agreement_share();
+            let details: Vec<&str> = judgement.checks.iter().map(|c| c.explanation.as_str()).collect();
+            let explanation = if details.is_empty() {
+                format!("Supported by {}. The source says the same, with no figures to compare.", quote(&sources[index]))
+            } else {
+                format!("Supported by {}. {}.", quote(&sources[index]), details.join("; "))
+            };
+            (Verdict::Supported, confidence, explanation)
+        }
+        Some((Verdict::Refuted, index)) => {
+            let judgement = &judgements[index];
+            let reason = match judgement.disagreement() {
+                Some(position) => {
+                    let check = &judgement.checks[position];
+                    let source_figure = check.source_quantity.as_ref().map(Quantity::display).unwrap_or_default();
+                    format!(
+                        "The claim's {} disagrees with the source ({}); the source gives {}",
+                        check.claim_quantity.display(),
+                        check.explanation,
+                        source_figure
+                    )
+                }
+                None => judgement.negation_conflict.clone().unwrap_or_default(),
+            };
+            let confidence = 0.5 + 0.3 * judgement.topic.min(1.0) + 0.15 * judgement.alignment.iter().cloned().fold(0.0, f64::max).min(1.0);
+            (Verdict::Refuted, confidence, format!("Refuted by {}. {}.", quote(&sources[index]), reason))
+        }
+        _ => {
+            let best_topic = judgements.iter().map(|j| j.topic).fold(0.0, f64::max);
+            let explanation = not_enough_info_reason(sources, &judgements);
+            (Verdict::NotEnoughInfo, 0.5 + 0.45 * (1.0 - best_topic.min(1.0)), explanation)
+        }
+    };
+    VerificationResult {
+        verdict,
+        confidence: confidence.clamp(0.0, 0.99),
+        explanation,
+        evidence,
+        claim_quantities: claim.quantities.clone(),
+        language: claim.language,
+    }
+}
+
+fn not_enough_info_reason(sources: &[SourceSentence], judgements: &[Judgement]) -> String {
+    if sources.is_empty() {
+        return "No stored sentence shares words with the claim.".to_string();
+    }
+    let best = (0..judgements.len())
+        .max_by(|a, b| judgements[*a].topic.total_cmp(&judgements[*b].topic))
+        .unwrap_or(0);
+    let judgement = &judgements[best];
+    let source = &sources[best];
+    if !judgement.missing_entities.is_empty() {
+        return format!(
+            "No source speaks of {}: the closest sentence, {}, is about something else.",
+            judgement.missing_entities.join(", "),
+            quote(source)
+        );
+    }
+    if judgement.topic < SUPPORT_TOPIC {
+        return format!(
+            "No source covers this topic: the closest sentence, {}, shares only part of the claim's words.",
+            quote(source)
+        );
+    }
+    let unchecked: Vec<String> = judgement
+        .checks
+        .iter()
+        .filter(|c| !c.outcome.is_some_and(Outcome::agrees))
+        .map(|c| c.claim_quantity.display())
+        .collect();
+    format!(
+        "The closest sentence, {}, does not state {}.",
+        quote(source),
+        if unchecked.is_empty() { "what the claim says".to_string() } else { unchecked.join(", ") }
+    )
+}
