@@ -66,8 +66,16 @@ pub fn entities(sentence: &str) -> Vec<Entity> {
         let after_prefix = index > 0
             && PLACE_PREFIXES.contains(&tokens[index - 1].folded.as_str())
             && sentence[tokens[index - 1].end..token.start].chars().all(|c| c == ' ');
-        if end - index >= 2 || after_prefix {
-            push(&mut found, sentence[token.start..tokens[end - 1].end].to_string(), false, index == 0 && !after_prefix);
+        // "Huyện Ba Chẽ" at the start of a sentence: the prefix is not the name.
+        let mut name_start = index;
+        let mut after_prefix = after_prefix;
+        if end - index >= 2 && PLACE_PREFIXES.contains(&tokens[index].folded.as_str()) {
+            name_start += 1;
+            after_prefix = true;
+        }
+        if end - name_start >= 2 || after_prefix {
+            let text = sentence[tokens[name_start].start..tokens[end - 1].end].to_string();
+            push(&mut found, text, false, name_start == 0 && !after_prefix);
         }
         index = end;
     }

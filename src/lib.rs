@@ -20,8 +20,11 @@
 //! - [`cli`]: the client commands (ingest, verify, extract, eval).
 
 pub mod analysis;
+pub mod cli;
+pub mod config;
 pub mod context;
 pub mod eval;
+pub mod grpc;
 pub mod model;
 pub mod quantity;
 pub mod retrieve;

@@ -1,1 +1,40 @@
-fn main(){}
+//! The `claimcheck` binary: parses flags, sets up logging, and dispatches to
+//! the server or a client command. All work happens in the library.
+
+use clap::Parser;
+
+use claimcheck::cli;
+use claimcheck::config::{Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let arguments = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match arguments.command {
+            Command::Serve(args) => cli::serve::run(args).await,
+            Command::Ingest(args) => cli::ingest::run(args).await,
+            Command::Verify(args) => cli::verify::run(args).await,
+            Command::Extract(args) => cli::extract::run(args),
+            Command::Eval(args) => cli::eval::run(args).await,
+        }
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -114,15 +114,16 @@ pub fn parse_roman(text: &str) -> Option<u32> {
         _ => None,
     };
     let values: Vec<u32> = text.chars().map(digit).collect::<Option<_>>()?;
-    let mut total = 0u32;
+    let mut total = 0i64;
     for (index, value) in values.iter().enumerate() {
         match values.get(index + 1) {
-            Some(next) if next > value => total = total.checked_sub(*value).unwrap_or(0),
-            _ => total += value,
+            Some(next) if next > value => total -= i64::from(*value),
+            _ => total += i64::from(*value),
         }
     }
     // Only canonical spellings: "IIII" or "VX" are not numerals.
-    (total > 0 && to_roman(total) == text).then_some(total)
+    let total = u32::try_from(total).ok().filter(|t| *t > 0)?;
+    (to_roman(total) == text).then_some(total)
 }
 
 fn to_roman(mut number: u32) -> String {

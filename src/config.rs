@@ -1,0 +1,186 @@
+//! Command-line flags and environment variables, parsed raw by clap and then
+//! turned once into validated settings.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::service::Limits;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
+pub const DEFAULT_DATA_DIR: &str = "./claimcheck-data";
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
+
+#[derive(Debug, Parser)]
+#[command(name = "claimcheck", version, about = "Checks claims with figures against stored source articles, over gRPC")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gRPC service.
+    Serve(ServeArgs),
+    /// Send files (or every file in folders) to a running service.
+    Ingest(IngestArgs),
+    /// Verify one claim, or a JSON-lines file of claims, against a running service.
+    Verify(VerifyArgs),
+    /// Print the quantities found in a text (no server needed).
+    Extract(ExtractArgs),
+    /// Score labelled claims: accuracy, macro-F1, strict accuracy, misses.
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CLAIMCHECK_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub listen: String,
+    /// Directory of the sled store (created if missing).
+    #[arg(long, env = "CLAIMCHECK_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// sled page cache, in MiB.
+    #[arg(long, env = "CLAIMCHECK_CACHE_MB", default_value_t = 256)]
+    pub cache_mb: u64,
+    /// Largest document text accepted, in bytes.
+    #[arg(long, env = "CLAIMCHECK_MAX_DOCUMENT_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_document_bytes: usize,
+    /// Claims checked at once on one VerifyClaims stream.
+    #[arg(long, env = "CLAIMCHECK_STREAM_CONCURRENCY", default_value_t = 8)]
+    pub stream_concurrency: usize,
+}
+
+/// Validated settings of `serve`.
+#[derive(Debug, Clone)]
+pub struct ServeSettings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub cache_bytes: u64,
+    pub limits: Limits,
+    pub stream_concurrency: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--listen {0:?} is not an address like 127.0.0.1:50051")]
+    Listen(String),
+    #[error("--{flag} must be between {min} and {max}, got {value}")]
+    OutOfRange { flag: &'static str, value: u64, min: u64, max: u64 },
+}
+
+fn in_range(flag: &'static str, value: u64, min: u64, max: u64) -> Result<u64, ConfigError> {
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(ConfigError::OutOfRange { flag, value, min, max })
+    }
+}
+
+impl TryFrom<ServeArgs> for ServeSettings {
+    type Error = ConfigError;
+
+    fn try_from(args: ServeArgs) -> Result<Self, Self::Error> {
+        let listen = args.listen.parse().map_err(|_| ConfigError::Listen(args.listen.clone()))?;
+        let cache_mb = in_range("cache-mb", args.cache_mb, 8, 64 * 1024)?;
+        let max_document_bytes = in_range("max-document-bytes", args.max_document_bytes as u64, 1024, 256 * 1024 * 1024)?;
+        let stream_concurrency = in_range("stream-concurrency", args.stream_concurrency as u64, 1, 256)?;
+        Ok(ServeSettings {
+            listen,
+            data_dir: args.data_dir,
+            cache_bytes: cache_mb * 1024 * 1024,
+            limits: Limits { max_document_bytes: max_document_bytes as usize, ..Limits::default() },
+            stream_concurrency: stream_concurrency as usize,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files or folders; each file's name is its document_id.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The service to send to.
+    #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
+    pub server: String,
+    /// "vi" or "en"; empty: detect per document.
+    #[arg(long, default_value = "")]
+    pub language: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The claim to check (or use --file).
+    #[arg(required_unless_present = "file")]
+    pub claim: Option<String>,
+    #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
+    pub server: String,
+    /// Print the response as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// JSON lines with a "claim" field (and optional "id"): streamed through
+    /// VerifyClaims, one JSON line written per claim.
+    #[arg(long, conflicts_with = "claim")]
+    pub file: Option<PathBuf>,
+    /// Evidence sentences to return (0: the server's default).
+    #[arg(long, default_value_t = 0)]
+    pub max_evidence: u32,
+    /// Only check against these documents.
+    #[arg(long = "document-id")]
+    pub document_ids: Vec<String>,
+    #[arg(long, default_value = "")]
+    pub language: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The text to read.
+    pub text: String,
+    #[arg(long, default_value = "")]
+    pub language: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Labelled claims in JSON lines (id, claim, label, optional source).
+    #[arg(long)]
+    pub claims: PathBuf,
+    /// Articles to load into a fresh temporary store.
+    #[arg(long, required_unless_present = "server", conflicts_with = "server")]
+    pub corpus: Option<PathBuf>,
+    /// Evaluate against a running service instead.
+    #[arg(long)]
+    pub server: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_args(listen: &str) -> ServeArgs {
+        ServeArgs {
+            listen: listen.into(),
+            data_dir: DEFAULT_DATA_DIR.into(),
+            cache_mb: 256,
+            max_document_bytes: 8 * 1024 * 1024,
+            stream_concurrency: 8,
+        }
+    }
+
+    #[test]
+    fn settings_are_validated() {
+        assert!(ServeSettings::try_from(serve_args("127.0.0.1:0")).is_ok());
+        assert!(matches!(ServeSettings::try_from(serve_args("localhost")), Err(ConfigError::Listen(_))));
+        let mut args = serve_args("127.0.0.1:0");
+        args.stream_concurrency = 0;
+        let error = ServeSettings::try_from(args).unwrap_err().to_string();
+        assert!(error.contains("--stream-concurrency"), "{error}");
+    }
+}

@@ -1,0 +1,70 @@
+//! Server wiring: the FactCheck service next to the standard health service
+//! and server reflection (v1 and v1alpha, so grpcurl of any age can list and
+//! describe), with deliberate message limits and graceful shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::Server;
+
+use crate::grpc::adapter::FactCheckAdapter;
+use crate::grpc::pb;
+use crate::grpc::pb::fact_check_server::FactCheckServer;
+use crate::service::Service;
+
+/// Largest response the server sends (a big document with its sentences).
+pub const MAX_ENCODED_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+/// Room for the fields around a document's text in one request.
+const REQUEST_ENVELOPE_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("reflection setup failed: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    #[error("transport error: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    #[error("final flush failed: {0}")]
+    Flush(#[from] crate::service::ServiceError),
+}
+
+/// Serves until `shutdown` completes, then stops accepting, lets in-flight
+/// requests finish, and flushes the store.
+pub async fn serve(
+    listener: TcpListener,
+    service: Arc<Service>,
+    stream_concurrency: usize,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let max_request_bytes = service.limits().max_document_bytes + REQUEST_ENVELOPE_BYTES;
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter.set_serving::<FactCheckServer<FactCheckAdapter>>().await;
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
+    let fact_check = FactCheckServer::new(FactCheckAdapter::new(Arc::clone(&service), stream_concurrency))
+        .max_decoding_message_size(max_request_bytes)
+        .max_encoding_message_size(MAX_ENCODED_MESSAGE_BYTES);
+    let reporter = health_reporter.clone();
+    let shutdown = async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new connections, finishing requests in flight");
+        reporter.set_not_serving::<FactCheckServer<FactCheckAdapter>>().await;
+    };
+    Server::builder()
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(fact_check)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await?;
+    service.flush().await?;
+    tracing::info!("store flushed; stopped");
+    Ok(())
+}

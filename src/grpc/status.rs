@@ -1,0 +1,46 @@
+//! The one mapping from service errors to gRPC status codes. The match is
+//! exhaustive with no wildcard, so a new error variant forces a decision.
+
+use tonic::Status;
+
+use crate::service::ServiceError;
+use crate::store::StoreError;
+
+pub fn to_status(error: ServiceError) -> Status {
+    let message = error.to_string();
+    match error {
+        ServiceError::InvalidArgument { .. } => Status::invalid_argument(message),
+        ServiceError::NotFound(_) => Status::not_found(message),
+        ServiceError::Internal(_) => Status::internal(message),
+        ServiceError::Store(store_error) => match store_error {
+            StoreError::Sled(_) => Status::unavailable(message),
+            StoreError::Corrupt(_) => Status::data_loss(message),
+            StoreError::SchemaMismatch { .. } => Status::failed_precondition(message),
+            StoreError::Exhausted => Status::resource_exhausted(message),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tonic::Code;
+
+    #[test]
+    fn codes_table() {
+        let cases = [
+            (ServiceError::InvalidArgument { field: "claim", message: "must not be empty".into() }, Code::InvalidArgument),
+            (ServiceError::NotFound("x".into()), Code::NotFound),
+            (ServiceError::Internal("x".into()), Code::Internal),
+            (ServiceError::Store(StoreError::Corrupt("x".into())), Code::DataLoss),
+            (ServiceError::Store(StoreError::SchemaMismatch { found: 2, expected: 1 }), Code::FailedPrecondition),
+            (ServiceError::Store(StoreError::Exhausted), Code::ResourceExhausted),
+        ];
+        for (error, code) in cases {
+            let text = error.to_string();
+            let status = to_status(error);
+            assert_eq!(status.code(), code, "{text}");
+            assert_eq!(status.message(), text);
+        }
+    }
+}
