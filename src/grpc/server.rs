@@ -16,6 +16,8 @@ use crate::service::Service;
 
 /// Largest response the server sends (a big document with its sentences).
 pub const MAX_ENCODED_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+/// How long shutdown waits for requests in flight before closing anyway.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 /// Room for the fields around a document's text in one request.
 const REQUEST_ENVELOPE_BYTES: usize = 1024 * 1024;
 
@@ -30,7 +32,7 @@ pub enum ServeError {
 }
 
 /// Serves until `shutdown` completes, then stops accepting, lets in-flight
-/// requests finish, and flushes the store.
+/// requests finish (for at most `SHUTDOWN_GRACE`), and flushes the store.
 pub async fn serve(
     listener: TcpListener,
     service: Arc<Service>,
@@ -52,18 +54,28 @@ pub async fn serve(
         .max_decoding_message_size(max_request_bytes)
         .max_encoding_message_size(MAX_ENCODED_MESSAGE_BYTES);
     let reporter = health_reporter.clone();
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let stopping_signal = Arc::clone(&stopping);
     let shutdown = async move {
         shutdown.await;
         tracing::info!("shutting down: no new connections, finishing requests in flight");
         reporter.set_not_serving::<FactCheckServer<FactCheckAdapter>>().await;
+        stopping_signal.notify_one();
     };
-    Server::builder()
+    let running = Server::builder()
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(fact_check)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-        .await?;
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown);
+    let grace_over = async move {
+        stopping.notified().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = running => result?,
+        _ = grace_over => tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; closing them"),
+    }
     service.flush().await?;
     tracing::info!("store flushed; stopped");
     Ok(())

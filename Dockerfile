@@ -1,0 +1,29 @@
+# Multi-stage build of the claimcheck gRPC service.
+# Build:  docker build -t claimcheck .
+# Run:    docker run -p 50051:50051 -v claimcheck-data:/var/lib/claimcheck claimcheck
+
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+# Dependencies first, so source edits reuse the cached dependency layer.
+COPY Cargo.toml Cargo.lock build.rs ./
+COPY proto proto
+RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
+    && cargo build --release --locked \
+    && rm -rf src
+COPY src src
+RUN touch src/main.rs src/lib.rs && cargo build --release --locked
+
+FROM debian:bookworm-slim
+RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/claimcheck --shell /usr/sbin/nologin claimcheck \
+    && mkdir -p /var/lib/claimcheck \
+    && chown claimcheck:claimcheck /var/lib/claimcheck
+COPY --from=build /src/target/release/claimcheck /usr/local/bin/claimcheck
+USER claimcheck
+ENV CLAIMCHECK_LISTEN=0.0.0.0:50051 \
+    CLAIMCHECK_DATA_DIR=/var/lib/claimcheck \
+    RUST_LOG=info
+VOLUME ["/var/lib/claimcheck"]
+EXPOSE 50051
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["claimcheck"]
+CMD ["serve"]

@@ -1,0 +1,106 @@
+//! A real claimcheck server for tests: bound to 127.0.0.1:0 with a
+//! temporary data directory, reached through the generated tonic client.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use claimcheck::grpc::pb::fact_check_client::FactCheckClient;
+use claimcheck::grpc::{connect, pb};
+use claimcheck::service::{Limits, Service};
+use tokio::sync::oneshot;
+use tonic::transport::Channel;
+
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+pub fn dev_claims_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev-claims.jsonl")
+}
+
+/// The corpus articles as (file name, text), sorted by name.
+pub fn corpus() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(corpus_dir())
+        .expect("../shared/corpus is readable")
+        .map(|entry| {
+            let path = entry.expect("directory entry").path();
+            let name = path.file_name().expect("file name").to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).expect("UTF-8 article"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+pub struct TestServer {
+    pub address: SocketAddr,
+    pub client: FactCheckClient<Channel>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub async fn start(data_dir: &Path) -> TestServer {
+        TestServer::start_with(data_dir, Limits::default()).await
+    }
+
+    pub async fn start_with(data_dir: &Path, limits: Limits) -> TestServer {
+        let service = Arc::new(Service::open(data_dir, 32 * 1024 * 1024, limits).expect("store opens"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let address = listener.local_addr().expect("local address");
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            claimcheck::grpc::server::serve(listener, service, 4, async move {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs and stops cleanly");
+        });
+        let client = connect(&format!("http://{address}")).await.expect("client connects");
+        TestServer { address, client, shutdown: Some(shutdown), task: Some(task) }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Graceful shutdown: in-flight requests finish, the store is flushed
+    /// and closed.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task ends");
+        }
+    }
+
+    pub async fn ingest(&mut self, id: &str, text: &str) -> pb::IngestDocumentResponse {
+        self.client
+            .ingest_document(pb::IngestDocumentRequest { document_id: id.into(), text: text.into(), ..Default::default() })
+            .await
+            .expect("ingest succeeds")
+            .into_inner()
+    }
+
+    pub async fn ingest_corpus(&mut self) {
+        for (name, text) in corpus() {
+            self.ingest(&name, &text).await;
+        }
+    }
+
+    pub async fn verify(&mut self, claim: &str) -> pb::VerifyClaimResponse {
+        self.client
+            .verify_claim(pb::VerifyClaimRequest { claim: claim.into(), ..Default::default() })
+            .await
+            .expect("verify succeeds")
+            .into_inner()
+    }
+
+    pub async fn stats(&mut self) -> pb::GetStatsResponse {
+        self.client.get_stats(pb::GetStatsRequest {}).await.expect("stats").into_inner()
+    }
+}
