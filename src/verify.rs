@@ -115,7 +115,8 @@ impl ClaimAnalysis {
         };
         let mut content_words = Vec::new();
         for token in &tokens {
-            if is_content(token) && !entity_words.contains(&token.folded) && !content_words.contains(&token.folded) {
+            let negation = NEGATIONS.contains(&PlainWord::new(token.text));
+            if is_content(token) && !negation && !entity_words.contains(&token.folded) && !content_words.contains(&token.folded) {
                 content_words.push(token.folded.clone());
             }
         }
@@ -246,25 +247,28 @@ struct Pooled<'a> {
     context: Vec<String>,
     /// 0 for the sentence itself, a penalty for neighbours and framing.
     penalty: f64,
+    /// Where the quantity was read, when not in the sentence itself.
+    origin: &'static str,
 }
 
 fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
     let mut pool = Vec::new();
-    let add_sentence = |sentence: &'a SentenceRecord, penalty: f64, pool: &mut Vec<Pooled<'a>>| {
+    let add_sentence = |sentence: &'a SentenceRecord, penalty: f64, origin: &'static str, pool: &mut Vec<Pooled<'a>>| {
         for quantity in &sentence.quantities {
             pool.push(Pooled {
                 quantity: std::borrow::Cow::Borrowed(quantity),
                 context: words_before(&sentence.text, quantity.start),
                 penalty,
+                origin,
             });
         }
     };
-    add_sentence(source.sentence, 0.0, &mut pool);
+    add_sentence(source.sentence, 0.0, "", &mut pool);
     if let Some(previous) = source.previous {
-        add_sentence(previous, 0.3, &mut pool);
+        add_sentence(previous, 0.3, " (in the previous sentence)", &mut pool);
     }
     if let Some(next) = source.next {
-        add_sentence(next, 0.3, &mut pool);
+        add_sentence(next, 0.3, " (in the next sentence)", &mut pool);
     }
     if let Some(year) = source.sentence.inherited_year {
         let text = year.to_string();
@@ -287,6 +291,7 @@ fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
             }),
             context: Vec::new(),
             penalty: 0.1,
+            origin: " (the year that opens the paragraph)",
         });
     }
     pool
@@ -428,10 +433,13 @@ fn judge_candidate(claim: &ClaimAnalysis, claim_words: &WordSets, source: &Sourc
             if claim_quantity.kind.is_amount() && claim_quantity.kind != QuantityKind::Percent && base < 0.3 && context < 0.25 {
                 continue;
             }
+            // Two changes are more alike than a change and a level, even
+            // when their directions differ (that is then the disagreement).
             let direction = match (claim_quantity.direction, pooled.quantity.direction) {
-                (a, b) if a == b && a != Direction::None => 0.2,
-                (Direction::None, _) | (_, Direction::None) if claim_quantity.direction != pooled.quantity.direction => -0.1,
-                _ => 0.0,
+                (Direction::None, Direction::None) => 0.0,
+                (a, b) if a == b => 0.2,
+                (Direction::None, _) | (_, Direction::None) => -0.1,
+                _ => 0.1,
             };
             let same_kind = if claim_quantity.kind == pooled.quantity.kind { 0.15 } else { 0.0 };
             let agrees = if comparison.outcome.agrees() { 0.25 } else { 0.0 };
@@ -448,7 +456,7 @@ fn judge_candidate(claim: &ClaimAnalysis, claim_words: &WordSets, source: &Sourc
                     claim_quantity: claim_quantity.clone(),
                     source_quantity: Some(pool[position].quantity.clone().into_owned()),
                     outcome: Some(comparison.outcome),
-                    explanation: comparison.explanation,
+                    explanation: format!("{}{}", comparison.explanation, pool[position].origin),
                 });
             }
             Some((position, score, comparison)) => {
@@ -513,7 +521,14 @@ pub fn judge(claim: &ClaimAnalysis, sources: &[SourceSentence], max_evidence: us
             .max_by(|a, b| rank(a).total_cmp(&rank(b)).then(b.cmp(a)))
     };
     let supporting = best_of(&|j: &Judgement| j.supports(claim));
-    let refuting = best_of(&|j: &Judgement| j.refutes());
+    let refute_rank = |index: &usize| {
+        let judgement = &judgements[*index];
+        let aligned = judgement.disagreement().map(|position| judgement.alignment[position]).unwrap_or(SAME_THING_ALIGNMENT);
+        judgement.topic + 0.3 * judgement.retrieval_score + 0.3 * aligned.min(1.5)
+    };
+    let refuting = (0..judgements.len())
+        .filter(|index| judgements[*index].refutes())
+        .max_by(|a, b| refute_rank(a).total_cmp(&refute_rank(b)).then(b.cmp(a)));
     let decided = match (supporting, refuting) {
         (Some(support), Some(refute)) if judgements[refute].topic > judgements[support].topic + 0.25 => Some((Verdict::Refuted, refute)),
         (Some(support), _) => Some((Verdict::Supported, support)),

@@ -12,7 +12,10 @@
 //! (the source entails it: "hơn 98%" against 98,12%), or when it repeats a
 //! source bound without its qualifier ("90%" against "trên 90%"); a MISMATCH
 //! when the intervals are disjoint; and not comparable when they merely
-//! overlap (the source does not decide it). Fractions compare with percents
+//! overlap (the source does not decide it), unless the claim lies beyond
+//! what the source's bound usually stands for ("hơn 5 nghìn" against "hơn 2
+//! nghìn" is a MISMATCH: a bound is read as reaching a quarter of its value,
+//! or two steps of its last digit, past itself). Fractions compare with percents
 //! through their ratio, "tất cả N" is N/N, a multiplier compares with a
 //! change's ratio of levels, measures convert to one unit, identifiers
 //! compare exactly after normalising spacing and case.
@@ -120,6 +123,20 @@ impl Magnitude {
     fn is_point(&self) -> bool {
         self.qualifier == Qualifier::Exact && self.range_end.is_none()
     }
+
+    /// The values a bound usually stands for in news writing: "hơn 2 nghìn"
+    /// is more than 2000 but well under 3000. The far side of a bound is
+    /// taken to be a quarter of the value or two steps of its last digit away,
+    /// whichever is larger.
+    fn typical_interval(&self) -> Interval {
+        let reach = (2.0 * self.rounding).max(0.25 * self.value.abs()).max(f64::MIN_POSITIVE);
+        let interval = self.interval();
+        match self.qualifier {
+            Qualifier::MoreThan | Qualifier::AtLeast => Interval { high: self.value + reach, high_open: false, ..interval },
+            Qualifier::LessThan | Qualifier::AtMost => Interval { low: self.value - reach, low_open: false, ..interval },
+            Qualifier::Exact | Qualifier::Approximate => interval,
+        }
+    }
 }
 
 fn nearly_equal(a: f64, b: f64) -> bool {
@@ -143,6 +160,9 @@ fn judge(claim: Magnitude, source: Magnitude) -> Outcome {
         return Outcome::Compatible;
     }
     if !claim_interval.intersects(&source_interval) {
+        return Outcome::Mismatch;
+    }
+    if !claim_interval.intersects(&source.typical_interval()) {
         return Outcome::Mismatch;
     }
     let claim_repeats_bound = claim.is_point()

@@ -923,6 +923,11 @@ impl<'a> Extractor<'a> {
         }
         let next = self.lex(index + 1);
         let next_word = next.filter(|l| l.is_word());
+        // A capitalised number word inside a name ("Hai Ha", "Ba Chẽ") is
+        // part of the name.
+        if lex.capitalized && next_word.is_some_and(|w| w.capitalized) {
+            return false;
+        }
         match self.language {
             Language::Vietnamese => {
                 if matches!(word, NumberWord::Unit(0)) || matches!(lex.lower.as_str(), "tư" | "lăm" | "mốt" | "nhăm") {
