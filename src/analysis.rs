@@ -4,7 +4,9 @@
 //! and the document's context. Pure: no I/O.
 
 use crate::context::{document_context, opening_year};
-use crate::model::{AnalysedDocument, AnalysedSentence, DocumentInput, DocumentRecord, SentenceRecord};
+use crate::model::{
+    AnalysedDocument, AnalysedSentence, DocumentInput, DocumentRecord, SentenceRecord,
+};
 use crate::quantity::{extract_quantities, Quantity, QuantityKind};
 use crate::store::sentence_terms;
 use crate::text::{detect_language, normalize_nfc, split_sentences, Language};
@@ -39,7 +41,11 @@ pub fn read_text(text: &str, language: Language) -> Vec<ReadSentence> {
 
 /// The first non-empty line of the text, shortened at a word boundary.
 pub fn title_from_text(text: &str) -> String {
-    let line = text.lines().map(str::trim).find(|line| !line.is_empty()).unwrap_or("");
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or("");
     if line.chars().count() <= MAX_DERIVED_TITLE_CHARS {
         return line.to_string();
     }
@@ -71,7 +77,10 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
             frame_year = None;
         }
         previous_end = sentence.end;
-        let names_year = sentence.quantities.iter().any(|q| q.kind == QuantityKind::Year);
+        let names_year = sentence
+            .quantities
+            .iter()
+            .any(|q| q.kind == QuantityKind::Year);
         let inherited_year = if names_year { None } else { frame_year };
         if let Some(year) = opening_year(&sentence.text, &sentence.quantities) {
             frame_year = Some(year);
@@ -142,9 +151,17 @@ mod tests {
         let analysed = analyse_document(input(
             "Tiêu đề\nNăm 2017, thị xã đã điều động 17 cán bộ. Thị xã luân chuyển 55 công chức.\nĐoạn mới có 3 xã.",
         ));
-        let years: Vec<Option<i32>> = analysed.sentences.iter().map(|s| s.record.inherited_year).collect();
+        let years: Vec<Option<i32>> = analysed
+            .sentences
+            .iter()
+            .map(|s| s.record.inherited_year)
+            .collect();
         assert_eq!(years, [None, None, Some(2017), None]);
-        let paragraphs: Vec<u32> = analysed.sentences.iter().map(|s| s.record.paragraph).collect();
+        let paragraphs: Vec<u32> = analysed
+            .sentences
+            .iter()
+            .map(|s| s.record.paragraph)
+            .collect();
         assert_eq!(paragraphs, [0, 1, 1, 2]);
     }
 
@@ -153,7 +170,10 @@ mod tests {
         let analysed = analyse_document(input("Một câu. Câu hai có 91,6%."));
         for sentence in &analysed.sentences {
             let record = &sentence.record;
-            assert_eq!(&analysed.text[record.start as usize..record.end as usize], record.text);
+            assert_eq!(
+                &analysed.text[record.start as usize..record.end as usize],
+                record.text
+            );
         }
     }
 }

@@ -13,7 +13,11 @@ pub const DEFAULT_DATA_DIR: &str = "./claimcheck-data";
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
 
 #[derive(Debug, Parser)]
-#[command(name = "claimcheck", version, about = "Checks claims with figures against stored source articles, over gRPC")]
+#[command(
+    name = "claimcheck",
+    version,
+    about = "Checks claims with figures against stored source articles, over gRPC"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -67,14 +71,24 @@ pub enum ConfigError {
     #[error("--listen {0:?} is not an address like 127.0.0.1:50051")]
     Listen(String),
     #[error("--{flag} must be between {min} and {max}, got {value}")]
-    OutOfRange { flag: &'static str, value: u64, min: u64, max: u64 },
+    OutOfRange {
+        flag: &'static str,
+        value: u64,
+        min: u64,
+        max: u64,
+    },
 }
 
 fn in_range(flag: &'static str, value: u64, min: u64, max: u64) -> Result<u64, ConfigError> {
     if (min..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(ConfigError::OutOfRange { flag, value, min, max })
+        Err(ConfigError::OutOfRange {
+            flag,
+            value,
+            min,
+            max,
+        })
     }
 }
 
@@ -82,15 +96,27 @@ impl TryFrom<ServeArgs> for ServeSettings {
     type Error = ConfigError;
 
     fn try_from(args: ServeArgs) -> Result<Self, Self::Error> {
-        let listen = args.listen.parse().map_err(|_| ConfigError::Listen(args.listen.clone()))?;
+        let listen = args
+            .listen
+            .parse()
+            .map_err(|_| ConfigError::Listen(args.listen.clone()))?;
         let cache_mb = in_range("cache-mb", args.cache_mb, 8, 64 * 1024)?;
-        let max_document_bytes = in_range("max-document-bytes", args.max_document_bytes as u64, 1024, 256 * 1024 * 1024)?;
-        let stream_concurrency = in_range("stream-concurrency", args.stream_concurrency as u64, 1, 256)?;
+        let max_document_bytes = in_range(
+            "max-document-bytes",
+            args.max_document_bytes as u64,
+            1024,
+            256 * 1024 * 1024,
+        )?;
+        let stream_concurrency =
+            in_range("stream-concurrency", args.stream_concurrency as u64, 1, 256)?;
         Ok(ServeSettings {
             listen,
             data_dir: args.data_dir,
             cache_bytes: cache_mb * 1024 * 1024,
-            limits: Limits { max_document_bytes: max_document_bytes as usize, ..Limits::default() },
+            limits: Limits {
+                max_document_bytes: max_document_bytes as usize,
+                ..Limits::default()
+            },
             stream_concurrency: stream_concurrency as usize,
         })
     }
@@ -177,7 +203,10 @@ mod tests {
     #[test]
     fn settings_are_validated() {
         assert!(ServeSettings::try_from(serve_args("127.0.0.1:0")).is_ok());
-        assert!(matches!(ServeSettings::try_from(serve_args("localhost")), Err(ConfigError::Listen(_))));
+        assert!(matches!(
+            ServeSettings::try_from(serve_args("localhost")),
+            Err(ConfigError::Listen(_))
+        ));
         let mut args = serve_args("127.0.0.1:0");
         args.stream_concurrency = 0;
         let error = ServeSettings::try_from(args).unwrap_err().to_string();

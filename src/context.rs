@@ -36,12 +36,18 @@ fn is_abbreviation(word: &str) -> bool {
 pub fn entities(sentence: &str) -> Vec<Entity> {
     let tokens = word_tokens(sentence);
     let mut found: Vec<Entity> = Vec::new();
-    let push = |found: &mut Vec<Entity>, text: String, is_abbreviation: bool, sentence_initial: bool| {
-        let folded = fold(&text);
-        if !found.iter().any(|e| e.folded == folded) {
-            found.push(Entity { text, folded, is_abbreviation, sentence_initial });
-        }
-    };
+    let push =
+        |found: &mut Vec<Entity>, text: String, is_abbreviation: bool, sentence_initial: bool| {
+            let folded = fold(&text);
+            if !found.iter().any(|e| e.folded == folded) {
+                found.push(Entity {
+                    text,
+                    folded,
+                    is_abbreviation,
+                    sentence_initial,
+                });
+            }
+        };
     let mut index = 0;
     while index < tokens.len() {
         let token = &tokens[index];
@@ -59,13 +65,17 @@ pub fn entities(sentence: &str) -> Vec<Entity> {
         while end < tokens.len()
             && tokens[end].is_capitalized()
             && !is_abbreviation(tokens[end].text)
-            && sentence[tokens[end - 1].end..tokens[end].start].chars().all(|c| c == ' ')
+            && sentence[tokens[end - 1].end..tokens[end].start]
+                .chars()
+                .all(|c| c == ' ')
         {
             end += 1;
         }
         let after_prefix = index > 0
             && PLACE_PREFIXES.contains(&tokens[index - 1].folded.as_str())
-            && sentence[tokens[index - 1].end..token.start].chars().all(|c| c == ' ');
+            && sentence[tokens[index - 1].end..token.start]
+                .chars()
+                .all(|c| c == ' ');
         // "Huyện Ba Chẽ" at the start of a sentence: the prefix is not the name.
         let mut name_start = index;
         let mut after_prefix = after_prefix;
@@ -113,7 +123,10 @@ pub fn document_context(title: &str, sentences: &[&str]) -> DocumentContext {
                 all_names.push(entity.folded);
             }
         }
-        let words: Vec<String> = word_tokens(sentence).into_iter().map(|t| t.folded).collect();
+        let words: Vec<String> = word_tokens(sentence)
+            .into_iter()
+            .map(|t| t.folded)
+            .collect();
         let mut seen = std::collections::HashSet::new();
         for length in 1..=4 {
             for window in words.windows(length) {
@@ -153,7 +166,11 @@ mod tests {
     use crate::text::Language;
 
     fn names(sentence: &str) -> Vec<String> {
-        entities(sentence).into_iter().filter(|e| !e.is_abbreviation).map(|e| e.text).collect()
+        entities(sentence)
+            .into_iter()
+            .filter(|e| !e.is_abbreviation)
+            .map(|e| e.text)
+            .collect()
     }
 
     #[test]
@@ -171,14 +188,19 @@ mod tests {
         for (sentence, expected) in cases {
             assert_eq!(names(sentence), *expected, "{sentence:?}");
         }
-        assert!(entities("Chủ tịch UBND xã").iter().any(|e| e.is_abbreviation && e.text == "UBND"));
+        assert!(entities("Chủ tịch UBND xã")
+            .iter()
+            .any(|e| e.is_abbreviation && e.text == "UBND"));
     }
 
     #[test]
     fn opening_year_table() {
         let cases = [
             ("Năm 2017, đã thuyên chuyển 17 cán bộ.", Some(2017)),
-            ("Cụ thể, năm 2016, thị xã đã thuyên chuyển 5 cán bộ.", Some(2016)),
+            (
+                "Cụ thể, năm 2016, thị xã đã thuyên chuyển 5 cán bộ.",
+                Some(2016),
+            ),
             ("In 2019, the city cut 5 posts.", Some(2019)),
             ("Thị xã đã thuyên chuyển 5 cán bộ trong năm 2016.", None),
             ("Nhiệm kỳ 2016-2021 có 5 đại biểu.", None),
@@ -186,7 +208,11 @@ mod tests {
         for (sentence, expected) in cases {
             let language = crate::text::detect_language(sentence);
             let quantities = extract_quantities(sentence, language);
-            assert_eq!(opening_year(sentence, &quantities), expected, "{sentence:?}");
+            assert_eq!(
+                opening_year(sentence, &quantities),
+                expected,
+                "{sentence:?}"
+            );
         }
         let _ = Language::English;
     }
@@ -195,7 +221,15 @@ mod tests {
     fn document_context_keeps_title_lead_and_repeated_names() {
         let context = document_context(
             "Hiệu quả ở huyện Bình Xuyên",
-            &["Mở đầu bài.", "Không tên.", "Không tên.", "Không tên.", "Thôn Thiện Kế sáp nhập.", "Trưởng thôn Thiện Kế nói.", "Xã Đạo Tú một lần."],
+            &[
+                "Mở đầu bài.",
+                "Không tên.",
+                "Không tên.",
+                "Không tên.",
+                "Thôn Thiện Kế sáp nhập.",
+                "Trưởng thôn Thiện Kế nói.",
+                "Xã Đạo Tú một lần.",
+            ],
         );
         assert!(context.entities.contains(&"binh xuyen".to_string()));
         assert!(context.entities.contains(&"thien ke".to_string()));

@@ -68,14 +68,25 @@ pub fn parse_claims(text: &str) -> Result<Vec<LabelledClaim>, EvalError> {
         if line.trim().is_empty() {
             continue;
         }
-        let bad = |message: String| EvalError::BadLine { line: line_number, message };
-        let value: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+        let bad = |message: String| EvalError::BadLine {
+            line: line_number,
+            message,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
         let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
         let claim = field("claim").ok_or_else(|| bad("missing string field \"claim\"".into()))?;
-        let label_text = field("label").ok_or_else(|| bad("missing string field \"label\"".into()))?;
-        let label = Verdict::from_label(&label_text).ok_or_else(|| bad(format!("unknown label {label_text:?}")))?;
+        let label_text =
+            field("label").ok_or_else(|| bad("missing string field \"label\"".into()))?;
+        let label = Verdict::from_label(&label_text)
+            .ok_or_else(|| bad(format!("unknown label {label_text:?}")))?;
         let id = field("id").unwrap_or_else(|| format!("line-{line_number}"));
-        claims.push(LabelledClaim { id, claim, label, source: field("source") });
+        claims.push(LabelledClaim {
+            id,
+            claim,
+            label,
+            source: field("source"),
+        });
     }
     if claims.is_empty() {
         return Err(EvalError::Empty);
@@ -97,7 +108,9 @@ pub fn score(claims: &[LabelledClaim], predictions: &[Prediction]) -> EvalReport
         let label_right = claim.label == prediction.verdict;
         let source_right = match (claim.label, &claim.source) {
             (Verdict::NotEnoughInfo, _) | (_, None) => true,
-            (_, Some(source)) => prediction.first_evidence_document.as_deref() == Some(source.as_str()),
+            (_, Some(source)) => {
+                prediction.first_evidence_document.as_deref() == Some(source.as_str())
+            }
         };
         if label_right && source_right {
             strict_correct += 1;
@@ -127,7 +140,13 @@ pub fn score(claims: &[LabelledClaim], predictions: &[Prediction]) -> EvalReport
             2.0 * true_positive / (predicted + actual) as f64
         })
         .collect();
-    let ratio = |part: usize| if total == 0 { 0.0 } else { part as f64 / total as f64 };
+    let ratio = |part: usize| {
+        if total == 0 {
+            0.0
+        } else {
+            part as f64 / total as f64
+        }
+    };
     EvalReport {
         total,
         correct,
@@ -155,7 +174,10 @@ pub fn render(report: &EvalReport) -> String {
         report.total
     ));
     out.push_str("confusion (rows: expected, columns: predicted)\n");
-    out.push_str(&format!("{:<18}{:>11}{:>9}{:>17}\n", "", "SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"));
+    out.push_str(&format!(
+        "{:<18}{:>11}{:>9}{:>17}\n",
+        "", "SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"
+    ));
     for (row, verdict) in VERDICTS.iter().enumerate() {
         out.push_str(&format!(
             "{:<18}{:>11}{:>9}{:>17}\n",
@@ -174,7 +196,10 @@ pub fn render(report: &EvalReport) -> String {
                 miss.expected,
                 miss.predicted,
                 if miss.strict_only {
-                    format!(" (first evidence from {:?}, expected {:?})", miss.first_evidence_document, miss.expected_source)
+                    format!(
+                        " (first evidence from {:?}, expected {:?})",
+                        miss.first_evidence_document, miss.expected_source
+                    )
                 } else {
                     String::new()
                 },
@@ -191,11 +216,21 @@ mod tests {
     use super::*;
 
     fn claim(id: &str, label: Verdict, source: Option<&str>) -> LabelledClaim {
-        LabelledClaim { id: id.into(), claim: format!("claim {id}"), label, source: source.map(str::to_string) }
+        LabelledClaim {
+            id: id.into(),
+            claim: format!("claim {id}"),
+            label,
+            source: source.map(str::to_string),
+        }
     }
 
     fn prediction(id: &str, verdict: Verdict, document: Option<&str>) -> Prediction {
-        Prediction { id: id.into(), verdict, first_evidence_document: document.map(str::to_string), explanation: String::new() }
+        Prediction {
+            id: id.into(),
+            verdict,
+            first_evidence_document: document.map(str::to_string),
+            explanation: String::new(),
+        }
     }
 
     #[test]
@@ -205,7 +240,10 @@ mod tests {
         assert_eq!(claims.len(), 2);
         assert_eq!(claims[0].source.as_deref(), Some("d.txt"));
         assert_eq!(claims[1].label, Verdict::NotEnoughInfo);
-        assert!(matches!(parse_claims("{\"claim\": \"x\", \"label\": \"MAYBE\"}"), Err(EvalError::BadLine { line: 1, .. })));
+        assert!(matches!(
+            parse_claims("{\"claim\": \"x\", \"label\": \"MAYBE\"}"),
+            Err(EvalError::BadLine { line: 1, .. })
+        ));
         assert!(matches!(parse_claims("\n"), Err(EvalError::Empty)));
     }
 

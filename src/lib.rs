@@ -29,6 +29,6 @@ pub mod model;
 pub mod quantity;
 pub mod retrieve;
 pub mod service;
-pub mod verify;
 pub mod store;
 pub mod text;
+pub mod verify;

@@ -116,7 +116,9 @@ impl Verdict {
         match label.trim().to_ascii_uppercase().as_str() {
             "SUPPORTED" | "VERDICT_SUPPORTED" | "SUPPORTS" => Some(Verdict::Supported),
             "REFUTED" | "VERDICT_REFUTED" | "REFUTES" => Some(Verdict::Refuted),
-            "NOT_ENOUGH_INFO" | "VERDICT_NOT_ENOUGH_INFO" | "NEI" | "NOT ENOUGH INFO" => Some(Verdict::NotEnoughInfo),
+            "NOT_ENOUGH_INFO" | "VERDICT_NOT_ENOUGH_INFO" | "NEI" | "NOT ENOUGH INFO" => {
+                Some(Verdict::NotEnoughInfo)
+            }
             _ => None,
         }
     }

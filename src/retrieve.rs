@@ -40,7 +40,8 @@ pub struct LoadedCandidate {
 }
 
 fn bm25_term(idf: f64, term_count: f64, length: f64, average_length: f64) -> f64 {
-    idf * term_count * (K1 + 1.0) / (term_count + K1 * (1.0 - B + B * length / average_length.max(1.0)))
+    idf * term_count * (K1 + 1.0)
+        / (term_count + K1 * (1.0 - B + B * length / average_length.max(1.0)))
 }
 
 /// The `limit` best sentences for `terms`, optionally only in `allowed`
@@ -62,7 +63,8 @@ pub fn candidates(
         if holding == 0 {
             continue;
         }
-        let idf = (1.0 + (sentence_total as f64 - holding as f64 + 0.5) / (holding as f64 + 0.5)).ln();
+        let idf =
+            (1.0 + (sentence_total as f64 - holding as f64 + 0.5) / (holding as f64 + 0.5)).ln();
         weighted.push((term, holding, idf));
     }
     weighted.sort_by_key(|(_, holding, _)| *holding);
@@ -81,8 +83,15 @@ pub fn candidates(
                 continue;
             }
             for posting in postings {
-                let gain = bm25_term(*idf, posting.term_count as f64, posting.sentence_length as f64, average_length);
-                *scores.entry((document, posting.sentence_index)).or_default() += gain;
+                let gain = bm25_term(
+                    *idf,
+                    posting.term_count as f64,
+                    posting.sentence_length as f64,
+                    average_length,
+                );
+                *scores
+                    .entry((document, posting.sentence_index))
+                    .or_default() += gain;
                 *document_weight.entry(document).or_default() += gain;
             }
         }
@@ -94,15 +103,26 @@ pub fn candidates(
         for (term, idf) in common {
             for (document, _) in &nominated {
                 for posting in store.postings_in(term, *document)? {
-                    let gain = bm25_term(idf, posting.term_count as f64, posting.sentence_length as f64, average_length);
-                    *scores.entry((*document, posting.sentence_index)).or_default() += gain;
+                    let gain = bm25_term(
+                        idf,
+                        posting.term_count as f64,
+                        posting.sentence_length as f64,
+                        average_length,
+                    );
+                    *scores
+                        .entry((*document, posting.sentence_index))
+                        .or_default() += gain;
                 }
             }
         }
     }
     let mut ranked: Vec<Candidate> = scores
         .into_iter()
-        .map(|((document_number, sentence_index), bm25)| Candidate { document_number, sentence_index, bm25 })
+        .map(|((document_number, sentence_index), bm25)| Candidate {
+            document_number,
+            sentence_index,
+            bm25,
+        })
         .collect();
     ranked.sort_by(|a, b| {
         b.bm25
@@ -116,8 +136,16 @@ pub fn candidates(
 
 /// Loads candidates with their documents and neighbours, and re-ranks them
 /// by BM25 (normalised) and string similarity to the claim.
-pub fn load_and_rerank(store: &Store, claim: &str, ranked: &[Candidate]) -> Result<Vec<LoadedCandidate>, StoreError> {
-    let best = ranked.first().map(|c| c.bm25).unwrap_or(1.0).max(f64::MIN_POSITIVE);
+pub fn load_and_rerank(
+    store: &Store,
+    claim: &str,
+    ranked: &[Candidate],
+) -> Result<Vec<LoadedCandidate>, StoreError> {
+    let best = ranked
+        .first()
+        .map(|c| c.bm25)
+        .unwrap_or(1.0)
+        .max(f64::MIN_POSITIVE);
     let claim_folded = fold(claim);
     let mut documents: HashMap<u32, Option<DocumentRecord>> = HashMap::new();
     let mut loaded = Vec::with_capacity(ranked.len());
@@ -130,8 +158,12 @@ pub fn load_and_rerank(store: &Store, claim: &str, ranked: &[Candidate]) -> Resu
             };
             documents.insert(number, record);
         }
-        let Some(document) = documents.get(&number).cloned().flatten() else { continue };
-        let Some(sentence) = store.sentence(number, candidate.sentence_index)? else { continue };
+        let Some(document) = documents.get(&number).cloned().flatten() else {
+            continue;
+        };
+        let Some(sentence) = store.sentence(number, candidate.sentence_index)? else {
+            continue;
+        };
         let previous = match candidate.sentence_index {
             0 => None,
             index => store.sentence(number, index - 1)?,
@@ -139,7 +171,13 @@ pub fn load_and_rerank(store: &Store, claim: &str, ranked: &[Candidate]) -> Resu
         let next = store.sentence(number, candidate.sentence_index + 1)?;
         let similarity = strsim::sorensen_dice(&claim_folded, &fold(&sentence.text));
         let score = 0.7 * (candidate.bm25 / best) + 0.3 * similarity;
-        loaded.push(LoadedCandidate { document, sentence, previous, next, score });
+        loaded.push(LoadedCandidate {
+            document,
+            sentence,
+            previous,
+            next,
+            score,
+        });
     }
     loaded.sort_by(|a, b| b.score.total_cmp(&a.score));
     Ok(loaded)

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::analysis::{analyse_document, read_text, ReadSentence};
-use crate::model::{ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats, VerificationResult};
+use crate::model::{
+    ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats, VerificationResult,
+};
 use crate::retrieve::{candidates, load_and_rerank};
 use crate::store::{Store, StoreError};
 use crate::text::{detect_language, normalize_nfc, Language};
@@ -57,7 +59,10 @@ impl Default for Limits {
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("{field}: {message}")]
-    InvalidArgument { field: &'static str, message: String },
+    InvalidArgument {
+        field: &'static str,
+        message: String,
+    },
     #[error("document {0:?} not found")]
     NotFound(String),
     #[error(transparent)]
@@ -67,7 +72,10 @@ pub enum ServiceError {
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
-    ServiceError::InvalidArgument { field, message: message.into() }
+    ServiceError::InvalidArgument {
+        field,
+        message: message.into(),
+    }
 }
 
 /// A document as received, before validation.
@@ -123,10 +131,19 @@ fn validate_document_id(field: &'static str, id: &str, limit: usize) -> Result<(
         return Err(invalid(field, "must not be empty"));
     }
     if id.len() > limit {
-        return Err(invalid(field, format!("is {} bytes, the limit is {limit}", id.len())));
+        return Err(invalid(
+            field,
+            format!("is {} bytes, the limit is {limit}", id.len()),
+        ));
     }
     if let Some(control) = id.chars().find(|c| c.is_control()) {
-        return Err(invalid(field, format!("must not contain control characters (found U+{:04X})", control as u32)));
+        return Err(invalid(
+            field,
+            format!(
+                "must not contain control characters (found U+{:04X})",
+                control as u32
+            ),
+        ));
     }
     Ok(())
 }
@@ -135,14 +152,20 @@ fn parse_language(code: &str) -> Result<Option<Language>, ServiceError> {
     if code.trim().is_empty() {
         return Ok(None);
     }
-    Language::from_code(code)
-        .map(Some)
-        .ok_or_else(|| invalid("language", format!("{code:?} is not supported; use \"vi\", \"en\" or leave it empty to detect")))
+    Language::from_code(code).map(Some).ok_or_else(|| {
+        invalid(
+            "language",
+            format!("{code:?} is not supported; use \"vi\", \"en\" or leave it empty to detect"),
+        )
+    })
 }
 
 fn check_length(field: &'static str, value: &str, limit: usize) -> Result<(), ServiceError> {
     if value.len() > limit {
-        return Err(invalid(field, format!("is {} bytes, the limit is {limit}", value.len())));
+        return Err(invalid(
+            field,
+            format!("is {} bytes, the limit is {limit}", value.len()),
+        ));
     }
     Ok(())
 }
@@ -158,18 +181,31 @@ fn decode_page_token(token: &str) -> Result<String, ServiceError> {
     }
     let bytes: Vec<u8> = (0..token.len())
         .step_by(2)
-        .map(|i| token.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .map(|i| {
+            token
+                .get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
         .collect::<Option<_>>()
         .ok_or_else(bad)?;
     String::from_utf8(bytes).map_err(|_| bad())
 }
 
 impl Service {
-    pub fn open(data_dir: &Path, cache_bytes: u64, limits: Limits) -> Result<Service, ServiceError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|error| ServiceError::Internal(format!("cannot create {}: {error}", data_dir.display())))?;
+    pub fn open(
+        data_dir: &Path,
+        cache_bytes: u64,
+        limits: Limits,
+    ) -> Result<Service, ServiceError> {
+        std::fs::create_dir_all(data_dir).map_err(|error| {
+            ServiceError::Internal(format!("cannot create {}: {error}", data_dir.display()))
+        })?;
         let store = Store::open(data_dir, cache_bytes)?;
-        Ok(Service { store: Arc::new(store), limits, started: Instant::now() })
+        Ok(Service {
+            store: Arc::new(store),
+            limits,
+            started: Instant::now(),
+        })
     }
 
     pub fn limits(&self) -> &Limits {
@@ -187,22 +223,50 @@ impl Service {
             .map_err(|error| ServiceError::Internal(format!("worker failed: {error}")))?
     }
 
-    pub fn validate_document(&self, request: DocumentRequest) -> Result<DocumentInput, ServiceError> {
+    pub fn validate_document(
+        &self,
+        request: DocumentRequest,
+    ) -> Result<DocumentInput, ServiceError> {
         let limits = &self.limits;
-        validate_document_id("document_id", &request.document_id, limits.max_document_id_bytes)?;
+        validate_document_id(
+            "document_id",
+            &request.document_id,
+            limits.max_document_id_bytes,
+        )?;
         if request.text.trim().is_empty() {
             return Err(invalid("text", "must not be empty"));
         }
         check_length("text", &request.text, limits.max_document_bytes)?;
         check_length("title", &request.title, limits.max_title_bytes)?;
         check_length("url", &request.url, limits.max_url_bytes)?;
-        check_length("published_at", &request.published_at, limits.max_title_bytes)?;
+        check_length(
+            "published_at",
+            &request.published_at,
+            limits.max_title_bytes,
+        )?;
         if request.metadata.len() > limits.max_metadata_entries {
-            return Err(invalid("metadata", format!("has {} entries, the limit is {}", request.metadata.len(), limits.max_metadata_entries)));
+            return Err(invalid(
+                "metadata",
+                format!(
+                    "has {} entries, the limit is {}",
+                    request.metadata.len(),
+                    limits.max_metadata_entries
+                ),
+            ));
         }
-        let metadata_bytes: usize = request.metadata.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let metadata_bytes: usize = request
+            .metadata
+            .iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum();
         if metadata_bytes > limits.max_metadata_bytes {
-            return Err(invalid("metadata", format!("is {metadata_bytes} bytes, the limit is {}", limits.max_metadata_bytes)));
+            return Err(invalid(
+                "metadata",
+                format!(
+                    "is {metadata_bytes} bytes, the limit is {}",
+                    limits.max_metadata_bytes
+                ),
+            ));
         }
         let language = parse_language(&request.language)?;
         Ok(DocumentInput {
@@ -223,15 +287,32 @@ impl Service {
         }
         check_length("claim", &request.claim, limits.max_claim_bytes)?;
         if request.max_evidence > limits.max_evidence {
-            return Err(invalid("max_evidence", format!("is {}, the limit is {}", request.max_evidence, limits.max_evidence)));
+            return Err(invalid(
+                "max_evidence",
+                format!(
+                    "is {}, the limit is {}",
+                    request.max_evidence, limits.max_evidence
+                ),
+            ));
         }
         if request.document_ids.len() > limits.max_document_filter {
-            return Err(invalid("document_ids", format!("has {} ids, the limit is {}", request.document_ids.len(), limits.max_document_filter)));
+            return Err(invalid(
+                "document_ids",
+                format!(
+                    "has {} ids, the limit is {}",
+                    request.document_ids.len(),
+                    limits.max_document_filter
+                ),
+            ));
         }
         for id in &request.document_ids {
             validate_document_id("document_ids", id, limits.max_document_id_bytes)?;
         }
-        let max_evidence = if request.max_evidence == 0 { limits.default_evidence } else { request.max_evidence };
+        let max_evidence = if request.max_evidence == 0 {
+            limits.default_evidence
+        } else {
+            request.max_evidence
+        };
         Ok(ClaimInput {
             claim: request.claim,
             max_evidence: max_evidence as usize,
@@ -241,7 +322,10 @@ impl Service {
     }
 
     /// Stores a document without flushing; call `flush` before acknowledging.
-    pub async fn ingest_unflushed(&self, request: DocumentRequest) -> Result<IngestOutcome, ServiceError> {
+    pub async fn ingest_unflushed(
+        &self,
+        request: DocumentRequest,
+    ) -> Result<IngestOutcome, ServiceError> {
         let input = self.validate_document(request)?;
         self.blocking(move |store| {
             let analysed = analyse_document(input);
@@ -270,22 +354,41 @@ impl Service {
 
     pub async fn document(&self, id: String) -> Result<FullDocument, ServiceError> {
         validate_document_id("document_id", &id, self.limits.max_document_id_bytes)?;
-        self.blocking(move |store| store.full_document(&id)?.ok_or(ServiceError::NotFound(id))).await
+        self.blocking(move |store| store.full_document(&id)?.ok_or(ServiceError::NotFound(id)))
+            .await
     }
 
-    pub async fn list_documents(&self, page_size: u32, page_token: String) -> Result<DocumentPage, ServiceError> {
+    pub async fn list_documents(
+        &self,
+        page_size: u32,
+        page_token: String,
+    ) -> Result<DocumentPage, ServiceError> {
         if page_size > self.limits.max_page_size {
-            return Err(invalid("page_size", format!("is {page_size}, the limit is {}", self.limits.max_page_size)));
+            return Err(invalid(
+                "page_size",
+                format!("is {page_size}, the limit is {}", self.limits.max_page_size),
+            ));
         }
-        let size = if page_size == 0 { self.limits.default_page_size } else { page_size } as usize;
-        let after = if page_token.is_empty() { None } else { Some(decode_page_token(&page_token)?) };
+        let size = if page_size == 0 {
+            self.limits.default_page_size
+        } else {
+            page_size
+        } as usize;
+        let after = if page_token.is_empty() {
+            None
+        } else {
+            Some(decode_page_token(&page_token)?)
+        };
         self.blocking(move |store| {
             let (documents, more) = store.list_documents(after.as_deref(), size)?;
             let next_page_token = match (more, documents.last()) {
                 (true, Some(last)) => encode_page_token(&last.document_id),
                 _ => String::new(),
             };
-            Ok(DocumentPage { documents, next_page_token })
+            Ok(DocumentPage {
+                documents,
+                next_page_token,
+            })
         })
         .await
     }
@@ -294,7 +397,9 @@ impl Service {
     pub async fn delete_document(&self, id: String) -> Result<u32, ServiceError> {
         validate_document_id("document_id", &id, self.limits.max_document_id_bytes)?;
         self.blocking(move |store| {
-            let removed = store.delete_document(&id)?.ok_or(ServiceError::NotFound(id))?;
+            let removed = store
+                .delete_document(&id)?
+                .ok_or(ServiceError::NotFound(id))?;
             store.flush()?;
             Ok(removed)
         })
@@ -302,7 +407,11 @@ impl Service {
     }
 
     /// Reads the sentences and quantities of a text; stores nothing.
-    pub async fn extract(&self, text: String, language: String) -> Result<(Language, Vec<ReadSentence>), ServiceError> {
+    pub async fn extract(
+        &self,
+        text: String,
+        language: String,
+    ) -> Result<(Language, Vec<ReadSentence>), ServiceError> {
         if text.trim().is_empty() {
             return Err(invalid("text", "must not be empty"));
         }
@@ -319,17 +428,28 @@ impl Service {
     pub async fn verify(&self, request: ClaimRequest) -> Result<VerificationResult, ServiceError> {
         let input = self.validate_claim(request)?;
         let candidate_limit = self.limits.candidate_sentences;
-        self.blocking(move |store| verify_in_store(store, &input, candidate_limit)).await
+        self.blocking(move |store| verify_in_store(store, &input, candidate_limit))
+            .await
     }
 
     pub async fn stats(&self) -> Result<ServiceStats, ServiceError> {
         let uptime_seconds = self.started.elapsed().as_secs();
-        self.blocking(move |store| Ok(ServiceStats { store: store.stats()?, uptime_seconds })).await
+        self.blocking(move |store| {
+            Ok(ServiceStats {
+                store: store.stats()?,
+                uptime_seconds,
+            })
+        })
+        .await
     }
 }
 
 /// Verification against the store, on the calling thread.
-pub fn verify_in_store(store: &Store, input: &ClaimInput, candidate_limit: usize) -> Result<VerificationResult, ServiceError> {
+pub fn verify_in_store(
+    store: &Store,
+    input: &ClaimInput,
+    candidate_limit: usize,
+) -> Result<VerificationResult, ServiceError> {
     let claim = ClaimAnalysis::new(&input.claim, input.language);
     let allowed: Option<HashSet<u32>> = if input.document_ids.is_empty() {
         None
@@ -342,7 +462,12 @@ pub fn verify_in_store(store: &Store, input: &ClaimInput, candidate_limit: usize
         }
         Some(numbers)
     };
-    let ranked = candidates(store, &claim.search_terms(), allowed.as_ref(), candidate_limit)?;
+    let ranked = candidates(
+        store,
+        &claim.search_terms(),
+        allowed.as_ref(),
+        candidate_limit,
+    )?;
     let loaded = load_and_rerank(store, &claim.text, &ranked)?;
     let sources: Vec<SourceSentence> = loaded
         .iter()
@@ -375,7 +500,12 @@ mod tests {
         assert!(validate_document_id("document_id", "ok.txt", 256).is_ok());
         assert!(validate_document_id("document_id", "", 256).is_err());
         assert!(validate_document_id("document_id", &"x".repeat(257), 256).is_err());
-        let error = validate_document_id("document_id", "a\u{7}b", 256).unwrap_err().to_string();
-        assert!(error.contains("document_id") && error.contains("control"), "{error}");
+        let error = validate_document_id("document_id", "a\u{7}b", 256)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("document_id") && error.contains("control"),
+            "{error}"
+        );
     }
 }

@@ -25,9 +25,13 @@
 use std::collections::HashSet;
 
 use crate::context::{entities, Entity};
-use crate::model::{DocumentRecord, Evidence, QuantityCheck, SentenceRecord, Verdict, VerificationResult};
+use crate::model::{
+    DocumentRecord, Evidence, QuantityCheck, SentenceRecord, Verdict, VerificationResult,
+};
 use crate::quantity::lexicon::{PlainWord, NEGATIONS};
-use crate::quantity::{compare, extract_quantities, Direction, Outcome, Qualifier, Quantity, QuantityKind};
+use crate::quantity::{
+    compare, extract_quantities, Direction, Outcome, Qualifier, Quantity, QuantityKind,
+};
 use crate::text::{detect_language, fold, is_stopword, normalize_nfc, word_tokens, Language};
 
 /// Least topic score for a sentence to support a claim with figures.
@@ -100,13 +104,17 @@ impl ClaimAnalysis {
         let text = normalize_nfc(claim.trim());
         let language = language.unwrap_or_else(|| detect_language(&text));
         let quantities = extract_quantities(&text, language);
-        let claim_entities: Vec<Entity> = entities(&text).into_iter().filter(|e| !e.is_abbreviation).collect();
+        let claim_entities: Vec<Entity> = entities(&text)
+            .into_iter()
+            .filter(|e| !e.is_abbreviation)
+            .collect();
         let entity_words: HashSet<String> = claim_entities
             .iter()
             .flat_map(|e| e.folded.split(' ').map(str::to_string).collect::<Vec<_>>())
             .collect();
         let tokens = word_tokens(&text);
-        let inside_quantity = |start: usize, end: usize| quantities.iter().any(|q| start >= q.start && end <= q.end);
+        let inside_quantity =
+            |start: usize, end: usize| quantities.iter().any(|q| start >= q.start && end <= q.end);
         let is_content = |token: &crate::text::WordToken| {
             !token.is_numeric()
                 && !is_stopword(&token.folded)
@@ -116,16 +124,23 @@ impl ClaimAnalysis {
         let mut content_words = Vec::new();
         for token in &tokens {
             let negation = NEGATIONS.contains(&PlainWord::new(token.text));
-            if is_content(token) && !negation && !entity_words.contains(&token.folded) && !content_words.contains(&token.folded) {
+            if is_content(token)
+                && !negation
+                && !entity_words.contains(&token.folded)
+                && !content_words.contains(&token.folded)
+            {
                 content_words.push(token.folded.clone());
             }
         }
         let mut bigrams = Vec::new();
         for pair in tokens.windows(2) {
-            let joined = text[pair[0].end..pair[1].start].chars().all(char::is_whitespace);
+            let joined = text[pair[0].end..pair[1].start]
+                .chars()
+                .all(char::is_whitespace);
             let any_content = is_content(&pair[0]) || is_content(&pair[1]);
             let both_words = !pair[0].is_numeric() && !pair[1].is_numeric();
-            let inside_entity = entity_words.contains(&pair[0].folded) && entity_words.contains(&pair[1].folded);
+            let inside_entity =
+                entity_words.contains(&pair[0].folded) && entity_words.contains(&pair[1].folded);
             if joined && any_content && both_words && !inside_entity {
                 let bigram = (pair[0].folded.clone(), pair[1].folded.clone());
                 if !bigrams.contains(&bigram) {
@@ -133,7 +148,10 @@ impl ClaimAnalysis {
                 }
             }
         }
-        let quantity_contexts = quantities.iter().map(|q| words_before(&text, q.start)).collect();
+        let quantity_contexts = quantities
+            .iter()
+            .map(|q| words_before(&text, q.start))
+            .collect();
         ClaimAnalysis {
             negated_words: negated_words(&text),
             text,
@@ -165,10 +183,18 @@ impl WordSets {
         let words = tokens.iter().map(|t| t.folded.clone()).collect();
         let bigrams = tokens
             .windows(2)
-            .filter(|pair| text[pair[0].end..pair[1].start].chars().all(char::is_whitespace))
+            .filter(|pair| {
+                text[pair[0].end..pair[1].start]
+                    .chars()
+                    .all(char::is_whitespace)
+            })
             .map(|pair| (pair[0].folded.clone(), pair[1].folded.clone()))
             .collect();
-        WordSets { words, bigrams, folded: format!(" {} ", padded_fold(text)) }
+        WordSets {
+            words,
+            bigrams,
+            folded: format!(" {} ", padded_fold(text)),
+        }
     }
 
     /// True when an abbreviation's letters start consecutive words here
@@ -180,7 +206,10 @@ impl WordSets {
         }
         let words: Vec<&str> = self.folded.split_whitespace().collect();
         words.windows(letters.len()).any(|window| {
-            window.iter().zip(&letters).all(|(word, letter)| word.starts_with(*letter))
+            window
+                .iter()
+                .zip(&letters)
+                .all(|(word, letter)| word.starts_with(*letter))
         })
     }
 }
@@ -213,7 +242,10 @@ fn jaccard(a: &[String], b: &[String]) -> f64 {
 }
 
 fn unit_words(unit: &str) -> Vec<String> {
-    padded_fold(unit).split_whitespace().map(str::to_string).collect()
+    padded_fold(unit)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
 }
 
 /// How alike two counted nouns are, in 0..1; 0.3 when one is unknown.
@@ -253,7 +285,10 @@ struct Pooled<'a> {
 
 fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
     let mut pool = Vec::new();
-    let add_sentence = |sentence: &'a SentenceRecord, penalty: f64, origin: &'static str, pool: &mut Vec<Pooled<'a>>| {
+    let add_sentence = |sentence: &'a SentenceRecord,
+                        penalty: f64,
+                        origin: &'static str,
+                        pool: &mut Vec<Pooled<'a>>| {
         for quantity in &sentence.quantities {
             pool.push(Pooled {
                 quantity: std::borrow::Cow::Borrowed(quantity),
@@ -315,30 +350,48 @@ impl Judgement {
     }
 
     fn all_agree(&self) -> bool {
-        self.checks.iter().all(|check| check.outcome.is_some_and(Outcome::agrees))
+        self.checks
+            .iter()
+            .all(|check| check.outcome.is_some_and(Outcome::agrees))
     }
 
     fn supports(&self, claim: &ClaimAnalysis) -> bool {
-        let threshold = if claim.quantities.is_empty() { SUPPORT_TOPIC_WITHOUT_FIGURES } else { SUPPORT_TOPIC };
-        self.bound() && self.topic >= threshold && self.all_agree() && self.negation_conflict.is_none()
+        let threshold = if claim.quantities.is_empty() {
+            SUPPORT_TOPIC_WITHOUT_FIGURES
+        } else {
+            SUPPORT_TOPIC
+        };
+        self.bound()
+            && self.topic >= threshold
+            && self.all_agree()
+            && self.negation_conflict.is_none()
     }
 
     /// The first strongly aligned disagreement.
     fn disagreement(&self) -> Option<usize> {
-        self.checks.iter().zip(&self.alignment).position(|(check, alignment)| {
-            check.outcome == Some(Outcome::Mismatch) && *alignment >= SAME_THING_ALIGNMENT
-        })
+        self.checks
+            .iter()
+            .zip(&self.alignment)
+            .position(|(check, alignment)| {
+                check.outcome == Some(Outcome::Mismatch) && *alignment >= SAME_THING_ALIGNMENT
+            })
     }
 
     fn refutes(&self) -> bool {
-        self.bound() && self.topic >= REFUTE_TOPIC && (self.disagreement().is_some() || self.negation_conflict.is_some())
+        self.bound()
+            && self.topic >= REFUTE_TOPIC
+            && (self.disagreement().is_some() || self.negation_conflict.is_some())
     }
 
     fn agreement_share(&self) -> f64 {
         if self.checks.is_empty() {
             return 1.0;
         }
-        let exact = self.checks.iter().filter(|c| c.outcome == Some(Outcome::Match)).count();
+        let exact = self
+            .checks
+            .iter()
+            .filter(|c| c.outcome == Some(Outcome::Match))
+            .count();
         exact as f64 / self.checks.len() as f64
     }
 }
@@ -358,14 +411,23 @@ fn topic_score(claim: &ClaimAnalysis, sentence: &WordSets, surroundings: &WordSe
             0.0
         }
     };
-    let word_coverage = claim.content_words.iter().map(credit).sum::<f64>() / claim.content_words.len() as f64;
+    let word_coverage =
+        claim.content_words.iter().map(credit).sum::<f64>() / claim.content_words.len() as f64;
     if claim.bigrams.is_empty() {
         return word_coverage;
     }
     let bigram_coverage = claim
         .bigrams
         .iter()
-        .map(|bigram| if sentence.bigrams.contains(bigram) { 1.0 } else if surroundings.bigrams.contains(bigram) { 0.5 } else { 0.0 })
+        .map(|bigram| {
+            if sentence.bigrams.contains(bigram) {
+                1.0
+            } else if surroundings.bigrams.contains(bigram) {
+                0.5
+            } else {
+                0.0
+            }
+        })
         .sum::<f64>()
         / claim.bigrams.len() as f64;
     0.65 * word_coverage + 0.35 * bigram_coverage
@@ -375,10 +437,17 @@ fn entity_present(entity: &Entity, texts: &[&WordSets], document: &DocumentRecor
     let needle = format!(" {} ", entity.folded);
     texts.iter().any(|set| set.folded.contains(&needle))
         || format!(" {} ", padded_fold(&document.context.title_folded)).contains(&needle)
-        || document.context.entities.iter().any(|name| format!(" {name} ").contains(&needle) || needle.contains(&format!(" {name} ")))
+        || document.context.entities.iter().any(|name| {
+            format!(" {name} ").contains(&needle) || needle.contains(&format!(" {name} "))
+        })
 }
 
-fn negation_conflict(claim: &ClaimAnalysis, claim_words: &WordSets, source_text: &str, sentence: &WordSets) -> Option<String> {
+fn negation_conflict(
+    claim: &ClaimAnalysis,
+    claim_words: &WordSets,
+    source_text: &str,
+    sentence: &WordSets,
+) -> Option<String> {
     let source_negated = negated_words(source_text);
     for word in &claim.negated_words {
         if sentence.words.contains(word) && !source_negated.contains(word) {
@@ -386,14 +455,21 @@ fn negation_conflict(claim: &ClaimAnalysis, claim_words: &WordSets, source_text:
         }
     }
     for word in &source_negated {
-        if claim.content_words.contains(word) && claim_words.words.contains(word) && !claim.negated_words.contains(word) {
+        if claim.content_words.contains(word)
+            && claim_words.words.contains(word)
+            && !claim.negated_words.contains(word)
+        {
             return Some(format!("the source negates \"{word}\", the claim does not"));
         }
     }
     None
 }
 
-fn judge_candidate(claim: &ClaimAnalysis, claim_words: &WordSets, source: &SourceSentence) -> Judgement {
+fn judge_candidate(
+    claim: &ClaimAnalysis,
+    claim_words: &WordSets,
+    source: &SourceSentence,
+) -> Judgement {
     let sentence_words = WordSets::of(&source.sentence.text);
     let mut surrounding_text = source.document.title.clone();
     for neighbour in [source.previous, source.next].into_iter().flatten() {
@@ -407,7 +483,9 @@ fn judge_candidate(claim: &ClaimAnalysis, claim_words: &WordSets, source: &Sourc
         .entities
         .iter()
         .filter(|entity| !(entity.sentence_initial && has_inner_name))
-        .filter(|entity| !entity_present(entity, &[&sentence_words, &surroundings], source.document))
+        .filter(|entity| {
+            !entity_present(entity, &[&sentence_words, &surroundings], source.document)
+        })
         .map(|entity| entity.text.clone())
         .collect();
 
@@ -425,12 +503,19 @@ fn judge_candidate(claim: &ClaimAnalysis, claim_words: &WordSets, source: &Sourc
             let comparison = compare(claim_quantity, &pooled.quantity);
             let context = jaccard(claim_context, &pooled.context);
             let base = match claim_quantity.kind {
-                QuantityKind::Count | QuantityKind::Fraction | QuantityKind::Money | QuantityKind::Measure => {
+                QuantityKind::Count
+                | QuantityKind::Fraction
+                | QuantityKind::Money
+                | QuantityKind::Measure => {
                     unit_similarity(&claim_quantity.unit, &pooled.quantity.unit)
                 }
                 _ => 0.6,
             };
-            if claim_quantity.kind.is_amount() && claim_quantity.kind != QuantityKind::Percent && base < 0.3 && context < 0.25 {
+            if claim_quantity.kind.is_amount()
+                && claim_quantity.kind != QuantityKind::Percent
+                && base < 0.3
+                && context < 0.25
+            {
                 continue;
             }
             // Two changes are more alike than a change and a level, even
@@ -441,10 +526,21 @@ fn judge_candidate(claim: &ClaimAnalysis, claim_words: &WordSets, source: &Sourc
                 (Direction::None, _) | (_, Direction::None) => -0.1,
                 _ => 0.1,
             };
-            let same_kind = if claim_quantity.kind == pooled.quantity.kind { 0.15 } else { 0.0 };
-            let agrees = if comparison.outcome.agrees() { 0.25 } else { 0.0 };
+            let same_kind = if claim_quantity.kind == pooled.quantity.kind {
+                0.15
+            } else {
+                0.0
+            };
+            let agrees = if comparison.outcome.agrees() {
+                0.25
+            } else {
+                0.0
+            };
             let score = base + 0.5 * context + direction + same_kind + agrees - pooled.penalty;
-            if best.as_ref().is_none_or(|(_, best_score, _)| score > *best_score) {
+            if best
+                .as_ref()
+                .is_none_or(|(_, best_score, _)| score > *best_score)
+            {
                 best = Some((position, score, comparison));
             }
         }
@@ -474,7 +570,10 @@ fn judge_candidate(claim: &ClaimAnalysis, claim_words: &WordSets, source: &Sourc
                     claim_quantity: claim_quantity.clone(),
                     source_quantity: None,
                     outcome: None,
-                    explanation: format!("no figure in the source speaks of {}", claim_quantity.display()),
+                    explanation: format!(
+                        "no figure in the source speaks of {}",
+                        claim_quantity.display()
+                    ),
                 });
             }
         }
@@ -484,7 +583,12 @@ fn judge_candidate(claim: &ClaimAnalysis, claim_words: &WordSets, source: &Sourc
         missing_entities,
         checks,
         alignment,
-        negation_conflict: negation_conflict(claim, claim_words, &source.sentence.text, &sentence_words),
+        negation_conflict: negation_conflict(
+            claim,
+            claim_words,
+            &source.sentence.text,
+            &sentence_words,
+        ),
         retrieval_score: source.retrieval_score,
     }
 }
@@ -503,14 +607,24 @@ fn evidence_of(source: &SourceSentence, judgement: &Judgement) -> Evidence {
 fn quote(source: &SourceSentence) -> String {
     format!(
         "{} (\"{}\"), sentence {}: \"{}\"",
-        source.document.document_id, source.document.title, source.sentence.index, source.sentence.text
+        source.document.document_id,
+        source.document.title,
+        source.sentence.index,
+        source.sentence.text
     )
 }
 
 /// Decides the verdict for a claim over its candidate sentences.
-pub fn judge(claim: &ClaimAnalysis, sources: &[SourceSentence], max_evidence: usize) -> VerificationResult {
+pub fn judge(
+    claim: &ClaimAnalysis,
+    sources: &[SourceSentence],
+    max_evidence: usize,
+) -> VerificationResult {
     let claim_words = WordSets::of(&claim.text);
-    let judgements: Vec<Judgement> = sources.iter().map(|source| judge_candidate(claim, &claim_words, source)).collect();
+    let judgements: Vec<Judgement> = sources
+        .iter()
+        .map(|source| judge_candidate(claim, &claim_words, source))
+        .collect();
     let rank = |index: &usize| {
         let judgement = &judgements[*index];
         judgement.topic + 0.3 * judgement.retrieval_score + 0.2 * judgement.agreement_share()
@@ -523,14 +637,21 @@ pub fn judge(claim: &ClaimAnalysis, sources: &[SourceSentence], max_evidence: us
     let supporting = best_of(&|j: &Judgement| j.supports(claim));
     let refute_rank = |index: &usize| {
         let judgement = &judgements[*index];
-        let aligned = judgement.disagreement().map(|position| judgement.alignment[position]).unwrap_or(SAME_THING_ALIGNMENT);
+        let aligned = judgement
+            .disagreement()
+            .map(|position| judgement.alignment[position])
+            .unwrap_or(SAME_THING_ALIGNMENT);
         judgement.topic + 0.3 * judgement.retrieval_score + 0.3 * aligned.min(1.5)
     };
     let refuting = (0..judgements.len())
         .filter(|index| judgements[*index].refutes())
         .max_by(|a, b| refute_rank(a).total_cmp(&refute_rank(b)).then(b.cmp(a)));
     let decided = match (supporting, refuting) {
-        (Some(support), Some(refute)) if judgements[refute].topic > judgements[support].topic + 0.25 => Some((Verdict::Refuted, refute)),
+        (Some(support), Some(refute))
+            if judgements[refute].topic > judgements[support].topic + 0.25 =>
+        {
+            Some((Verdict::Refuted, refute))
+        }
         (Some(support), _) => Some((Verdict::Supported, support)),
         (None, Some(refute)) => Some((Verdict::Refuted, refute)),
         (None, None) => None,
@@ -554,12 +675,24 @@ pub fn judge(claim: &ClaimAnalysis, sources: &[SourceSentence], max_evidence: us
     let (verdict, confidence, explanation) = match decided {
         Some((Verdict::Supported, index)) => {
             let judgement = &judgements[index];
-            let confidence = 0.55 + 0.25 * judgement.topic.min(1.0) + 0.15 * judgement.agreement_share();
-            let details: Vec<&str> = judgement.checks.iter().map(|c| c.explanation.as_str()).collect();
+            let confidence =
+                0.55 + 0.25 * judgement.topic.min(1.0) + 0.15 * judgement.agreement_share();
+            let details: Vec<&str> = judgement
+                .checks
+                .iter()
+                .map(|c| c.explanation.as_str())
+                .collect();
             let explanation = if details.is_empty() {
-                format!("Supported by {}. The source says the same, with no figures to compare.", quote(&sources[index]))
+                format!(
+                    "Supported by {}. The source says the same, with no figures to compare.",
+                    quote(&sources[index])
+                )
             } else {
-                format!("Supported by {}. {}.", quote(&sources[index]), details.join("; "))
+                format!(
+                    "Supported by {}. {}.",
+                    quote(&sources[index]),
+                    details.join("; ")
+                )
             };
             (Verdict::Supported, confidence, explanation)
         }
@@ -568,7 +701,11 @@ pub fn judge(claim: &ClaimAnalysis, sources: &[SourceSentence], max_evidence: us
             let reason = match judgement.disagreement() {
                 Some(position) => {
                     let check = &judgement.checks[position];
-                    let source_figure = check.source_quantity.as_ref().map(Quantity::display).unwrap_or_default();
+                    let source_figure = check
+                        .source_quantity
+                        .as_ref()
+                        .map(Quantity::display)
+                        .unwrap_or_default();
                     format!(
                         "The claim's {} disagrees with the source ({}); the source gives {}",
                         check.claim_quantity.display(),
@@ -578,13 +715,29 @@ pub fn judge(claim: &ClaimAnalysis, sources: &[SourceSentence], max_evidence: us
                 }
                 None => judgement.negation_conflict.clone().unwrap_or_default(),
             };
-            let confidence = 0.5 + 0.3 * judgement.topic.min(1.0) + 0.15 * judgement.alignment.iter().cloned().fold(0.0, f64::max).min(1.0);
-            (Verdict::Refuted, confidence, format!("Refuted by {}. {}.", quote(&sources[index]), reason))
+            let confidence = 0.5
+                + 0.3 * judgement.topic.min(1.0)
+                + 0.15
+                    * judgement
+                        .alignment
+                        .iter()
+                        .cloned()
+                        .fold(0.0, f64::max)
+                        .min(1.0);
+            (
+                Verdict::Refuted,
+                confidence,
+                format!("Refuted by {}. {}.", quote(&sources[index]), reason),
+            )
         }
         _ => {
             let best_topic = judgements.iter().map(|j| j.topic).fold(0.0, f64::max);
             let explanation = not_enough_info_reason(sources, &judgements);
-            (Verdict::NotEnoughInfo, 0.5 + 0.45 * (1.0 - best_topic.min(1.0)), explanation)
+            (
+                Verdict::NotEnoughInfo,
+                0.5 + 0.45 * (1.0 - best_topic.min(1.0)),
+                explanation,
+            )
         }
     };
     VerificationResult {
@@ -628,6 +781,10 @@ fn not_enough_info_reason(sources: &[SourceSentence], judgements: &[Judgement]) 
     format!(
         "The closest sentence, {}, does not state {}.",
         quote(source),
-        if unchecked.is_empty() { "what the claim says".to_string() } else { unchecked.join(", ") }
+        if unchecked.is_empty() {
+            "what the claim says".to_string()
+        } else {
+            unchecked.join(", ")
+        }
     )
 }

@@ -24,7 +24,9 @@ fn spawn_server(data_dir: &std::path::Path) -> (Child, String) {
         .expect("claimcheck serve starts");
     let stdout = child.stdout.take().expect("stdout is piped");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("the server prints its address");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the server prints its address");
     let address = line.trim().rsplit(' ').next().expect("address").to_string();
     (child, format!("http://{address}"))
 }
@@ -36,7 +38,11 @@ async fn an_acknowledged_ingest_survives_kill_9() {
     let mut client = connect(&url).await.unwrap();
     let (name, text) = corpus().into_iter().next().unwrap();
     let response = client
-        .ingest_document(pb::IngestDocumentRequest { document_id: name.clone(), text, ..Default::default() })
+        .ingest_document(pb::IngestDocumentRequest {
+            document_id: name.clone(),
+            text,
+            ..Default::default()
+        })
         .await
         .unwrap()
         .into_inner();
@@ -53,7 +59,11 @@ async fn an_acknowledged_ingest_survives_kill_9() {
         .document
         .unwrap();
     assert_eq!(document.sentences.len() as u32, response.sentence_count);
-    let stats = client.get_stats(pb::GetStatsRequest {}).await.unwrap().into_inner();
+    let stats = client
+        .get_stats(pb::GetStatsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(stats.document_count, 1);
     restarted.kill().unwrap();
     restarted.wait().unwrap();
@@ -65,11 +75,17 @@ async fn sigterm_stops_the_server_cleanly() {
     let (server, url) = spawn_server(directory.path());
     let mut client = connect(&url).await.unwrap();
     client.get_stats(pb::GetStatsRequest {}).await.unwrap();
-    let status = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     // Wait off the runtime, so the client's connection can answer the
     // server's GOAWAY meanwhile.
-    let output = tokio::task::spawn_blocking(move || server.wait_with_output()).await.unwrap().unwrap();
+    let output = tokio::task::spawn_blocking(move || server.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(output.status.success(), "{:?}", output.status);
     drop(client);
 }
@@ -79,20 +95,40 @@ async fn client_commands_work_against_a_served_store() {
     let directory = tempfile::tempdir().unwrap();
     let (mut server, url) = spawn_server(directory.path());
 
-    let ingest = Command::new(BINARY).args(["ingest", "--server", &url]).arg(corpus_dir()).env("RUST_LOG", "warn").output().unwrap();
+    let ingest = Command::new(BINARY)
+        .args(["ingest", "--server", &url])
+        .arg(corpus_dir())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
     let summary = String::from_utf8_lossy(&ingest.stdout);
     assert!(ingest.status.success(), "{summary}");
-    assert!(summary.contains("stored 5 documents (0 replaced), 0 failed"), "{summary}");
+    assert!(
+        summary.contains("stored 5 documents (0 replaced), 0 failed"),
+        "{summary}"
+    );
 
     let verify = Command::new(BINARY)
-        .args(["verify", "--server", &url, "--json", "Hải Hà giảm 51 cán bộ, công chức cấp xã so với năm 2015."])
+        .args([
+            "verify",
+            "--server",
+            &url,
+            "--json",
+            "Hải Hà giảm 51 cán bộ, công chức cấp xã so với năm 2015.",
+        ])
         .output()
         .unwrap();
     assert!(verify.status.success());
     let answer: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
     assert_eq!(answer["verdict"], "VERDICT_SUPPORTED");
-    assert_eq!(answer["evidence"][0]["document_id"], "000_0f3d646d88a2fc6b.txt");
-    assert_eq!(answer["evidence"][0]["checks"][0]["outcome"], "CHECK_OUTCOME_MATCH");
+    assert_eq!(
+        answer["evidence"][0]["document_id"],
+        "000_0f3d646d88a2fc6b.txt"
+    );
+    assert_eq!(
+        answer["evidence"][0]["checks"][0]["outcome"],
+        "CHECK_OUTCOME_MATCH"
+    );
 
     let claims = directory.path().join("claims.jsonl");
     std::fs::write(
@@ -100,9 +136,20 @@ async fn client_commands_work_against_a_served_store() {
         "{\"id\": \"a\", \"claim\": \"Móng Cái tăng 2 thôn, khu phố.\"}\n{\"id\": \"b\", \"claim\": \"\"}\nnot json\n{\"id\": \"c\", \"claim\": \"Bình Xuyên có 5 khu công nghiệp đang hoạt động.\"}\n",
     )
     .unwrap();
-    let batch = Command::new(BINARY).args(["verify", "--server", &url, "--file"]).arg(&claims).output().unwrap();
-    assert!(batch.status.success(), "{}", String::from_utf8_lossy(&batch.stderr));
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&batch.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let batch = Command::new(BINARY)
+        .args(["verify", "--server", &url, "--file"])
+        .arg(&claims)
+        .output()
+        .unwrap();
+    assert!(
+        batch.status.success(),
+        "{}",
+        String::from_utf8_lossy(&batch.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&batch.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 4);
     let by_id = |id: &str| lines.iter().find(|l| l["claim_id"] == id).unwrap().clone();
     assert_eq!(by_id("a")["verdict"], "VERDICT_REFUTED");
@@ -110,8 +157,16 @@ async fn client_commands_work_against_a_served_store() {
     assert!(by_id("line-3")["error"].as_str().unwrap().contains("claim"));
     assert_eq!(by_id("c")["verdict"], "VERDICT_NOT_ENOUGH_INFO");
 
-    let remote_eval = Command::new(BINARY).args(["eval", "--server", &url, "--json", "--claims"]).arg(dev_claims_path()).output().unwrap();
-    assert!(remote_eval.status.success(), "{}", String::from_utf8_lossy(&remote_eval.stderr));
+    let remote_eval = Command::new(BINARY)
+        .args(["eval", "--server", &url, "--json", "--claims"])
+        .arg(dev_claims_path())
+        .output()
+        .unwrap();
+    assert!(
+        remote_eval.status.success(),
+        "{}",
+        String::from_utf8_lossy(&remote_eval.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&remote_eval.stdout).unwrap();
     assert_eq!(report["total"], 40);
     assert_eq!(report["label_accuracy"], 1.0, "{report:#}");
@@ -129,27 +184,65 @@ fn eval_meets_the_dev_set_figures() {
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["total"], 40);
-    assert_eq!(report["label_accuracy"], 1.0, "misses: {:#}", report["misses"]);
-    assert_eq!(report["strict_accuracy"], 1.0, "misses: {:#}", report["misses"]);
+    assert_eq!(
+        report["label_accuracy"], 1.0,
+        "misses: {:#}",
+        report["misses"]
+    );
+    assert_eq!(
+        report["strict_accuracy"], 1.0,
+        "misses: {:#}",
+        report["misses"]
+    );
     assert_eq!(report["macro_f1"], 1.0);
 
-    let text = Command::new(BINARY).args(["eval", "--claims"]).arg(dev_claims_path()).arg("--corpus").arg(corpus_dir()).output().unwrap();
+    let text = Command::new(BINARY)
+        .args(["eval", "--claims"])
+        .arg(dev_claims_path())
+        .arg("--corpus")
+        .arg(corpus_dir())
+        .output()
+        .unwrap();
     let printed = String::from_utf8_lossy(&text.stdout);
-    assert!(printed.contains("label accuracy: 100.0% (40/40)"), "{printed}");
+    assert!(
+        printed.contains("label accuracy: 100.0% (40/40)"),
+        "{printed}"
+    );
     assert!(printed.contains("confusion"), "{printed}");
 }
 
 #[test]
 fn extract_prints_the_quantities_of_a_text() {
-    let output = Command::new(BINARY).args(["extract", "--json", "Niềm tin đạt 91,6%, hơn 2 nghìn nhân khẩu, khóa XIII."]).output().unwrap();
+    let output = Command::new(BINARY)
+        .args([
+            "extract",
+            "--json",
+            "Niềm tin đạt 91,6%, hơn 2 nghìn nhân khẩu, khóa XIII.",
+        ])
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let quantities = value["sentences"][0]["quantities"].as_array().unwrap();
-    let kinds: Vec<&str> = quantities.iter().map(|q| q["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["QUANTITY_KIND_PERCENT", "QUANTITY_KIND_COUNT", "QUANTITY_KIND_ORDINAL"]);
+    let kinds: Vec<&str> = quantities
+        .iter()
+        .map(|q| q["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "QUANTITY_KIND_PERCENT",
+            "QUANTITY_KIND_COUNT",
+            "QUANTITY_KIND_ORDINAL"
+        ]
+    );
     assert_eq!(quantities[1]["value"], 2000.0);
     assert_eq!(quantities[1]["qualifier"], "QUALIFIER_MORE_THAN");
     assert_eq!(quantities[2]["value"], 13.0);
@@ -162,11 +255,26 @@ fn extract_prints_the_quantities_of_a_text() {
 /// sentences away from the figure) keeps this below 100%.
 #[test]
 fn eval_on_extra_claims_stays_above_95_percent() {
-    let claims = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/extra-claims.jsonl");
-    let output = Command::new(BINARY).args(["eval", "--json", "--claims"]).arg(claims).arg("--corpus").arg(corpus_dir()).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let claims =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/extra-claims.jsonl");
+    let output = Command::new(BINARY)
+        .args(["eval", "--json", "--claims"])
+        .arg(claims)
+        .arg("--corpus")
+        .arg(corpus_dir())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let accuracy = report["label_accuracy"].as_f64().unwrap();
     let strict = report["strict_accuracy"].as_f64().unwrap();
-    assert!(accuracy >= 0.95 && strict >= 0.95, "accuracy {accuracy}, strict {strict}, misses: {:#}", report["misses"]);
+    assert!(
+        accuracy >= 0.95 && strict >= 0.95,
+        "accuracy {accuracy}, strict {strict}, misses: {:#}",
+        report["misses"]
+    );
 }

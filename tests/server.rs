@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{corpus, TestServer};
 use claimcheck::grpc::pb;
 use claimcheck::service::Limits;
+use common::{corpus, TestServer};
 use tonic::Code;
 
 const HAI_HA: &str = "000_0f3d646d88a2fc6b.txt";
@@ -26,21 +26,35 @@ mod documents {
         assert!(stats.quantity_count > 100, "{stats:?}");
         assert!(stats.index_term_count > 1000, "{stats:?}");
 
-        let listed = server.client.list_documents(pb::ListDocumentsRequest::default()).await.unwrap().into_inner();
-        let ids: Vec<String> = listed.documents.iter().map(|d| d.document_id.clone()).collect();
+        let listed = server
+            .client
+            .list_documents(pb::ListDocumentsRequest::default())
+            .await
+            .unwrap()
+            .into_inner();
+        let ids: Vec<String> = listed
+            .documents
+            .iter()
+            .map(|d| d.document_id.clone())
+            .collect();
         let expected: Vec<String> = corpus().into_iter().map(|(name, _)| name).collect();
         assert_eq!(ids, expected);
         assert!(listed.next_page_token.is_empty());
 
         let document = server
             .client
-            .get_document(pb::GetDocumentRequest { document_id: HAI_HA.into() })
+            .get_document(pb::GetDocumentRequest {
+                document_id: HAI_HA.into(),
+            })
             .await
             .unwrap()
             .into_inner()
             .document
             .unwrap();
-        assert_eq!(document.title, "Thực hiện Nghị quyết 19-NQ/TU: Hải Hà gọn bộ máy, tăng trách nhiệm");
+        assert_eq!(
+            document.title,
+            "Thực hiện Nghị quyết 19-NQ/TU: Hải Hà gọn bộ máy, tăng trách nhiệm"
+        );
         let figure = document
             .sentences
             .iter()
@@ -51,8 +65,14 @@ mod documents {
         assert_eq!(figure.1.kind, pb::QuantityKind::Count as i32);
         assert_eq!(figure.1.direction, pb::Direction::Decrease as i32);
         let sentence = figure.0;
-        assert_eq!(&document.text.as_bytes()[sentence.start as usize..sentence.end as usize], sentence.text.as_bytes());
-        assert_eq!(&sentence.text.as_bytes()[figure.1.start as usize..figure.1.end as usize], b"1.654");
+        assert_eq!(
+            &document.text.as_bytes()[sentence.start as usize..sentence.end as usize],
+            sentence.text.as_bytes()
+        );
+        assert_eq!(
+            &sentence.text.as_bytes()[figure.1.start as usize..figure.1.end as usize],
+            b"1.654"
+        );
         server.stop().await;
     }
 
@@ -66,7 +86,10 @@ mod documents {
         loop {
             let page = server
                 .client
-                .list_documents(pb::ListDocumentsRequest { page_size: 2, page_token: token.clone() })
+                .list_documents(pb::ListDocumentsRequest {
+                    page_size: 2,
+                    page_token: token.clone(),
+                })
                 .await
                 .unwrap()
                 .into_inner();
@@ -88,33 +111,85 @@ mod documents {
         let mut server = TestServer::start(directory.path()).await;
         server.ingest_corpus().await;
         let before = server.stats().await;
-        let text = corpus().into_iter().find(|(name, _)| name == HAI_HA).unwrap().1;
+        let text = corpus()
+            .into_iter()
+            .find(|(name, _)| name == HAI_HA)
+            .unwrap()
+            .1;
 
         let again = server.ingest(HAI_HA, &text).await;
         assert!(again.replaced);
         let after = server.stats().await;
-        assert_eq!((after.document_count, after.sentence_count, after.quantity_count, after.index_term_count),
-                   (before.document_count, before.sentence_count, before.quantity_count, before.index_term_count));
+        assert_eq!(
+            (
+                after.document_count,
+                after.sentence_count,
+                after.quantity_count,
+                after.index_term_count
+            ),
+            (
+                before.document_count,
+                before.sentence_count,
+                before.quantity_count,
+                before.index_term_count
+            )
+        );
 
-        assert_eq!(server.verify(HAI_HA_CLAIM).await.verdict, pb::Verdict::Supported as i32);
-        let deleted = server.client.delete_document(pb::DeleteDocumentRequest { document_id: HAI_HA.into() }).await.unwrap().into_inner();
+        assert_eq!(
+            server.verify(HAI_HA_CLAIM).await.verdict,
+            pb::Verdict::Supported as i32
+        );
+        let deleted = server
+            .client
+            .delete_document(pb::DeleteDocumentRequest {
+                document_id: HAI_HA.into(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
         assert_eq!(deleted.sentence_count, again.sentence_count);
         let stats = server.stats().await;
         assert_eq!(stats.document_count, 4);
-        assert_eq!(stats.sentence_count, before.sentence_count - again.sentence_count as u64);
+        assert_eq!(
+            stats.sentence_count,
+            before.sentence_count - again.sentence_count as u64
+        );
         assert!(stats.index_term_count < before.index_term_count);
-        let gone = server.client.get_document(pb::GetDocumentRequest { document_id: HAI_HA.into() }).await.unwrap_err();
+        let gone = server
+            .client
+            .get_document(pb::GetDocumentRequest {
+                document_id: HAI_HA.into(),
+            })
+            .await
+            .unwrap_err();
         assert_eq!(gone.code(), Code::NotFound);
         let verdict = server.verify(HAI_HA_CLAIM).await;
-        assert_eq!(verdict.verdict, pb::Verdict::NotEnoughInfo as i32, "{}", verdict.explanation);
+        assert_eq!(
+            verdict.verdict,
+            pb::Verdict::NotEnoughInfo as i32,
+            "{}",
+            verdict.explanation
+        );
         assert!(verdict.evidence.iter().all(|e| e.document_id != HAI_HA));
 
         // Deleting everything leaves an empty index.
         for (name, _) in corpus().into_iter().filter(|(name, _)| name != HAI_HA) {
-            server.client.delete_document(pb::DeleteDocumentRequest { document_id: name }).await.unwrap();
+            server
+                .client
+                .delete_document(pb::DeleteDocumentRequest { document_id: name })
+                .await
+                .unwrap();
         }
         let empty = server.stats().await;
-        assert_eq!((empty.document_count, empty.sentence_count, empty.quantity_count, empty.index_term_count), (0, 0, 0, 0));
+        assert_eq!(
+            (
+                empty.document_count,
+                empty.sentence_count,
+                empty.quantity_count,
+                empty.index_term_count
+            ),
+            (0, 0, 0, 0)
+        );
         server.stop().await;
     }
 
@@ -128,7 +203,18 @@ mod documents {
 
         let mut restarted = TestServer::start(directory.path()).await;
         let after = restarted.stats().await;
-        assert_eq!((after.document_count, after.sentence_count, after.quantity_count), (before.document_count, before.sentence_count, before.quantity_count));
+        assert_eq!(
+            (
+                after.document_count,
+                after.sentence_count,
+                after.quantity_count
+            ),
+            (
+                before.document_count,
+                before.sentence_count,
+                before.quantity_count
+            )
+        );
         let verdict = restarted.verify(HAI_HA_CLAIM).await;
         assert_eq!(verdict.verdict, pb::Verdict::Supported as i32);
         assert_eq!(verdict.evidence[0].document_id, HAI_HA);
@@ -140,13 +226,41 @@ mod documents {
         let directory = tempfile::tempdir().unwrap();
         let mut server = TestServer::start(directory.path()).await;
         let documents = vec![
-            pb::IngestDocumentRequest { document_id: "a".into(), text: "Xã A có 5 thôn.".into(), ..Default::default() },
-            pb::IngestDocumentRequest { document_id: "".into(), text: "Không có mã.".into(), ..Default::default() },
-            pb::IngestDocumentRequest { document_id: "c".into(), text: "   ".into(), ..Default::default() },
-            pb::IngestDocumentRequest { document_id: "d".into(), text: "Xã D có 7 thôn.".into(), ..Default::default() },
+            pb::IngestDocumentRequest {
+                document_id: "a".into(),
+                text: "Xã A có 5 thôn.".into(),
+                ..Default::default()
+            },
+            pb::IngestDocumentRequest {
+                document_id: "".into(),
+                text: "Không có mã.".into(),
+                ..Default::default()
+            },
+            pb::IngestDocumentRequest {
+                document_id: "c".into(),
+                text: "   ".into(),
+                ..Default::default()
+            },
+            pb::IngestDocumentRequest {
+                document_id: "d".into(),
+                text: "Xã D có 7 thôn.".into(),
+                ..Default::default()
+            },
         ];
-        let response = server.client.ingest_documents(tokio_stream::iter(documents)).await.unwrap().into_inner();
-        assert_eq!((response.received_count, response.stored_count, response.failed_count), (4, 2, 2));
+        let response = server
+            .client
+            .ingest_documents(tokio_stream::iter(documents))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            (
+                response.received_count,
+                response.stored_count,
+                response.failed_count
+            ),
+            (4, 2, 2)
+        );
         let positions: Vec<u32> = response.failures.iter().map(|f| f.position).collect();
         assert_eq!(positions, [1, 2]);
         assert!(response.failures[0].error.contains("document_id"));
@@ -165,16 +279,30 @@ mod verification {
         let mut server = TestServer::start(directory.path()).await;
         server.ingest_corpus().await;
         let response = server.verify(HAI_HA_CLAIM).await;
-        assert_eq!(response.verdict, pb::Verdict::Supported as i32, "{}", response.explanation);
+        assert_eq!(
+            response.verdict,
+            pb::Verdict::Supported as i32,
+            "{}",
+            response.explanation
+        );
         assert_eq!(response.evidence[0].document_id, HAI_HA);
         assert!(response.confidence > 0.5 && response.confidence < 1.0);
         assert!(response.explanation.contains("51"));
         let checks = &response.evidence[0].checks;
-        assert!(checks.iter().all(|c| c.outcome == pb::CheckOutcome::Match as i32));
+        assert!(checks
+            .iter()
+            .all(|c| c.outcome == pb::CheckOutcome::Match as i32));
         assert_eq!(response.claim_quantities.len(), 2);
 
-        let wrong = server.verify("Hải Hà giảm 15 cán bộ, công chức cấp xã so với năm 2015.").await;
-        assert_eq!(wrong.verdict, pb::Verdict::Refuted as i32, "{}", wrong.explanation);
+        let wrong = server
+            .verify("Hải Hà giảm 15 cán bộ, công chức cấp xã so với năm 2015.")
+            .await;
+        assert_eq!(
+            wrong.verdict,
+            pb::Verdict::Refuted as i32,
+            "{}",
+            wrong.explanation
+        );
         assert!(wrong.explanation.contains("51"), "{}", wrong.explanation);
         server.stop().await;
     }
@@ -187,7 +315,12 @@ mod verification {
         let other = "001_8285f82c8f7d5dff.txt";
         let filtered = server
             .client
-            .verify_claim(pb::VerifyClaimRequest { claim: HAI_HA_CLAIM.into(), document_ids: vec![other.into()], max_evidence: 3, ..Default::default() })
+            .verify_claim(pb::VerifyClaimRequest {
+                claim: HAI_HA_CLAIM.into(),
+                document_ids: vec![other.into()],
+                max_evidence: 3,
+                ..Default::default()
+            })
             .await
             .unwrap()
             .into_inner();
@@ -196,7 +329,11 @@ mod verification {
         assert_ne!(filtered.verdict, pb::Verdict::Supported as i32);
         let one = server
             .client
-            .verify_claim(pb::VerifyClaimRequest { claim: HAI_HA_CLAIM.into(), max_evidence: 1, ..Default::default() })
+            .verify_claim(pb::VerifyClaimRequest {
+                claim: HAI_HA_CLAIM.into(),
+                max_evidence: 1,
+                ..Default::default()
+            })
             .await
             .unwrap()
             .into_inner();
@@ -213,18 +350,38 @@ mod verification {
             ("c1", HAI_HA_CLAIM.to_string()),
             ("c2", "Móng Cái tăng 2 thôn, khu phố.".to_string()),
             ("bad-empty", String::new()),
-            ("c3", "Huyện Ba Chẽ đã giảm 10 biên chế công chức năm 2019.".to_string()),
+            (
+                "c3",
+                "Huyện Ba Chẽ đã giảm 10 biên chế công chức năm 2019.".to_string(),
+            ),
             ("bad-long", "x".repeat(5000)),
-            ("c4", "Binh Xuyen tinh gian 45 can bo, cong chuc cap xa.".to_string()),
+            (
+                "c4",
+                "Binh Xuyen tinh gian 45 can bo, cong chuc cap xa.".to_string(),
+            ),
         ];
         let requests: Vec<pb::VerifyClaimRequest> = claims
             .iter()
-            .map(|(id, claim)| pb::VerifyClaimRequest { claim: claim.clone(), claim_id: id.to_string(), ..Default::default() })
+            .map(|(id, claim)| pb::VerifyClaimRequest {
+                claim: claim.clone(),
+                claim_id: id.to_string(),
+                ..Default::default()
+            })
             .collect();
-        let mut stream = server.client.verify_claims(tokio_stream::iter(requests)).await.unwrap().into_inner();
+        let mut stream = server
+            .client
+            .verify_claims(tokio_stream::iter(requests))
+            .await
+            .unwrap()
+            .into_inner();
         let mut answers = std::collections::HashMap::new();
         while let Some(response) = stream.message().await.unwrap() {
-            assert!(answers.insert(response.claim_id.clone(), response).is_none(), "one answer per claim");
+            assert!(
+                answers
+                    .insert(response.claim_id.clone(), response)
+                    .is_none(),
+                "one answer per claim"
+            );
         }
         assert_eq!(answers.len(), claims.len());
         let verdict = |id: &str| answers[id].verdict;
@@ -233,8 +390,16 @@ mod verification {
         assert_eq!(verdict("c3"), pb::Verdict::NotEnoughInfo as i32);
         assert_eq!(verdict("c4"), pb::Verdict::Supported as i32);
         for bad in ["bad-empty", "bad-long"] {
-            assert!(answers[bad].error.contains("InvalidArgument"), "{:?}", answers[bad].error);
-            assert!(answers[bad].error.contains("claim"), "{:?}", answers[bad].error);
+            assert!(
+                answers[bad].error.contains("InvalidArgument"),
+                "{:?}",
+                answers[bad].error
+            );
+            assert!(
+                answers[bad].error.contains("claim"),
+                "{:?}",
+                answers[bad].error
+            );
             assert_eq!(answers[bad].verdict, pb::Verdict::Unspecified as i32);
         }
         server.stop().await;
@@ -255,15 +420,42 @@ mod verification {
             .into_inner();
         assert_eq!(response.language, "vi");
         assert_eq!(response.sentences.len(), 2);
-        let quantities: Vec<&pb::Quantity> = response.sentences.iter().flat_map(|s| &s.quantities).collect();
-        let summary: Vec<(String, i32, f64, f64)> = quantities.iter().map(|q| (q.text.clone(), q.kind, q.value, q.total)).collect();
+        let quantities: Vec<&pb::Quantity> = response
+            .sentences
+            .iter()
+            .flat_map(|s| &s.quantities)
+            .collect();
+        let summary: Vec<(String, i32, f64, f64)> = quantities
+            .iter()
+            .map(|q| (q.text.clone(), q.kind, q.value, q.total))
+            .collect();
         assert_eq!(
             summary,
             vec![
-                ("1.654".to_string(), pb::QuantityKind::Count as i32, 1654.0, 0.0),
-                ("91,6%".to_string(), pb::QuantityKind::Percent as i32, 91.6, 0.0),
-                ("11/11".to_string(), pb::QuantityKind::Fraction as i32, 11.0, 11.0),
-                ("108/2014/NĐ-CP".to_string(), pb::QuantityKind::Identifier as i32, 0.0, 0.0),
+                (
+                    "1.654".to_string(),
+                    pb::QuantityKind::Count as i32,
+                    1654.0,
+                    0.0
+                ),
+                (
+                    "91,6%".to_string(),
+                    pb::QuantityKind::Percent as i32,
+                    91.6,
+                    0.0
+                ),
+                (
+                    "11/11".to_string(),
+                    pb::QuantityKind::Fraction as i32,
+                    11.0,
+                    11.0
+                ),
+                (
+                    "108/2014/NĐ-CP".to_string(),
+                    pb::QuantityKind::Identifier as i32,
+                    0.0,
+                    0.0
+                ),
             ]
         );
         assert_eq!(quantities[0].unit, "cán bộ không chuyên trách");
@@ -276,72 +468,161 @@ mod validation {
     use super::*;
 
     fn document(id: &str, text: &str) -> pb::IngestDocumentRequest {
-        pb::IngestDocumentRequest { document_id: id.into(), text: text.into(), ..Default::default() }
+        pb::IngestDocumentRequest {
+            document_id: id.into(),
+            text: text.into(),
+            ..Default::default()
+        }
     }
 
     fn claim(text: &str, max_evidence: u32) -> pb::VerifyClaimRequest {
-        pb::VerifyClaimRequest { claim: text.into(), max_evidence, ..Default::default() }
+        pb::VerifyClaimRequest {
+            claim: text.into(),
+            max_evidence,
+            ..Default::default()
+        }
     }
 
     #[tokio::test]
     async fn bad_input_gets_its_status_and_the_server_keeps_serving() {
         let directory = tempfile::tempdir().unwrap();
-        let limits = Limits { max_document_bytes: 64 * 1024, ..Limits::default() };
+        let limits = Limits {
+            max_document_bytes: 64 * 1024,
+            ..Limits::default()
+        };
         let mut server = TestServer::start_with(directory.path(), limits).await;
         server.ingest("ok", "Xã có 5 thôn.").await;
 
         let ingest_cases: Vec<(pb::IngestDocumentRequest, &str)> = vec![
             (document("", "text"), "document_id: must not be empty"),
-            (document(&"x".repeat(257), "text"), "document_id: is 257 bytes, the limit is 256"),
-            (document("bad\nid", "text"), "document_id: must not contain control characters"),
+            (
+                document(&"x".repeat(257), "text"),
+                "document_id: is 257 bytes, the limit is 256",
+            ),
+            (
+                document("bad\nid", "text"),
+                "document_id: must not contain control characters",
+            ),
             (document("empty", ""), "text: must not be empty"),
             (document("blank", " \n\t "), "text: must not be empty"),
-            (document("big", &"a".repeat(64 * 1024 + 1)), "text: is 65537 bytes, the limit is 65536"),
-            (pb::IngestDocumentRequest { language: "fr".into(), ..document("lang", "text") }, "language: \"fr\" is not supported"),
+            (
+                document("big", &"a".repeat(64 * 1024 + 1)),
+                "text: is 65537 bytes, the limit is 65536",
+            ),
+            (
+                pb::IngestDocumentRequest {
+                    language: "fr".into(),
+                    ..document("lang", "text")
+                },
+                "language: \"fr\" is not supported",
+            ),
         ];
         for (request, message) in ingest_cases {
             let status = server.client.ingest_document(request).await.unwrap_err();
             assert_eq!(status.code(), Code::InvalidArgument, "{message}");
-            assert!(status.message().contains(message), "{:?} should contain {message:?}", status.message());
+            assert!(
+                status.message().contains(message),
+                "{:?} should contain {message:?}",
+                status.message()
+            );
         }
 
         let claim_cases = vec![
             (claim("", 0), "claim: must not be empty"),
             (claim("   ", 0), "claim: must not be empty"),
-            (claim(&"x".repeat(4097), 0), "claim: is 4097 bytes, the limit is 4096"),
-            (claim("Xã có 5 thôn.", 51), "max_evidence: is 51, the limit is 50"),
-            (pb::VerifyClaimRequest { document_ids: vec!["".into()], ..claim("Xã có 5 thôn.", 0) }, "document_ids: must not be empty"),
+            (
+                claim(&"x".repeat(4097), 0),
+                "claim: is 4097 bytes, the limit is 4096",
+            ),
+            (
+                claim("Xã có 5 thôn.", 51),
+                "max_evidence: is 51, the limit is 50",
+            ),
+            (
+                pb::VerifyClaimRequest {
+                    document_ids: vec!["".into()],
+                    ..claim("Xã có 5 thôn.", 0)
+                },
+                "document_ids: must not be empty",
+            ),
         ];
         for (request, message) in claim_cases {
             let status = server.client.verify_claim(request).await.unwrap_err();
             assert_eq!(status.code(), Code::InvalidArgument, "{message}");
-            assert!(status.message().contains(message), "{:?} should contain {message:?}", status.message());
+            assert!(
+                status.message().contains(message),
+                "{:?} should contain {message:?}",
+                status.message()
+            );
         }
 
-        let status = server.client.get_document(pb::GetDocumentRequest { document_id: "missing".into() }).await.unwrap_err();
+        let status = server
+            .client
+            .get_document(pb::GetDocumentRequest {
+                document_id: "missing".into(),
+            })
+            .await
+            .unwrap_err();
         assert_eq!(status.code(), Code::NotFound);
-        let status = server.client.delete_document(pb::DeleteDocumentRequest { document_id: "missing".into() }).await.unwrap_err();
+        let status = server
+            .client
+            .delete_document(pb::DeleteDocumentRequest {
+                document_id: "missing".into(),
+            })
+            .await
+            .unwrap_err();
         assert_eq!(status.code(), Code::NotFound);
-        let status = server.client.list_documents(pb::ListDocumentsRequest { page_size: 1001, page_token: String::new() }).await.unwrap_err();
+        let status = server
+            .client
+            .list_documents(pb::ListDocumentsRequest {
+                page_size: 1001,
+                page_token: String::new(),
+            })
+            .await
+            .unwrap_err();
         assert_eq!(status.code(), Code::InvalidArgument);
-        let status = server.client.list_documents(pb::ListDocumentsRequest { page_size: 1, page_token: "not-a-token".into() }).await.unwrap_err();
+        let status = server
+            .client
+            .list_documents(pb::ListDocumentsRequest {
+                page_size: 1,
+                page_token: "not-a-token".into(),
+            })
+            .await
+            .unwrap_err();
         assert_eq!(status.code(), Code::InvalidArgument);
-        let status = server.client.extract_facts(pb::ExtractFactsRequest { text: String::new(), language: String::new() }).await.unwrap_err();
+        let status = server
+            .client
+            .extract_facts(pb::ExtractFactsRequest {
+                text: String::new(),
+                language: String::new(),
+            })
+            .await
+            .unwrap_err();
         assert_eq!(status.code(), Code::InvalidArgument);
 
         // Still serving, nothing lost.
         assert_eq!(server.stats().await.document_count, 1);
-        assert_eq!(server.verify("Xã có 5 thôn.").await.verdict, pb::Verdict::Supported as i32);
+        assert_eq!(
+            server.verify("Xã có 5 thôn.").await.verdict,
+            pb::Verdict::Supported as i32
+        );
         server.stop().await;
     }
 
     #[tokio::test]
     async fn messages_over_the_server_limit_are_refused_not_crashing() {
         let directory = tempfile::tempdir().unwrap();
-        let limits = Limits { max_document_bytes: 16 * 1024, ..Limits::default() };
+        let limits = Limits {
+            max_document_bytes: 16 * 1024,
+            ..Limits::default()
+        };
         let mut server = TestServer::start_with(directory.path(), limits).await;
         let huge = "ab ".repeat(1024 * 1024);
-        let status = server.client.ingest_document(document("huge", &huge)).await.unwrap_err();
+        let status = server
+            .client
+            .ingest_document(document("huge", &huge))
+            .await
+            .unwrap_err();
         assert_eq!(status.code(), Code::OutOfRange, "{status:?}");
         assert!(status.message().contains("limit"), "{status:?}");
         assert_eq!(server.stats().await.document_count, 0);
@@ -363,7 +644,14 @@ mod validation {
         for (index, text) in strange.iter().enumerate() {
             let id = format!("strange-{index}");
             server.ingest(&id, text).await;
-            server.client.extract_facts(pb::ExtractFactsRequest { text: text.to_string(), language: String::new() }).await.unwrap();
+            server
+                .client
+                .extract_facts(pb::ExtractFactsRequest {
+                    text: text.to_string(),
+                    language: String::new(),
+                })
+                .await
+                .unwrap();
             let verified = server.verify(text).await;
             assert!(verified.verdict != pb::Verdict::Unspecified as i32);
         }
@@ -376,50 +664,79 @@ mod protocol {
     use super::*;
     use tonic_health::pb::health_client::HealthClient;
     use tonic_health::pb::HealthCheckRequest;
-    use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient as ReflectionV1alpha;
-    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest as RequestV1alpha;
-    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse as ResponseV1alpha;
-    use tonic_reflection::pb::v1alpha::ServerReflectionRequest as ReflectionRequestV1alpha;
     use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient as ReflectionV1;
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest as RequestV1;
     use tonic_reflection::pb::v1::server_reflection_response::MessageResponse as ResponseV1;
     use tonic_reflection::pb::v1::ServerReflectionRequest as ReflectionRequestV1;
+    use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient as ReflectionV1alpha;
+    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest as RequestV1alpha;
+    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse as ResponseV1alpha;
+    use tonic_reflection::pb::v1alpha::ServerReflectionRequest as ReflectionRequestV1alpha;
 
     #[tokio::test]
     async fn health_says_serving_and_reflection_lists_the_services_in_v1_and_v1alpha() {
         let directory = tempfile::tempdir().unwrap();
         let server = TestServer::start(directory.path()).await;
-        let channel = tonic::transport::Endpoint::from_shared(server.url()).unwrap().connect().await.unwrap();
+        let channel = tonic::transport::Endpoint::from_shared(server.url())
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
 
         let mut health = HealthClient::new(channel.clone());
         for service in ["", "claimcheck.v1.FactCheck"] {
-            let status = health.check(HealthCheckRequest { service: service.into() }).await.unwrap().into_inner();
+            let status = health
+                .check(HealthCheckRequest {
+                    service: service.into(),
+                })
+                .await
+                .unwrap()
+                .into_inner();
             assert_eq!(status.status, 1, "{service:?} is SERVING");
         }
 
-        let request = ReflectionRequestV1alpha { host: String::new(), message_request: Some(RequestV1alpha::ListServices(String::new())) };
+        let request = ReflectionRequestV1alpha {
+            host: String::new(),
+            message_request: Some(RequestV1alpha::ListServices(String::new())),
+        };
         let mut responses = ReflectionV1alpha::new(channel.clone())
             .server_reflection_info(tokio_stream::iter(vec![request]))
             .await
             .unwrap()
             .into_inner();
-        let Some(ResponseV1alpha::ListServicesResponse(list)) = responses.message().await.unwrap().unwrap().message_response else {
+        let Some(ResponseV1alpha::ListServicesResponse(list)) =
+            responses.message().await.unwrap().unwrap().message_response
+        else {
             panic!("v1alpha lists services");
         };
         let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
-        assert!(names.contains(&"claimcheck.v1.FactCheck".to_string()), "{names:?}");
-        assert!(names.contains(&"grpc.health.v1.Health".to_string()), "{names:?}");
+        assert!(
+            names.contains(&"claimcheck.v1.FactCheck".to_string()),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&"grpc.health.v1.Health".to_string()),
+            "{names:?}"
+        );
 
-        let request = ReflectionRequestV1 { host: String::new(), message_request: Some(RequestV1::ListServices(String::new())) };
+        let request = ReflectionRequestV1 {
+            host: String::new(),
+            message_request: Some(RequestV1::ListServices(String::new())),
+        };
         let mut responses = ReflectionV1::new(channel)
             .server_reflection_info(tokio_stream::iter(vec![request]))
             .await
             .unwrap()
             .into_inner();
-        let Some(ResponseV1::ListServicesResponse(list)) = responses.message().await.unwrap().unwrap().message_response else {
+        let Some(ResponseV1::ListServicesResponse(list)) =
+            responses.message().await.unwrap().unwrap().message_response
+        else {
             panic!("v1 lists services");
         };
-        assert!(list.service.iter().any(|s| s.name == "claimcheck.v1.FactCheck"));
+        assert!(list
+            .service
+            .iter()
+            .any(|s| s.name == "claimcheck.v1.FactCheck"));
         server.stop().await;
     }
 }

@@ -14,17 +14,33 @@ use crate::grpc::{connect, convert, pb};
 use crate::service::{ClaimRequest, DocumentRequest, Limits, Service};
 
 /// Loads `corpus` into a temporary store and verifies every claim there.
-pub async fn predict_in_process(corpus: &std::path::Path, claims: &[LabelledClaim]) -> anyhow::Result<Vec<Prediction>> {
+pub async fn predict_in_process(
+    corpus: &std::path::Path,
+    claims: &[LabelledClaim],
+) -> anyhow::Result<Vec<Prediction>> {
     let directory = tempfile::tempdir().context("cannot create a temporary store")?;
     let service = Service::open(directory.path(), 128 * 1024 * 1024, Limits::default())?;
     for path in collect_files(&[corpus.to_path_buf()])? {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let request = DocumentRequest { document_id: document_id_of(&path), text, ..Default::default() };
-        service.ingest_unflushed(request).await.with_context(|| format!("cannot ingest {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let request = DocumentRequest {
+            document_id: document_id_of(&path),
+            text,
+            ..Default::default()
+        };
+        service
+            .ingest_unflushed(request)
+            .await
+            .with_context(|| format!("cannot ingest {}", path.display()))?;
     }
     let mut predictions = Vec::with_capacity(claims.len());
     for claim in claims {
-        let result = service.verify(ClaimRequest { claim: claim.claim.clone(), ..Default::default() }).await?;
+        let result = service
+            .verify(ClaimRequest {
+                claim: claim.claim.clone(),
+                ..Default::default()
+            })
+            .await?;
         predictions.push(Prediction {
             id: claim.id.clone(),
             verdict: result.verdict,
@@ -36,11 +52,17 @@ pub async fn predict_in_process(corpus: &std::path::Path, claims: &[LabelledClai
 }
 
 async fn predict_remote(server: &str, claims: &[LabelledClaim]) -> anyhow::Result<Vec<Prediction>> {
-    let mut client = connect(server).await.with_context(|| format!("cannot connect to {server}"))?;
+    let mut client = connect(server)
+        .await
+        .with_context(|| format!("cannot connect to {server}"))?;
     let requests: Vec<pb::VerifyClaimRequest> = claims
         .iter()
         .enumerate()
-        .map(|(index, claim)| pb::VerifyClaimRequest { claim: claim.claim.clone(), claim_id: index.to_string(), ..Default::default() })
+        .map(|(index, claim)| pb::VerifyClaimRequest {
+            claim: claim.claim.clone(),
+            claim_id: index.to_string(),
+            ..Default::default()
+        })
         .collect();
     let mut stream = client
         .verify_claims(tokio_stream::iter(requests))
@@ -49,12 +71,25 @@ async fn predict_remote(server: &str, claims: &[LabelledClaim]) -> anyhow::Resul
         .into_inner();
     let mut slots: Vec<Option<Prediction>> = vec![None; claims.len()];
     while let Some(item) = stream.next().await {
-        let response = item.map_err(|status| anyhow::anyhow!("{:?}: {}", status.code(), status.message()))?;
-        let Some(index) = response.claim_id.parse::<usize>().ok().filter(|i| *i < claims.len()) else { continue };
+        let response =
+            item.map_err(|status| anyhow::anyhow!("{:?}: {}", status.code(), status.message()))?;
+        let Some(index) = response
+            .claim_id
+            .parse::<usize>()
+            .ok()
+            .filter(|i| *i < claims.len())
+        else {
+            continue;
+        };
         if !response.error.is_empty() {
-            anyhow::bail!("claim {} was rejected: {}", claims[index].id, response.error);
+            anyhow::bail!(
+                "claim {} was rejected: {}",
+                claims[index].id,
+                response.error
+            );
         }
-        let verdict = convert::verdict_from_pb(response.verdict).context("the server sent no verdict")?;
+        let verdict =
+            convert::verdict_from_pb(response.verdict).context("the server sent no verdict")?;
         slots[index] = Some(Prediction {
             id: claims[index].id.clone(),
             verdict,
@@ -65,12 +100,15 @@ async fn predict_remote(server: &str, claims: &[LabelledClaim]) -> anyhow::Resul
     slots
         .into_iter()
         .enumerate()
-        .map(|(index, slot)| slot.with_context(|| format!("no answer for claim {}", claims[index].id)))
+        .map(|(index, slot)| {
+            slot.with_context(|| format!("no answer for claim {}", claims[index].id))
+        })
         .collect()
 }
 
 pub async fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.claims).with_context(|| format!("cannot read {}", args.claims.display()))?;
+    let text = std::fs::read_to_string(&args.claims)
+        .with_context(|| format!("cannot read {}", args.claims.display()))?;
     let claims = parse_claims(&text)?;
     let predictions = match (&args.corpus, &args.server) {
         (Some(corpus), _) => predict_in_process(corpus, &claims).await?,

@@ -14,7 +14,8 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
     let language = if args.language.is_empty() {
         detect_language(&text)
     } else {
-        Language::from_code(&args.language).ok_or_else(|| anyhow::anyhow!("--language must be vi or en"))?
+        Language::from_code(&args.language)
+            .ok_or_else(|| anyhow::anyhow!("--language must be vi or en"))?
     };
     let sentences = convert::read_sentences(&read_text(&text, language));
     if args.json {
@@ -22,7 +23,12 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|s| serde_json::json!({"index": s.index, "text": s.text, "quantities": s.quantities.iter().map(quantity_json).collect::<Vec<_>>()}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"language": language.code(), "sentences": value}))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"language": language.code(), "sentences": value})
+            )?
+        );
         return Ok(ExitCode::SUCCESS);
     }
     println!("language: {}", language.code());
@@ -30,7 +36,12 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         println!("[{}] {}", sentence.index, sentence.text);
         for quantity in &sentence.quantities {
             let json = quantity_json(quantity);
-            let mut line = format!("    {:<24} {:<26} value={}", format!("{:?}", quantity.text), json["kind"].as_str().unwrap_or(""), quantity.value);
+            let mut line = format!(
+                "    {:<24} {:<26} value={}",
+                format!("{:?}", quantity.text),
+                json["kind"].as_str().unwrap_or(""),
+                quantity.value
+            );
             if quantity.total != 0.0 {
                 line.push_str(&format!(" total={}", quantity.total));
             }

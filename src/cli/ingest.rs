@@ -21,9 +21,12 @@ pub fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut pending: Vec<PathBuf> = paths.to_vec();
     while let Some(path) = pending.pop() {
-        let metadata = std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let metadata =
+            std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
         if metadata.is_dir() {
-            for entry in std::fs::read_dir(&path).with_context(|| format!("cannot list {}", path.display()))? {
+            for entry in std::fs::read_dir(&path)
+                .with_context(|| format!("cannot list {}", path.display()))?
+            {
                 let entry = entry?;
                 if !entry.file_name().to_string_lossy().starts_with('.') {
                     pending.push(entry.path());
@@ -40,7 +43,9 @@ pub fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 /// The document_id of a file: its name.
 pub fn document_id_of(path: &Path) -> String {
-    path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 pub async fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
@@ -48,10 +53,13 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     if files.is_empty() {
         anyhow::bail!("no files found under the given paths");
     }
-    let mut client = connect(&args.server).await.with_context(|| format!("cannot connect to {}", args.server))?;
+    let mut client = connect(&args.server)
+        .await
+        .with_context(|| format!("cannot connect to {}", args.server))?;
     let progress = ProgressBar::new(files.len() as u64);
     progress.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} documents {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{bar:40} {pos}/{len} documents {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = Instant::now();
     let mut failures: Vec<(String, String)> = Vec::new();
@@ -74,7 +82,9 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
             Err(error) => failures.push((path.display().to_string(), error.to_string())),
         }
         let last = position + 1 == files.len();
-        if !batch.is_empty() && (batch.len() >= BATCH_DOCUMENTS || batch_bytes >= BATCH_BYTES || last) {
+        if !batch.is_empty()
+            && (batch.len() >= BATCH_DOCUMENTS || batch_bytes >= BATCH_BYTES || last)
+        {
             let sent = std::mem::take(&mut batch);
             let ids: Vec<String> = sent.iter().map(|d| d.document_id.clone()).collect();
             bytes_sent += batch_bytes;
@@ -85,7 +95,10 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
                 .map_err(|status| anyhow::anyhow!("{:?}: {}", status.code(), status.message()))?
                 .into_inner();
             for failure in &response.failures {
-                let id = ids.get(failure.position as usize).cloned().unwrap_or_else(|| failure.document_id.clone());
+                let id = ids
+                    .get(failure.position as usize)
+                    .cloned()
+                    .unwrap_or_else(|| failure.document_id.clone());
                 failures.push((id, failure.error.clone()));
             }
             totals.stored_count += response.stored_count;
@@ -113,5 +126,9 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     for (id, error) in &failures {
         println!("  failed: {id}: {error}");
     }
-    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

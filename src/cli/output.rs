@@ -73,8 +73,12 @@ pub fn verification_text(response: &pb::VerifyClaimResponse) -> String {
     if !response.error.is_empty() {
         return format!("error: {}\n", response.error);
     }
-    let verdict = enum_name(response.verdict, pb::Verdict::as_str_name).trim_start_matches("VERDICT_");
-    let mut out = format!("{verdict} (confidence {:.2})\n{}\n", response.confidence, response.explanation);
+    let verdict =
+        enum_name(response.verdict, pb::Verdict::as_str_name).trim_start_matches("VERDICT_");
+    let mut out = format!(
+        "{verdict} (confidence {:.2})\n{}\n",
+        response.confidence, response.explanation
+    );
     if !response.evidence.is_empty() {
         out.push_str("\nEvidence, best first:\n");
     }
@@ -88,7 +92,11 @@ pub fn verification_text(response: &pb::VerifyClaimResponse) -> String {
             evidence.sentence
         ));
         for check in &evidence.checks {
-            out.push_str(&format!("     {} {}\n", outcome_mark(check.outcome), check.explanation));
+            out.push_str(&format!(
+                "     {} {}\n",
+                outcome_mark(check.outcome),
+                check.explanation
+            ));
         }
     }
     out

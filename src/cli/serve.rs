@@ -14,7 +14,9 @@ async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        let mut terminate = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
             Ok(signal) => signal,
             Err(error) => {
                 tracing::warn!(%error, "cannot listen for SIGTERM; only SIGINT stops the server");
@@ -35,14 +37,24 @@ async fn shutdown_signal() {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let settings = ServeSettings::try_from(args)?;
-    let service = Service::open(&settings.data_dir, settings.cache_bytes, settings.limits.clone())
-        .with_context(|| format!("cannot open the store in {}", settings.data_dir.display()))?;
+    let service = Service::open(
+        &settings.data_dir,
+        settings.cache_bytes,
+        settings.limits.clone(),
+    )
+    .with_context(|| format!("cannot open the store in {}", settings.data_dir.display()))?;
     let listener = TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, data_dir = %settings.data_dir.display(), "claimcheck serving");
     println!("claimcheck listening on {address}");
-    serve(listener, Arc::new(service), settings.stream_concurrency, shutdown_signal()).await?;
+    serve(
+        listener,
+        Arc::new(service),
+        settings.stream_concurrency,
+        shutdown_signal(),
+    )
+    .await?;
     Ok(ExitCode::SUCCESS)
 }

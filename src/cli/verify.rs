@@ -12,9 +12,12 @@ use crate::config::VerifyArgs;
 use crate::grpc::{connect, pb};
 
 pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let mut client = connect(&args.server).await.with_context(|| format!("cannot connect to {}", args.server))?;
+    let mut client = connect(&args.server)
+        .await
+        .with_context(|| format!("cannot connect to {}", args.server))?;
     if let Some(file) = &args.file {
-        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
         let mut requests = Vec::new();
         for (number, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
@@ -22,12 +25,20 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             }
             let id_default = format!("line-{}", number + 1);
             let parsed: Result<serde_json::Value, _> = serde_json::from_str(line);
-            let claim = parsed.as_ref().ok().and_then(|v| v.get("claim")).and_then(|v| v.as_str());
+            let claim = parsed
+                .as_ref()
+                .ok()
+                .and_then(|v| v.get("claim"))
+                .and_then(|v| v.as_str());
             let id = parsed
                 .as_ref()
                 .ok()
                 .and_then(|v| v.get("id"))
-                .and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())))
+                .and_then(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .or_else(|| v.as_i64().map(|n| n.to_string()))
+                })
                 .unwrap_or(id_default);
             match claim {
                 Some(claim) => requests.push(pb::VerifyClaimRequest {
@@ -37,7 +48,10 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                     document_ids: args.document_ids.clone(),
                     language: args.language.clone(),
                 }),
-                None => println!("{}", serde_json::json!({"claim_id": id, "error": "line is not JSON with a string field \"claim\""})),
+                None => println!(
+                    "{}",
+                    serde_json::json!({"claim_id": id, "error": "line is not JSON with a string field \"claim\""})
+                ),
             }
         }
         let expected = requests.len();
@@ -48,7 +62,8 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             .into_inner();
         let mut received = 0;
         while let Some(item) = responses.next().await {
-            let response = item.map_err(|status| anyhow::anyhow!("{:?}: {}", status.code(), status.message()))?;
+            let response = item
+                .map_err(|status| anyhow::anyhow!("{:?}: {}", status.code(), status.message()))?;
             println!("{}", verification_json(&response));
             received += 1;
         }
@@ -72,7 +87,10 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&verification_json(&response))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&verification_json(&response))?
+        );
     } else {
         print!("{}", verification_text(&response));
     }

@@ -24,11 +24,15 @@ pub struct FactCheckAdapter {
 
 impl FactCheckAdapter {
     pub fn new(service: Arc<Service>, stream_concurrency: usize) -> Self {
-        FactCheckAdapter { service, stream_concurrency: stream_concurrency.max(1) }
+        FactCheckAdapter {
+            service,
+            stream_concurrency: stream_concurrency.max(1),
+        }
     }
 }
 
-type VerifyStream = Pin<Box<dyn Stream<Item = Result<pb::VerifyClaimResponse, Status>> + Send + 'static>>;
+type VerifyStream =
+    Pin<Box<dyn Stream<Item = Result<pb::VerifyClaimResponse, Status>> + Send + 'static>>;
 
 fn error_response(claim_id: String, error: ServiceError) -> pb::VerifyClaimResponse {
     let status = to_status(error);
@@ -45,7 +49,11 @@ impl FactCheck for FactCheckAdapter {
         &self,
         request: Request<pb::IngestDocumentRequest>,
     ) -> Result<Response<pb::IngestDocumentResponse>, Status> {
-        let outcome = self.service.ingest(convert::document_request(request.into_inner())).await.map_err(to_status)?;
+        let outcome = self
+            .service
+            .ingest(convert::document_request(request.into_inner()))
+            .await
+            .map_err(to_status)?;
         Ok(Response::new(convert::ingest_response(outcome)))
     }
 
@@ -68,7 +76,11 @@ impl FactCheck for FactCheckAdapter {
             let Some(document) = next else { break };
             response.received_count += 1;
             let document_id = document.document_id.clone();
-            match self.service.ingest_unflushed(convert::document_request(document)).await {
+            match self
+                .service
+                .ingest_unflushed(convert::document_request(document))
+                .await
+            {
                 Ok(outcome) => {
                     response.stored_count += 1;
                     response.replaced_count += u32::from(outcome.replaced);
@@ -78,7 +90,11 @@ impl FactCheck for FactCheckAdapter {
                 Err(error @ ServiceError::InvalidArgument { .. }) => {
                     response.failed_count += 1;
                     if response.failures.len() < MAX_LISTED_FAILURES {
-                        response.failures.push(pb::IngestFailure { position, document_id, error: error.to_string() });
+                        response.failures.push(pb::IngestFailure {
+                            position,
+                            document_id,
+                            error: error.to_string(),
+                        });
                     }
                 }
                 Err(other) => {
@@ -92,45 +108,88 @@ impl FactCheck for FactCheckAdapter {
         Ok(Response::new(response))
     }
 
-    async fn get_document(&self, request: Request<pb::GetDocumentRequest>) -> Result<Response<pb::GetDocumentResponse>, Status> {
-        let document = self.service.document(request.into_inner().document_id).await.map_err(to_status)?;
-        Ok(Response::new(pb::GetDocumentResponse { document: Some(convert::document(document)) }))
+    async fn get_document(
+        &self,
+        request: Request<pb::GetDocumentRequest>,
+    ) -> Result<Response<pb::GetDocumentResponse>, Status> {
+        let document = self
+            .service
+            .document(request.into_inner().document_id)
+            .await
+            .map_err(to_status)?;
+        Ok(Response::new(pb::GetDocumentResponse {
+            document: Some(convert::document(document)),
+        }))
     }
 
-    async fn list_documents(&self, request: Request<pb::ListDocumentsRequest>) -> Result<Response<pb::ListDocumentsResponse>, Status> {
+    async fn list_documents(
+        &self,
+        request: Request<pb::ListDocumentsRequest>,
+    ) -> Result<Response<pb::ListDocumentsResponse>, Status> {
         let request = request.into_inner();
-        let page = self.service.list_documents(request.page_size, request.page_token).await.map_err(to_status)?;
+        let page = self
+            .service
+            .list_documents(request.page_size, request.page_token)
+            .await
+            .map_err(to_status)?;
         Ok(Response::new(pb::ListDocumentsResponse {
             documents: page.documents.into_iter().map(convert::summary).collect(),
             next_page_token: page.next_page_token,
         }))
     }
 
-    async fn delete_document(&self, request: Request<pb::DeleteDocumentRequest>) -> Result<Response<pb::DeleteDocumentResponse>, Status> {
+    async fn delete_document(
+        &self,
+        request: Request<pb::DeleteDocumentRequest>,
+    ) -> Result<Response<pb::DeleteDocumentResponse>, Status> {
         let document_id = request.into_inner().document_id;
-        let sentence_count = self.service.delete_document(document_id.clone()).await.map_err(to_status)?;
-        Ok(Response::new(pb::DeleteDocumentResponse { document_id, sentence_count }))
+        let sentence_count = self
+            .service
+            .delete_document(document_id.clone())
+            .await
+            .map_err(to_status)?;
+        Ok(Response::new(pb::DeleteDocumentResponse {
+            document_id,
+            sentence_count,
+        }))
     }
 
-    async fn extract_facts(&self, request: Request<pb::ExtractFactsRequest>) -> Result<Response<pb::ExtractFactsResponse>, Status> {
+    async fn extract_facts(
+        &self,
+        request: Request<pb::ExtractFactsRequest>,
+    ) -> Result<Response<pb::ExtractFactsResponse>, Status> {
         let request = request.into_inner();
-        let (language, sentences) = self.service.extract(request.text, request.language).await.map_err(to_status)?;
+        let (language, sentences) = self
+            .service
+            .extract(request.text, request.language)
+            .await
+            .map_err(to_status)?;
         Ok(Response::new(pb::ExtractFactsResponse {
             sentences: convert::read_sentences(&sentences),
             language: language.code().to_string(),
         }))
     }
 
-    async fn verify_claim(&self, request: Request<pb::VerifyClaimRequest>) -> Result<Response<pb::VerifyClaimResponse>, Status> {
+    async fn verify_claim(
+        &self,
+        request: Request<pb::VerifyClaimRequest>,
+    ) -> Result<Response<pb::VerifyClaimResponse>, Status> {
         let request = request.into_inner();
         let claim_id = request.claim_id.clone();
-        let result = self.service.verify(convert::claim_request(request)).await.map_err(to_status)?;
+        let result = self
+            .service
+            .verify(convert::claim_request(request))
+            .await
+            .map_err(to_status)?;
         Ok(Response::new(convert::verification(claim_id, result)))
     }
 
     type VerifyClaimsStream = VerifyStream;
 
-    async fn verify_claims(&self, request: Request<Streaming<pb::VerifyClaimRequest>>) -> Result<Response<Self::VerifyClaimsStream>, Status> {
+    async fn verify_claims(
+        &self,
+        request: Request<Streaming<pb::VerifyClaimRequest>>,
+    ) -> Result<Response<Self::VerifyClaimsStream>, Status> {
         let service = Arc::clone(&self.service);
         let outbound = request
             .into_inner()
@@ -139,17 +198,22 @@ impl FactCheck for FactCheckAdapter {
                 async move {
                     let request = item?;
                     let claim_id = request.claim_id.clone();
-                    Ok(match service.verify(convert::claim_request(request)).await {
-                        Ok(result) => convert::verification(claim_id, result),
-                        Err(error) => error_response(claim_id, error),
-                    })
+                    Ok(
+                        match service.verify(convert::claim_request(request)).await {
+                            Ok(result) => convert::verification(claim_id, result),
+                            Err(error) => error_response(claim_id, error),
+                        },
+                    )
                 }
             })
             .buffer_unordered(self.stream_concurrency);
         Ok(Response::new(Box::pin(outbound)))
     }
 
-    async fn get_stats(&self, _request: Request<pb::GetStatsRequest>) -> Result<Response<pb::GetStatsResponse>, Status> {
+    async fn get_stats(
+        &self,
+        _request: Request<pb::GetStatsRequest>,
+    ) -> Result<Response<pb::GetStatsResponse>, Status> {
         let stats = self.service.stats().await.map_err(to_status)?;
         Ok(Response::new(convert::stats(stats)))
     }

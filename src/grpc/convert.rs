@@ -2,7 +2,10 @@
 
 use crate::analysis::ReadSentence;
 use crate::grpc::pb;
-use crate::model::{DocumentRecord, Evidence, FullDocument, QuantityCheck, SentenceRecord, Verdict, VerificationResult};
+use crate::model::{
+    DocumentRecord, Evidence, FullDocument, QuantityCheck, SentenceRecord, Verdict,
+    VerificationResult,
+};
 use crate::quantity::{Direction, Outcome, Qualifier, Quantity, QuantityKind};
 use crate::service::{ClaimRequest, DocumentRequest, IngestOutcome, ServiceStats};
 
@@ -114,7 +117,10 @@ pub fn quantity(quantity: &Quantity) -> pb::Quantity {
         end: offset(quantity.end),
         direction: direction(quantity.direction) as i32,
         from_value: quantity.change.map(|change| change.from),
-        to_value: quantity.change.map(|change| change.to).or(quantity.range_end),
+        to_value: quantity
+            .change
+            .map(|change| change.to)
+            .or(quantity.range_end),
         identifier: quantity.identifier.clone(),
     }
 }
@@ -144,7 +150,11 @@ pub fn read_sentences(sentences: &[ReadSentence]) -> Vec<pb::Sentence> {
 }
 
 pub fn document(full: FullDocument) -> pb::Document {
-    let FullDocument { record, text, sentences } = full;
+    let FullDocument {
+        record,
+        text,
+        sentences,
+    } = full;
     pb::Document {
         document_id: record.document_id,
         title: record.title,

@@ -41,7 +41,9 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let max_request_bytes = service.limits().max_document_bytes + REQUEST_ENVELOPE_BYTES;
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter.set_serving::<FactCheckServer<FactCheckAdapter>>().await;
+    health_reporter
+        .set_serving::<FactCheckServer<FactCheckAdapter>>()
+        .await;
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -50,16 +52,21 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
-    let fact_check = FactCheckServer::new(FactCheckAdapter::new(Arc::clone(&service), stream_concurrency))
-        .max_decoding_message_size(max_request_bytes)
-        .max_encoding_message_size(MAX_ENCODED_MESSAGE_BYTES);
+    let fact_check = FactCheckServer::new(FactCheckAdapter::new(
+        Arc::clone(&service),
+        stream_concurrency,
+    ))
+    .max_decoding_message_size(max_request_bytes)
+    .max_encoding_message_size(MAX_ENCODED_MESSAGE_BYTES);
     let reporter = health_reporter.clone();
     let stopping = Arc::new(tokio::sync::Notify::new());
     let stopping_signal = Arc::clone(&stopping);
     let shutdown = async move {
         shutdown.await;
         tracing::info!("shutting down: no new connections, finishing requests in flight");
-        reporter.set_not_serving::<FactCheckServer<FactCheckAdapter>>().await;
+        reporter
+            .set_not_serving::<FactCheckServer<FactCheckAdapter>>()
+            .await;
         stopping_signal.notify_one();
     };
     let running = Server::builder()

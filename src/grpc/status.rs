@@ -29,12 +29,30 @@ mod tests {
     #[test]
     fn codes_table() {
         let cases = [
-            (ServiceError::InvalidArgument { field: "claim", message: "must not be empty".into() }, Code::InvalidArgument),
+            (
+                ServiceError::InvalidArgument {
+                    field: "claim",
+                    message: "must not be empty".into(),
+                },
+                Code::InvalidArgument,
+            ),
             (ServiceError::NotFound("x".into()), Code::NotFound),
             (ServiceError::Internal("x".into()), Code::Internal),
-            (ServiceError::Store(StoreError::Corrupt("x".into())), Code::DataLoss),
-            (ServiceError::Store(StoreError::SchemaMismatch { found: 2, expected: 1 }), Code::FailedPrecondition),
-            (ServiceError::Store(StoreError::Exhausted), Code::ResourceExhausted),
+            (
+                ServiceError::Store(StoreError::Corrupt("x".into())),
+                Code::DataLoss,
+            ),
+            (
+                ServiceError::Store(StoreError::SchemaMismatch {
+                    found: 2,
+                    expected: 1,
+                }),
+                Code::FailedPrecondition,
+            ),
+            (
+                ServiceError::Store(StoreError::Exhausted),
+                Code::ResourceExhausted,
+            ),
         ];
         for (error, code) in cases {
             let text = error.to_string();

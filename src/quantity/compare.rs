@@ -58,7 +58,12 @@ struct Interval {
 
 impl Interval {
     fn of(value: f64, rounding: f64, qualifier: Qualifier, range_end: Option<f64>) -> Interval {
-        let closed = |low, high| Interval { low, high, low_open: false, high_open: false };
+        let closed = |low, high| Interval {
+            low,
+            high,
+            low_open: false,
+            high_open: false,
+        };
         match qualifier {
             Qualifier::Exact => match range_end {
                 Some(end) => closed(value, end),
@@ -68,22 +73,46 @@ impl Interval {
                 let tolerance = rounding.max(value.abs() * 0.1);
                 closed(value - tolerance, value + tolerance)
             }
-            Qualifier::MoreThan => Interval { low: value, high: f64::INFINITY, low_open: true, high_open: false },
-            Qualifier::AtLeast => Interval { low: value, high: f64::INFINITY, low_open: false, high_open: false },
-            Qualifier::LessThan => Interval { low: f64::NEG_INFINITY, high: value, low_open: false, high_open: true },
-            Qualifier::AtMost => Interval { low: f64::NEG_INFINITY, high: value, low_open: false, high_open: false },
+            Qualifier::MoreThan => Interval {
+                low: value,
+                high: f64::INFINITY,
+                low_open: true,
+                high_open: false,
+            },
+            Qualifier::AtLeast => Interval {
+                low: value,
+                high: f64::INFINITY,
+                low_open: false,
+                high_open: false,
+            },
+            Qualifier::LessThan => Interval {
+                low: f64::NEG_INFINITY,
+                high: value,
+                low_open: false,
+                high_open: true,
+            },
+            Qualifier::AtMost => Interval {
+                low: f64::NEG_INFINITY,
+                high: value,
+                low_open: false,
+                high_open: false,
+            },
         }
     }
 
     fn contains(&self, other: &Interval) -> bool {
-        let low_ok = other.low > self.low || (other.low == self.low && (!self.low_open || other.low_open));
-        let high_ok = other.high < self.high || (other.high == self.high && (!self.high_open || other.high_open));
+        let low_ok =
+            other.low > self.low || (other.low == self.low && (!self.low_open || other.low_open));
+        let high_ok = other.high < self.high
+            || (other.high == self.high && (!self.high_open || other.high_open));
         low_ok && high_ok
     }
 
     fn intersects(&self, other: &Interval) -> bool {
-        let below = self.high < other.low || (self.high == other.low && (self.high_open || other.low_open));
-        let above = other.high < self.low || (other.high == self.low && (other.high_open || self.low_open));
+        let below =
+            self.high < other.low || (self.high == other.low && (self.high_open || other.low_open));
+        let above =
+            other.high < self.low || (other.high == self.low && (other.high_open || self.low_open));
         !below && !above
     }
 }
@@ -129,11 +158,21 @@ impl Magnitude {
     /// taken to be a quarter of the value or two steps of its last digit away,
     /// whichever is larger.
     fn typical_interval(&self) -> Interval {
-        let reach = (2.0 * self.rounding).max(0.25 * self.value.abs()).max(f64::MIN_POSITIVE);
+        let reach = (2.0 * self.rounding)
+            .max(0.25 * self.value.abs())
+            .max(f64::MIN_POSITIVE);
         let interval = self.interval();
         match self.qualifier {
-            Qualifier::MoreThan | Qualifier::AtLeast => Interval { high: self.value + reach, high_open: false, ..interval },
-            Qualifier::LessThan | Qualifier::AtMost => Interval { low: self.value - reach, low_open: false, ..interval },
+            Qualifier::MoreThan | Qualifier::AtLeast => Interval {
+                high: self.value + reach,
+                high_open: false,
+                ..interval
+            },
+            Qualifier::LessThan | Qualifier::AtMost => Interval {
+                low: self.value - reach,
+                low_open: false,
+                ..interval
+            },
             Qualifier::Exact | Qualifier::Approximate => interval,
         }
     }
@@ -150,9 +189,16 @@ fn judge(claim: Magnitude, source: Magnitude) -> Outcome {
             return Outcome::Match;
         }
         let slack = claim.rounding.max(source.rounding) + 1e-9 * claim.value.abs().max(1.0);
-        return if (claim.value - source.value).abs() <= slack { Outcome::Compatible } else { Outcome::Mismatch };
+        return if (claim.value - source.value).abs() <= slack {
+            Outcome::Compatible
+        } else {
+            Outcome::Mismatch
+        };
     }
-    if claim.qualifier == source.qualifier && nearly_equal(claim.value, source.value) && claim.range_end == source.range_end {
+    if claim.qualifier == source.qualifier
+        && nearly_equal(claim.value, source.value)
+        && claim.range_end == source.range_end
+    {
         return Outcome::Match;
     }
     let (claim_interval, source_interval) = (claim.interval(), source.interval());
@@ -166,8 +212,12 @@ fn judge(claim: Magnitude, source: Magnitude) -> Outcome {
         return Outcome::Mismatch;
     }
     let claim_repeats_bound = claim.is_point()
-        && (nearly_equal(claim.value, source.value) || (claim.value - source.value).abs() <= claim.rounding);
-    if claim_repeats_bound || claim.qualifier == Qualifier::Approximate || source.qualifier == Qualifier::Approximate {
+        && (nearly_equal(claim.value, source.value)
+            || (claim.value - source.value).abs() <= claim.rounding);
+    if claim_repeats_bound
+        || claim.qualifier == Qualifier::Approximate
+        || source.qualifier == Qualifier::Approximate
+    {
         Outcome::Compatible
     } else {
         Outcome::Incomparable
@@ -210,7 +260,11 @@ fn direction_word(direction: Direction) -> &'static str {
 }
 
 fn said(claim: &Quantity, source: &Quantity) -> String {
-    format!("claim says {}, source says {}", claim.display(), source.display())
+    format!(
+        "claim says {}, source says {}",
+        claim.display(),
+        source.display()
+    )
 }
 
 fn result(outcome: Outcome, claim: &Quantity, source: &Quantity, reason: &str) -> Comparison {
@@ -219,7 +273,10 @@ fn result(outcome: Outcome, claim: &Quantity, source: &Quantity, reason: &str) -
         explanation.push_str(": ");
         explanation.push_str(reason);
     }
-    Comparison { outcome, explanation }
+    Comparison {
+        outcome,
+        explanation,
+    }
 }
 
 fn outcome_reason(outcome: Outcome) -> &'static str {
@@ -261,13 +318,20 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
             if nearly_equal(claim.value, source.value) && nearly_equal(claim_end, source_end) {
                 judged(Outcome::Match)
             } else if claim.value >= source.value && claim_end <= source_end {
-                result(Outcome::Compatible, claim, source, "within the source's years")
+                result(
+                    Outcome::Compatible,
+                    claim,
+                    source,
+                    "within the source's years",
+                )
             } else {
                 judged(Outcome::Mismatch)
             }
         }
         (Year, Date) => match source.date.and_then(|d| d.year) {
-            Some(year) if year as f64 == claim.value => result(Outcome::Compatible, claim, source, "same year"),
+            Some(year) if year as f64 == claim.value => {
+                result(Outcome::Compatible, claim, source, "same year")
+            }
             Some(_) => judged(Outcome::Mismatch),
             None => incomparable("the source date has no year"),
         },
@@ -289,7 +353,9 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
         }
         (Multiplier, Multiplier) => judged(judge(Magnitude::of(claim), Magnitude::of(source))),
         (Multiplier, _) if source.change.is_some_and(|c| c.from != 0.0) => {
-            let change = source.change.unwrap_or(super::Change { from: 1.0, to: 1.0 });
+            let change = source
+                .change
+                .unwrap_or(super::Change { from: 1.0, to: 1.0 });
             let ratio = change.to / change.from;
             let mut source_ratio = Magnitude::of(source);
             source_ratio.value = ratio;
@@ -299,25 +365,51 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
                 Outcome::Match => Outcome::Compatible,
                 other => other,
             };
-            result(outcome, claim, source, &format!("the source's levels change by a factor of {ratio:.2}"))
+            result(
+                outcome,
+                claim,
+                source,
+                &format!("the source's levels change by a factor of {ratio:.2}"),
+            )
         }
-        (Percent, Fraction) | (Fraction, Percent) => match (percent_of(claim), percent_of(source)) {
-            (Some(claim_percent), Some(source_percent)) => {
-                let outcome = match judge(claim_percent, source_percent) {
-                    Outcome::Match => Outcome::Compatible,
-                    other => other,
-                };
-                let source_share = source_percent.value;
-                result(outcome, claim, source, &format!("{} is {:.2}%", if source.kind == Fraction { source.text.as_str() } else { claim.text.as_str() }, if source.kind == Fraction { source_share } else { claim_percent.value }))
+        (Percent, Fraction) | (Fraction, Percent) => {
+            match (percent_of(claim), percent_of(source)) {
+                (Some(claim_percent), Some(source_percent)) => {
+                    let outcome = match judge(claim_percent, source_percent) {
+                        Outcome::Match => Outcome::Compatible,
+                        other => other,
+                    };
+                    let source_share = source_percent.value;
+                    result(
+                        outcome,
+                        claim,
+                        source,
+                        &format!(
+                            "{} is {:.2}%",
+                            if source.kind == Fraction {
+                                source.text.as_str()
+                            } else {
+                                claim.text.as_str()
+                            },
+                            if source.kind == Fraction {
+                                source_share
+                            } else {
+                                claim_percent.value
+                            }
+                        ),
+                    )
+                }
+                _ => incomparable("no share to compare"),
             }
-            _ => incomparable("no share to compare"),
-        },
+        }
         (Fraction, Fraction) => {
             if nearly_equal(claim.total, source.total) {
                 judged(judge(Magnitude::of(claim), Magnitude::of(source)))
             } else {
                 match (percent_of(claim), percent_of(source)) {
-                    (Some(a), Some(b)) if nearly_equal(a.value, b.value) => result(Outcome::Compatible, claim, source, "same share"),
+                    (Some(a), Some(b)) if nearly_equal(a.value, b.value) => {
+                        result(Outcome::Compatible, claim, source, "same share")
+                    }
                     _ => result(Outcome::Mismatch, claim, source, "different totals"),
                 }
             }
@@ -327,9 +419,20 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
                 Outcome::Match => Outcome::Compatible,
                 other => other,
             };
-            result(outcome, claim, source, if outcome.agrees() { "same number" } else { "different numbers" })
+            result(
+                outcome,
+                claim,
+                source,
+                if outcome.agrees() {
+                    "same number"
+                } else {
+                    "different numbers"
+                },
+            )
         }
-        (Percent, Percent) | (Count, Count) => judged(judge(Magnitude::of(claim), Magnitude::of(source))),
+        (Percent, Percent) | (Count, Count) => {
+            judged(judge(Magnitude::of(claim), Magnitude::of(source)))
+        }
         (Money, Money) => {
             if currency_code(&claim.unit) != currency_code(&source.unit) {
                 return incomparable("different currencies");
@@ -337,13 +440,24 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
             judged(judge(Magnitude::of(claim), Magnitude::of(source)))
         }
         (Measure, Measure) => match (measure_base(&claim.unit), measure_base(&source.unit)) {
-            (Some((claim_dimension, claim_factor)), Some((source_dimension, source_factor))) if claim_dimension == source_dimension => {
-                judged(judge(Magnitude::of(claim).scaled(claim_factor), Magnitude::of(source).scaled(source_factor)))
+            (Some((claim_dimension, claim_factor)), Some((source_dimension, source_factor)))
+                if claim_dimension == source_dimension =>
+            {
+                judged(judge(
+                    Magnitude::of(claim).scaled(claim_factor),
+                    Magnitude::of(source).scaled(source_factor),
+                ))
             }
-            _ if fold(&claim.unit) == fold(&source.unit) => judged(judge(Magnitude::of(claim), Magnitude::of(source))),
+            _ if fold(&claim.unit) == fold(&source.unit) => {
+                judged(judge(Magnitude::of(claim), Magnitude::of(source)))
+            }
             _ => incomparable("different units"),
         },
-        _ => incomparable(&format!("a {} and a {} do not compare", claim.kind.name(), source.kind.name())),
+        _ => incomparable(&format!(
+            "a {} and a {} do not compare",
+            claim.kind.name(),
+            source.kind.name()
+        )),
     }
 }
 
@@ -351,7 +465,11 @@ fn identifier_family(quantity: &Quantity) -> String {
     if !quantity.unit.is_empty() {
         return fold(&quantity.unit);
     }
-    quantity.identifier.chars().filter(|c| !c.is_ascii_digit()).collect()
+    quantity
+        .identifier
+        .chars()
+        .filter(|c| !c.is_ascii_digit())
+        .collect()
 }
 
 fn compare_identifiers(claim: &Quantity, source: &Quantity) -> Comparison {
@@ -362,7 +480,12 @@ fn compare_identifiers(claim: &Quantity, source: &Quantity) -> Comparison {
     if !claim_family.is_empty() && claim_family == source_family {
         result(Outcome::Mismatch, claim, source, "different identifiers")
     } else {
-        result(Outcome::Incomparable, claim, source, "different kinds of identifier")
+        result(
+            Outcome::Incomparable,
+            claim,
+            source,
+            "different kinds of identifier",
+        )
     }
 }
 
@@ -370,8 +493,16 @@ fn compare_dates(claim: &Quantity, source: &Quantity) -> Comparison {
     let (Some(claim_date), Some(source_date)) = (claim.date, source.date) else {
         return result(Outcome::Incomparable, claim, source, "no date");
     };
-    let PartialDate { year: claim_year, month: claim_month, day: claim_day } = claim_date;
-    let PartialDate { year: source_year, month: source_month, day: source_day } = source_date;
+    let PartialDate {
+        year: claim_year,
+        month: claim_month,
+        day: claim_day,
+    } = claim_date;
+    let PartialDate {
+        year: source_year,
+        month: source_month,
+        day: source_day,
+    } = source_date;
     let conflict = |a: Option<i64>, b: Option<i64>| matches!((a, b), (Some(x), Some(y)) if x != y);
     if conflict(claim_year.map(i64::from), source_year.map(i64::from))
         || conflict(claim_month.map(i64::from), source_month.map(i64::from))
@@ -383,11 +514,21 @@ fn compare_dates(claim: &Quantity, source: &Quantity) -> Comparison {
         || (claim_month.is_some() && source_month.is_none())
         || (claim_year.is_some() && source_year.is_none() && claim_day.is_none());
     if claim_more_precise {
-        return result(Outcome::Incomparable, claim, source, "the source date is less precise");
+        return result(
+            Outcome::Incomparable,
+            claim,
+            source,
+            "the source date is less precise",
+        );
     }
     if claim_date == source_date {
         result(Outcome::Match, claim, source, "same date")
     } else {
-        result(Outcome::Compatible, claim, source, "same date, given with less detail in the claim")
+        result(
+            Outcome::Compatible,
+            claim,
+            source,
+            "same date, given with less detail in the claim",
+        )
     }
 }

@@ -65,7 +65,11 @@ fn valid_day_month(day: u32, month: u32) -> bool {
 fn expand_year(year: u32, digits: usize) -> Option<i32> {
     match digits {
         4 => Some(year as i32),
-        2 => Some(if year < 50 { 2000 + year as i32 } else { 1900 + year as i32 }),
+        2 => Some(if year < 50 {
+            2000 + year as i32
+        } else {
+            1900 + year as i32
+        }),
         _ => None,
     }
 }
@@ -79,7 +83,11 @@ pub fn normalize_identifier(text: &str) -> String {
     let folded: String = fold(text).chars().filter(|c| !c.is_whitespace()).collect();
     if folded.chars().all(|c| c.is_ascii_digit()) {
         let trimmed = folded.trim_start_matches('0');
-        return if trimmed.is_empty() { "0".to_string() } else { trimmed.to_string() };
+        return if trimmed.is_empty() {
+            "0".to_string()
+        } else {
+            trimmed.to_string()
+        };
     }
     folded
 }
@@ -197,12 +205,17 @@ impl<'a> Extractor<'a> {
             }
         }
         let target = self.lex(position)?;
-        if !matches!(target.kind, LexKind::Digits | LexKind::Code | LexKind::Slashed | LexKind::Dashed) {
+        if !matches!(
+            target.kind,
+            LexKind::Digits | LexKind::Code | LexKind::Slashed | LexKind::Dashed
+        ) {
             return None;
         }
         let mut quantity = self.blank(QuantityKind::Identifier, target.start, target.end);
         quantity.identifier = normalize_identifier(&quantity.text);
-        quantity.value = parse_digits(&quantity.text, self.language).map(|n| n.value).unwrap_or(0.0);
+        quantity.value = parse_digits(&quantity.text, self.language)
+            .map(|n| n.value)
+            .unwrap_or(0.0);
         quantity.unit = unit;
         Some(self.push(quantity, position, position + 1))
     }
@@ -210,17 +223,23 @@ impl<'a> Extractor<'a> {
     fn code(&mut self, index: usize) -> usize {
         let lex = &self.lexes[index];
         let text = &self.text[lex.start..lex.end];
-        let digits_end = text.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(text.len());
+        let digits_end = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+            .unwrap_or(text.len());
         let (number_part, suffix) = text.split_at(digits_end);
         if !number_part.is_empty() {
             let suffix_lower = suffix.to_lowercase();
-            if matches!(suffix_lower.as_str(), "st" | "nd" | "rd" | "th") && !number_part.contains(['.', ',']) {
+            if matches!(suffix_lower.as_str(), "st" | "nd" | "rd" | "th")
+                && !number_part.contains(['.', ','])
+            {
                 let mut quantity = self.blank(QuantityKind::Ordinal, lex.start, lex.end);
                 quantity.value = number_part.parse().unwrap_or(0.0);
                 quantity.unit = self.unit_after(index + 1).0;
                 return self.push(quantity, index, index + 1);
             }
-            if let Some(numeral) = parse_digits(number_part.trim_end_matches(['.', ',']), self.language) {
+            if let Some(numeral) =
+                parse_digits(number_part.trim_end_matches(['.', ',']), self.language)
+            {
                 if let Some(scale) = glued_scale(suffix) {
                     let span = NumberSpan {
                         first: index,
@@ -235,12 +254,22 @@ impl<'a> Extractor<'a> {
                     return self.number_with_scale(span, scale);
                 }
                 let unit_probe = PlainWord::new(suffix);
-                if MEASURE_UNITS.match_starting(std::slice::from_ref(&unit_probe)).is_some() {
+                if MEASURE_UNITS
+                    .match_starting(std::slice::from_ref(&unit_probe))
+                    .is_some()
+                {
                     let mut quantity = self.blank(QuantityKind::Measure, lex.start, lex.end);
                     quantity.value = numeral.value;
                     quantity.unit = suffix.to_string();
-                    quantity.rounding = if numeral.decimals > 0 { rounding_of(numeral.decimals, 1.0) } else { 0.0 };
-                    quantity.qualifier = self.qualifier_before(index).map(|(q, _)| q).unwrap_or(Qualifier::Exact);
+                    quantity.rounding = if numeral.decimals > 0 {
+                        rounding_of(numeral.decimals, 1.0)
+                    } else {
+                        0.0
+                    };
+                    quantity.qualifier = self
+                        .qualifier_before(index)
+                        .map(|(q, _)| q)
+                        .unwrap_or(Qualifier::Exact);
                     return self.push(quantity, index, index + 1);
                 }
                 if suffix_lower == "-fold" || suffix_lower == "fold" {
@@ -258,7 +287,9 @@ impl<'a> Extractor<'a> {
     // ----- dates, fractions and ranges written with separators ----------
 
     fn previous_is_date_in_list(&self, index: usize) -> bool {
-        let Some(last) = self.found.last() else { return false };
+        let Some(last) = self.found.last() else {
+            return false;
+        };
         if last.quantity.kind != QuantityKind::Date {
             return false;
         }
@@ -268,12 +299,17 @@ impl<'a> Extractor<'a> {
             && between.iter().all(|lex| {
                 lex.is_punct(',')
                     || lex.is_punct('-')
-                    || matches!(lex.folded.as_str(), "va" | "den" | "hoac" | "and" | "to" | "or" | "toi")
+                    || matches!(
+                        lex.folded.as_str(),
+                        "va" | "den" | "hoac" | "and" | "to" | "or" | "toi"
+                    )
             })
     }
 
     fn date_cue_before(&self, index: usize) -> bool {
-        self.words_before(index, 2).iter().any(|word| DATE_CUES.contains(word))
+        self.words_before(index, 2)
+            .iter()
+            .any(|word| DATE_CUES.contains(word))
     }
 
     fn month_cue_before(&self, index: usize) -> bool {
@@ -286,13 +322,20 @@ impl<'a> Extractor<'a> {
         let lex = &self.lexes[index];
         let text = &self.text[lex.start..lex.end];
         let parts: Vec<&str> = text.split('/').collect();
-        let numbers: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        let numbers: Vec<u32> = parts
+            .iter()
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
         match numbers.as_slice() {
             [day, month, year] => {
                 let year = expand_year(*year, parts[2].len());
                 if valid_day_month(*day, *month) && year.is_some() {
                     let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
-                    quantity.date = Some(PartialDate { year, month: Some(*month as u8), day: Some(*day as u8) });
+                    quantity.date = Some(PartialDate {
+                        year,
+                        month: Some(*month as u8),
+                        day: Some(*day as u8),
+                    });
                     return Some(self.push(quantity, index, index + 1));
                 }
                 let mut quantity = self.blank(QuantityKind::Identifier, lex.start, lex.end);
@@ -302,19 +345,31 @@ impl<'a> Extractor<'a> {
             [first, second] => {
                 let (first, second) = (*first, *second);
                 let year_like = parts[1].len() == 4 && is_calendar_year(second as f64);
-                if (self.month_cue_before(index) || year_like) && (1..=12).contains(&first) && year_like {
+                if (self.month_cue_before(index) || year_like)
+                    && (1..=12).contains(&first)
+                    && year_like
+                {
                     let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
-                    quantity.date = Some(PartialDate { year: Some(second as i32), month: Some(first as u8), day: None });
+                    quantity.date = Some(PartialDate {
+                        year: Some(second as i32),
+                        month: Some(first as u8),
+                        day: None,
+                    });
                     if self.month_cue_before(index) {
                         quantity.start = self.lexes[index - 1].start;
                         quantity.text = self.slice(quantity.start, quantity.end);
                     }
                     return Some(self.push(quantity, index, index + 1));
                 }
-                let date_context = self.date_cue_before(index) || self.previous_is_date_in_list(index);
+                let date_context =
+                    self.date_cue_before(index) || self.previous_is_date_in_list(index);
                 if date_context && valid_day_month(first, second) {
                     let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
-                    quantity.date = Some(PartialDate { year: None, month: Some(second as u8), day: Some(first as u8) });
+                    quantity.date = Some(PartialDate {
+                        year: None,
+                        month: Some(second as u8),
+                        day: Some(first as u8),
+                    });
                     return Some(self.push(quantity, index, index + 1));
                 }
                 if first <= second && second > 0 {
@@ -323,7 +378,10 @@ impl<'a> Extractor<'a> {
                     quantity.total = second as f64;
                     if let Some((qualifier, _)) = self.qualifier_before(index) {
                         quantity.qualifier = qualifier;
-                        quantity.start = self.qualifier_before(index).map(|(_, s)| self.lexes[s].start).unwrap_or(quantity.start);
+                        quantity.start = self
+                            .qualifier_before(index)
+                            .map(|(_, s)| self.lexes[s].start)
+                            .unwrap_or(quantity.start);
                         quantity.text = self.slice(quantity.start, quantity.end);
                     }
                     let (unit, after) = self.unit_after(index + 1);
@@ -332,7 +390,11 @@ impl<'a> Extractor<'a> {
                 }
                 if valid_day_month(first, second) {
                     let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
-                    quantity.date = Some(PartialDate { year: None, month: Some(second as u8), day: Some(first as u8) });
+                    quantity.date = Some(PartialDate {
+                        year: None,
+                        month: Some(second as u8),
+                        day: Some(first as u8),
+                    });
                     return Some(self.push(quantity, index, index + 1));
                 }
                 let mut quantity = self.blank(QuantityKind::Identifier, lex.start, lex.end);
@@ -351,21 +413,36 @@ impl<'a> Extractor<'a> {
         let lex = &self.lexes[index];
         let text = &self.text[lex.start..lex.end];
         let parts: Vec<&str> = text.split('-').collect();
-        let numbers: Vec<u32> = parts.iter().map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        let numbers: Vec<u32> = parts
+            .iter()
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
         let mut quantity = self.blank(QuantityKind::Identifier, lex.start, lex.end);
         match numbers.as_slice() {
-            [first, second] if is_calendar_year(*first as f64) && is_calendar_year(*second as f64) && second > first => {
+            [first, second]
+                if is_calendar_year(*first as f64)
+                    && is_calendar_year(*second as f64)
+                    && second > first =>
+            {
                 quantity.kind = QuantityKind::Year;
                 quantity.value = *first as f64;
                 quantity.range_end = Some(*second as f64);
             }
             [year, month, day] if parts[0].len() == 4 && valid_day_month(*day, *month) => {
                 quantity.kind = QuantityKind::Date;
-                quantity.date = Some(PartialDate { year: Some(*year as i32), month: Some(*month as u8), day: Some(*day as u8) });
+                quantity.date = Some(PartialDate {
+                    year: Some(*year as i32),
+                    month: Some(*month as u8),
+                    day: Some(*day as u8),
+                });
             }
             [day, month, year] if parts[2].len() == 4 && valid_day_month(*day, *month) => {
                 quantity.kind = QuantityKind::Date;
-                quantity.date = Some(PartialDate { year: Some(*year as i32), month: Some(*month as u8), day: Some(*day as u8) });
+                quantity.date = Some(PartialDate {
+                    year: Some(*year as i32),
+                    month: Some(*month as u8),
+                    day: Some(*day as u8),
+                });
             }
             [low, high] if low < high && parts.iter().all(|p| p.len() <= 3) => {
                 // A range of amounts: "3-5 người".
@@ -403,7 +480,10 @@ impl<'a> Extractor<'a> {
         };
         let next = self.lex(index + 1)?;
         let (numeral, glued_scale_factor) = match next.kind {
-            LexKind::Digits => (parse_digits(&self.text[next.start..next.end], self.language)?, 1.0),
+            LexKind::Digits => (
+                parse_digits(&self.text[next.start..next.end], self.language)?,
+                1.0,
+            ),
             LexKind::Code => {
                 let text = &self.text[next.start..next.end];
                 let split = text.find(|c: char| c.is_alphabetic())?;
@@ -423,7 +503,10 @@ impl<'a> Extractor<'a> {
                 None => break,
             }
         }
-        let start = self.qualifier_before(index).map(|(_, s)| self.lexes[s].start).unwrap_or(self.lexes[index].start);
+        let start = self
+            .qualifier_before(index)
+            .map(|(_, s)| self.lexes[s].start)
+            .unwrap_or(self.lexes[index].start);
         let end = self.lexes[after - 1].end;
         let mut quantity = self.blank(QuantityKind::Money, start, end);
         quantity.value = numeral.value * scale;
@@ -432,7 +515,10 @@ impl<'a> Extractor<'a> {
             quantity.rounding = 0.0;
         }
         quantity.unit = currency_symbol(symbol).unwrap_or("USD").to_string();
-        quantity.qualifier = self.qualifier_before(index).map(|(q, _)| q).unwrap_or(Qualifier::Exact);
+        quantity.qualifier = self
+            .qualifier_before(index)
+            .map(|(q, _)| q)
+            .unwrap_or(Qualifier::Exact);
         Some(self.push(quantity, index + 1, after))
     }
 
@@ -444,7 +530,9 @@ impl<'a> Extractor<'a> {
 
     fn ordinal_cue_before(&self, index: usize) -> Option<usize> {
         let words = self.words_before(index, 3);
-        ORDINAL_CUES.match_ending(words).map(|(_, length)| index - length)
+        ORDINAL_CUES
+            .match_ending(words)
+            .map(|(_, length)| index - length)
     }
 
     /// Handles a number found at `span`: year, rank, date, scale, kind, unit.
@@ -460,14 +548,38 @@ impl<'a> Extractor<'a> {
         }
         // Years: bare four-digit numbers, "năm 2015", ranges "2016 - 2021".
         let year_cue = self.words_before(span.first, 1).first().is_some_and(|w| {
-            matches!(w.folded.as_str(), "nam" | "year" | "in" | "since" | "by" | "until")
+            matches!(
+                w.folded.as_str(),
+                "nam" | "year" | "in" | "since" | "by" | "until"
+            )
         });
         let next_is_amount_word = self.lex(span.after).is_some_and(|l| {
-            l.kind == LexKind::Percent || (l.is_word() && (SCALE_WORDS.contains(l) || PERCENT_WORDS.match_starting(std::slice::from_ref(l)).is_some()))
+            l.kind == LexKind::Percent
+                || (l.is_word()
+                    && (SCALE_WORDS.contains(l)
+                        || PERCENT_WORDS
+                            .match_starting(std::slice::from_ref(l))
+                            .is_some()))
         });
-        if span.plain_integer && !span.in_words && !next_is_amount_word {
+        // A bare four-digit number followed by a counted noun ("2000 người")
+        // is a count; elsewhere it is a year.
+        let counted_noun_follows = self.word(span.after).is_some_and(|w| {
+            !w.capitalized
+                && !UNIT_STOPS.contains(w)
+                && !crate::text::is_stopword(&w.folded)
+                && !TIME_UNITS.contains(w)
+        });
+        if span.plain_integer
+            && !span.in_words
+            && !next_is_amount_word
+            && (year_cue || !counted_noun_follows)
+        {
             let text_len = raw.len();
-            let plausible = if year_cue { text_len == 4 && (1000.0..=2200.0).contains(&value) } else { text_len == 4 && is_calendar_year(value) };
+            let plausible = if year_cue {
+                text_len == 4 && (1000.0..=2200.0).contains(&value)
+            } else {
+                text_len == 4 && is_calendar_year(value)
+            };
             if plausible {
                 return self.year(span, value);
             }
@@ -483,14 +595,19 @@ impl<'a> Extractor<'a> {
         let mut scale = 1.0;
         let mut after = span.after;
         while let Some(word) = self.word(after) {
-            let Some(factor) = SCALE_WORDS.get(word) else { break };
+            let Some(factor) = SCALE_WORDS.get(word) else {
+                break;
+            };
             scale *= factor;
             after += 1;
         }
         let scaled = NumberSpan {
             first: span.first,
             after,
-            numeral: Numeral { value: value * scale, decimals: span.numeral.decimals },
+            numeral: Numeral {
+                value: value * scale,
+                decimals: span.numeral.decimals,
+            },
             plain_integer: span.plain_integer && scale == 1.0,
             in_words: span.in_words,
         };
@@ -504,12 +621,22 @@ impl<'a> Extractor<'a> {
         let first = &self.lexes[span.first];
         let is_weekday = cue.folded == "thu"
             && (2.0..=7.0).contains(&value)
-            && !self.words_before(cue_start, 1).first().is_some_and(|w| matches!(w.folded.as_str(), "lan" | "hang" | "vi" | "la"))
-            && (cue.capitalized || self.lex(span.after).is_some_and(|l| l.is_punct(',') || l.kind == LexKind::Slashed));
+            && !self
+                .words_before(cue_start, 1)
+                .first()
+                .is_some_and(|w| matches!(w.folded.as_str(), "lan" | "hang" | "vi" | "la"))
+            && (cue.capitalized
+                || self
+                    .lex(span.after)
+                    .is_some_and(|l| l.is_punct(',') || l.kind == LexKind::Slashed));
         if is_weekday {
             return Some(span.after);
         }
-        let mut quantity = self.blank(QuantityKind::Ordinal, first.start, self.lexes[span.after - 1].end);
+        let mut quantity = self.blank(
+            QuantityKind::Ordinal,
+            first.start,
+            self.lexes[span.after - 1].end,
+        );
         quantity.value = value;
         quantity.unit = self.slice(cue.start, self.lexes[span.first - 1].end);
         Some(self.push(quantity, span.first, span.after))
@@ -553,36 +680,57 @@ impl<'a> Extractor<'a> {
             return None;
         }
         let mut year = None;
-        if self.word(position).is_some_and(|w| w.folded == "nam") || self.lex(position).is_some_and(|l| l.is_punct(',')) {
-            if let Some(year_lex) = self.lex(position + 1).filter(|l| l.kind == LexKind::Digits && l.end - l.start == 4) {
+        if self.word(position).is_some_and(|w| w.folded == "nam")
+            || self.lex(position).is_some_and(|l| l.is_punct(','))
+        {
+            if let Some(year_lex) = self
+                .lex(position + 1)
+                .filter(|l| l.kind == LexKind::Digits && l.end - l.start == 4)
+            {
                 year = self.text[year_lex.start..year_lex.end].parse().ok();
                 position += 2;
             }
-        } else if let Some(year_lex) = self.lex(position).filter(|l| l.kind == LexKind::Digits && l.end - l.start == 4) {
+        } else if let Some(year_lex) = self
+            .lex(position)
+            .filter(|l| l.kind == LexKind::Digits && l.end - l.start == 4)
+        {
             year = self.text[year_lex.start..year_lex.end].parse().ok();
             position += 1;
         }
         let start = self.lexes[first].start;
         let end = self.lexes[position - 1].end;
         let mut quantity = self.blank(QuantityKind::Date, start, end);
-        quantity.date = Some(PartialDate { year, month: Some(month as u8), day: Some(day as u8) });
+        quantity.date = Some(PartialDate {
+            year,
+            month: Some(month as u8),
+            day: Some(day as u8),
+        });
         Some(self.push(quantity, first, position))
     }
 
     /// Decides the kind of a number (after its scale words) from what follows.
     fn number_with_scale(&mut self, span: NumberSpan, scale: f64) -> usize {
         let qualifier = self.qualifier_before(span.first);
-        let start = qualifier.map(|(_, s)| self.lexes[s].start).unwrap_or(self.lexes[span.first].start);
+        let start = qualifier
+            .map(|(_, s)| self.lexes[s].start)
+            .unwrap_or(self.lexes[span.first].start);
         let numeral = span.numeral;
         let mut after = span.after;
         let mut quantity = self.blank(QuantityKind::Count, start, self.lexes[after - 1].end);
         quantity.value = numeral.value;
         quantity.qualifier = qualifier.map(|(q, _)| q).unwrap_or(Qualifier::Exact);
-        quantity.rounding = if numeral.decimals == 0 && scale == 1.0 { 0.0 } else { rounding_of(numeral.decimals, scale) };
+        quantity.rounding = if numeral.decimals == 0 && scale == 1.0 {
+            0.0
+        } else {
+            rounding_of(numeral.decimals, scale)
+        };
 
         let following = &self.lexes[after.min(self.lexes.len())..];
         let following_words = self.words_from(after, 4);
-        if following.first().is_some_and(|l| l.kind == LexKind::Percent) {
+        if following
+            .first()
+            .is_some_and(|l| l.kind == LexKind::Percent)
+        {
             quantity.kind = QuantityKind::Percent;
             quantity.unit = "%".to_string();
             quantity.rounding = rounding_of(numeral.decimals, 1.0);
@@ -592,9 +740,17 @@ impl<'a> Extractor<'a> {
             quantity.unit = "%".to_string();
             quantity.rounding = rounding_of(numeral.decimals, 1.0);
             after += length;
-        } else if let Some((code, length)) = CURRENCY_WORDS.match_starting(following_words).filter(|(code, length)| {
-            !(*code == "VND" && *length == 1 && self.word(after + 1).is_some_and(|w| NOT_CURRENCY_AFTER_DONG.contains(w)))
-        }) {
+        } else if let Some((code, length)) =
+            CURRENCY_WORDS
+                .match_starting(following_words)
+                .filter(|(code, length)| {
+                    !(*code == "VND"
+                        && *length == 1
+                        && self
+                            .word(after + 1)
+                            .is_some_and(|w| NOT_CURRENCY_AFTER_DONG.contains(w)))
+                })
+        {
             let _ = code;
             quantity.kind = QuantityKind::Money;
             quantity.unit = self.slice(self.lexes[after].start, self.lexes[after + length - 1].end);
@@ -603,10 +759,24 @@ impl<'a> Extractor<'a> {
             quantity.kind = QuantityKind::Measure;
             quantity.unit = self.slice(self.lexes[after].start, self.lexes[after + length - 1].end);
             after += length;
+        } else if let Some(code) = following.first().filter(|l| {
+            l.kind == LexKind::Code
+                && MEASURE_UNITS
+                    .match_starting(&[PlainWord::new(&self.text[l.start..l.end])])
+                    .is_some()
+        }) {
+            // "km2", "m3": units that mix letters and digits.
+            quantity.kind = QuantityKind::Measure;
+            quantity.unit = self.slice(code.start, code.end);
+            after += 1;
         } else if self.is_multiplier_context(span.first, after) {
             quantity.kind = QuantityKind::Multiplier;
             quantity.unit = self.slice(self.lexes[after].start, self.lexes[after].end);
-            if self.words_before(span.first, 1).first().is_some_and(|w| w.folded == "gap") {
+            if self
+                .words_before(span.first, 1)
+                .first()
+                .is_some_and(|w| w.folded == "gap")
+            {
                 quantity.start = self.lexes[span.first - 1].start;
             }
             after += 1;
@@ -622,30 +792,45 @@ impl<'a> Extractor<'a> {
         quantity.end = self.lexes[after - 1].end;
         quantity.text = self.slice(quantity.start, quantity.end);
         if quantity.kind == QuantityKind::Count {
-            if let Some((_, all_start)) = ALL_BEFORE.match_ending(self.words_before(span.first, 4)).map(|(v, l)| (v, span.first - l)) {
+            if let Some((_, all_start)) = ALL_BEFORE
+                .match_ending(self.words_before(span.first, 4))
+                .map(|(v, l)| (v, span.first - l))
+            {
                 quantity.kind = QuantityKind::Fraction;
                 quantity.total = quantity.value;
                 quantity.start = self.lexes[all_start].start;
                 quantity.text = self.slice(quantity.start, quantity.end);
             }
         }
-        let (unit, mut unit_after) = if matches!(quantity.kind, QuantityKind::Count | QuantityKind::Fraction) {
-            self.unit_after(after)
-        } else {
-            (String::new(), after)
-        };
+        let (unit, mut unit_after) =
+            if matches!(quantity.kind, QuantityKind::Count | QuantityKind::Fraction) {
+                self.unit_after(after)
+            } else {
+                (String::new(), after)
+            };
         if !unit.is_empty() {
             quantity.unit = unit;
         }
-        if let Some((qualifier_after, length)) = QUALIFIERS_AFTER.match_starting(self.words_from(after, 2)) {
-            if quantity.qualifier == Qualifier::Exact {
-                quantity.qualifier = qualifier_after;
+        // "90% trở lên" right after the figure; "100 people or more" after its noun.
+        for position in [after, unit_after] {
+            if let Some((qualifier_after, length)) =
+                QUALIFIERS_AFTER.match_starting(self.words_from(position, 2))
+            {
+                if quantity.qualifier == Qualifier::Exact {
+                    quantity.qualifier = qualifier_after;
+                }
+                if position == after {
+                    quantity.end = self.lexes[after + length - 1].end;
+                    quantity.text = self.slice(quantity.start, quantity.end);
+                }
+                unit_after = unit_after.max(position + length);
+                break;
             }
-            quantity.end = self.lexes[after + length - 1].end;
-            quantity.text = self.slice(quantity.start, quantity.end);
-            unit_after = unit_after.max(after + length);
         }
-        let direction_noun = self.word(unit_after.max(after)).and_then(|w| DIRECTION_NOUNS_AFTER.get(w)).filter(|_| self.language == Language::English);
+        let direction_noun = self
+            .word(unit_after.max(after))
+            .and_then(|w| DIRECTION_NOUNS_AFTER.get(w))
+            .filter(|_| self.language == Language::English);
         let result = self.push(quantity, span.first, unit_after);
         if let Some(direction) = direction_noun {
             if let Some(last) = self.found.last_mut() {
@@ -656,19 +841,32 @@ impl<'a> Extractor<'a> {
     }
 
     fn is_multiplier_context(&self, first: usize, after: usize) -> bool {
-        let Some(next) = self.word(after) else { return false };
+        let Some(next) = self.word(after) else {
+            return false;
+        };
         if !matches!(next.folded.as_str(), "lan" | "times") {
             return false;
         }
         let before = self.words_before(first, 3);
-        before.iter().any(|w| w.folded == "gap" || DIRECTION_WORDS.match_starting(std::slice::from_ref(w)).is_some())
-            || self.word(after + 1).is_some_and(|w| matches!(w.folded.as_str(), "more" | "higher" | "larger" | "as" | "bigger" | "so"))
+        before.iter().any(|w| {
+            w.folded == "gap"
+                || DIRECTION_WORDS
+                    .match_starting(std::slice::from_ref(w))
+                    .is_some()
+        }) || self.word(after + 1).is_some_and(|w| {
+            matches!(
+                w.folded.as_str(),
+                "more" | "higher" | "larger" | "as" | "bigger" | "so"
+            )
+        })
     }
 
     /// "X trong số Y", "X out of Y", "X of the Y": the total Y.
     fn out_of_total(&self, after: usize) -> Option<(f64, usize)> {
         let (_, length) = OUT_OF.match_starting(self.words_from(after, 3))?;
-        let total_lex = self.lex(after + length).filter(|l| l.kind == LexKind::Digits)?;
+        let total_lex = self
+            .lex(after + length)
+            .filter(|l| l.kind == LexKind::Digits)?;
         let total = parse_digits(&self.text[total_lex.start..total_lex.end], self.language)?;
         Some((total.value, after + length + 1))
     }
@@ -688,9 +886,15 @@ impl<'a> Extractor<'a> {
             let lex = &self.lexes[position];
             let stops = !lex.is_word()
                 || UNIT_STOPS.contains(lex)
-                || DIRECTION_WORDS.match_starting(&self.lexes[position..position + 1]).is_some()
-                || QUALIFIERS_BEFORE.match_starting(&self.lexes[position..position + 1]).is_some()
-                || PERCENT_WORDS.match_starting(&self.lexes[position..(position + 2).min(self.lexes.len())]).is_some();
+                || DIRECTION_WORDS
+                    .match_starting(&self.lexes[position..position + 1])
+                    .is_some()
+                || QUALIFIERS_BEFORE
+                    .match_starting(&self.lexes[position..position + 1])
+                    .is_some()
+                || PERCENT_WORDS
+                    .match_starting(&self.lexes[position..(position + 2).min(self.lexes.len())])
+                    .is_some();
             if stops {
                 break;
             }
@@ -699,7 +903,10 @@ impl<'a> Extractor<'a> {
         if position == index {
             return (String::new(), index);
         }
-        (self.slice(self.lexes[index].start, self.lexes[position - 1].end), position)
+        (
+            self.slice(self.lexes[index].start, self.lexes[position - 1].end),
+            position,
+        )
     }
 
     // ----- words ------------------------------------------------------
@@ -721,7 +928,11 @@ impl<'a> Extractor<'a> {
         let words = self.words_from(index, 4);
         if let Some(((factor, direction), length)) = MULTIPLIER_WORDS.match_starting(words) {
             let lex = &self.lexes[index];
-            let mut quantity = self.blank(QuantityKind::Multiplier, lex.start, self.lexes[index + length - 1].end);
+            let mut quantity = self.blank(
+                QuantityKind::Multiplier,
+                lex.start,
+                self.lexes[index + length - 1].end,
+            );
             quantity.value = factor;
             quantity.unit = "lần".to_string();
             let after = self.push(quantity, index, index + length);
@@ -741,9 +952,15 @@ impl<'a> Extractor<'a> {
                 LexKind::Word => self.number_words(next)?,
                 _ => return None,
             };
-            let has_lan = self.word(span.after).is_some_and(|w| matches!(w.folded.as_str(), "lan" | "times"));
+            let has_lan = self
+                .word(span.after)
+                .is_some_and(|w| matches!(w.folded.as_str(), "lan" | "times"));
             let end_lex = if has_lan { span.after } else { span.after - 1 };
-            let mut quantity = self.blank(QuantityKind::Multiplier, self.lexes[index].start, self.lexes[end_lex].end);
+            let mut quantity = self.blank(
+                QuantityKind::Multiplier,
+                self.lexes[index].start,
+                self.lexes[end_lex].end,
+            );
             quantity.value = span.numeral.value;
             quantity.unit = "lần".to_string();
             return Some(self.push(quantity, next, end_lex + 1));
@@ -777,16 +994,26 @@ impl<'a> Extractor<'a> {
             let mut position = index + 2;
             let mut year = None;
             if self.word(position).is_some_and(|w| w.folded == "nam") {
-                if let Some(year_lex) = self.lex(position + 1).filter(|l| l.kind == LexKind::Digits && l.end - l.start == 4) {
+                if let Some(year_lex) = self
+                    .lex(position + 1)
+                    .filter(|l| l.kind == LexKind::Digits && l.end - l.start == 4)
+                {
                     year = self.text[year_lex.start..year_lex.end].parse().ok();
                     position += 2;
                 }
             }
-            let mut quantity = self.blank(QuantityKind::Date, lex.start, self.lexes[position - 1].end);
-            quantity.date = Some(PartialDate { year, month: Some(month as u8), day: None });
+            let mut quantity =
+                self.blank(QuantityKind::Date, lex.start, self.lexes[position - 1].end);
+            quantity.date = Some(PartialDate {
+                year,
+                month: Some(month as u8),
+                day: None,
+            });
             return Some(self.push(quantity, index, position));
         }
-        let month = MONTH_NAMES.get(lex).filter(|_| lex.capitalized && self.language == Language::English)?;
+        let month = MONTH_NAMES.get(lex).filter(|_| {
+            lex.capitalized && (self.language == Language::English || lex.lower.len() > 3)
+        })?;
         let next = self.lex(index + 1).filter(|l| l.kind == LexKind::Digits)?;
         let number: u32 = self.text[next.start..next.end].parse().ok()?;
         let mut position = index + 2;
@@ -795,7 +1022,10 @@ impl<'a> Extractor<'a> {
         } else if valid_day_month(number, month as u32) {
             let mut year = None;
             let comma = usize::from(self.lex(position).is_some_and(|l| l.is_punct(',')));
-            if let Some(year_lex) = self.lex(position + comma).filter(|l| l.kind == LexKind::Digits && l.end - l.start == 4) {
+            if let Some(year_lex) = self
+                .lex(position + comma)
+                .filter(|l| l.kind == LexKind::Digits && l.end - l.start == 4)
+            {
                 year = self.text[year_lex.start..year_lex.end].parse().ok();
                 position += comma + 1;
             }
@@ -804,7 +1034,11 @@ impl<'a> Extractor<'a> {
             return None;
         };
         let mut quantity = self.blank(QuantityKind::Date, lex.start, self.lexes[position - 1].end);
-        quantity.date = Some(PartialDate { year, month: Some(month), day });
+        quantity.date = Some(PartialDate {
+            year,
+            month: Some(month),
+            day,
+        });
         Some(self.push(quantity, index, position))
     }
 
@@ -812,7 +1046,9 @@ impl<'a> Extractor<'a> {
     fn ordinal_words(&mut self, index: usize) -> Option<usize> {
         let lex = &self.lexes[index];
         let text = &self.text[lex.start..lex.end];
-        if let Some(value) = parse_roman(text).filter(|_| text.len() >= 2 || text == "I" || text == "V" || text == "X") {
+        if let Some(value) = parse_roman(text)
+            .filter(|_| text.len() >= 2 || text == "I" || text == "V" || text == "X")
+        {
             let cue_start = self.ordinal_cue_before(index)?;
             let mut quantity = self.blank(QuantityKind::Ordinal, lex.start, lex.end);
             quantity.value = value as f64;
@@ -821,7 +1057,11 @@ impl<'a> Extractor<'a> {
         }
         if self.language == Language::English {
             let value = ENGLISH_ORDINAL_WORDS.get(lex)?;
-            if !self.words_before(index, 1).first().is_some_and(|w| w.folded == "the") {
+            if !self
+                .words_before(index, 1)
+                .first()
+                .is_some_and(|w| w.folded == "the")
+            {
                 return None;
             }
             let mut quantity = self.blank(QuantityKind::Ordinal, lex.start, lex.end);
@@ -833,8 +1073,29 @@ impl<'a> Extractor<'a> {
     }
 
     /// "hàng nghìn người", "thousands of people": at least the scale.
+    /// Also "a million people": one of the scale.
     fn vague_scale(&mut self, index: usize) -> Option<usize> {
         let lex = &self.lexes[index];
+        if matches!(lex.folded.as_str(), "a" | "an") && self.language == Language::English {
+            let next = self.word(index + 1)?;
+            if !matches!(
+                next.folded.as_str(),
+                "million" | "billion" | "thousand" | "trillion" | "hundred"
+            ) {
+                return None;
+            }
+            let span = NumberSpan {
+                first: index,
+                after: index + 1,
+                numeral: Numeral {
+                    value: 1.0,
+                    decimals: 0,
+                },
+                plain_integer: false,
+                in_words: true,
+            };
+            return Some(self.number(span));
+        }
         let (scale, length) = if lex.folded == "hang" {
             let next = self.word(index + 1)?;
             let scale = match next.folded.as_str() {
@@ -842,8 +1103,10 @@ impl<'a> Extractor<'a> {
                 _ => SCALE_WORDS.get(next)?,
             };
             (scale, 2)
-        } else if matches!(lex.folded.as_str(), "hundreds" | "thousands" | "millions" | "billions" | "dozens")
-            && self.word(index + 1).is_some_and(|w| w.folded == "of")
+        } else if matches!(
+            lex.folded.as_str(),
+            "hundreds" | "thousands" | "millions" | "billions" | "dozens"
+        ) && self.word(index + 1).is_some_and(|w| w.folded == "of")
         {
             let scale = match lex.folded.as_str() {
                 "hundreds" => 100.0,
@@ -854,7 +1117,11 @@ impl<'a> Extractor<'a> {
         } else {
             return None;
         };
-        let mut quantity = self.blank(QuantityKind::Count, lex.start, self.lexes[index + length - 1].end);
+        let mut quantity = self.blank(
+            QuantityKind::Count,
+            lex.start,
+            self.lexes[index + length - 1].end,
+        );
         quantity.value = scale;
         quantity.qualifier = Qualifier::AtLeast;
         quantity.rounding = scale / 2.0;
@@ -866,13 +1133,22 @@ impl<'a> Extractor<'a> {
     /// "Covid - 19": a name, a dash and a small number form one code.
     fn disease_code(&mut self, index: usize) -> Option<usize> {
         let lex = &self.lexes[index];
-        let name_like = lex.capitalized && lex.ascii && lex.end - lex.start >= 3 && !crate::text::is_stopword(&lex.folded);
+        let name_like = lex.capitalized
+            && lex.ascii
+            && lex.end - lex.start >= 3
+            && !crate::text::is_stopword(&lex.folded);
         if !name_like || !self.lex(index + 1)?.is_punct('-') {
             return None;
         }
-        let number = self.lex(index + 2).filter(|l| l.kind == LexKind::Digits && l.end - l.start <= 2)?;
+        let number = self
+            .lex(index + 2)
+            .filter(|l| l.kind == LexKind::Digits && l.end - l.start <= 2)?;
         let mut quantity = self.blank(QuantityKind::Identifier, lex.start, number.end);
-        quantity.identifier = normalize_identifier(&format!("{}-{}", lex.folded, &self.text[number.start..number.end]));
+        quantity.identifier = normalize_identifier(&format!(
+            "{}-{}",
+            lex.folded,
+            &self.text[number.start..number.end]
+        ));
         Some(self.push(quantity, index, index + 3))
     }
 
@@ -894,8 +1170,25 @@ impl<'a> Extractor<'a> {
         while let Some(lex) = self.word(position) {
             let Some(word) = table.get(lex) else { break };
             // "năm" after a number is "years" unless a tens/hundreds word follows.
-            if lex.folded == "nam" && !self.word(position + 1).and_then(|w| table.get(w)).is_some_and(|w| matches!(w, NumberWord::TensMarker | NumberWord::Hundred | NumberWord::Scale(_)))
-                && !matches!(words.last(), Some(NumberWord::TensMarker | NumberWord::Ten | NumberWord::Hundred | NumberWord::Joiner))
+            if lex.folded == "nam"
+                && !self
+                    .word(position + 1)
+                    .and_then(|w| table.get(w))
+                    .is_some_and(|w| {
+                        matches!(
+                            w,
+                            NumberWord::TensMarker | NumberWord::Hundred | NumberWord::Scale(_)
+                        )
+                    })
+                && !matches!(
+                    words.last(),
+                    Some(
+                        NumberWord::TensMarker
+                            | NumberWord::Ten
+                            | NumberWord::Hundred
+                            | NumberWord::Joiner
+                    )
+                )
             {
                 break;
             }
@@ -918,7 +1211,13 @@ impl<'a> Extractor<'a> {
     }
 
     fn acceptable_first_number_word(&self, index: usize, lex: &Lex, word: NumberWord) -> bool {
-        if matches!(word, NumberWord::TensMarker | NumberWord::Joiner | NumberWord::Scale(_) | NumberWord::Hundred) {
+        if matches!(
+            word,
+            NumberWord::TensMarker
+                | NumberWord::Joiner
+                | NumberWord::Scale(_)
+                | NumberWord::Hundred
+        ) {
             return false;
         }
         let next = self.lex(index + 1);
@@ -928,20 +1227,35 @@ impl<'a> Extractor<'a> {
         if lex.capitalized && next_word.is_some_and(|w| w.capitalized) {
             return false;
         }
+        // After "gấp" or a rank cue ("lần thứ sáu") a number stands alone.
+        let previous_word = self.words_before(index, 1).first();
+        if previous_word.is_some_and(|w| w.folded == "gap")
+            || self.ordinal_cue_before(index).is_some()
+        {
+            return !matches!(word, NumberWord::Unit(0));
+        }
         match self.language {
             Language::Vietnamese => {
-                if matches!(word, NumberWord::Unit(0)) || matches!(lex.lower.as_str(), "tư" | "lăm" | "mốt" | "nhăm") {
+                if matches!(word, NumberWord::Unit(0))
+                    || matches!(lex.lower.as_str(), "tư" | "lăm" | "mốt" | "nhăm")
+                {
                     return false;
                 }
                 // Words typed without diacritics are read only where they
                 // cannot be another common syllable.
-                if lex.ascii && !matches!(lex.folded.as_str(), "hai" | "bon" | "chin" | "muoi" | "mot" | "nam" | "ba") {
+                if lex.ascii
+                    && !matches!(
+                        lex.folded.as_str(),
+                        "hai" | "bon" | "chin" | "muoi" | "mot" | "nam" | "ba"
+                    )
+                {
                     return false;
                 }
                 if lex.folded == "mot" {
                     let previous = self.lexes[..index].last();
                     let article = next_word.is_some_and(|w| NOT_NUMBER_AFTER_MOT.contains(w))
-                        || previous.is_none_or(|p| !p.is_word() || NOT_NUMBER_BEFORE_MOT.contains(p));
+                        || previous
+                            .is_none_or(|p| !p.is_word() || NOT_NUMBER_BEFORE_MOT.contains(p));
                     if article {
                         return false;
                     }
@@ -949,14 +1263,24 @@ impl<'a> Extractor<'a> {
                 if lex.folded == "nam" {
                     let followed_by_number_word = next_word
                         .and_then(|w| VIETNAMESE_NUMBER_WORDS.get(w))
-                        .is_some_and(|w| matches!(w, NumberWord::TensMarker | NumberWord::Hundred | NumberWord::Scale(_)));
+                        .is_some_and(|w| {
+                            matches!(
+                                w,
+                                NumberWord::TensMarker | NumberWord::Hundred | NumberWord::Scale(_)
+                            )
+                        });
                     if followed_by_number_word {
                         return true;
                     }
                     let previous = self.lexes[..index].last();
                     let year_context = next.is_none_or(|l| !l.is_word())
-                        || next_word.is_some_and(|w| YEAR_CONTEXT_AFTER_NAM.contains(w) || w.capitalized)
-                        || previous.is_some_and(|p| !p.is_word() && !p.is_punct(',') || YEAR_CONTEXT_BEFORE_NAM.contains(p) || matches!(p.kind, LexKind::Digits))
+                        || next_word
+                            .is_some_and(|w| YEAR_CONTEXT_AFTER_NAM.contains(w) || w.capitalized)
+                        || previous.is_some_and(|p| {
+                            !p.is_word() && !p.is_punct(',')
+                                || YEAR_CONTEXT_BEFORE_NAM.contains(p)
+                                || matches!(p.kind, LexKind::Digits)
+                        })
                         || lex.capitalized;
                     return !year_context;
                 }
@@ -964,7 +1288,11 @@ impl<'a> Extractor<'a> {
                 next_word.is_some()
             }
             Language::English => {
-                if lex.folded == "one" && next_word.is_some_and(|w| matches!(w.folded.as_str(), "of" | "another" | "day" | "time")) {
+                if lex.folded == "one"
+                    && next_word.is_some_and(|w| {
+                        matches!(w.folded.as_str(), "of" | "another" | "day" | "time")
+                    })
+                {
                     return false;
                 }
                 true
@@ -980,9 +1308,12 @@ impl<'a> Extractor<'a> {
         let directions = self.direction_states();
         for found in &mut self.found {
             if found.quantity.kind.is_amount() {
-                found.quantity.direction = found
-                    .direction_override
-                    .unwrap_or_else(|| directions.get(found.first_lex).copied().unwrap_or(Direction::None));
+                found.quantity.direction = found.direction_override.unwrap_or_else(|| {
+                    directions
+                        .get(found.first_lex)
+                        .copied()
+                        .unwrap_or(Direction::None)
+                });
             }
         }
         let mut changes = Vec::new();
@@ -1012,11 +1343,15 @@ impl<'a> Extractor<'a> {
             } else if lex.is_word() {
                 if LEVEL_WORDS.contains(lex) {
                     state = Direction::None;
-                } else if let Some((direction, length)) = DIRECTION_WORDS.match_starting(self.words_from(index, 3)) {
+                } else if let Some((direction, length)) =
+                    DIRECTION_WORDS.match_starting(self.words_from(index, 3))
+                {
                     let next = self.lex(index + length);
                     let single_english = matches!(lex.folded.as_str(), "up" | "down");
-                    let compound_noun = lex.folded == "tang" && next.is_some_and(|n| matches!(n.folded.as_str(), "cuong" | "truong"));
-                    let numeric_next = next.is_some_and(|n| matches!(n.kind, LexKind::Digits | LexKind::Currency(_)));
+                    let compound_noun = lex.folded == "tang"
+                        && next.is_some_and(|n| matches!(n.folded.as_str(), "cuong" | "truong"));
+                    let numeric_next = next
+                        .is_some_and(|n| matches!(n.kind, LexKind::Digits | LexKind::Currency(_)));
                     if !compound_noun && (!single_english || numeric_next) {
                         state = direction;
                         for _ in 1..length {
@@ -1035,7 +1370,13 @@ impl<'a> Extractor<'a> {
     fn change_between(&self, first: usize, second: usize) -> Option<Quantity> {
         let (a, b) = (&self.found[first], &self.found[second]);
         let kinds_ok = a.quantity.kind == b.quantity.kind
-            && matches!(a.quantity.kind, QuantityKind::Count | QuantityKind::Percent | QuantityKind::Money | QuantityKind::Measure);
+            && matches!(
+                a.quantity.kind,
+                QuantityKind::Count
+                    | QuantityKind::Percent
+                    | QuantityKind::Money
+                    | QuantityKind::Measure
+            );
         if !kinds_ok {
             return None;
         }
@@ -1059,7 +1400,11 @@ impl<'a> Extractor<'a> {
         change.start = start;
         change.end = end;
         change.value = (from - to).abs();
-        change.direction = if to < from { Direction::Decrease } else { Direction::Increase };
+        change.direction = if to < from {
+            Direction::Decrease
+        } else {
+            Direction::Increase
+        };
         change.change = Some(Change { from, to });
         change.qualifier = Qualifier::Exact;
         change.rounding = a.quantity.rounding.max(b.quantity.rounding);

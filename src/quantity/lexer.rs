@@ -60,7 +60,10 @@ impl Lex {
     /// True for punctuation that ends a clause: `;`, `:`, `(`, `)`, and
     /// sentence stops.
     pub fn is_clause_break(&self) -> bool {
-        matches!(self.kind, LexKind::Punct(';' | ':' | '(' | ')' | '.' | '!' | '?' | '…' | '[' | ']'))
+        matches!(
+            self.kind,
+            LexKind::Punct(';' | ':' | '(' | ')' | '.' | '!' | '?' | '…' | '[' | ']')
+        )
     }
 }
 
@@ -112,15 +115,24 @@ pub fn lex(text: &str) -> Vec<Lex> {
             let mut end_position = position + 1;
             while end_position < chars.len() {
                 let current = chars[end_position].1;
-                if current.is_alphanumeric() || unicode_normalization::char::is_combining_mark(current) {
+                if current.is_alphanumeric()
+                    || unicode_normalization::char::is_combining_mark(current)
+                {
                     end_position += 1;
-                } else if joins(chars[end_position - 1].1, current, chars.get(end_position + 1).map(|(_, c)| *c)) {
+                } else if joins(
+                    chars[end_position - 1].1,
+                    current,
+                    chars.get(end_position + 1).map(|(_, c)| *c),
+                ) {
                     end_position += 2;
                 } else {
                     break;
                 }
             }
-            let end = chars.get(end_position).map(|(index, _)| *index).unwrap_or(text.len());
+            let end = chars
+                .get(end_position)
+                .map(|(index, _)| *index)
+                .unwrap_or(text.len());
             out.push(make_lex(text, start, end, classify(&text[start..end])));
             position = end_position;
             continue;
@@ -158,23 +170,63 @@ mod tests {
     fn lexing_table() {
         use LexKind::*;
         let cases: &[(&str, &[(&str, LexKind)])] = &[
-            ("giảm 1.654 cán bộ", &[("giảm", Word), ("1.654", Digits), ("cán", Word), ("bộ", Word)]),
-            ("đạt 91,6%.", &[("đạt", Word), ("91,6", Digits), ("%", Percent), (".", Punct('.'))]),
-            ("ở 11/11 xã", &[("ở", Word), ("11/11", Slashed), ("xã", Word)]),
-            ("Nghị quyết 19-NQ/TU", &[("Nghị", Word), ("quyết", Word), ("19-NQ/TU", Code)]),
-            ("108/2014/NĐ-CP,", &[("108/2014/NĐ-CP", Code), (",", Punct(','))]),
-            ("nhiệm kỳ 2020-2022", &[("nhiệm", Word), ("kỳ", Word), ("2020-2022", Dashed)]),
-            ("2016 -2021", &[("2016", Digits), ("-", Punct('-')), ("2021", Digits)]),
+            (
+                "giảm 1.654 cán bộ",
+                &[
+                    ("giảm", Word),
+                    ("1.654", Digits),
+                    ("cán", Word),
+                    ("bộ", Word),
+                ],
+            ),
+            (
+                "đạt 91,6%.",
+                &[
+                    ("đạt", Word),
+                    ("91,6", Digits),
+                    ("%", Percent),
+                    (".", Punct('.')),
+                ],
+            ),
+            (
+                "ở 11/11 xã",
+                &[("ở", Word), ("11/11", Slashed), ("xã", Word)],
+            ),
+            (
+                "Nghị quyết 19-NQ/TU",
+                &[("Nghị", Word), ("quyết", Word), ("19-NQ/TU", Code)],
+            ),
+            (
+                "108/2014/NĐ-CP,",
+                &[("108/2014/NĐ-CP", Code), (",", Punct(','))],
+            ),
+            (
+                "nhiệm kỳ 2020-2022",
+                &[("nhiệm", Word), ("kỳ", Word), ("2020-2022", Dashed)],
+            ),
+            (
+                "2016 -2021",
+                &[("2016", Digits), ("-", Punct('-')), ("2021", Digits)],
+            ),
             ("09:01", &[("09:01", Time)]),
             ("$2.5bn", &[("$", Currency('$')), ("2.5bn", Code)]),
             ("the 13th", &[("the", Word), ("13th", Code)]),
             ("TP.HCM", &[("TP.HCM", Word)]),
-            ("phương.Cán", &[("phương", Word), (".", Punct('.')), ("Cán", Word)]),
+            (
+                "phương.Cán",
+                &[("phương", Word), (".", Punct('.')), ("Cán", Word)],
+            ),
             ("part-time", &[("part-time", Word)]),
-            ("2017 – 2020", &[("2017", Digits), ("–", Punct('-')), ("2020", Digits)]),
+            (
+                "2017 – 2020",
+                &[("2017", Digits), ("–", Punct('-')), ("2020", Digits)],
+            ),
         ];
         for (text, expected) in cases {
-            let got: Vec<(&str, LexKind)> = lex(text).iter().map(|l| (&text[l.start..l.end], l.kind)).collect();
+            let got: Vec<(&str, LexKind)> = lex(text)
+                .iter()
+                .map(|l| (&text[l.start..l.end], l.kind))
+                .collect();
             assert_eq!(got, *expected, "{text:?}");
         }
     }

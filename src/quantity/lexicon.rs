@@ -312,6 +312,7 @@ pub static LEVEL_WORDS: LazyLock<WordTable<()>> = LazyLock::new(|| {
         ("totalled", ()),
         ("has", ()),
         ("have", ()),
+        ("to", ()),
     ])
 });
 
@@ -388,7 +389,15 @@ pub static CURRENCY_WORDS: LazyLock<PhraseTable<&'static str>> = LazyLock::new(|
 
 /// Words that, after "đồng", show it is not the currency ("đồng chí").
 pub static NOT_CURRENCY_AFTER_DONG: LazyLock<WordTable<()>> = LazyLock::new(|| {
-    WordTable::new(&[("chí", ()), ("bào", ()), ("hương", ()), ("thời", ()), ("bằng", ()), ("ruộng", ()), ("đội", ())])
+    WordTable::new(&[
+        ("chí", ()),
+        ("bào", ()),
+        ("hương", ()),
+        ("thời", ()),
+        ("bằng", ()),
+        ("ruộng", ()),
+        ("đội", ()),
+    ])
 });
 
 pub fn currency_symbol(symbol: char) -> Option<&'static str> {
@@ -531,10 +540,30 @@ pub static DATE_CUES: LazyLock<WordTable<()>> = LazyLock::new(|| {
 
 pub static MONTH_NAMES: LazyLock<WordTable<u8>> = LazyLock::new(|| {
     WordTable::new(&[
-        ("january", 1), ("jan", 1), ("february", 2), ("feb", 2), ("march", 3), ("mar", 3),
-        ("april", 4), ("apr", 4), ("may", 5), ("june", 6), ("jun", 6), ("july", 7), ("jul", 7),
-        ("august", 8), ("aug", 8), ("september", 9), ("sep", 9), ("sept", 9), ("october", 10),
-        ("oct", 10), ("november", 11), ("nov", 11), ("december", 12), ("dec", 12),
+        ("january", 1),
+        ("jan", 1),
+        ("february", 2),
+        ("feb", 2),
+        ("march", 3),
+        ("mar", 3),
+        ("april", 4),
+        ("apr", 4),
+        ("may", 5),
+        ("june", 6),
+        ("jun", 6),
+        ("july", 7),
+        ("jul", 7),
+        ("august", 8),
+        ("aug", 8),
+        ("september", 9),
+        ("sep", 9),
+        ("sept", 9),
+        ("october", 10),
+        ("oct", 10),
+        ("november", 11),
+        ("nov", 11),
+        ("december", 12),
+        ("dec", 12),
     ])
 });
 
@@ -573,75 +602,213 @@ pub static VIETNAMESE_NUMBER_WORDS: LazyLock<WordTable<NumberWord>> = LazyLock::
 pub static ENGLISH_NUMBER_WORDS: LazyLock<WordTable<NumberWord>> = LazyLock::new(|| {
     use NumberWord::*;
     WordTable::new(&[
-        ("zero", Unit(0)), ("one", Unit(1)), ("two", Unit(2)), ("three", Unit(3)),
-        ("four", Unit(4)), ("five", Unit(5)), ("six", Unit(6)), ("seven", Unit(7)),
-        ("eight", Unit(8)), ("nine", Unit(9)), ("ten", Unit(10)), ("eleven", Unit(11)),
-        ("twelve", Unit(12)), ("thirteen", Unit(13)), ("fourteen", Unit(14)),
-        ("fifteen", Unit(15)), ("sixteen", Unit(16)), ("seventeen", Unit(17)),
-        ("eighteen", Unit(18)), ("nineteen", Unit(19)), ("twenty", Tens(20)),
-        ("thirty", Tens(30)), ("forty", Tens(40)), ("fifty", Tens(50)), ("sixty", Tens(60)),
-        ("seventy", Tens(70)), ("eighty", Tens(80)), ("ninety", Tens(90)),
-        ("hundred", Hundred), ("thousand", Scale(1e3)), ("million", Scale(1e6)),
-        ("billion", Scale(1e9)), ("trillion", Scale(1e12)), ("and", Joiner),
+        ("zero", Unit(0)),
+        ("one", Unit(1)),
+        ("two", Unit(2)),
+        ("three", Unit(3)),
+        ("four", Unit(4)),
+        ("five", Unit(5)),
+        ("six", Unit(6)),
+        ("seven", Unit(7)),
+        ("eight", Unit(8)),
+        ("nine", Unit(9)),
+        ("ten", Unit(10)),
+        ("eleven", Unit(11)),
+        ("twelve", Unit(12)),
+        ("thirteen", Unit(13)),
+        ("fourteen", Unit(14)),
+        ("fifteen", Unit(15)),
+        ("sixteen", Unit(16)),
+        ("seventeen", Unit(17)),
+        ("eighteen", Unit(18)),
+        ("nineteen", Unit(19)),
+        ("twenty", Tens(20)),
+        ("thirty", Tens(30)),
+        ("forty", Tens(40)),
+        ("fifty", Tens(50)),
+        ("sixty", Tens(60)),
+        ("seventy", Tens(70)),
+        ("eighty", Tens(80)),
+        ("ninety", Tens(90)),
+        ("hundred", Hundred),
+        ("thousand", Scale(1e3)),
+        ("million", Scale(1e6)),
+        ("billion", Scale(1e9)),
+        ("trillion", Scale(1e12)),
+        ("and", Joiner),
     ])
 });
 
 pub static ENGLISH_ORDINAL_WORDS: LazyLock<WordTable<u32>> = LazyLock::new(|| {
     WordTable::new(&[
-        ("second", 2), ("third", 3), ("fourth", 4), ("fifth", 5), ("sixth", 6), ("seventh", 7),
-        ("eighth", 8), ("ninth", 9), ("tenth", 10), ("eleventh", 11), ("twelfth", 12),
-        ("thirteenth", 13), ("fourteenth", 14), ("fifteenth", 15), ("sixteenth", 16),
-        ("seventeenth", 17), ("eighteenth", 18), ("nineteenth", 19), ("twentieth", 20),
+        ("second", 2),
+        ("third", 3),
+        ("fourth", 4),
+        ("fifth", 5),
+        ("sixth", 6),
+        ("seventh", 7),
+        ("eighth", 8),
+        ("ninth", 9),
+        ("tenth", 10),
+        ("eleventh", 11),
+        ("twelfth", 12),
+        ("thirteenth", 13),
+        ("fourteenth", 14),
+        ("fifteenth", 15),
+        ("sixteenth", 16),
+        ("seventeenth", 17),
+        ("eighteenth", 18),
+        ("nineteenth", 19),
+        ("twentieth", 20),
     ])
 });
 
 /// Words after Vietnamese "năm" that show it means "year", not "five".
 pub static YEAR_CONTEXT_AFTER_NAM: LazyLock<WordTable<()>> = LazyLock::new(|| {
     WordTable::new(&[
-        ("nay", ()), ("qua", ()), ("ngoái", ()), ("học", ()), ("đó", ()), ("sau", ()),
-        ("trước", ()), ("tới", ()), ("sau", ()), ("này", ()), ("ấy", ()), ("tài", ()),
-        ("kế", ()), ("đầu", ()), ("cuối", ()), ("mới", ()), ("thứ", ()), ("trở", ()),
-        ("liền", ()), ("liên", ()), ("nào", ()), ("gần", ()), ("rồi", ()), ("được", ()),
-        ("đã", ()), ("của", ()), ("và", ()), ("là", ()), ("có", ()), ("với", ()),
-        ("trong", ()), ("để", ()), ("thì", ()), ("mà", ()), ("không", ()), ("hoạt", ()),
+        ("nay", ()),
+        ("qua", ()),
+        ("ngoái", ()),
+        ("học", ()),
+        ("đó", ()),
+        ("sau", ()),
+        ("trước", ()),
+        ("tới", ()),
+        ("sau", ()),
+        ("này", ()),
+        ("ấy", ()),
+        ("tài", ()),
+        ("kế", ()),
+        ("đầu", ()),
+        ("cuối", ()),
+        ("mới", ()),
+        ("thứ", ()),
+        ("trở", ()),
+        ("liền", ()),
+        ("liên", ()),
+        ("nào", ()),
+        ("gần", ()),
+        ("rồi", ()),
+        ("được", ()),
+        ("đã", ()),
+        ("của", ()),
+        ("và", ()),
+        ("là", ()),
+        ("có", ()),
+        ("với", ()),
+        ("trong", ()),
+        ("để", ()),
+        ("thì", ()),
+        ("mà", ()),
+        ("không", ()),
+        ("hoạt", ()),
     ])
 });
 
 /// Words before "năm" that show it means "year".
 pub static YEAR_CONTEXT_BEFORE_NAM: LazyLock<WordTable<()>> = LazyLock::new(|| {
     WordTable::new(&[
-        ("mỗi", ()), ("hằng", ()), ("hàng", ()), ("các", ()), ("những", ()), ("trong", ()),
-        ("cuối", ()), ("đầu", ()), ("giữa", ()), ("cả", ()), ("nhiều", ()), ("vài", ()),
-        ("mấy", ()), ("từ", ()), ("đến", ()), ("của", ()), ("vào", ()), ("sau", ()),
-        ("trước", ()), ("qua", ()), ("suốt", ()), ("tháng", ()), ("ngày", ()),
+        ("mỗi", ()),
+        ("hằng", ()),
+        ("hàng", ()),
+        ("các", ()),
+        ("những", ()),
+        ("trong", ()),
+        ("cuối", ()),
+        ("đầu", ()),
+        ("giữa", ()),
+        ("cả", ()),
+        ("nhiều", ()),
+        ("vài", ()),
+        ("mấy", ()),
+        ("từ", ()),
+        ("đến", ()),
+        ("của", ()),
+        ("vào", ()),
+        ("sau", ()),
+        ("trước", ()),
+        ("qua", ()),
+        ("suốt", ()),
+        ("tháng", ()),
+        ("ngày", ()),
     ])
 });
 
 /// Words after Vietnamese "một" that make it "a/some", not the number one.
 pub static NOT_NUMBER_AFTER_MOT: LazyLock<WordTable<()>> = LazyLock::new(|| {
     WordTable::new(&[
-        ("số", ()), ("cách", ()), ("trong", ()), ("khi", ()), ("lúc", ()), ("vài", ()),
-        ("chút", ()), ("ít", ()), ("mình", ()), ("loạt", ()), ("phần", ()), ("thời", ()),
-        ("lòng", ()), ("mực", ()), ("mặt", ()), ("bộ", ()), ("khác", ()), ("nào", ()),
+        ("số", ()),
+        ("cách", ()),
+        ("trong", ()),
+        ("khi", ()),
+        ("lúc", ()),
+        ("vài", ()),
+        ("chút", ()),
+        ("ít", ()),
+        ("mình", ()),
+        ("loạt", ()),
+        ("phần", ()),
+        ("thời", ()),
+        ("lòng", ()),
+        ("mực", ()),
+        ("mặt", ()),
+        ("bộ", ()),
+        ("khác", ()),
+        ("nào", ()),
     ])
 });
 
 /// Words before Vietnamese "một" that make it the article "a" ("là một").
 pub static NOT_NUMBER_BEFORE_MOT: LazyLock<WordTable<()>> = LazyLock::new(|| {
     WordTable::new(&[
-        ("là", ()), ("có", ()), ("như", ()), ("từ", ()), ("với", ()), ("cho", ()), ("thành", ()),
-        ("của", ()), ("trong", ()), ("vào", ()), ("và", ()), ("hoặc", ()), ("theo", ()), ("tại", ()),
-        ("ở", ()), ("bằng", ()), ("mỗi", ()), ("một", ()), ("thêm", ()), ("chỉ", ()), ("cùng", ()),
+        ("là", ()),
+        ("có", ()),
+        ("như", ()),
+        ("từ", ()),
+        ("với", ()),
+        ("cho", ()),
+        ("thành", ()),
+        ("của", ()),
+        ("trong", ()),
+        ("vào", ()),
+        ("và", ()),
+        ("hoặc", ()),
+        ("theo", ()),
+        ("tại", ()),
+        ("ở", ()),
+        ("bằng", ()),
+        ("mỗi", ()),
+        ("một", ()),
+        ("thêm", ()),
+        ("chỉ", ()),
+        ("cùng", ()),
     ])
 });
 
 /// Time units: a number before one of them is a duration ("5 năm qua").
 pub static TIME_UNITS: LazyLock<WordTable<()>> = LazyLock::new(|| {
     WordTable::new(&[
-        ("năm", ()), ("tháng", ()), ("ngày", ()), ("tuần", ()), ("giờ", ()), ("phút", ()),
-        ("giây", ()), ("quý", ()), ("years", ()), ("year", ()), ("months", ()), ("month", ()),
-        ("weeks", ()), ("week", ()), ("days", ()), ("day", ()), ("hours", ()), ("hour", ()),
-        ("decades", ()), ("decade", ()), ("minutes", ()),
+        ("năm", ()),
+        ("tháng", ()),
+        ("ngày", ()),
+        ("tuần", ()),
+        ("giờ", ()),
+        ("phút", ()),
+        ("giây", ()),
+        ("quý", ()),
+        ("years", ()),
+        ("year", ()),
+        ("months", ()),
+        ("month", ()),
+        ("weeks", ()),
+        ("week", ()),
+        ("days", ()),
+        ("day", ()),
+        ("hours", ()),
+        ("hour", ()),
+        ("decades", ()),
+        ("decade", ()),
+        ("minutes", ()),
     ])
 });
 
@@ -741,12 +908,12 @@ pub static UNIT_STOPS: LazyLock<WordTable<()>> = LazyLock::new(|| {
     let words = [
         "và", "của", "ở", "tại", "trong", "cho", "với", "so", "được", "đã", "là", "thì", "mà",
         "để", "từ", "đến", "theo", "trên", "dưới", "hơn", "gồm", "này", "đó", "khi", "nhưng",
-        "hoặc", "cùng", "sau", "trước", "vào", "ra", "lên", "xuống", "còn", "đạt", "giảm",
-        "tăng", "nên", "bằng", "do", "vì", "bởi", "về", "như", "cũng", "sẽ", "đang",
-        "năm", "tháng", "ngày", "trở", "mỗi", "các", "những", "thuộc", "nhằm", "qua",
-        "and", "of", "in", "at", "on", "to", "from", "for", "by", "with", "the", "a", "an",
-        "was", "were", "is", "are", "than", "as", "that", "which", "who", "last", "this",
-        "in", "per", "each", "since", "after", "before", "over", "under", "into", "while",
+        "hoặc", "cùng", "sau", "trước", "vào", "ra", "lên", "xuống", "còn", "đạt", "giảm", "tăng",
+        "nên", "bằng", "do", "vì", "bởi", "về", "như", "cũng", "sẽ", "đang", "năm", "tháng",
+        "ngày", "trở", "mỗi", "các", "những", "thuộc", "nhằm", "qua", "and", "of", "in", "at",
+        "on", "to", "from", "for", "by", "with", "the", "a", "an", "was", "were", "is", "are",
+        "than", "as", "that", "which", "who", "last", "this", "or", "in", "per", "each", "since",
+        "after", "before", "over", "under", "into", "while",
     ];
     let entries: Vec<(&'static str, ())> = words.iter().map(|w| (*w, ())).collect();
     WordTable::new(&entries)
@@ -755,8 +922,23 @@ pub static UNIT_STOPS: LazyLock<WordTable<()>> = LazyLock::new(|| {
 /// Negation words: "không", "chưa", "not".
 pub static NEGATIONS: LazyLock<WordTable<()>> = LazyLock::new(|| {
     WordTable::new(&[
-        ("không", ()), ("chưa", ()), ("chẳng", ()), ("chả", ()), ("not", ()), ("never", ()),
-        ("no", ()), ("none", ()), ("nor", ()), ("neither", ()), ("without", ()), ("didn", ()),
-        ("doesn", ()), ("isn", ()), ("wasn", ()), ("weren", ()), ("hasn", ()), ("haven", ()),
+        ("không", ()),
+        ("chưa", ()),
+        ("chẳng", ()),
+        ("chả", ()),
+        ("not", ()),
+        ("never", ()),
+        ("no", ()),
+        ("none", ()),
+        ("nor", ()),
+        ("neither", ()),
+        ("without", ()),
+        ("didn", ()),
+        ("doesn", ()),
+        ("isn", ()),
+        ("wasn", ()),
+        ("weren", ()),
+        ("hasn", ()),
+        ("haven", ()),
     ])
 });

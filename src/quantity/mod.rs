@@ -159,7 +159,9 @@ impl Quantity {
     /// The date in ISO 8601, for DATE and YEAR quantities.
     pub fn iso_date(&self) -> String {
         match (self.kind, self.date, self.range_end) {
-            (QuantityKind::Year, _, Some(end)) => format!("{:04}/{:04}", self.value as i64, end as i64),
+            (QuantityKind::Year, _, Some(end)) => {
+                format!("{:04}/{:04}", self.value as i64, end as i64)
+            }
             (QuantityKind::Year, _, None) => format!("{:04}", self.value as i64),
             (_, Some(date), _) => date.iso(),
             _ => String::new(),

@@ -29,7 +29,9 @@ fn valid_groups(groups: &[&str]) -> bool {
     };
     (1..=3).contains(&first.len())
         && first.chars().all(|c| c.is_ascii_digit())
-        && rest.iter().all(|group| group.len() == 3 && group.chars().all(|c| c.is_ascii_digit()))
+        && rest
+            .iter()
+            .all(|group| group.len() == 3 && group.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn joined_value(integer_groups: &[&str], fraction: &str) -> Option<Numeral> {
@@ -48,7 +50,9 @@ fn joined_value(integer_groups: &[&str], fraction: &str) -> Option<Numeral> {
 /// Parses a digit string with `.`/`,` separators under the rule above.
 pub fn parse_digits(text: &str, language: Language) -> Option<Numeral> {
     if text.is_empty()
-        || !text.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        || !text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
         || !text.starts_with(|c: char| c.is_ascii_digit())
         || !text.ends_with(|c: char| c.is_ascii_digit())
     {
@@ -72,13 +76,17 @@ pub fn parse_digits(text: &str, language: Language) -> Option<Numeral> {
                 return None;
             }
             let groups: Vec<&str> = integer_part.split(group_mark).collect();
-            valid_groups(&groups).then(|| joined_value(&groups, fraction)).flatten()
+            valid_groups(&groups)
+                .then(|| joined_value(&groups, fraction))
+                .flatten()
         }
         _ => {
             let mark = if dots > 0 { '.' } else { ',' };
             let parts: Vec<&str> = text.split(mark).collect();
             if parts.len() > 2 {
-                return valid_groups(&parts).then(|| joined_value(&parts, "")).flatten();
+                return valid_groups(&parts)
+                    .then(|| joined_value(&parts, ""))
+                    .flatten();
             }
             let (integer_part, tail) = (parts[0], parts[1]);
             let grouping_by_language = match language {
@@ -128,8 +136,19 @@ pub fn parse_roman(text: &str) -> Option<u32> {
 
 fn to_roman(mut number: u32) -> String {
     const TABLE: [(u32, &str); 13] = [
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
     ];
     let mut out = String::new();
     for (value, letters) in TABLE {
@@ -286,11 +305,17 @@ mod tests {
             (&[Unit(3), Hundred, Joiner, Unit(5)], Some(305.0)),
             (&[Ten, Unit(5)], Some(15.0)),
             (&[Unit(2), Scale(1000.0)], Some(2000.0)),
-            (&[Unit(1), Hundred, Unit(2), TensMarker, Scale(1e6)], Some(120e6)),
+            (
+                &[Unit(1), Hundred, Unit(2), TensMarker, Scale(1e6)],
+                Some(120e6),
+            ),
             (&[Unit(1), Scale(1e3), Scale(1e9)], Some(1e12)),
             (&[Tens(20), Unit(1)], Some(21.0)),
             (&[Unit(1), Hundred, Joiner, Tens(20)], Some(120.0)),
-            (&[Unit(2), Scale(1e6), Unit(5), Hundred, Scale(1e3)], Some(2_500_000.0)),
+            (
+                &[Unit(2), Scale(1e6), Unit(5), Hundred, Scale(1e3)],
+                Some(2_500_000.0),
+            ),
             (&[TensMarker], None),
             (&[Joiner], None),
         ];

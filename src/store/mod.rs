@@ -34,7 +34,9 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
     #[error("stored data could not be decoded: {0}")]
     Corrupt(String),
-    #[error("the data directory holds schema version {found}, this build reads version {expected}")]
+    #[error(
+        "the data directory holds schema version {found}, this build reads version {expected}"
+    )]
     SchemaMismatch { found: u64, expected: u64 },
     #[error("the store is full: no document numbers left")]
     Exhausted,
@@ -172,13 +174,18 @@ impl Store {
         let version_key = meta_key("schema_version");
         match store.tree.get(&version_key)? {
             None => {
-                store.tree.insert(version_key, &SCHEMA_VERSION.to_be_bytes())?;
+                store
+                    .tree
+                    .insert(version_key, &SCHEMA_VERSION.to_be_bytes())?;
                 store.db.flush()?;
             }
             Some(bytes) => {
                 let found = read_u64(Some(bytes));
                 if found != SCHEMA_VERSION {
-                    return Err(StoreError::SchemaMismatch { found, expected: SCHEMA_VERSION });
+                    return Err(StoreError::SchemaMismatch {
+                        found,
+                        expected: SCHEMA_VERSION,
+                    });
                 }
             }
         }
@@ -196,7 +203,10 @@ impl Store {
     /// Stores an analysed document, replacing any document with its id, in
     /// one atomic batch. Call `flush` before acknowledging.
     pub fn put_document(&self, document: &AnalysedDocument) -> Result<PutOutcome, StoreError> {
-        let _writer = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _writer = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut batch = Batch::default();
         let mut deltas = TermDeltas::new();
         let mut counts = [
@@ -217,7 +227,10 @@ impl Store {
         batch.insert(number_key(id), &number.to_be_bytes());
         let mut postings: HashMap<&str, Vec<Posting>> = HashMap::new();
         for sentence in &document.sentences {
-            batch.insert(&sentence_key(number, sentence.record.index), encode(&sentence.record)?);
+            batch.insert(
+                &sentence_key(number, sentence.record.index),
+                encode(&sentence.record)?,
+            );
             let length = sentence.token_count.min(255) as u8;
             for (term, count) in &sentence.terms {
                 postings.entry(term.as_str()).or_default().push(Posting {
@@ -236,17 +249,26 @@ impl Store {
         counts[1] += document.sentences.len() as u64;
         counts[2] += document.record.quantity_count as u64;
         self.apply_term_deltas(&mut batch, &deltas)?;
-        for (name, value) in ["documents", "sentences", "quantities", "tokens"].iter().zip(counts) {
+        for (name, value) in ["documents", "sentences", "quantities", "tokens"]
+            .iter()
+            .zip(counts)
+        {
             Self::set_counter(&mut batch, name, value);
         }
         self.tree.apply_batch(batch)?;
-        Ok(PutOutcome { replaced: previous.is_some(), document_number: number })
+        Ok(PutOutcome {
+            replaced: previous.is_some(),
+            document_number: number,
+        })
     }
 
     /// Deletes a document; returns its sentence count, or `None` if absent.
     /// Call `flush` before acknowledging.
     pub fn delete_document(&self, id: &str) -> Result<Option<u32>, StoreError> {
-        let _writer = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _writer = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut batch = Batch::default();
         let mut deltas = TermDeltas::new();
         let mut counts = [
@@ -260,7 +282,10 @@ impl Store {
             return Ok(None);
         }
         self.apply_term_deltas(&mut batch, &deltas)?;
-        for (name, value) in ["documents", "sentences", "quantities", "tokens"].iter().zip(counts) {
+        for (name, value) in ["documents", "sentences", "quantities", "tokens"]
+            .iter()
+            .zip(counts)
+        {
             Self::set_counter(&mut batch, name, value);
         }
         self.tree.apply_batch(batch)?;
@@ -357,7 +382,9 @@ impl Store {
             return Ok(None);
         };
         let text = match self.tree.get(numbered_key(b'X', number))? {
-            Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            Some(bytes) => {
+                String::from_utf8(bytes.to_vec()).map_err(|e| StoreError::Corrupt(e.to_string()))?
+            }
             None => String::new(),
         };
         let mut sentences = Vec::with_capacity(record.sentence_count as usize);
@@ -365,7 +392,11 @@ impl Store {
             let (_, bytes) = item?;
             sentences.push(decode(&bytes, "sentence")?);
         }
-        Ok(Some(FullDocument { record, text, sentences }))
+        Ok(Some(FullDocument {
+            record,
+            text,
+            sentences,
+        }))
     }
 
     pub fn sentence(&self, number: u32, index: u32) -> Result<Option<SentenceRecord>, StoreError> {
@@ -387,7 +418,11 @@ impl Store {
     }
 
     /// Documents in id order, starting after `after`.
-    pub fn list_documents(&self, after: Option<&str>, limit: usize) -> Result<(Vec<DocumentRecord>, bool), StoreError> {
+    pub fn list_documents(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<DocumentRecord>, bool), StoreError> {
         let start = match after {
             Some(id) => {
                 let mut key = document_key(id);

@@ -44,6 +44,23 @@ const ENGLISH_MARKERS: &[&str] = &[
     "percent", "million", "people", "than", "more", "said", "will", "after", "over", "about",
 ];
 
+/// True for a word that cannot be one Vietnamese syllable written without
+/// diacritics: letters Vietnamese does not use (f, j, w, z), or an ending
+/// other than a vowel or c, ch, m, n, ng, nh, p, t ("posts", "district").
+fn impossible_as_vietnamese(word: &str) -> bool {
+    if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return false;
+    }
+    if word.bytes().any(|b| matches!(b, b'f' | b'j' | b'w' | b'z')) {
+        return true;
+    }
+    let vowel_end = word.ends_with(['a', 'e', 'i', 'o', 'u', 'y']);
+    let consonant_end = ["ch", "ng", "nh", "c", "m", "n", "p", "t"]
+        .iter()
+        .any(|end| word.ends_with(end));
+    !(vowel_end || consonant_end)
+}
+
 /// Guesses the language of a text from at most its first 4 KiB.
 pub fn detect_language(text: &str) -> Language {
     let mut end = text.len().min(4096);
@@ -57,7 +74,7 @@ pub fn detect_language(text: &str) -> Language {
         .count();
     let folded = fold(sample);
     let mut vietnamese_votes = letters_with_marks * 2;
-    let mut english_votes = 0;
+    let mut english_votes = sample.matches(['$', '€', '£']).count();
     for word in folded.split(|c: char| !c.is_alphanumeric()) {
         if word.is_empty() {
             continue;
@@ -66,6 +83,13 @@ pub fn detect_language(text: &str) -> Language {
             vietnamese_votes += 1;
         }
         if ENGLISH_MARKERS.contains(&word) {
+            english_votes += 1;
+        }
+    }
+    // Words as written: abbreviations in capitals ("USD", "UBND") say nothing.
+    for word in sample.split(|c: char| !c.is_alphanumeric()) {
+        let all_capitals = word.chars().all(|c| c.is_uppercase());
+        if !all_capitals && impossible_as_vietnamese(&word.to_lowercase()) {
             english_votes += 1;
         }
     }
@@ -85,12 +109,28 @@ mod tests {
     #[test]
     fn detection_table() {
         let cases = [
-            ("Hải Hà giảm 51 cán bộ, công chức cấp xã.", Language::Vietnamese),
-            ("Binh Xuyen tinh gian 45 can bo, cong chuc cap xa.", Language::Vietnamese),
+            (
+                "Hải Hà giảm 51 cán bộ, công chức cấp xã.",
+                Language::Vietnamese,
+            ),
+            (
+                "Binh Xuyen tinh gian 45 can bo, cong chuc cap xa.",
+                Language::Vietnamese,
+            ),
             ("Hai Ha giam 22 bien che", Language::Vietnamese),
-            ("The district cut 1,654 part-time posts in 2019.", Language::English),
-            ("Trust in the party reached 91.6 percent.", Language::English),
+            (
+                "The district cut 1,654 part-time posts in 2019.",
+                Language::English,
+            ),
+            (
+                "Trust in the party reached 91.6 percent.",
+                Language::English,
+            ),
             ("Móng Cái", Language::Vietnamese),
+            ("cut 1,654 posts", Language::English),
+            ("December 2019", Language::English),
+            ("$370,000", Language::English),
+            ("Hai Ha giam 5 truong hoc", Language::Vietnamese),
             ("", Language::Vietnamese),
         ];
         for (text, expected) in cases {

@@ -53,7 +53,8 @@ fn word_before(line: &str, end: usize) -> &str {
 fn is_abbreviation(word: &str) -> bool {
     let lower = word.to_lowercase();
     let mut chars = word.chars();
-    let single_capital = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
+    let single_capital =
+        matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
     single_capital || ABBREVIATIONS.contains(&lower.as_str())
 }
 
@@ -93,7 +94,9 @@ fn split_line(line: &str, offset: usize, out: &mut Vec<SentenceSpan>) {
         }
         // Extend over a run of stops and closing marks: "...", "./.", ".”".
         let mut after = position + 1;
-        while after < chars.len() && (is_terminal(chars[after].1) || is_closing(chars[after].1) || chars[after].1 == '/') {
+        while after < chars.len()
+            && (is_terminal(chars[after].1) || is_closing(chars[after].1) || chars[after].1 == '/')
+        {
             after += 1;
         }
         let end_byte = chars.get(after).map(|(b, _)| *b).unwrap_or(line.len());
@@ -141,14 +144,35 @@ mod tests {
     fn segmentation_table() {
         let cases: &[(&str, &[&str])] = &[
             ("Một câu. Hai câu.", &["Một câu.", "Hai câu."]),
-            ("Tiêu đề\n\nThân bài đầu. Câu sau!", &["Tiêu đề", "Thân bài đầu.", "Câu sau!"]),
-            ("giảm 1.654 cán bộ. Đạt 91,6%.", &["giảm 1.654 cán bộ.", "Đạt 91,6%."]),
-            ("TP. Móng Cái giảm 3 trường.", &["TP. Móng Cái giảm 3 trường."]),
-            ("địa phương.Cán bộ xã làm việc.", &["địa phương.", "Cán bộ xã làm việc."]),
-            ("Ông nói: “Xong rồi.” Sau đó về.", &["Ông nói: “Xong rồi.”", "Sau đó về."]),
+            (
+                "Tiêu đề\n\nThân bài đầu. Câu sau!",
+                &["Tiêu đề", "Thân bài đầu.", "Câu sau!"],
+            ),
+            (
+                "giảm 1.654 cán bộ. Đạt 91,6%.",
+                &["giảm 1.654 cán bộ.", "Đạt 91,6%."],
+            ),
+            (
+                "TP. Móng Cái giảm 3 trường.",
+                &["TP. Móng Cái giảm 3 trường."],
+            ),
+            (
+                "địa phương.Cán bộ xã làm việc.",
+                &["địa phương.", "Cán bộ xã làm việc."],
+            ),
+            (
+                "Ông nói: “Xong rồi.” Sau đó về.",
+                &["Ông nói: “Xong rồi.”", "Sau đó về."],
+            ),
             ("TP.HCM có 22 quận.", &["TP.HCM có 22 quận."]),
-            ("The U.S. economy grew 3.5 percent. Mr. Smith said so.", &["The U.S. economy grew 3.5 percent.", "Mr. Smith said so."]),
-            ("hiệu quả./. Tin liên quan", &["hiệu quả./.", "Tin liên quan"]),
+            (
+                "The U.S. economy grew 3.5 percent. Mr. Smith said so.",
+                &["The U.S. economy grew 3.5 percent.", "Mr. Smith said so."],
+            ),
+            (
+                "hiệu quả./. Tin liên quan",
+                &["hiệu quả./.", "Tin liên quan"],
+            ),
             ("   \n . \n", &[]),
         ];
         for (text, expected) in cases {
@@ -161,7 +185,10 @@ mod tests {
         let text = "Dòng một.\r\nDòng hai? Ba";
         for span in split_sentences(text) {
             assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
-            assert_eq!(text[span.start..span.end].trim(), &text[span.start..span.end]);
+            assert_eq!(
+                text[span.start..span.end].trim(),
+                &text[span.start..span.end]
+            );
         }
     }
 }

@@ -65,17 +65,16 @@ const STOPWORDS: &[&str] = &[
     // Vietnamese, folded
     "cua", "va", "cac", "nhung", "la", "co", "duoc", "da", "dang", "se", "voi", "cho", "tai", "o",
     "trong", "nay", "do", "thi", "ma", "de", "tu", "den", "theo", "ve", "cung", "nhu", "mot",
-    "nhieu", "khi", "sau", "truoc", "tren", "duoi", "hon", "gan", "khoang", "con", "rang",
-    "neu", "vi", "bi", "boi", "hay", "hoac", "nen", "nao", "gi", "ai", "dieu", "viec", "cach",
-    "ra", "vao", "len", "xuong", "qua", "lai", "nua", "roi", "ay", "kia", "day", "ban", "nhat",
-    "deu", "chi", "moi", "toi", "chung", "ta", "minh", "ho", "ong", "ba", "anh", "chi", "em",
-    "thuoc", "giua", "cua", "nham", "tung", "cu", "the",
-    // English
-    "the", "a", "an", "of", "and", "or", "to", "in", "on", "at", "by", "for", "with", "from",
-    "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that",
-    "these", "those", "as", "than", "which", "who", "whom", "their", "there", "they", "he",
-    "she", "his", "her", "we", "our", "you", "your", "into", "over", "about", "after",
-    "before", "said", "says", "will", "would", "also", "some", "all", "more", "most",
+    "nhieu", "khi", "sau", "truoc", "tren", "duoi", "hon", "gan", "khoang", "con", "rang", "neu",
+    "vi", "bi", "boi", "hay", "hoac", "nen", "nao", "gi", "ai", "dieu", "viec", "cach", "ra",
+    "vao", "len", "xuong", "qua", "lai", "nua", "roi", "ay", "kia", "day", "ban", "nhat", "deu",
+    "chi", "moi", "toi", "chung", "ta", "minh", "ho", "ong", "ba", "anh", "chi", "em", "thuoc",
+    "giua", "cua", "nham", "tung", "cu", "the", // English
+    "the", "a", "an", "of", "and", "or", "to", "in", "on", "at", "by", "for", "with", "from", "is",
+    "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "these",
+    "those", "as", "than", "which", "who", "whom", "their", "there", "they", "he", "she", "his",
+    "her", "we", "our", "you", "your", "into", "over", "about", "after", "before", "said", "says",
+    "will", "would", "also", "some", "all", "more", "most",
 ];
 
 /// True for a folded word that carries no topic.
@@ -131,9 +130,29 @@ mod tests {
     #[test]
     fn index_terms_table() {
         let cases: &[(&str, &[&str])] = &[
-            ("Hải Hà giảm 22 biên chế", &["hai", "ha", "hai ha", "giam", "ha giam", "bien", "che", "bien che"]),
-            ("Hai Ha giam 22 bien che", &["hai", "ha", "hai ha", "giam", "ha giam", "bien", "che", "bien che"]),
-            ("the district cut posts", &["district", "the district", "cut", "district cut", "posts", "cut posts"]),
+            (
+                "Hải Hà giảm 22 biên chế",
+                &[
+                    "hai", "ha", "hai ha", "giam", "ha giam", "bien", "che", "bien che",
+                ],
+            ),
+            (
+                "Hai Ha giam 22 bien che",
+                &[
+                    "hai", "ha", "hai ha", "giam", "ha giam", "bien", "che", "bien che",
+                ],
+            ),
+            (
+                "the district cut posts",
+                &[
+                    "district",
+                    "the district",
+                    "cut",
+                    "district cut",
+                    "posts",
+                    "cut posts",
+                ],
+            ),
             ("giảm, tăng", &["giam", "tang"]),
         ];
         for (text, expected) in cases {

@@ -27,7 +27,11 @@ pub fn corpus() -> Vec<(String, String)> {
         .expect("../shared/corpus is readable")
         .map(|entry| {
             let path = entry.expect("directory entry").path();
-            let name = path.file_name().expect("file name").to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .expect("file name")
+                .to_string_lossy()
+                .into_owned();
             (name, std::fs::read_to_string(&path).expect("UTF-8 article"))
         })
         .collect();
@@ -48,8 +52,11 @@ impl TestServer {
     }
 
     pub async fn start_with(data_dir: &Path, limits: Limits) -> TestServer {
-        let service = Arc::new(Service::open(data_dir, 32 * 1024 * 1024, limits).expect("store opens"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let service =
+            Arc::new(Service::open(data_dir, 32 * 1024 * 1024, limits).expect("store opens"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
         let address = listener.local_addr().expect("local address");
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -59,8 +66,15 @@ impl TestServer {
             .await
             .expect("server runs and stops cleanly");
         });
-        let client = connect(&format!("http://{address}")).await.expect("client connects");
-        TestServer { address, client, shutdown: Some(shutdown), task: Some(task) }
+        let client = connect(&format!("http://{address}"))
+            .await
+            .expect("client connects");
+        TestServer {
+            address,
+            client,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        }
     }
 
     pub fn url(&self) -> String {
@@ -80,7 +94,11 @@ impl TestServer {
 
     pub async fn ingest(&mut self, id: &str, text: &str) -> pb::IngestDocumentResponse {
         self.client
-            .ingest_document(pb::IngestDocumentRequest { document_id: id.into(), text: text.into(), ..Default::default() })
+            .ingest_document(pb::IngestDocumentRequest {
+                document_id: id.into(),
+                text: text.into(),
+                ..Default::default()
+            })
             .await
             .expect("ingest succeeds")
             .into_inner()
@@ -94,13 +112,20 @@ impl TestServer {
 
     pub async fn verify(&mut self, claim: &str) -> pb::VerifyClaimResponse {
         self.client
-            .verify_claim(pb::VerifyClaimRequest { claim: claim.into(), ..Default::default() })
+            .verify_claim(pb::VerifyClaimRequest {
+                claim: claim.into(),
+                ..Default::default()
+            })
             .await
             .expect("verify succeeds")
             .into_inner()
     }
 
     pub async fn stats(&mut self) -> pb::GetStatsResponse {
-        self.client.get_stats(pb::GetStatsRequest {}).await.expect("stats").into_inner()
+        self.client
+            .get_stats(pb::GetStatsRequest {})
+            .await
+            .expect("stats")
+            .into_inner()
     }
 }
