@@ -9,7 +9,7 @@
 //! amount the direction of the change verb that governs it and turns
 //! "từ A xuống còn B" into a change.
 
-use super::lexer::{lex, Lex, LexKind};
+use super::lexer::{Lex, LexKind, Lexed};
 use super::lexicon::*;
 use super::number::{parse_digits, parse_roman, words_value, NumberWord, Numeral};
 use super::{Change, Direction, PartialDate, Qualifier, Quantity, QuantityKind};
@@ -17,10 +17,22 @@ use crate::text::{fold, Language};
 
 /// Extracts the quantities of one sentence, in order of appearance.
 pub fn extract_quantities(sentence: &str, language: Language) -> Vec<Quantity> {
-    let lexes = lex(sentence);
+    let lexed = Lexed::new(sentence);
+    let lexes = lexed.lexes();
+    let classes = lexes
+        .iter()
+        .map(|lex| {
+            if lex.is_word() {
+                WORD_CLASSES.get(lex).unwrap_or(0)
+            } else {
+                0
+            }
+        })
+        .collect();
     let mut extractor = Extractor {
         text: sentence,
         lexes: &lexes,
+        classes,
         language,
         found: Vec::new(),
     };
@@ -41,7 +53,9 @@ struct Found {
 
 struct Extractor<'a> {
     text: &'a str,
-    lexes: &'a [Lex],
+    lexes: &'a [Lex<'a>],
+    /// For each token, the lists it can take part in (see `lexicon::class`).
+    classes: Vec<u32>,
     language: Language,
     found: Vec<Found>,
 }
@@ -97,16 +111,23 @@ fn rounding_of(decimals: u32, scale: f64) -> f64 {
 }
 
 impl<'a> Extractor<'a> {
-    fn lex(&self, index: usize) -> Option<&'a Lex> {
+    fn lex(&self, index: usize) -> Option<&'a Lex<'a>> {
         self.lexes.get(index)
     }
 
-    fn word(&self, index: usize) -> Option<&'a Lex> {
+    /// True when token `index` is in a list marked by `flag`.
+    fn is(&self, index: usize, flag: u32) -> bool {
+        self.classes
+            .get(index)
+            .is_some_and(|classes| classes & flag != 0)
+    }
+
+    fn word(&self, index: usize) -> Option<&'a Lex<'a>> {
         self.lexes.get(index).filter(|lex| lex.is_word())
     }
 
     /// The run of word tokens that ends just before `index`, at most `max` long.
-    fn words_before(&self, index: usize, max: usize) -> &'a [Lex] {
+    fn words_before(&self, index: usize, max: usize) -> &'a [Lex<'a>] {
         let mut start = index;
         while start > 0 && index - start < max && self.lexes[start - 1].is_word() {
             start -= 1;
@@ -115,7 +136,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// The run of word tokens that starts at `index`, at most `max` long.
-    fn words_from(&self, index: usize, max: usize) -> &'a [Lex] {
+    fn words_from(&self, index: usize, max: usize) -> &'a [Lex<'a>] {
         let mut end = index;
         while end < self.lexes.len() && end - index < max && self.lexes[end].is_word() {
             end += 1;
@@ -192,12 +213,15 @@ impl<'a> Extractor<'a> {
     /// "Nghị quyết số 22", "Nghị định 158", "Resolution No. 22": the number
     /// after a document noun is an identifier.
     fn document_identifier(&mut self, index: usize) -> Option<usize> {
+        if !self.is(index, class::DOCUMENT_TYPE_START) {
+            return None;
+        }
         let words = self.words_from(index, 4);
         let (_, length) = DOCUMENT_TYPES.match_starting(words)?;
         let unit = self.slice(self.lexes[index].start, self.lexes[index + length - 1].end);
         let mut position = index + length;
         if let Some(word) = self.word(position) {
-            if matches!(word.folded.as_str(), "so" | "no" | "number") {
+            if matches!(word.folded, "so" | "no" | "number") {
                 position += 1;
                 if self.lex(position).is_some_and(|l| l.is_punct('.')) {
                     position += 1;
@@ -300,7 +324,7 @@ impl<'a> Extractor<'a> {
                 lex.is_punct(',')
                     || lex.is_punct('-')
                     || matches!(
-                        lex.folded.as_str(),
+                        lex.folded,
                         "va" | "den" | "hoac" | "and" | "to" | "or" | "toi"
                     )
             })
@@ -315,7 +339,7 @@ impl<'a> Extractor<'a> {
     fn month_cue_before(&self, index: usize) -> bool {
         self.words_before(index, 1)
             .first()
-            .is_some_and(|word| matches!(word.folded.as_str(), "thang" | "month"))
+            .is_some_and(|word| matches!(word.folded, "thang" | "month"))
     }
 
     fn slashed(&mut self, index: usize) -> Option<usize> {
@@ -523,12 +547,18 @@ impl<'a> Extractor<'a> {
     }
 
     fn qualifier_before(&self, index: usize) -> Option<(Qualifier, usize)> {
+        if index == 0 || !self.is(index - 1, class::QUALIFIER_END) {
+            return None;
+        }
         let words = self.words_before(index, 4);
         let (qualifier, length) = QUALIFIERS_BEFORE.match_ending(words)?;
         Some((qualifier, index - length))
     }
 
     fn ordinal_cue_before(&self, index: usize) -> Option<usize> {
+        if index == 0 || !self.is(index - 1, class::ORDINAL_CUE_END) {
+            return None;
+        }
         let words = self.words_before(index, 3);
         ORDINAL_CUES
             .match_ending(words)
@@ -547,12 +577,10 @@ impl<'a> Extractor<'a> {
             return self.push(quantity, span.first, span.after);
         }
         // Years: bare four-digit numbers, "năm 2015", ranges "2016 - 2021".
-        let year_cue = self.words_before(span.first, 1).first().is_some_and(|w| {
-            matches!(
-                w.folded.as_str(),
-                "nam" | "year" | "in" | "since" | "by" | "until"
-            )
-        });
+        let year_cue = self
+            .words_before(span.first, 1)
+            .first()
+            .is_some_and(|w| matches!(w.folded, "nam" | "year" | "in" | "since" | "by" | "until"));
         let next_is_amount_word = self.lex(span.after).is_some_and(|l| {
             l.kind == LexKind::Percent
                 || (l.is_word()
@@ -566,7 +594,7 @@ impl<'a> Extractor<'a> {
         let counted_noun_follows = self.word(span.after).is_some_and(|w| {
             !w.capitalized
                 && !UNIT_STOPS.contains(w)
-                && !crate::text::is_stopword(&w.folded)
+                && !crate::text::is_stopword(w.folded)
                 && !TIME_UNITS.contains(w)
         });
         if span.plain_integer
@@ -624,7 +652,7 @@ impl<'a> Extractor<'a> {
             && !self
                 .words_before(cue_start, 1)
                 .first()
-                .is_some_and(|w| matches!(w.folded.as_str(), "lan" | "hang" | "vi" | "la"))
+                .is_some_and(|w| matches!(w.folded, "lan" | "hang" | "vi" | "la"))
             && (cue.capitalized
                 || self
                     .lex(span.after)
@@ -844,7 +872,7 @@ impl<'a> Extractor<'a> {
         let Some(next) = self.word(after) else {
             return false;
         };
-        if !matches!(next.folded.as_str(), "lan" | "times") {
+        if !matches!(next.folded, "lan" | "times") {
             return false;
         }
         let before = self.words_before(first, 3);
@@ -855,7 +883,7 @@ impl<'a> Extractor<'a> {
                     .is_some()
         }) || self.word(after + 1).is_some_and(|w| {
             matches!(
-                w.folded.as_str(),
+                w.folded,
                 "more" | "higher" | "larger" | "as" | "bigger" | "so"
             )
         })
@@ -874,7 +902,10 @@ impl<'a> Extractor<'a> {
     /// The counted noun after a figure: up to five words (three in English),
     /// ending at punctuation, a number, a function word or a change verb.
     fn unit_after(&self, index: usize) -> (String, usize) {
-        if let Some(time_unit) = self.word(index).filter(|w| TIME_UNITS.contains(*w)) {
+        if let Some(time_unit) = self
+            .word(index)
+            .filter(|_| self.is(index, class::TIME_UNIT))
+        {
             return (self.slice(time_unit.start, time_unit.end), index + 1);
         }
         let max_words = match self.language {
@@ -926,7 +957,12 @@ impl<'a> Extractor<'a> {
 
     fn multiplier_words(&mut self, index: usize) -> Option<usize> {
         let words = self.words_from(index, 4);
-        if let Some(((factor, direction), length)) = MULTIPLIER_WORDS.match_starting(words) {
+        let candidate = if self.is(index, class::MULTIPLIER_START) {
+            MULTIPLIER_WORDS.match_starting(words)
+        } else {
+            None
+        };
+        if let Some(((factor, direction), length)) = candidate {
             let lex = &self.lexes[index];
             let mut quantity = self.blank(
                 QuantityKind::Multiplier,
@@ -954,7 +990,7 @@ impl<'a> Extractor<'a> {
             };
             let has_lan = self
                 .word(span.after)
-                .is_some_and(|w| matches!(w.folded.as_str(), "lan" | "times"));
+                .is_some_and(|w| matches!(w.folded, "lan" | "times"));
             let end_lex = if has_lan { span.after } else { span.after - 1 };
             let mut quantity = self.blank(
                 QuantityKind::Multiplier,
@@ -969,6 +1005,9 @@ impl<'a> Extractor<'a> {
     }
 
     fn share_words(&mut self, index: usize) -> Option<usize> {
+        if !self.is(index, class::SHARE_START) {
+            return None;
+        }
         let words = self.words_from(index, 3);
         let ((numerator, denominator), length) = SHARE_WORDS.match_starting(words)?;
         let start = self.lexes[index].start;
@@ -1010,6 +1049,9 @@ impl<'a> Extractor<'a> {
                 day: None,
             });
             return Some(self.push(quantity, index, position));
+        }
+        if !self.is(index, class::MONTH) {
+            return None;
         }
         let month = MONTH_NAMES.get(lex).filter(|_| {
             lex.capitalized && (self.language == Language::English || lex.lower.len() > 3)
@@ -1055,7 +1097,7 @@ impl<'a> Extractor<'a> {
             quantity.unit = self.slice(self.lexes[cue_start].start, self.lexes[index - 1].end);
             return Some(self.push(quantity, index, index + 1));
         }
-        if self.language == Language::English {
+        if self.language == Language::English && self.is(index, class::ENGLISH_ORDINAL) {
             let value = ENGLISH_ORDINAL_WORDS.get(lex)?;
             if !self
                 .words_before(index, 1)
@@ -1076,10 +1118,10 @@ impl<'a> Extractor<'a> {
     /// Also "a million people": one of the scale.
     fn vague_scale(&mut self, index: usize) -> Option<usize> {
         let lex = &self.lexes[index];
-        if matches!(lex.folded.as_str(), "a" | "an") && self.language == Language::English {
+        if matches!(lex.folded, "a" | "an") && self.language == Language::English {
             let next = self.word(index + 1)?;
             if !matches!(
-                next.folded.as_str(),
+                next.folded,
                 "million" | "billion" | "thousand" | "trillion" | "hundred"
             ) {
                 return None;
@@ -1098,17 +1140,17 @@ impl<'a> Extractor<'a> {
         }
         let (scale, length) = if lex.folded == "hang" {
             let next = self.word(index + 1)?;
-            let scale = match next.folded.as_str() {
+            let scale = match next.folded {
                 "tram" => 100.0,
                 _ => SCALE_WORDS.get(next)?,
             };
             (scale, 2)
         } else if matches!(
-            lex.folded.as_str(),
+            lex.folded,
             "hundreds" | "thousands" | "millions" | "billions" | "dozens"
         ) && self.word(index + 1).is_some_and(|w| w.folded == "of")
         {
-            let scale = match lex.folded.as_str() {
+            let scale = match lex.folded {
                 "hundreds" => 100.0,
                 "dozens" => 12.0,
                 _ => SCALE_WORDS.get(lex)?,
@@ -1159,6 +1201,13 @@ impl<'a> Extractor<'a> {
             Language::Vietnamese => &*VIETNAMESE_NUMBER_WORDS,
             Language::English => &*ENGLISH_NUMBER_WORDS,
         };
+        let flag = match self.language {
+            Language::Vietnamese => class::VIETNAMESE_NUMBER,
+            Language::English => class::ENGLISH_NUMBER,
+        };
+        if !self.is(index, flag) {
+            return None;
+        }
         let first_lex = self.word(index)?;
         let first_word = table.get(first_lex)?;
         if !self.acceptable_first_number_word(index, first_lex, first_word) {
@@ -1210,7 +1259,7 @@ impl<'a> Extractor<'a> {
         })
     }
 
-    fn acceptable_first_number_word(&self, index: usize, lex: &Lex, word: NumberWord) -> bool {
+    fn acceptable_first_number_word(&self, index: usize, lex: &Lex<'_>, word: NumberWord) -> bool {
         if matches!(
             word,
             NumberWord::TensMarker
@@ -1237,7 +1286,7 @@ impl<'a> Extractor<'a> {
         match self.language {
             Language::Vietnamese => {
                 if matches!(word, NumberWord::Unit(0))
-                    || matches!(lex.lower.as_str(), "tư" | "lăm" | "mốt" | "nhăm")
+                    || matches!(lex.lower, "tư" | "lăm" | "mốt" | "nhăm")
                 {
                     return false;
                 }
@@ -1245,7 +1294,7 @@ impl<'a> Extractor<'a> {
                 // cannot be another common syllable.
                 if lex.ascii
                     && !matches!(
-                        lex.folded.as_str(),
+                        lex.folded,
                         "hai" | "bon" | "chin" | "muoi" | "mot" | "nam" | "ba"
                     )
                 {
@@ -1289,9 +1338,8 @@ impl<'a> Extractor<'a> {
             }
             Language::English => {
                 if lex.folded == "one"
-                    && next_word.is_some_and(|w| {
-                        matches!(w.folded.as_str(), "of" | "another" | "day" | "time")
-                    })
+                    && next_word
+                        .is_some_and(|w| matches!(w.folded, "of" | "another" | "day" | "time"))
                 {
                     return false;
                 }
@@ -1341,15 +1389,17 @@ impl<'a> Extractor<'a> {
             if lex.is_clause_break() {
                 state = Direction::None;
             } else if lex.is_word() {
-                if LEVEL_WORDS.contains(lex) {
+                if self.is(index, class::LEVEL) {
                     state = Direction::None;
-                } else if let Some((direction, length)) =
-                    DIRECTION_WORDS.match_starting(self.words_from(index, 3))
+                } else if let Some((direction, length)) = self
+                    .is(index, class::DIRECTION_START)
+                    .then(|| DIRECTION_WORDS.match_starting(self.words_from(index, 3)))
+                    .flatten()
                 {
                     let next = self.lex(index + length);
-                    let single_english = matches!(lex.folded.as_str(), "up" | "down");
+                    let single_english = matches!(lex.folded, "up" | "down");
                     let compound_noun = lex.folded == "tang"
-                        && next.is_some_and(|n| matches!(n.folded.as_str(), "cuong" | "truong"));
+                        && next.is_some_and(|n| matches!(n.folded, "cuong" | "truong"));
                     let numeric_next = next
                         .is_some_and(|n| matches!(n.kind, LexKind::Digits | LexKind::Currency(_)));
                     if !compound_noun && (!single_english || numeric_next) {
@@ -1381,7 +1431,7 @@ impl<'a> Extractor<'a> {
             return None;
         }
         let from_word = self.word(a.start_lex.checked_sub(1)?)?;
-        if !matches!(from_word.folded.as_str(), "tu" | "from") {
+        if !matches!(from_word.folded, "tu" | "from") {
             return None;
         }
         let gap = &self.lexes[a.after_lex..b.first_lex];

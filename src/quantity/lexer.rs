@@ -4,7 +4,7 @@
 //! currency symbols and punctuation. Each token keeps its byte span.
 
 use super::lexicon::LexWord;
-use crate::text::fold;
+use crate::text::{fold_char, lower_char};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LexKind {
@@ -25,30 +25,32 @@ pub enum LexKind {
     Punct(char),
 }
 
-#[derive(Debug, Clone)]
-pub struct Lex {
+/// One token, with its lowercase and folded forms borrowed from the
+/// arena of its sentence (one allocation per sentence, not per token).
+#[derive(Debug, Clone, Copy)]
+pub struct Lex<'a> {
     pub kind: LexKind,
     pub start: usize,
     pub end: usize,
-    pub lower: String,
-    pub folded: String,
+    pub lower: &'a str,
+    pub folded: &'a str,
     pub ascii: bool,
     pub capitalized: bool,
 }
 
-impl LexWord for Lex {
+impl LexWord for Lex<'_> {
     fn lower(&self) -> &str {
-        &self.lower
+        self.lower
     }
     fn folded(&self) -> &str {
-        &self.folded
+        self.folded
     }
     fn is_ascii(&self) -> bool {
         self.ascii
     }
 }
 
-impl Lex {
+impl Lex<'_> {
     pub fn is_word(&self) -> bool {
         self.kind == LexKind::Word
     }
@@ -67,6 +69,36 @@ impl Lex {
     }
 }
 
+/// The tokens of a sentence and the text their lowercase and folded forms
+/// live in.
+pub struct Lexed {
+    lower: String,
+    folded: String,
+    tokens: Vec<RawLex>,
+}
+
+struct RawLex {
+    kind: LexKind,
+    start: usize,
+    end: usize,
+    lower: (usize, usize),
+    folded: (usize, usize),
+    ascii: bool,
+    capitalized: bool,
+}
+
+/// A fast letter test: Latin letters with Vietnamese diacritics sit in a few
+/// blocks; everything else goes to the full Unicode tables.
+fn is_letter_or_digit(character: char) -> bool {
+    match character as u32 {
+        0x30..=0x39 | 0x41..=0x5A | 0x61..=0x7A => true,
+        0x00..=0x7F => false,
+        0xC0..=0x24F => character != '×' && character != '÷',
+        0x1E00..=0x1EFF => true,
+        _ => character.is_alphanumeric(),
+    }
+}
+
 fn joins(previous: char, joiner: char, next: Option<char>) -> bool {
     let Some(next) = next else { return false };
     match joiner {
@@ -74,7 +106,7 @@ fn joins(previous: char, joiner: char, next: Option<char>) -> bool {
             (previous.is_ascii_digit() && next.is_ascii_digit())
                 || (joiner == '.' && previous.is_uppercase() && next.is_uppercase())
         }
-        '/' | '-' => previous.is_alphanumeric() && next.is_alphanumeric(),
+        '/' | '-' => is_letter_or_digit(previous) && is_letter_or_digit(next),
         ':' => previous.is_ascii_digit() && next.is_ascii_digit(),
         '\'' | '’' => previous.is_alphabetic() && next.is_alphabetic(),
         _ => false,
@@ -82,8 +114,10 @@ fn joins(previous: char, joiner: char, next: Option<char>) -> bool {
 }
 
 fn classify(text: &str) -> LexKind {
-    let has_letter = text.chars().any(char::is_alphabetic);
-    let has_digit = text.chars().any(|c| c.is_ascii_digit());
+    let has_letter = text
+        .chars()
+        .any(|c| is_letter_or_digit(c) && !c.is_ascii_digit());
+    let has_digit = text.bytes().any(|b| b.is_ascii_digit());
     if has_letter && has_digit {
         return LexKind::Code;
     }
@@ -100,65 +134,103 @@ fn classify(text: &str) -> LexKind {
     }
 }
 
-/// Tokenises a sentence.
-pub fn lex(text: &str) -> Vec<Lex> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut out = Vec::with_capacity(chars.len() / 4);
-    let mut position = 0;
-    while position < chars.len() {
-        let (start, character) = chars[position];
-        if character.is_whitespace() {
-            position += 1;
-            continue;
+impl Lexed {
+    /// Tokenises a sentence.
+    pub fn new(text: &str) -> Lexed {
+        let mut lexed = Lexed {
+            lower: String::with_capacity(text.len()),
+            folded: String::with_capacity(text.len()),
+            tokens: Vec::with_capacity(text.len() / 4),
+        };
+        let char_at = |byte: usize| text.get(byte..).and_then(|rest| rest.chars().next());
+        let mut position = 0;
+        while let Some(character) = char_at(position) {
+            let start = position;
+            if character.is_whitespace() {
+                position += character.len_utf8();
+                continue;
+            }
+            if is_letter_or_digit(character) {
+                let mut end = start + character.len_utf8();
+                let mut previous = character;
+                while let Some(current) = char_at(end) {
+                    if is_letter_or_digit(current)
+                        || (!current.is_ascii()
+                            && unicode_normalization::char::is_combining_mark(current))
+                    {
+                        end += current.len_utf8();
+                        previous = current;
+                        continue;
+                    }
+                    let next = char_at(end + current.len_utf8());
+                    match next {
+                        Some(next) if joins(previous, current, Some(next)) => {
+                            end += current.len_utf8() + next.len_utf8();
+                            previous = next;
+                        }
+                        _ => break,
+                    }
+                }
+                lexed.push(text, start, end, classify(&text[start..end]));
+                position = end;
+                continue;
+            }
+            let kind = match character {
+                '%' | '％' => LexKind::Percent,
+                '$' | '€' | '£' | '¥' | '₫' => LexKind::Currency(character),
+                '–' | '—' => LexKind::Punct('-'),
+                other => LexKind::Punct(other),
+            };
+            position += character.len_utf8();
+            lexed.push(text, start, position, kind);
         }
-        if character.is_alphanumeric() {
-            let mut end_position = position + 1;
-            while end_position < chars.len() {
-                let current = chars[end_position].1;
-                if current.is_alphanumeric()
-                    || unicode_normalization::char::is_combining_mark(current)
-                {
-                    end_position += 1;
-                } else if joins(
-                    chars[end_position - 1].1,
-                    current,
-                    chars.get(end_position + 1).map(|(_, c)| *c),
-                ) {
-                    end_position += 2;
-                } else {
-                    break;
+        lexed
+    }
+
+    fn push(&mut self, text: &str, start: usize, end: usize, kind: LexKind) {
+        let piece = &text[start..end];
+        let ascii = piece.is_ascii();
+        let lower_start = self.lower.len();
+        let folded_start = self.folded.len();
+        if ascii {
+            self.lower
+                .extend(piece.chars().map(|c| c.to_ascii_lowercase()));
+            self.folded.push_str(&self.lower[lower_start..]);
+        } else {
+            for character in piece.chars() {
+                match lower_char(character) {
+                    Some(lower) => self.lower.push(lower),
+                    None => self.lower.extend(character.to_lowercase()),
+                }
+                if let Some(folded) = fold_char(character) {
+                    self.folded.push(folded);
                 }
             }
-            let end = chars
-                .get(end_position)
-                .map(|(index, _)| *index)
-                .unwrap_or(text.len());
-            out.push(make_lex(text, start, end, classify(&text[start..end])));
-            position = end_position;
-            continue;
         }
-        let kind = match character {
-            '%' | '％' => LexKind::Percent,
-            '$' | '€' | '£' | '¥' | '₫' => LexKind::Currency(character),
-            '–' | '—' => LexKind::Punct('-'),
-            other => LexKind::Punct(other),
-        };
-        out.push(make_lex(text, start, start + character.len_utf8(), kind));
-        position += 1;
+        self.tokens.push(RawLex {
+            kind,
+            start,
+            end,
+            lower: (lower_start, self.lower.len()),
+            folded: (folded_start, self.folded.len()),
+            ascii,
+            capitalized: piece.chars().next().is_some_and(char::is_uppercase),
+        });
     }
-    out
-}
 
-fn make_lex(text: &str, start: usize, end: usize, kind: LexKind) -> Lex {
-    let piece = &text[start..end];
-    Lex {
-        kind,
-        start,
-        end,
-        lower: piece.to_lowercase(),
-        folded: fold(piece),
-        ascii: piece.is_ascii(),
-        capitalized: piece.chars().next().is_some_and(char::is_uppercase),
+    pub fn lexes(&self) -> Vec<Lex<'_>> {
+        self.tokens
+            .iter()
+            .map(|raw| Lex {
+                kind: raw.kind,
+                start: raw.start,
+                end: raw.end,
+                lower: &self.lower[raw.lower.0..raw.lower.1],
+                folded: &self.folded[raw.folded.0..raw.folded.1],
+                ascii: raw.ascii,
+                capitalized: raw.capitalized,
+            })
+            .collect()
     }
 }
 
@@ -223,7 +295,9 @@ mod tests {
             ),
         ];
         for (text, expected) in cases {
-            let got: Vec<(&str, LexKind)> = lex(text)
+            let lexed = Lexed::new(text);
+            let got: Vec<(&str, LexKind)> = lexed
+                .lexes()
                 .iter()
                 .map(|l| (&text[l.start..l.end], l.kind))
                 .collect();

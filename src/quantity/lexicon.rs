@@ -6,7 +6,8 @@
 //! word that has diacritics must match exactly, so "giám" (as in "giám đốc")
 //! is not "giảm".
 
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use super::number::NumberWord;
@@ -19,6 +20,48 @@ pub trait LexWord {
     fn folded(&self) -> &str;
     fn is_ascii(&self) -> bool;
 }
+
+/// A small, fast hasher for short keys (the Fx hash of rustc): the word
+/// tables are probed for every token, and SipHash dominated extraction time.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 56));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(byte as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+pub type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// A word made from a piece of text, for looking up pieces that are not
 /// whole tokens (the "km" of "5km").
@@ -59,8 +102,8 @@ pub struct WordTable<T: Copy> {
 
 impl<T: Copy> WordTable<T> {
     pub fn new(entries: &[(&'static str, T)]) -> Self {
-        let mut exact = HashMap::new();
-        let mut folded = HashMap::new();
+        let mut exact = HashMap::default();
+        let mut folded = HashMap::default();
         for (word, value) in entries {
             exact.insert(*word, *value);
             folded.entry(fold(word)).or_insert(*value);
@@ -81,11 +124,20 @@ impl<T: Copy> WordTable<T> {
     pub fn contains(&self, word: &impl LexWord) -> bool {
         self.get(word).is_some()
     }
+
+    fn words(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.exact.keys().copied()
+    }
 }
 
-/// A table of multi-word phrases ("cắt giảm", "more than").
+/// A table of multi-word phrases ("cắt giảm", "more than"), indexed by
+/// their first and last words so that a lookup costs one hash probe.
 pub struct PhraseTable<T: Copy> {
     phrases: Vec<(Vec<&'static str>, Vec<String>, T)>,
+    by_first_exact: HashMap<&'static str, Vec<usize>>,
+    by_first_folded: HashMap<String, Vec<usize>>,
+    by_last_exact: HashMap<&'static str, Vec<usize>>,
+    by_last_folded: HashMap<String, Vec<usize>>,
 }
 
 impl<T: Copy> PhraseTable<T> {
@@ -100,42 +152,112 @@ impl<T: Copy> PhraseTable<T> {
             .collect();
         // Longest first, so "không quá" wins over a shorter phrase.
         phrases.sort_by_key(|(words, _, _)| std::cmp::Reverse(words.len()));
-        PhraseTable { phrases }
+        let mut table = PhraseTable {
+            phrases: Vec::new(),
+            by_first_exact: HashMap::default(),
+            by_first_folded: HashMap::default(),
+            by_last_exact: HashMap::default(),
+            by_last_folded: HashMap::default(),
+        };
+        for (index, (words, folded, _)) in phrases.iter().enumerate() {
+            let (first, last) = (words[0], words[words.len() - 1]);
+            table.by_first_exact.entry(first).or_default().push(index);
+            table
+                .by_first_folded
+                .entry(folded[0].clone())
+                .or_default()
+                .push(index);
+            table.by_last_exact.entry(last).or_default().push(index);
+            table
+                .by_last_folded
+                .entry(folded[folded.len() - 1].clone())
+                .or_default()
+                .push(index);
+        }
+        table.phrases = phrases;
+        table
     }
 
     fn word_matches(word: &impl LexWord, exact: &str, folded: &str) -> bool {
         word.lower() == exact || (word.is_ascii() && word.folded() == folded)
     }
 
+    /// Phrase indices whose first (or last) word is `word`, longest first.
+    fn candidates<'t>(
+        exact: &'t HashMap<&'static str, Vec<usize>>,
+        folded: &'t HashMap<String, Vec<usize>>,
+        word: &impl LexWord,
+    ) -> (&'t [usize], &'t [usize]) {
+        let by_exact = exact.get(word.lower()).map(Vec::as_slice).unwrap_or(&[]);
+        let by_folded = if word.is_ascii() {
+            folded.get(word.folded()).map(Vec::as_slice).unwrap_or(&[])
+        } else {
+            &[]
+        };
+        (by_exact, by_folded)
+    }
+
+    /// The first (longest) phrase among `candidates` that `check` accepts.
+    fn longest(
+        &self,
+        (by_exact, by_folded): (&[usize], &[usize]),
+        check: impl Fn(usize) -> Option<(T, usize)>,
+    ) -> Option<(T, usize)> {
+        let first = by_exact.iter().find_map(|index| check(*index));
+        let second = by_folded.iter().find_map(|index| check(*index));
+        match (first, second) {
+            (Some(a), Some(b)) => Some(if b.1 > a.1 { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn first_words(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.by_first_exact.keys().copied()
+    }
+
+    fn last_words(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.by_last_exact.keys().copied()
+    }
+
     /// The longest phrase that ends exactly at the end of `words`: returns its
     /// value and its length in words.
     pub fn match_ending<W: LexWord>(&self, words: &[W]) -> Option<(T, usize)> {
-        self.phrases.iter().find_map(|(phrase, folded, value)| {
-            let length = phrase.len();
-            if length > words.len() {
-                return None;
-            }
-            let tail = &words[words.len() - length..];
-            tail.iter()
-                .zip(phrase.iter().zip(folded))
-                .all(|(word, (exact, folded))| Self::word_matches(word, exact, folded))
-                .then_some((*value, length))
-        })
+        let last = words.last()?;
+        self.longest(
+            Self::candidates(&self.by_last_exact, &self.by_last_folded, last),
+            |index| {
+                let (phrase, folded, value) = &self.phrases[index];
+                let length = phrase.len();
+                if length > words.len() {
+                    return None;
+                }
+                let tail = &words[words.len() - length..];
+                tail.iter()
+                    .zip(phrase.iter().zip(folded))
+                    .all(|(word, (exact, folded))| Self::word_matches(word, exact, folded))
+                    .then_some((*value, length))
+            },
+        )
     }
 
     /// The longest phrase that starts at the start of `words`.
     pub fn match_starting<W: LexWord>(&self, words: &[W]) -> Option<(T, usize)> {
-        self.phrases.iter().find_map(|(phrase, folded, value)| {
-            let length = phrase.len();
-            if length > words.len() {
-                return None;
-            }
-            words[..length]
-                .iter()
-                .zip(phrase.iter().zip(folded))
-                .all(|(word, (exact, folded))| Self::word_matches(word, exact, folded))
-                .then_some((*value, length))
-        })
+        let first = words.first()?;
+        self.longest(
+            Self::candidates(&self.by_first_exact, &self.by_first_folded, first),
+            |index| {
+                let (phrase, folded, value) = &self.phrases[index];
+                let length = phrase.len();
+                if length > words.len() {
+                    return None;
+                }
+                words[..length]
+                    .iter()
+                    .zip(phrase.iter().zip(folded))
+                    .all(|(word, (exact, folded))| Self::word_matches(word, exact, folded))
+                    .then_some((*value, length))
+            },
+        )
     }
 }
 
@@ -941,4 +1063,68 @@ pub static NEGATIONS: LazyLock<WordTable<()>> = LazyLock::new(|| {
         ("hasn", ()),
         ("haven", ()),
     ])
+});
+
+/// Bit flags saying which lists a word can start (or end) an entry of, so the
+/// extractor probes one table per token and skips the lists that cannot
+/// match.
+pub mod class {
+    pub const DOCUMENT_TYPE_START: u32 = 1 << 0;
+    pub const MULTIPLIER_START: u32 = 1 << 1;
+    pub const SHARE_START: u32 = 1 << 2;
+    pub const MONTH: u32 = 1 << 3;
+    pub const VIETNAMESE_NUMBER: u32 = 1 << 4;
+    pub const ENGLISH_NUMBER: u32 = 1 << 5;
+    pub const DIRECTION_START: u32 = 1 << 6;
+    pub const LEVEL: u32 = 1 << 7;
+    pub const QUALIFIER_END: u32 = 1 << 8;
+    pub const QUALIFIER_START: u32 = 1 << 9;
+    pub const UNIT_STOP: u32 = 1 << 10;
+    pub const PERCENT_START: u32 = 1 << 11;
+    pub const ORDINAL_CUE_END: u32 = 1 << 12;
+    pub const ALL_END: u32 = 1 << 13;
+    pub const SCALE: u32 = 1 << 14;
+    pub const TIME_UNIT: u32 = 1 << 15;
+    pub const ENGLISH_ORDINAL: u32 = 1 << 16;
+}
+
+pub static WORD_CLASSES: LazyLock<WordTable<u32>> = LazyLock::new(|| {
+    let mut flags: StdHashMap<&'static str, u32> = StdHashMap::new();
+    let mut mark = |words: &mut dyn Iterator<Item = &'static str>, flag: u32| {
+        for word in words {
+            *flags.entry(word).or_default() |= flag;
+        }
+    };
+    mark(
+        &mut DOCUMENT_TYPES.first_words(),
+        class::DOCUMENT_TYPE_START,
+    );
+    mark(&mut MULTIPLIER_WORDS.first_words(), class::MULTIPLIER_START);
+    mark(&mut SHARE_WORDS.first_words(), class::SHARE_START);
+    mark(&mut MONTH_NAMES.words(), class::MONTH);
+    mark(
+        &mut VIETNAMESE_NUMBER_WORDS.words(),
+        class::VIETNAMESE_NUMBER,
+    );
+    mark(&mut ENGLISH_NUMBER_WORDS.words(), class::ENGLISH_NUMBER);
+    mark(&mut DIRECTION_WORDS.first_words(), class::DIRECTION_START);
+    mark(&mut LEVEL_WORDS.words(), class::LEVEL);
+    mark(&mut QUALIFIERS_BEFORE.last_words(), class::QUALIFIER_END);
+    mark(&mut QUALIFIERS_BEFORE.first_words(), class::QUALIFIER_START);
+    mark(&mut UNIT_STOPS.words(), class::UNIT_STOP);
+    mark(&mut PERCENT_WORDS.first_words(), class::PERCENT_START);
+    mark(&mut ORDINAL_CUES.last_words(), class::ORDINAL_CUE_END);
+    mark(&mut ALL_BEFORE.last_words(), class::ALL_END);
+    mark(&mut SCALE_WORDS.words(), class::SCALE);
+    mark(&mut TIME_UNITS.words(), class::TIME_UNIT);
+    mark(&mut ENGLISH_ORDINAL_WORDS.words(), class::ENGLISH_ORDINAL);
+    let entries: Vec<(&'static str, u32)> = flags.into_iter().collect();
+    // Folded forms of different words share a key: merge their flags.
+    let mut table = WordTable::new(&entries);
+    let mut merged: HashMap<String, u32> = HashMap::default();
+    for (word, flag) in &entries {
+        *merged.entry(fold(word)).or_default() |= *flag;
+    }
+    table.folded = merged;
+    table
 });

@@ -21,6 +21,65 @@ pub fn fold_char(character: char) -> Option<char> {
     if character.is_ascii() {
         return Some(character.to_ascii_lowercase());
     }
+    if let Some(folded) = latin_fold_table(character) {
+        return Some(folded);
+    }
+    fold_char_slow(character)
+}
+
+/// The lowercase form of a character when it is one character: a table for
+/// ASCII and the Latin blocks Vietnamese uses, `None` elsewhere.
+pub fn lower_char(character: char) -> Option<char> {
+    use std::sync::LazyLock;
+    static TABLE: LazyLock<Vec<char>> = LazyLock::new(|| {
+        (0xC0u32..=0x24F)
+            .chain(0x1E00..=0x1EFF)
+            .map(|code| {
+                let character = char::from_u32(code).unwrap_or('\0');
+                let mut lower = character.to_lowercase();
+                match (lower.next(), lower.next()) {
+                    (Some(single), None) => single,
+                    _ => '\0',
+                }
+            })
+            .collect()
+    });
+    if character.is_ascii() {
+        return Some(character.to_ascii_lowercase());
+    }
+    let code = character as u32;
+    let index = match code {
+        0xC0..=0x24F => code - 0xC0,
+        0x1E00..=0x1EFF => code - 0x1E00 + (0x24F - 0xC0 + 1),
+        _ => return None,
+    };
+    TABLE.get(index as usize).copied().filter(|c| *c != '\0')
+}
+
+/// Folded forms of the Latin blocks Vietnamese uses (U+00C0..U+024F and
+/// U+1E00..U+1EFF), computed once.
+fn latin_fold_table(character: char) -> Option<char> {
+    use std::sync::LazyLock;
+    static TABLE: LazyLock<Vec<char>> = LazyLock::new(|| {
+        (0xC0u32..=0x24F)
+            .chain(0x1E00..=0x1EFF)
+            .map(|code| {
+                char::from_u32(code)
+                    .and_then(fold_char_slow)
+                    .unwrap_or('\0')
+            })
+            .collect()
+    });
+    let code = character as u32;
+    let index = match code {
+        0xC0..=0x24F => code - 0xC0,
+        0x1E00..=0x1EFF => code - 0x1E00 + (0x24F - 0xC0 + 1),
+        _ => return None,
+    };
+    TABLE.get(index as usize).copied().filter(|c| *c != '\0')
+}
+
+fn fold_char_slow(character: char) -> Option<char> {
     if is_combining_mark(character) {
         return None;
     }
@@ -83,6 +142,23 @@ mod tests {
         assert_ne!(decomposed, "Hải Hà");
         assert_eq!(fold(&decomposed), "hai ha");
         assert_eq!(normalize_nfc(&decomposed), "Hải Hà");
+    }
+
+    #[test]
+    fn table_lowercase_agrees_with_unicode() {
+        for code in (0xC0u32..=0x24F).chain(0x1E00..=0x1EFF) {
+            let Some(character) = char::from_u32(code) else {
+                continue;
+            };
+            if let Some(lower) = lower_char(character) {
+                assert_eq!(Some(lower), character.to_lowercase().next(), "U+{code:04X}");
+            }
+            assert_eq!(
+                fold_char(character),
+                fold_char_slow(character),
+                "U+{code:04X}"
+            );
+        }
     }
 
     #[test]
