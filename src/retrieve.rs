@@ -45,10 +45,15 @@ fn bm25_term(idf: f64, term_count: f64, length: f64, average_length: f64) -> f64
 }
 
 /// The `limit` best sentences for `terms`, optionally only in `allowed`
-/// documents.
+/// documents. Sentences of documents that mention a `context_terms` term
+/// anywhere (the claim's places and organisations) gain that term's weight
+/// and rank before all others, so that a sentence bound to its subject by its
+/// title or lead is not crowded out by look-alike sentences about other
+/// places.
 pub fn candidates(
     store: &Store,
     terms: &[String],
+    context_terms: &[String],
     allowed: Option<&HashSet<u32>>,
     limit: usize,
 ) -> Result<Vec<Candidate>, StoreError> {
@@ -116,17 +121,39 @@ pub fn candidates(
             }
         }
     }
+    let mut document_bonus: HashMap<u32, f64> = HashMap::new();
+    for term in context_terms {
+        let holding = store.term_sentence_count(term)?;
+        if holding == 0 || holding > RARE_TERM_SENTENCES {
+            continue;
+        }
+        let idf =
+            (1.0 + (sentence_total as f64 - holding as f64 + 0.5) / (holding as f64 + 0.5)).ln();
+        let documents: HashSet<u32> = store
+            .postings(term)?
+            .into_iter()
+            .map(|(document, _)| document)
+            .collect();
+        for document in documents {
+            *document_bonus.entry(document).or_default() += idf;
+        }
+    }
     let mut ranked: Vec<Candidate> = scores
         .into_iter()
         .map(|((document_number, sentence_index), bm25)| Candidate {
             document_number,
             sentence_index,
-            bm25,
+            bm25: bm25 + document_bonus.get(&document_number).copied().unwrap_or(0.0),
         })
         .collect();
+    // Sentences of documents that mention the claim's names come first: only
+    // they can be bound to the claim's subject, so look-alike sentences about
+    // other places must not crowd them out.
+    let bound = |candidate: &Candidate| document_bonus.contains_key(&candidate.document_number);
     ranked.sort_by(|a, b| {
-        b.bm25
-            .total_cmp(&a.bm25)
+        bound(b)
+            .cmp(&bound(a))
+            .then(b.bm25.total_cmp(&a.bm25))
             .then(a.document_number.cmp(&b.document_number))
             .then(a.sentence_index.cmp(&b.sentence_index))
     });

@@ -465,6 +465,7 @@ pub fn verify_in_store(
     let ranked = candidates(
         store,
         &claim.search_terms(),
+        &claim.context_terms(),
         allowed.as_ref(),
         candidate_limit,
     )?;

@@ -168,6 +168,24 @@ impl ClaimAnalysis {
     pub fn search_terms(&self) -> Vec<String> {
         crate::text::index_terms(&self.text)
     }
+
+    /// Index terms of the names the claim is about: a one-word name, or the
+    /// word pairs of a longer one.
+    pub fn context_terms(&self) -> Vec<String> {
+        let mut terms = Vec::new();
+        for entity in &self.entities {
+            let words: Vec<&str> = entity.folded.split(' ').collect();
+            if words.len() == 1 {
+                terms.push(words[0].to_string());
+            }
+            for pair in words.windows(2) {
+                terms.push(format!("{} {}", pair[0], pair[1]));
+            }
+        }
+        terms.sort();
+        terms.dedup();
+        terms
+    }
 }
 
 /// Folded words and word pairs of a text.
