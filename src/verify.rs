@@ -806,3 +806,325 @@ fn not_enough_info_reason(sources: &[SourceSentence], judgements: &[Judgement]) 
         }
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyse_document;
+    use crate::model::{AnalysedDocument, DocumentInput};
+
+    fn document(id: &str, text: &str) -> AnalysedDocument {
+        analyse_document(DocumentInput {
+            document_id: id.into(),
+            text: text.into(),
+            title: String::new(),
+            url: String::new(),
+            published_at: String::new(),
+            language: None,
+            metadata: Default::default(),
+        })
+    }
+
+    /// Judges a claim against every sentence of the given documents.
+    fn verdict_over(claim: &str, documents: &[AnalysedDocument]) -> VerificationResult {
+        let claim = ClaimAnalysis::new(claim, None);
+        let mut sources = Vec::new();
+        for document in documents {
+            let sentences: Vec<&SentenceRecord> =
+                document.sentences.iter().map(|s| &s.record).collect();
+            for (index, sentence) in sentences.iter().enumerate() {
+                sources.push(SourceSentence {
+                    document: &document.record,
+                    sentence,
+                    previous: index.checked_sub(1).map(|i| sentences[i]),
+                    next: sentences.get(index + 1).copied(),
+                    retrieval_score: 0.5,
+                });
+            }
+        }
+        judge(&claim, &sources, 5)
+    }
+
+    fn hai_ha() -> AnalysedDocument {
+        document(
+            "hai-ha",
+            "Huyện Hải Hà tinh gọn bộ máy\n\
+             Huyện Hải Hà đã đạt nhiều kết quả trong sắp xếp bộ máy.\n\
+             Đến nay huyện giảm 5 trường học và 15 điểm trường; giảm 51 cán bộ, công chức cấp xã so với năm 2015.\n\
+             Năm 2017, huyện đã điều động 17 cán bộ. Huyện cũng luân chuyển 55 công chức xã.\n\
+             Tỷ lệ đảng viên hoàn thành nhiệm vụ đạt trên 92%.\n\
+             Các cơ quan đầu mối đã giảm từ 56 đầu mối xuống còn 28 đầu mối.\n\
+             Huyện không tăng biên chế hành chính.",
+        )
+    }
+
+    fn mong_cai() -> AnalysedDocument {
+        document(
+            "mong-cai",
+            "Thành phố Móng Cái sắp xếp trường lớp\n\
+             TP Móng Cái đã rà soát mạng lưới trường lớp.\n\
+             Thành phố giảm 3 trường học và 26 điểm trường.",
+        )
+    }
+
+    fn assert_verdict(claim: &str, expected: Verdict, expected_document: Option<&str>) {
+        let result = verdict_over(claim, &[hai_ha(), mong_cai()]);
+        assert_eq!(
+            result.verdict, expected,
+            "{claim:?}: {}",
+            result.explanation
+        );
+        if let Some(document) = expected_document {
+            assert_eq!(
+                result.evidence[0].document_id, document,
+                "{claim:?}: {}",
+                result.explanation
+            );
+        }
+        assert!((0.0..=1.0).contains(&result.confidence));
+        assert!(!result.explanation.is_empty());
+    }
+
+    #[test]
+    fn verdict_rules_table() {
+        use Verdict::*;
+        let cases: &[(&str, Verdict, Option<&str>)] = &[
+            // SUPPORTED: every figure agrees, subject bound by the title.
+            (
+                "Hải Hà giảm 51 cán bộ, công chức cấp xã so với năm 2015.",
+                Supported,
+                Some("hai-ha"),
+            ),
+            (
+                "Hai Ha giam 51 can bo, cong chuc cap xa so voi nam 2015.",
+                Supported,
+                Some("hai-ha"),
+            ),
+            (
+                "Hải Hà giảm 5 trường học và 15 điểm trường.",
+                Supported,
+                Some("hai-ha"),
+            ),
+            (
+                "Tỷ lệ đảng viên hoàn thành nhiệm vụ ở Hải Hà đạt hơn 92%.",
+                Supported,
+                Some("hai-ha"),
+            ),
+            (
+                "Các cơ quan đầu mối ở Hải Hà giảm 28 đầu mối.",
+                Supported,
+                Some("hai-ha"),
+            ),
+            (
+                "Các cơ quan đầu mối ở Hải Hà giảm một nửa.",
+                Supported,
+                Some("hai-ha"),
+            ),
+            // The year framing a later sentence is inherited.
+            (
+                "Năm 2017, Hải Hà luân chuyển 55 công chức xã.",
+                Supported,
+                Some("hai-ha"),
+            ),
+            // REFUTED: a figure, a direction, a year or a negation disagrees.
+            (
+                "Hải Hà giảm 15 cán bộ, công chức cấp xã so với năm 2015.",
+                Refuted,
+                Some("hai-ha"),
+            ),
+            (
+                "Hải Hà tăng 51 cán bộ, công chức cấp xã so với năm 2015.",
+                Refuted,
+                Some("hai-ha"),
+            ),
+            (
+                "Hải Hà giảm 51 cán bộ, công chức cấp xã so với năm 2016.",
+                Refuted,
+                Some("hai-ha"),
+            ),
+            (
+                "Năm 2016, Hải Hà điều động 17 cán bộ.",
+                Refuted,
+                Some("hai-ha"),
+            ),
+            (
+                "Tỷ lệ đảng viên hoàn thành nhiệm vụ ở Hải Hà đạt dưới 80%.",
+                Refuted,
+                Some("hai-ha"),
+            ),
+            (
+                "Các cơ quan đầu mối ở Hải Hà giảm từ 56 xuống còn 38 đầu mối.",
+                Refuted,
+                Some("hai-ha"),
+            ),
+            ("Hải Hà tăng biên chế hành chính.", Refuted, Some("hai-ha")),
+            // Context binding: another place's figures are checked against
+            // that place, not against look-alike sentences elsewhere.
+            (
+                "Móng Cái giảm 5 trường học và 15 điểm trường.",
+                Refuted,
+                Some("mong-cai"),
+            ),
+            (
+                "Móng Cái giảm 3 trường học và 26 điểm trường.",
+                Supported,
+                Some("mong-cai"),
+            ),
+            // NOT_ENOUGH_INFO: a subject no document speaks of, or a topic
+            // no sentence covers, even with the same words and numbers.
+            (
+                "Huyện Ba Chẽ giảm 51 cán bộ, công chức cấp xã so với năm 2015.",
+                NotEnoughInfo,
+                None,
+            ),
+            (
+                "Hải Hà đón 2 triệu lượt khách du lịch năm 2019.",
+                NotEnoughInfo,
+                None,
+            ),
+            ("Hải Hà có 5 khu công nghiệp.", NotEnoughInfo, None),
+        ];
+        for (claim, verdict, document) in cases {
+            assert_verdict(claim, *verdict, *document);
+        }
+    }
+
+    #[test]
+    fn a_refutation_names_the_disagreeing_figure_and_the_source_figure() {
+        let result = verdict_over(
+            "Hải Hà giảm 15 cán bộ, công chức cấp xã so với năm 2015.",
+            &[hai_ha()],
+        );
+        assert_eq!(result.verdict, Verdict::Refuted);
+        assert!(
+            result.explanation.contains("15 cán bộ") && result.explanation.contains("51 cán bộ"),
+            "{}",
+            result.explanation
+        );
+        let check = &result.evidence[0].checks[0];
+        assert_eq!(check.outcome, Some(Outcome::Mismatch));
+        assert_eq!(check.source_quantity.as_ref().map(|q| q.value), Some(51.0));
+    }
+
+    #[test]
+    fn alignment_pairs_figures_by_counted_noun_and_direction() {
+        let source = document(
+            "x",
+            "Xã Tân Lạc\nXã Tân Lạc sáp nhập 7 thôn, bản (sau sáp nhập còn 114 thôn, giảm 4 thôn).",
+        );
+        let claim = ClaimAnalysis::new("Tân Lạc sáp nhập 7 thôn, giảm 4 thôn.", None);
+        let claim_words = WordSets::of(&claim.text);
+        let record = &source.sentences[1].record;
+        let judgement = judge_candidate(
+            &claim,
+            &claim_words,
+            &SourceSentence {
+                document: &source.record,
+                sentence: record,
+                previous: None,
+                next: None,
+                retrieval_score: 1.0,
+            },
+        );
+        let paired: Vec<(f64, Option<f64>)> = judgement
+            .checks
+            .iter()
+            .map(|c| {
+                (
+                    c.claim_quantity.value,
+                    c.source_quantity.as_ref().map(|q| q.value),
+                )
+            })
+            .collect();
+        assert_eq!(paired, [(7.0, Some(7.0)), (4.0, Some(4.0))]);
+        assert!(judgement.all_agree());
+
+        let wrong = ClaimAnalysis::new("Tân Lạc sáp nhập 7 thôn, giảm 6 thôn.", None);
+        let judgement = judge_candidate(
+            &wrong,
+            &WordSets::of(&wrong.text),
+            &SourceSentence {
+                document: &source.record,
+                sentence: record,
+                previous: None,
+                next: None,
+                retrieval_score: 1.0,
+            },
+        );
+        // The decrease is paired with the decrease (4), not with the level (114).
+        assert_eq!(
+            judgement.checks[1]
+                .source_quantity
+                .as_ref()
+                .map(|q| q.value),
+            Some(4.0)
+        );
+        assert_eq!(judgement.checks[1].outcome, Some(Outcome::Mismatch));
+    }
+
+    #[test]
+    fn context_binding_reads_title_lead_and_neighbours() {
+        let source = document(
+            "x",
+            "Huyện Tân Lạc tinh gọn bộ máy\nMở đầu.\nCấp huyện thực hiện nhất thể hóa 6 chức danh.",
+        );
+        let bound = verdict_over(
+            "Cấp huyện ở Tân Lạc thực hiện nhất thể hóa 6 chức danh.",
+            std::slice::from_ref(&source),
+        );
+        assert_eq!(bound.verdict, Verdict::Supported, "{}", bound.explanation);
+        let unbound = verdict_over(
+            "Cấp huyện ở Phú Bình thực hiện nhất thể hóa 6 chức danh.",
+            &[source],
+        );
+        assert_eq!(
+            unbound.verdict,
+            Verdict::NotEnoughInfo,
+            "{}",
+            unbound.explanation
+        );
+        assert!(
+            unbound.explanation.contains("Phú Bình"),
+            "{}",
+            unbound.explanation
+        );
+    }
+
+    #[test]
+    fn claims_without_figures_are_judged_on_coverage_and_negation() {
+        let source = document(
+            "x",
+            "Thị xã Tân Lạc\nThị xã Tân Lạc đã hợp nhất cơ quan kiểm tra với thanh tra.",
+        );
+        let supported = verdict_over(
+            "Tân Lạc đã hợp nhất cơ quan kiểm tra với thanh tra.",
+            std::slice::from_ref(&source),
+        );
+        assert_eq!(
+            supported.verdict,
+            Verdict::Supported,
+            "{}",
+            supported.explanation
+        );
+        let negated = verdict_over(
+            "Tân Lạc chưa hợp nhất cơ quan kiểm tra với thanh tra.",
+            std::slice::from_ref(&source),
+        );
+        assert_eq!(negated.verdict, Verdict::Refuted, "{}", negated.explanation);
+        let unrelated = verdict_over("Tân Lạc đã xây dựng sân bay quốc tế.", &[source]);
+        assert_eq!(
+            unrelated.verdict,
+            Verdict::NotEnoughInfo,
+            "{}",
+            unrelated.explanation
+        );
+    }
+
+    #[test]
+    fn no_candidates_means_not_enough_info() {
+        let result = judge(&ClaimAnalysis::new("Xã A có 5 thôn.", None), &[], 5);
+        assert_eq!(result.verdict, Verdict::NotEnoughInfo);
+        assert!(result.evidence.is_empty());
+        assert_eq!(result.claim_quantities.len(), 1);
+    }
+}
