@@ -224,6 +224,14 @@ fn judge(claim: Magnitude, source: Magnitude) -> Outcome {
     }
 }
 
+/// Figures of different kinds that agree are compatible, never the same.
+fn across_kinds(outcome: Outcome) -> Outcome {
+    match outcome {
+        Outcome::Match => Outcome::Compatible,
+        other => other,
+    }
+}
+
 fn percent_of(quantity: &Quantity) -> Option<Magnitude> {
     match quantity.kind {
         QuantityKind::Percent => Some(Magnitude::of(quantity)),
@@ -361,10 +369,7 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
             source_ratio.value = ratio;
             source_ratio.rounding = ratio.abs() * 0.02;
             source_ratio.qualifier = Qualifier::Exact;
-            let outcome = match judge(Magnitude::of(claim), source_ratio) {
-                Outcome::Match => Outcome::Compatible,
-                other => other,
-            };
+            let outcome = across_kinds(judge(Magnitude::of(claim), source_ratio));
             result(
                 outcome,
                 claim,
@@ -415,10 +420,7 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
             }
         }
         (Count, Fraction) | (Fraction, Count) => {
-            let outcome = match judge(Magnitude::of(claim), Magnitude::of(source)) {
-                Outcome::Match => Outcome::Compatible,
-                other => other,
-            };
+            let outcome = across_kinds(judge(Magnitude::of(claim), Magnitude::of(source)));
             result(
                 outcome,
                 claim,

@@ -167,6 +167,31 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// Token `index` as an identifier, compared exactly.
+    fn identifier_token(&mut self, index: usize) -> usize {
+        let lex = &self.lexes[index];
+        let mut quantity = self.blank(QuantityKind::Identifier, lex.start, lex.end);
+        quantity.identifier = normalize_identifier(&quantity.text);
+        self.push(quantity, index, index + 1)
+    }
+
+    /// The text of token `index` split at `separator`, with each part read as
+    /// a number; `None` when a part is not digits.
+    fn digit_groups(
+        &self,
+        index: usize,
+        separator: char,
+    ) -> Option<(&'a str, Vec<&'a str>, Vec<u32>)> {
+        let lex = &self.lexes[index];
+        let text: &'a str = &self.text[lex.start..lex.end];
+        let parts: Vec<&'a str> = text.split(separator).collect();
+        let numbers: Vec<u32> = parts
+            .iter()
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
+        Some((text, parts, numbers))
+    }
+
     fn push(&mut self, quantity: Quantity, first_lex: usize, after_lex: usize) -> usize {
         let start_lex = self.lexes.partition_point(|lex| lex.start < quantity.start);
         self.found.push(Found {
@@ -303,9 +328,7 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
-        let mut quantity = self.blank(QuantityKind::Identifier, lex.start, lex.end);
-        quantity.identifier = normalize_identifier(text);
-        self.push(quantity, index, index + 1)
+        self.identifier_token(index)
     }
 
     // ----- dates, fractions and ranges written with separators ----------
@@ -344,12 +367,7 @@ impl<'a> Extractor<'a> {
 
     fn slashed(&mut self, index: usize) -> Option<usize> {
         let lex = &self.lexes[index];
-        let text = &self.text[lex.start..lex.end];
-        let parts: Vec<&str> = text.split('/').collect();
-        let numbers: Vec<u32> = parts
-            .iter()
-            .map(|p| p.parse().ok())
-            .collect::<Option<_>>()?;
+        let (_, parts, numbers) = self.digit_groups(index, '/')?;
         match numbers.as_slice() {
             [day, month, year] => {
                 let year = expand_year(*year, parts[2].len());
@@ -362,9 +380,7 @@ impl<'a> Extractor<'a> {
                     });
                     return Some(self.push(quantity, index, index + 1));
                 }
-                let mut quantity = self.blank(QuantityKind::Identifier, lex.start, lex.end);
-                quantity.identifier = normalize_identifier(text);
-                Some(self.push(quantity, index, index + 1))
+                Some(self.identifier_token(index))
             }
             [first, second] => {
                 let (first, second) = (*first, *second);
@@ -387,7 +403,10 @@ impl<'a> Extractor<'a> {
                 }
                 let date_context =
                     self.date_cue_before(index) || self.previous_is_date_in_list(index);
-                if date_context && valid_day_month(first, second) {
+                let as_fraction = first <= second && second > 0;
+                // "6/12" after "ngày" is a date; "11/11 xã" is a fraction; a
+                // pair that cannot be a fraction ("27/4") is a date.
+                if valid_day_month(first, second) && (date_context || !as_fraction) {
                     let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
                     quantity.date = Some(PartialDate {
                         year: None,
@@ -396,51 +415,28 @@ impl<'a> Extractor<'a> {
                     });
                     return Some(self.push(quantity, index, index + 1));
                 }
-                if first <= second && second > 0 {
+                if as_fraction {
                     let mut quantity = self.blank(QuantityKind::Fraction, lex.start, lex.end);
                     quantity.value = first as f64;
                     quantity.total = second as f64;
-                    if let Some((qualifier, _)) = self.qualifier_before(index) {
+                    if let Some((qualifier, qualifier_start)) = self.qualifier_before(index) {
                         quantity.qualifier = qualifier;
-                        quantity.start = self
-                            .qualifier_before(index)
-                            .map(|(_, s)| self.lexes[s].start)
-                            .unwrap_or(quantity.start);
+                        quantity.start = self.lexes[qualifier_start].start;
                         quantity.text = self.slice(quantity.start, quantity.end);
                     }
                     let (unit, after) = self.unit_after(index + 1);
                     quantity.unit = unit;
                     return Some(self.push(quantity, index, after));
                 }
-                if valid_day_month(first, second) {
-                    let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
-                    quantity.date = Some(PartialDate {
-                        year: None,
-                        month: Some(second as u8),
-                        day: Some(first as u8),
-                    });
-                    return Some(self.push(quantity, index, index + 1));
-                }
-                let mut quantity = self.blank(QuantityKind::Identifier, lex.start, lex.end);
-                quantity.identifier = normalize_identifier(text);
-                Some(self.push(quantity, index, index + 1))
+                Some(self.identifier_token(index))
             }
-            _ => {
-                let mut quantity = self.blank(QuantityKind::Identifier, lex.start, lex.end);
-                quantity.identifier = normalize_identifier(text);
-                Some(self.push(quantity, index, index + 1))
-            }
+            _ => Some(self.identifier_token(index)),
         }
     }
 
     fn dashed(&mut self, index: usize) -> Option<usize> {
         let lex = &self.lexes[index];
-        let text = &self.text[lex.start..lex.end];
-        let parts: Vec<&str> = text.split('-').collect();
-        let numbers: Vec<u32> = parts
-            .iter()
-            .map(|p| p.parse().ok())
-            .collect::<Option<_>>()?;
+        let (text, parts, numbers) = self.digit_groups(index, '-')?;
         let mut quantity = self.blank(QuantityKind::Identifier, lex.start, lex.end);
         match numbers.as_slice() {
             [first, second]

@@ -27,6 +27,8 @@ use crate::model::{AnalysedDocument, DocumentRecord, FullDocument, SentenceRecor
 use crate::text::index_terms;
 
 const SCHEMA_VERSION: u64 = 1;
+/// The counters kept in `M` records, in the order of `counts`.
+const COUNTERS: [&str; 4] = ["documents", "sentences", "quantities", "tokens"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -63,25 +65,24 @@ pub struct Store {
     write_lock: Mutex<()>,
 }
 
-fn meta_key(name: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(name.len() + 1);
-    key.push(b'M');
-    key.extend_from_slice(name.as_bytes());
+/// A key made of a one-byte prefix and a text.
+fn prefixed(prefix: u8, text: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(text.len() + 1);
+    key.push(prefix);
+    key.extend_from_slice(text.as_bytes());
     key
+}
+
+fn meta_key(name: &str) -> Vec<u8> {
+    prefixed(b'M', name)
 }
 
 fn document_key(id: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(id.len() + 1);
-    key.push(b'D');
-    key.extend_from_slice(id.as_bytes());
-    key
+    prefixed(b'D', id)
 }
 
 fn number_key(id: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(id.len() + 1);
-    key.push(b'I');
-    key.extend_from_slice(id.as_bytes());
-    key
+    prefixed(b'I', id)
 }
 
 fn numbered_key(prefix: u8, number: u32) -> [u8; 5] {
@@ -98,16 +99,11 @@ fn sentence_key(number: u32, index: u32) -> [u8; 9] {
 }
 
 fn term_key(term: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(term.len() + 1);
-    key.push(b'T');
-    key.extend_from_slice(term.as_bytes());
-    key
+    prefixed(b'T', term)
 }
 
 fn posting_prefix(term: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(term.len() + 6);
-    key.push(b'P');
-    key.extend_from_slice(term.as_bytes());
+    let mut key = prefixed(b'P', term);
     key.push(0);
     key
 }
@@ -200,6 +196,21 @@ impl Store {
         batch.insert(meta_key(name), &value.to_be_bytes());
     }
 
+    /// Documents, sentences, quantities and tokens stored.
+    fn counts(&self) -> Result<[u64; 4], StoreError> {
+        let mut counts = [0; 4];
+        for (slot, name) in counts.iter_mut().zip(COUNTERS) {
+            *slot = self.counter(name)?;
+        }
+        Ok(counts)
+    }
+
+    fn set_counts(batch: &mut Batch, counts: [u64; 4]) {
+        for (name, value) in COUNTERS.iter().zip(counts) {
+            Self::set_counter(batch, name, value);
+        }
+    }
+
     /// Stores an analysed document, replacing any document with its id, in
     /// one atomic batch. Call `flush` before acknowledging.
     pub fn put_document(&self, document: &AnalysedDocument) -> Result<PutOutcome, StoreError> {
@@ -209,12 +220,7 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut batch = Batch::default();
         let mut deltas = TermDeltas::new();
-        let mut counts = [
-            self.counter("documents")?,
-            self.counter("sentences")?,
-            self.counter("quantities")?,
-            self.counter("tokens")?,
-        ];
+        let mut counts = self.counts()?;
         let id = &document.record.document_id;
         let previous = self.remove_into(id, &mut batch, &mut deltas, &mut counts)?;
         let number = self.counter("next_document_number")?;
@@ -249,12 +255,7 @@ impl Store {
         counts[1] += document.sentences.len() as u64;
         counts[2] += document.record.quantity_count as u64;
         self.apply_term_deltas(&mut batch, &deltas)?;
-        for (name, value) in ["documents", "sentences", "quantities", "tokens"]
-            .iter()
-            .zip(counts)
-        {
-            Self::set_counter(&mut batch, name, value);
-        }
+        Self::set_counts(&mut batch, counts);
         self.tree.apply_batch(batch)?;
         Ok(PutOutcome {
             replaced: previous.is_some(),
@@ -271,23 +272,13 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut batch = Batch::default();
         let mut deltas = TermDeltas::new();
-        let mut counts = [
-            self.counter("documents")?,
-            self.counter("sentences")?,
-            self.counter("quantities")?,
-            self.counter("tokens")?,
-        ];
+        let mut counts = self.counts()?;
         let removed = self.remove_into(id, &mut batch, &mut deltas, &mut counts)?;
         if removed.is_none() {
             return Ok(None);
         }
         self.apply_term_deltas(&mut batch, &deltas)?;
-        for (name, value) in ["documents", "sentences", "quantities", "tokens"]
-            .iter()
-            .zip(counts)
-        {
-            Self::set_counter(&mut batch, name, value);
-        }
+        Self::set_counts(&mut batch, counts);
         self.tree.apply_batch(batch)?;
         Ok(removed.map(|record| record.sentence_count))
     }

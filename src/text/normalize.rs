@@ -47,13 +47,21 @@ pub fn lower_char(character: char) -> Option<char> {
     if character.is_ascii() {
         return Some(character.to_ascii_lowercase());
     }
+    TABLE
+        .get(latin_index(character)?)
+        .copied()
+        .filter(|c| *c != '\0')
+}
+
+/// The position of a character in the tables of the Latin blocks.
+fn latin_index(character: char) -> Option<usize> {
     let code = character as u32;
     let index = match code {
         0xC0..=0x24F => code - 0xC0,
         0x1E00..=0x1EFF => code - 0x1E00 + (0x24F - 0xC0 + 1),
         _ => return None,
     };
-    TABLE.get(index as usize).copied().filter(|c| *c != '\0')
+    Some(index as usize)
 }
 
 /// Folded forms of the Latin blocks Vietnamese uses (U+00C0..U+024F and
@@ -70,13 +78,10 @@ fn latin_fold_table(character: char) -> Option<char> {
             })
             .collect()
     });
-    let code = character as u32;
-    let index = match code {
-        0xC0..=0x24F => code - 0xC0,
-        0x1E00..=0x1EFF => code - 0x1E00 + (0x24F - 0xC0 + 1),
-        _ => return None,
-    };
-    TABLE.get(index as usize).copied().filter(|c| *c != '\0')
+    TABLE
+        .get(latin_index(character)?)
+        .copied()
+        .filter(|c| *c != '\0')
 }
 
 fn fold_char_slow(character: char) -> Option<char> {
