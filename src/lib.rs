@@ -10,6 +10,7 @@
 //! - [`analysis`]: a document → sentences, quantities, index terms, context.
 //! - [`verify`]: claim analysis, alignment of quantities, verdict, explanation.
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
+//! - [`synth`]: deterministic news-like articles and labelled claims for benchmarks.
 //!
 //! Edges:
 //! - [`store`]: the only sled user: documents, sentences, facts, index.
@@ -30,5 +31,6 @@ pub mod quantity;
 pub mod retrieve;
 pub mod service;
 pub mod store;
+pub mod synth;
 pub mod text;
 pub mod verify;

@@ -1,0 +1,158 @@
+//! Store-level figures at growing sizes: in-process ingest throughput,
+//! VerifyClaim latency (p50/p99), peak memory, disk size and start-up time.
+//!
+//! Reproduce: `cargo bench --bench scale` (sizes 10k and 100k sentences), or
+//! `CLAIMCHECK_BENCH_SIZES=10000,100000,1000000 cargo bench --bench scale`.
+//! Each size runs in its own process, so peak RSS is per size. Articles and
+//! claims come from `claimcheck::synth` (deterministic).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use claimcheck::analysis::analyse_document;
+use claimcheck::model::{ClaimInput, DocumentInput};
+use claimcheck::service::verify_in_store;
+use claimcheck::store::Store;
+use claimcheck::synth::{article, unknown_place_claim, Random};
+
+const SENTENCES_PER_ARTICLE: usize = 25;
+const CACHE_BYTES: u64 = 256 * 1024 * 1024;
+const CLAIMS: usize = 600;
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|line| line.starts_with("VmHWM:"))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|kib| kib.parse::<f64>().ok())
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn disk_bytes(path: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(entries) = std::fs::read_dir(path) {
+        for entry in entries.flatten() {
+            let meta = entry.metadata();
+            match meta {
+                Ok(meta) if meta.is_dir() => total += disk_bytes(&entry.path()),
+                Ok(meta) => total += meta.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * fraction).round() as usize]
+}
+
+fn run_size(target_sentences: usize) {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let store = Store::open(directory.path(), CACHE_BYTES).expect("store opens");
+    let mut claims = Vec::new();
+    let (mut documents, mut sentences, mut bytes) = (0usize, 0usize, 0usize);
+    let started = Instant::now();
+    let mut index = 0u64;
+    while sentences < target_sentences {
+        let (generated, facts) = article(42, index, SENTENCES_PER_ARTICLE);
+        index += 1;
+        bytes += generated.text.len();
+        let analysed = analyse_document(DocumentInput {
+            document_id: generated.document_id,
+            text: generated.text,
+            title: String::new(),
+            url: String::new(),
+            published_at: String::new(),
+            language: None,
+            metadata: Default::default(),
+        });
+        sentences += analysed.sentences.len();
+        documents += 1;
+        store.put_document(&analysed).expect("stored");
+        if documents % 1000 == 0 {
+            store.flush().expect("flushed");
+        }
+        if claims.len() < CLAIMS && index % 3 == 0 {
+            claims.extend(facts);
+        }
+    }
+    store.flush().expect("flushed");
+    let ingest_seconds = started.elapsed().as_secs_f64();
+    let mut random = Random::new(7);
+    for _ in 0..CLAIMS / 6 {
+        claims.push(unknown_place_claim(&mut random));
+    }
+
+    let mut latencies = Vec::with_capacity(claims.len());
+    let mut right = 0;
+    for claim in &claims {
+        let input = ClaimInput {
+            claim: claim.claim.clone(),
+            max_evidence: 5,
+            document_ids: Vec::new(),
+            language: None,
+        };
+        let started = Instant::now();
+        let result = verify_in_store(&store, &input, 40).expect("verified");
+        latencies.push(started.elapsed());
+        right += usize::from(result.verdict == claim.label);
+    }
+    latencies.sort();
+    let peak = peak_rss_mib();
+    drop(store);
+    let disk = disk_bytes(directory.path());
+    let reopen_started = Instant::now();
+    let reopened = Store::open(directory.path(), CACHE_BYTES).expect("store reopens");
+    let stats = reopened.stats().expect("stats");
+    let startup = reopen_started.elapsed();
+    assert_eq!(stats.sentences as usize, sentences);
+
+    println!(
+        "| {sentences} | {documents} | {:.0} docs/s, {:.0} sentences/s, {:.2} MB/s | {:.2} ms | {:.2} ms | {:.1}% of {} | {:.0} MiB | {:.0} MiB | {:.2} s |",
+        documents as f64 / ingest_seconds,
+        sentences as f64 / ingest_seconds,
+        bytes as f64 / 1e6 / ingest_seconds,
+        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+        100.0 * right as f64 / claims.len() as f64,
+        claims.len(),
+        peak,
+        disk as f64 / (1024.0 * 1024.0),
+        startup.as_secs_f64(),
+    );
+}
+
+fn main() {
+    let arguments: Vec<String> = std::env::args().collect();
+    if let Some(position) = arguments.iter().position(|a| a == "--child") {
+        let size = arguments
+            .get(position + 1)
+            .and_then(|s| s.parse().ok())
+            .expect("--child SIZE");
+        run_size(size);
+        return;
+    }
+    let sizes =
+        std::env::var("CLAIMCHECK_BENCH_SIZES").unwrap_or_else(|_| "10000,100000".to_string());
+    println!(
+        "store-level scale benchmark (in-process, one store per size, sled cache {} MiB)",
+        CACHE_BYTES >> 20
+    );
+    println!("| sentences | documents | ingest (flush every 1000 documents) | verify p50 | verify p99 | verdicts right | peak RSS | disk | start-up |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let executable = std::env::current_exe().expect("own path");
+    for size in sizes
+        .split(',')
+        .filter_map(|s| s.trim().parse::<usize>().ok())
+    {
+        let status = std::process::Command::new(&executable)
+            .args(["--child", &size.to_string()])
+            .status()
+            .expect("child runs");
+        assert!(status.success(), "size {size} failed");
+    }
+    println!("reproduce: CLAIMCHECK_BENCH_SIZES={sizes} cargo bench --bench scale");
+}

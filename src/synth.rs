@@ -1,0 +1,491 @@
+//! A deterministic generator of news-like articles and labelled claims, for
+//! benchmarks and load tests. Vietnamese and English articles about made-up
+//! places, with counts, percentages, fractions, changes, dates, years,
+//! ranks, money and identifiers in varied sentence patterns; each claim is
+//! labelled SUPPORTED (a stated figure), REFUTED (the figure altered) or
+//! NOT_ENOUGH_INFO (a place no article mentions). Pure: no I/O.
+
+use crate::model::Verdict;
+
+/// A small deterministic random source (64-bit LCG).
+#[derive(Debug, Clone)]
+pub struct Random(u64);
+
+impl Random {
+    pub fn new(seed: u64) -> Random {
+        Random(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    /// A number in `low..=high`.
+    pub fn between(&mut self, low: u64, high: u64) -> u64 {
+        low + self.next() % (high - low + 1)
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+const SYLLABLES: &[&str] = &[
+    "Tân", "Phú", "Lạc", "Sơn", "Hưng", "Thịnh", "An", "Bình", "Long", "Khánh", "Vĩnh", "Phước",
+    "Hòa", "Lộc", "Thạnh", "Đức", "Minh", "Tiến", "Lâm", "Xuân", "Thủy", "Kim", "Ngọc", "Quế",
+    "Yên", "Mỹ", "Hải", "Đông", "Trung", "Nam", "Bắc", "Tây", "Hồng", "Lương", "Cẩm", "Thái",
+    "Gia", "Bảo", "Quang", "Hà",
+];
+const ASCII_SYLLABLES: &[&str] = &[
+    "Tan", "Phu", "Lac", "Son", "Hung", "Thinh", "An", "Binh", "Long", "Khanh", "Vinh", "Phuoc",
+    "Hoa", "Loc", "Thanh", "Duc", "Minh", "Tien", "Lam", "Xuan", "Thuy", "Kim", "Ngoc", "Que",
+];
+const VI_PREFIXES: &[&str] = &["huyện", "thị xã", "thành phố", "xã", "phường"];
+const VI_UNITS: &[&str] = &[
+    "cán bộ",
+    "công chức",
+    "biên chế",
+    "đầu mối",
+    "trường học",
+    "điểm trường",
+    "thôn",
+    "tổ dân phố",
+    "cơ quan",
+    "đơn vị sự nghiệp",
+    "hộ dân",
+    "phòng ban",
+    "chức danh",
+    "viên chức",
+    "người lao động",
+];
+const VI_VERBS_DOWN: &[&str] = &["giảm", "cắt giảm", "tinh giản", "giảm được"];
+const VI_VERBS_UP: &[&str] = &["tăng", "tăng thêm", "bổ sung thêm"];
+const VI_SUBJECTS: &[&str] = &[
+    "đảng viên hoàn thành nhiệm vụ",
+    "hộ dân có nước sạch",
+    "học sinh đến trường",
+    "thủ tục giải quyết đúng hạn",
+    "người dân hài lòng",
+    "xã đạt chuẩn nông thôn mới",
+    "hồ sơ trực tuyến",
+];
+const VI_FILLERS: &[&str] = &[
+    "Công tác cải cách hành chính tiếp tục được đẩy mạnh, tạo chuyển biến rõ nét.",
+    "Chất lượng đội ngũ cán bộ từng bước được nâng lên, đáp ứng yêu cầu nhiệm vụ.",
+    "Các cấp ủy, chính quyền đã chủ động rà soát, sắp xếp tổ chức bộ máy tinh gọn.",
+    "Người dân đồng tình, ủng hộ chủ trương sắp xếp lại các đơn vị hành chính.",
+    "Địa phương tiếp tục đẩy mạnh ứng dụng công nghệ thông tin trong quản lý.",
+    "Việc kiện toàn bộ máy đã khắc phục tình trạng chồng chéo chức năng, nhiệm vụ.",
+];
+const DOCUMENT_KINDS: &[&str] = &[
+    "Nghị quyết số",
+    "Nghị định",
+    "Quyết định số",
+    "Kế hoạch số",
+    "Chỉ thị số",
+];
+const EN_UNITS: &[&str] = &[
+    "officials",
+    "civil servants",
+    "staff positions",
+    "schools",
+    "villages",
+    "offices",
+    "households",
+    "agencies",
+];
+const EN_SUBJECTS: &[&str] = &[
+    "households with clean water",
+    "students attending school",
+    "procedures handled on time",
+    "residents satisfied with services",
+];
+const EN_FILLERS: &[&str] = &[
+    "Administrative reform continued to make steady progress this year.",
+    "Local leaders said the restructuring had reduced overlapping duties.",
+    "Residents broadly supported the merger of administrative units.",
+    "Officials plan to expand online public services next year.",
+];
+
+/// One generated article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub document_id: String,
+    pub text: String,
+    pub sentence_count: usize,
+}
+
+/// One labelled claim about the generated articles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledFact {
+    pub claim: String,
+    pub label: Verdict,
+    pub source: Option<String>,
+}
+
+/// A made-up place name of two syllables.
+pub fn place_name(random: &mut Random) -> String {
+    format!("{} {}", random.pick(SYLLABLES), random.pick(SYLLABLES))
+}
+
+fn english_place(random: &mut Random) -> String {
+    format!(
+        "{} {}",
+        random.pick(ASCII_SYLLABLES),
+        random.pick(ASCII_SYLLABLES)
+    )
+}
+
+fn group_vietnamese(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A generated sentence, and a claim it supports with a refuted variant.
+struct Fact {
+    sentence: String,
+    supported: String,
+    refuted: String,
+}
+
+fn vietnamese_fact(random: &mut Random, place: &str) -> Fact {
+    let year = random.between(2012, 2023);
+    let pattern = random.between(0, 7);
+    let unit = random.pick(VI_UNITS);
+    let count = random.between(2, 2500);
+    let wrong = count + random.between(1, 40);
+    match pattern {
+        0 => {
+            let verb = random.pick(VI_VERBS_DOWN);
+            Fact {
+                sentence: format!(
+                    "Đến nay {place} đã {verb} {} {unit} so với năm {year}.",
+                    group_vietnamese(count)
+                ),
+                supported: format!(
+                    "{place} {verb} {} {unit} so với năm {year}.",
+                    group_vietnamese(count)
+                ),
+                refuted: format!(
+                    "{place} {verb} {} {unit} so với năm {year}.",
+                    group_vietnamese(wrong)
+                ),
+            }
+        }
+        1 => {
+            let subject = random.pick(VI_SUBJECTS);
+            let percent = random.between(500, 999) as f64 / 10.0;
+            let written = format!("{percent:.1}").replace('.', ",");
+            let wrong_written = format!("{:.1}", percent - 7.5).replace('.', ",");
+            Fact {
+                sentence: format!("Tỷ lệ {subject} của {place} đạt {written}%."),
+                supported: format!("Tỷ lệ {subject} ở {place} đạt {written}%."),
+                refuted: format!("Tỷ lệ {subject} ở {place} đạt {wrong_written}%."),
+            }
+        }
+        2 => {
+            let total = random.between(8, 40);
+            let done = random.between(1, total);
+            Fact {
+                sentence: format!(
+                    "Hiện {place} có {done}/{total} xã hoàn thành việc sắp xếp {unit}."
+                ),
+                supported: format!("{place} có {done}/{total} xã hoàn thành việc sắp xếp {unit}."),
+                refuted: format!(
+                    "{place} có {}/{total} xã hoàn thành việc sắp xếp {unit}.",
+                    (done + 3).min(total + 3)
+                ),
+            }
+        }
+        3 => {
+            let from = random.between(20, 200);
+            let to = random.between(5, from - 1);
+            Fact {
+                sentence: format!(
+                    "Sau sắp xếp, số {unit} của {place} đã giảm từ {from} xuống còn {to}."
+                ),
+                supported: format!("Số {unit} của {place} đã giảm {} {unit}.", from - to),
+                refuted: format!("Số {unit} của {place} đã giảm {} {unit}.", from - to + 7),
+            }
+        }
+        4 => {
+            let kind = random.pick(DOCUMENT_KINDS);
+            let number = random.between(10, 999);
+            let month = random.between(1, 12);
+            let day = random.between(1, 28);
+            Fact {
+                sentence: format!("{kind} {number}/NQ-HĐND ngày {day}/{month}/{year} quy định rõ lộ trình sắp xếp tại {place}."),
+                supported: format!("{kind} {number}/NQ-HĐND về sắp xếp tại {place} được ban hành ngày {day}/{month}/{year}."),
+                refuted: format!("{kind} {number}/NQ-HĐND về sắp xếp tại {place} được ban hành ngày {}/{month}/{year}.", day + 1),
+            }
+        }
+        5 => {
+            let money = random.between(2, 900);
+            Fact {
+                sentence: format!(
+                    "Năm {year}, {place} đầu tư {money} tỷ đồng cho việc nâng cấp {unit}."
+                ),
+                supported: format!(
+                    "Năm {year}, {place} đầu tư {money} tỷ đồng cho việc nâng cấp {unit}."
+                ),
+                refuted: format!(
+                    "Năm {year}, {place} đầu tư {} tỷ đồng cho việc nâng cấp {unit}.",
+                    money + 50
+                ),
+            }
+        }
+        6 => {
+            let verb = random.pick(VI_VERBS_UP);
+            Fact {
+                sentence: format!(
+                    "Trong năm {year}, {place} {verb} {count} {unit} để đáp ứng nhu cầu."
+                ),
+                supported: format!("{place} {verb} {count} {unit} trong năm {year}."),
+                refuted: format!("{place} {verb} {wrong} {unit} trong năm {year}."),
+            }
+        }
+        _ => {
+            let term = random.between(10, 20);
+            Fact {
+                sentence: format!(
+                    "Hội đồng nhân dân {place} khóa {} đã thông qua đề án sắp xếp {count} {unit}.",
+                    roman(term)
+                ),
+                supported: format!(
+                    "Hội đồng nhân dân {place} khóa {term} thông qua đề án sắp xếp {count} {unit}."
+                ),
+                refuted: format!(
+                    "Hội đồng nhân dân {place} khóa {} thông qua đề án sắp xếp {count} {unit}.",
+                    term + 1
+                ),
+            }
+        }
+    }
+}
+
+fn english_fact(random: &mut Random, place: &str) -> Fact {
+    let year = random.between(2012, 2023);
+    let unit = random.pick(EN_UNITS);
+    let count = random.between(2, 2500);
+    let wrong = count + random.between(1, 40);
+    match random.between(0, 2) {
+        0 => Fact {
+            sentence: format!(
+                "By the end of {year}, {place} district had cut {count} {unit} compared with 2015."
+            ),
+            supported: format!("{place} district cut {count} {unit} compared with 2015."),
+            refuted: format!("{place} district cut {wrong} {unit} compared with 2015."),
+        },
+        1 => {
+            let subject = random.pick(EN_SUBJECTS);
+            let percent = random.between(500, 999) as f64 / 10.0;
+            Fact {
+                sentence: format!(
+                    "In {place}, the share of {subject} reached {percent:.1} percent in {year}."
+                ),
+                supported: format!(
+                    "The share of {subject} in {place} reached {percent:.1} percent in {year}."
+                ),
+                refuted: format!(
+                    "The share of {subject} in {place} reached {:.1} percent in {year}.",
+                    percent - 9.0
+                ),
+            }
+        }
+        _ => {
+            let money = random.between(2, 90);
+            Fact {
+                sentence: format!(
+                    "{place} province spent ${money} million on new {unit} in {year}."
+                ),
+                supported: format!(
+                    "{place} province spent ${money} million on new {unit} in {year}."
+                ),
+                refuted: format!(
+                    "{place} province spent ${} million on new {unit} in {year}.",
+                    money + 20
+                ),
+            }
+        }
+    }
+}
+
+fn roman(mut number: u64) -> String {
+    let table = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")];
+    let mut out = String::new();
+    for (value, letters) in table {
+        while number >= value {
+            out.push_str(letters);
+            number -= value;
+        }
+    }
+    out
+}
+
+/// Generates article `index` of a corpus (the same index always gives the
+/// same article) with about `sentences` sentences, and up to two claims about
+/// it (one SUPPORTED, one REFUTED).
+pub fn article(seed: u64, index: u64, sentences: usize) -> (Article, Vec<LabelledFact>) {
+    let mut random = Random::new(seed.wrapping_mul(31).wrapping_add(index));
+    let english = index % 5 == 4;
+    let place = if english {
+        english_place(&mut random)
+    } else {
+        place_name(&mut random)
+    };
+    let document_id = format!("synthetic-{index:08}.txt");
+    let mut text = String::new();
+    let mut claims = Vec::new();
+    let year = random.between(2015, 2024);
+    let (month, day) = (random.between(1, 12), random.between(1, 28));
+    if english {
+        text.push_str(&format!(
+            "{place} streamlines its local government\n\n{day:02}/{month:02}/{year}\n\n"
+        ));
+    } else {
+        let prefix = random.pick(VI_PREFIXES);
+        text.push_str(&format!("{} {place}: tinh gọn bộ máy, nâng cao hiệu quả\n\n{day:02}/{month:02}/{year} 08:30\n\n", capitalise(prefix)));
+    }
+    let mut written = 2;
+    let mut paragraph = 0;
+    while written < sentences {
+        let in_paragraph = random.between(2, 5) as usize;
+        for _ in 0..in_paragraph.min(sentences - written) {
+            let with_fact = random.between(0, 2) > 0;
+            let sentence = if with_fact {
+                let fact = if english {
+                    english_fact(&mut random, &place)
+                } else {
+                    vietnamese_fact(&mut random, &place)
+                };
+                if claims.is_empty() && paragraph >= 1 {
+                    claims.push(LabelledFact {
+                        claim: fact.supported.clone(),
+                        label: Verdict::Supported,
+                        source: Some(document_id.clone()),
+                    });
+                    claims.push(LabelledFact {
+                        claim: fact.refuted.clone(),
+                        label: Verdict::Refuted,
+                        source: Some(document_id.clone()),
+                    });
+                }
+                fact.sentence
+            } else if english {
+                random.pick(EN_FILLERS).to_string()
+            } else {
+                random.pick(VI_FILLERS).to_string()
+            };
+            text.push_str(&sentence);
+            text.push(' ');
+            written += 1;
+        }
+        text.push_str("\n\n");
+        paragraph += 1;
+    }
+    (
+        Article {
+            document_id,
+            text,
+            sentence_count: written,
+        },
+        claims,
+    )
+}
+
+/// A claim about a place no generated article mentions (names built from
+/// syllables the generator never uses).
+pub fn unknown_place_claim(random: &mut Random) -> LabelledFact {
+    const NAMES: [&str; 6] = [
+        "Ba Chẽ",
+        "Mường Nhé",
+        "Côn Đảo",
+        "Bạch Long Vĩ",
+        "Sìn Hồ",
+        "Mèo Vạc",
+    ];
+    let name = *random.pick(&NAMES);
+    let fact = vietnamese_fact(random, name);
+    LabelledFact {
+        claim: fact.supported,
+        label: Verdict::NotEnoughInfo,
+        source: None,
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut characters = text.chars();
+    match characters.next() {
+        Some(first) => first.to_uppercase().chain(characters).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generation_is_deterministic_and_sized() {
+        let (first, claims) = article(7, 3, 25);
+        let (again, claims_again) = article(7, 3, 25);
+        assert_eq!(first, again);
+        assert_eq!(claims, claims_again);
+        assert_eq!(first.sentence_count, 25);
+        let (other, _) = article(7, 4, 25);
+        assert_ne!(first.text, other.text);
+    }
+
+    #[test]
+    fn generated_claims_get_their_labels() {
+        use crate::analysis::analyse_document;
+        use crate::model::DocumentInput;
+        use crate::verify::{judge, ClaimAnalysis, SourceSentence};
+        let mut right = 0;
+        let mut total = 0;
+        for index in 0..20 {
+            let (generated, claims) = article(11, index, 20);
+            let analysed = analyse_document(DocumentInput {
+                document_id: generated.document_id.clone(),
+                text: generated.text.clone(),
+                title: String::new(),
+                url: String::new(),
+                published_at: String::new(),
+                language: None,
+                metadata: Default::default(),
+            });
+            let records: Vec<_> = analysed.sentences.iter().map(|s| &s.record).collect();
+            for claim in claims {
+                let sources: Vec<SourceSentence> = records
+                    .iter()
+                    .enumerate()
+                    .map(|(i, sentence)| SourceSentence {
+                        document: &analysed.record,
+                        sentence,
+                        previous: i.checked_sub(1).map(|p| records[p]),
+                        next: records.get(i + 1).copied(),
+                        retrieval_score: 0.5,
+                    })
+                    .collect();
+                let result = judge(&ClaimAnalysis::new(&claim.claim, None), &sources, 3);
+                total += 1;
+                if result.verdict == claim.label {
+                    right += 1;
+                }
+            }
+        }
+        assert!(total >= 30);
+        assert!(right as f64 / total as f64 >= 0.9, "{right}/{total}");
+    }
+}
