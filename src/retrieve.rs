@@ -4,7 +4,10 @@
 //! `RARE_TERM_SENTENCES` sentences) are read in full and nominate
 //! candidates; common terms only add to the scores of documents already
 //! nominated, with one point lookup per document, so the work per claim stays
-//! bounded as the store grows. The best candidates are then re-ranked with
+//! bounded as the store grows: nomination reads at most
+//! `NOMINATION_BUDGET` postings, rarest terms first, and at most
+//! `MAX_COMMON_TERMS` common terms re-score at most `MAX_NOMINATED_DOCUMENTS`
+//! documents. The best candidates are then re-ranked with
 //! `strsim`'s Sørensen–Dice similarity of the folded texts.
 
 use std::collections::{HashMap, HashSet};
@@ -17,8 +20,12 @@ const K1: f64 = 1.2;
 const B: f64 = 0.75;
 /// Terms held by more sentences than this only re-score nominated documents.
 pub const RARE_TERM_SENTENCES: u64 = 4000;
+/// Postings read to nominate candidates, per claim.
+const NOMINATION_BUDGET: u64 = 12_000;
+/// Common terms that re-score nominated documents, the most informative first.
+const MAX_COMMON_TERMS: usize = 8;
 /// Documents considered for common-term lookups.
-const MAX_NOMINATED_DOCUMENTS: usize = 300;
+const MAX_NOMINATED_DOCUMENTS: usize = 150;
 
 /// A sentence nominated by the index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -76,13 +83,18 @@ pub fn candidates(
     let mut scores: HashMap<(u32, u32), f64> = HashMap::new();
     let mut document_weight: HashMap<u32, f64> = HashMap::new();
     let mut common = Vec::new();
+    let mut budget = NOMINATION_BUDGET;
     for (position, (term, holding, idf)) in weighted.iter().enumerate() {
         // The two rarest terms always nominate, so a claim of common words
-        // still finds candidates.
-        if *holding > RARE_TERM_SENTENCES && position >= 2 {
-            common.push((*term, *idf));
+        // still finds candidates; others while the budget lasts.
+        let affordable = *holding <= RARE_TERM_SENTENCES && *holding <= budget;
+        if !affordable && position >= 2 {
+            if common.len() < MAX_COMMON_TERMS {
+                common.push((*term, *idf));
+            }
             continue;
         }
+        budget = budget.saturating_sub(*holding);
         for (document, postings) in store.postings(term)? {
             if allowed.is_some_and(|set| !set.contains(&document)) {
                 continue;
