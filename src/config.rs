@@ -35,6 +35,8 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Score labelled claims: accuracy, macro-F1, strict accuracy, misses.
     Eval(EvalArgs),
+    /// Load a running service: closed loop against Health/Check and VerifyClaim.
+    Bench(BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +186,24 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
+    pub server: String,
+    /// Concurrent callers.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// HTTP/2 connections the callers share.
+    #[arg(long, default_value_t = 4)]
+    pub channels: usize,
+    /// Seconds per run (Health/Check, then VerifyClaim).
+    #[arg(long, default_value_t = 10.0)]
+    pub seconds: f64,
+    /// First stream this many generated articles through IngestDocuments.
+    #[arg(long, default_value_t = 0)]
+    pub ingest: usize,
 }
 
 #[cfg(test)]

@@ -1,0 +1,214 @@
+//! `claimcheck bench`: a closed-loop gRPC load generator. C concurrent
+//! callers over K channels send requests back to back for a fixed time,
+//! first to `grpc.health.v1.Health/Check` (the no-op ceiling of this server
+//! and machine), then to `VerifyClaim` with generated claims, and report
+//! requests per second, p50/p90/p99 latency, errors, and the ratio of the two.
+//! With `--ingest N`, it first streams N generated articles through
+//! IngestDocuments (durable acknowledgement) and reports MB/s.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tonic::transport::{Channel, Endpoint};
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+
+use crate::config::BenchArgs;
+use crate::grpc::pb;
+use crate::grpc::pb::fact_check_client::FactCheckClient;
+use crate::synth::{article, unknown_place_claim, Random};
+
+/// What one closed-loop run measured.
+#[derive(Debug, Clone)]
+pub struct LoadReport {
+    pub requests: usize,
+    pub errors: usize,
+    pub seconds: f64,
+    pub latencies: Vec<Duration>,
+}
+
+impl LoadReport {
+    pub fn per_second(&self) -> f64 {
+        self.requests as f64 / self.seconds.max(1e-9)
+    }
+
+    fn percentile(&self, fraction: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        self.latencies[((self.latencies.len() - 1) as f64 * fraction).round() as usize]
+    }
+
+    pub fn line(&self, name: &str) -> String {
+        format!(
+            "{name:<12} {:>9.0} req/s  p50 {:>7.2} ms  p90 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
+            self.per_second(),
+            self.percentile(0.5).as_secs_f64() * 1e3,
+            self.percentile(0.9).as_secs_f64() * 1e3,
+            self.percentile(0.99).as_secs_f64() * 1e3,
+            self.errors
+        )
+    }
+}
+
+/// Runs `call` from `concurrency` tasks spread over `channels` for `duration`.
+async fn closed_loop<F, Fut>(
+    channels: &[Channel],
+    concurrency: usize,
+    duration: Duration,
+    call: F,
+) -> LoadReport
+where
+    F: Fn(Channel, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let call = Arc::new(call);
+    let deadline = Instant::now() + duration;
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(concurrency);
+    for worker in 0..concurrency {
+        let channel = channels[worker % channels.len()].clone();
+        let call = Arc::clone(&call);
+        tasks.push(tokio::spawn(async move {
+            let (mut latencies, mut errors, mut sequence) = (Vec::new(), 0usize, worker);
+            while Instant::now() < deadline {
+                let sent = Instant::now();
+                let ok = call(channel.clone(), sequence).await;
+                latencies.push(sent.elapsed());
+                errors += usize::from(!ok);
+                sequence += concurrency;
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut report = LoadReport {
+        requests: 0,
+        errors: 0,
+        seconds: 0.0,
+        latencies: Vec::new(),
+    };
+    for task in tasks {
+        if let Ok((latencies, errors)) = task.await {
+            report.requests += latencies.len();
+            report.errors += errors;
+            report.latencies.extend(latencies);
+        }
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    report.latencies.sort();
+    report
+}
+
+async fn ingest(server: &str, documents: usize) -> anyhow::Result<String> {
+    let mut client = crate::grpc::connect(server).await?;
+    let mut bytes = 0usize;
+    let mut batch = Vec::new();
+    let started = Instant::now();
+    let mut sentences = 0u64;
+    for index in 0..documents as u64 {
+        let (generated, _) = article(42, index, 25);
+        bytes += generated.text.len();
+        batch.push(pb::IngestDocumentRequest {
+            document_id: generated.document_id,
+            text: generated.text,
+            ..Default::default()
+        });
+        if batch.len() == 200 || index + 1 == documents as u64 {
+            let response = client
+                .ingest_documents(tokio_stream::iter(std::mem::take(&mut batch)))
+                .await
+                .map_err(|status| anyhow::anyhow!("{:?}: {}", status.code(), status.message()))?
+                .into_inner();
+            sentences += response.sentence_count;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(format!(
+        "ingest       {documents} documents, {sentences} sentences, {:.1} MB in {seconds:.1} s: {:.0} docs/s, {:.0} sentences/s, {:.2} MB/s (IngestDocuments, 200 per stream, acknowledged after flush)",
+        bytes as f64 / 1e6,
+        documents as f64 / seconds,
+        sentences as f64 / seconds,
+        bytes as f64 / 1e6 / seconds
+    ))
+}
+
+fn claims_for_load(count: usize) -> Vec<String> {
+    let mut random = Random::new(3);
+    let mut claims = Vec::with_capacity(count);
+    let mut index = 0;
+    while claims.len() < count {
+        let (_, facts) = article(42, index, 25);
+        claims.extend(facts.into_iter().map(|f| f.claim));
+        claims.push(unknown_place_claim(&mut random).claim);
+        index += 7;
+    }
+    claims.truncate(count);
+    claims
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    if args.ingest > 0 {
+        println!("{}", ingest(&args.server, args.ingest).await?);
+    }
+    let mut channels = Vec::with_capacity(args.channels);
+    for _ in 0..args.channels.max(1) {
+        let endpoint = Endpoint::from_shared(args.server.clone())?;
+        channels.push(
+            endpoint
+                .connect()
+                .await
+                .with_context(|| format!("cannot connect to {}", args.server))?,
+        );
+    }
+    let duration = Duration::from_secs_f64(args.seconds);
+    println!(
+        "closed loop: {} concurrent callers over {} channels, {:.0} s per run, against {}",
+        args.concurrency, args.channels, args.seconds, args.server
+    );
+    let health = closed_loop(
+        &channels,
+        args.concurrency,
+        duration,
+        |channel, _| async move {
+            HealthClient::new(channel)
+                .check(HealthCheckRequest {
+                    service: String::new(),
+                })
+                .await
+                .is_ok()
+        },
+    )
+    .await;
+    println!("{}", health.line("Health/Check"));
+    let claims = Arc::new(claims_for_load(1000));
+    let verify = closed_loop(
+        &channels,
+        args.concurrency,
+        duration,
+        move |channel, sequence| {
+            let claim = claims[sequence % claims.len()].clone();
+            async move {
+                FactCheckClient::new(channel)
+                    .verify_claim(pb::VerifyClaimRequest {
+                        claim,
+                        ..Default::default()
+                    })
+                    .await
+                    .is_ok()
+            }
+        },
+    )
+    .await;
+    println!("{}", verify.line("VerifyClaim"));
+    println!(
+        "VerifyClaim throughput is {:.1}% of Health/Check",
+        100.0 * verify.per_second() / health.per_second().max(1e-9)
+    );
+    Ok(if health.errors + verify.errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
