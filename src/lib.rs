@@ -10,6 +10,7 @@
 //! - [`analysis`]: a document → sentences, quantities, index terms, context.
 //! - [`verify`]: claim analysis, alignment of quantities, verdict, explanation.
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
+//! - [`hashing`]: a fast hasher for word tables and per-claim maps.
 //! - [`synth`]: deterministic news-like articles and labelled claims for benchmarks.
 //!
 //! Edges:
@@ -26,6 +27,7 @@ pub mod config;
 pub mod context;
 pub mod eval;
 pub mod grpc;
+pub mod hashing;
 pub mod model;
 pub mod quantity;
 pub mod retrieve;

@@ -10,7 +10,9 @@
 //! documents. The best candidates are then re-ranked with
 //! `strsim`'s Sørensen–Dice similarity of the folded texts.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use crate::hashing::{FastMap, FastSet};
 
 use crate::model::{DocumentRecord, SentenceRecord};
 use crate::store::{Store, StoreError};
@@ -80,8 +82,8 @@ pub fn candidates(
         weighted.push((term, holding, idf));
     }
     weighted.sort_by_key(|(_, holding, _)| *holding);
-    let mut scores: HashMap<(u32, u32), f64> = HashMap::new();
-    let mut document_weight: HashMap<u32, f64> = HashMap::new();
+    let mut scores: FastMap<(u32, u32), f64> = FastMap::default();
+    let mut document_weight: FastMap<u32, f64> = FastMap::default();
     let mut common = Vec::new();
     let mut budget = NOMINATION_BUDGET;
     for (position, (term, holding, idf)) in weighted.iter().enumerate() {
@@ -133,7 +135,7 @@ pub fn candidates(
             }
         }
     }
-    let mut document_bonus: HashMap<u32, f64> = HashMap::new();
+    let mut document_bonus: FastMap<u32, f64> = FastMap::default();
     for term in context_terms {
         let holding = store.term_sentence_count(term)?;
         if holding == 0 || holding > RARE_TERM_SENTENCES {
@@ -141,7 +143,7 @@ pub fn candidates(
         }
         let idf =
             (1.0 + (sentence_total as f64 - holding as f64 + 0.5) / (holding as f64 + 0.5)).ln();
-        let documents: HashSet<u32> = store
+        let documents: FastSet<u32> = store
             .postings(term)?
             .into_iter()
             .map(|(document, _)| document)
@@ -186,7 +188,7 @@ pub fn load_and_rerank(
         .unwrap_or(1.0)
         .max(f64::MIN_POSITIVE);
     let claim_folded = fold(claim);
-    let mut documents: HashMap<u32, Option<DocumentRecord>> = HashMap::new();
+    let mut documents: FastMap<u32, Option<DocumentRecord>> = FastMap::default();
     let mut loaded = Vec::with_capacity(ranked.len());
     for candidate in ranked {
         let number = candidate.document_number;

@@ -22,7 +22,7 @@
 //! negation differs). Otherwise NOT_ENOUGH_INFO. Support is preferred over
 //! refutation only when it is at least as on-topic.
 
-use std::collections::HashSet;
+use crate::hashing::FastSet as HashSet;
 
 use crate::context::{entities, Entity};
 use crate::model::{
@@ -73,17 +73,25 @@ pub struct SourceSentence<'a> {
 
 /// Up to four folded content words before byte `position` of `text`.
 fn words_before(text: &str, position: usize) -> Vec<String> {
-    let mut end = position.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let tokens = word_tokens(&text[..end]);
-    tokens
+    contexts_before(&word_tokens(text), &[position])
+        .pop()
+        .unwrap_or_default()
+}
+
+/// For each byte position, up to four folded content words of `tokens`
+/// that end before it, nearest first.
+fn contexts_before(tokens: &[crate::text::WordToken], positions: &[usize]) -> Vec<Vec<String>> {
+    positions
         .iter()
-        .rev()
-        .filter(|t| !t.is_numeric() && !is_stopword(&t.folded))
-        .take(4)
-        .map(|t| t.folded.clone())
+        .map(|position| {
+            tokens
+                .iter()
+                .rev()
+                .filter(|t| t.end <= *position && !t.is_numeric() && !is_stopword(&t.folded))
+                .take(4)
+                .map(|t| t.folded.clone())
+                .collect()
+        })
         .collect()
 }
 
@@ -307,10 +315,16 @@ fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
                         penalty: f64,
                         origin: &'static str,
                         pool: &mut Vec<Pooled<'a>>| {
-        for quantity in &sentence.quantities {
+        let tokens = word_tokens(&sentence.text);
+        let positions: Vec<usize> = sentence.quantities.iter().map(|q| q.start).collect();
+        for (quantity, context) in sentence
+            .quantities
+            .iter()
+            .zip(contexts_before(&tokens, &positions))
+        {
             pool.push(Pooled {
                 quantity: std::borrow::Cow::Borrowed(quantity),
-                context: words_before(&sentence.text, quantity.start),
+                context,
                 penalty,
                 origin,
             });
