@@ -75,7 +75,7 @@ fn run_size(target_sentences: usize) {
         if documents % 1000 == 0 {
             store.flush().expect("flushed");
         }
-        if claims.len() < CLAIMS && index % 3 == 0 {
+        if claims.len() < CLAIMS && index.is_multiple_of(3) {
             claims.extend(facts);
         }
     }

@@ -192,12 +192,12 @@ pub fn load_and_rerank(
     let mut loaded = Vec::with_capacity(ranked.len());
     for candidate in ranked {
         let number = candidate.document_number;
-        if !documents.contains_key(&number) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = documents.entry(number) {
             let record = match store.document_id(number)? {
                 Some(id) => store.document(&id)?,
                 None => None,
             };
-            documents.insert(number, record);
+            slot.insert(record);
         }
         let Some(document) = documents.get(&number).cloned().flatten() else {
             continue;

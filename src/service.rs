@@ -176,7 +176,7 @@ fn encode_page_token(id: &str) -> String {
 
 fn decode_page_token(token: &str) -> Result<String, ServiceError> {
     let bad = || invalid("page_token", "is not a token returned by ListDocuments");
-    if token.len() % 2 != 0 {
+    if !token.len().is_multiple_of(2) {
         return Err(bad());
     }
     let bytes: Vec<u8> = (0..token.len())

@@ -385,10 +385,8 @@ impl<'a> Extractor<'a> {
             [first, second] => {
                 let (first, second) = (*first, *second);
                 let year_like = parts[1].len() == 4 && is_calendar_year(second as f64);
-                if (self.month_cue_before(index) || year_like)
-                    && (1..=12).contains(&first)
-                    && year_like
-                {
+                // "tháng 12/2019", "12/2019": a month of a year.
+                if year_like && (1..=12).contains(&first) {
                     let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
                     quantity.date = Some(PartialDate {
                         year: Some(second as i32),
@@ -1095,11 +1093,11 @@ impl<'a> Extractor<'a> {
         }
         if self.language == Language::English && self.is(index, class::ENGLISH_ORDINAL) {
             let value = ENGLISH_ORDINAL_WORDS.get(lex)?;
-            if !self
+            let after_the = self
                 .words_before(index, 1)
                 .first()
-                .is_some_and(|w| w.folded == "the")
-            {
+                .is_some_and(|w| w.folded == "the");
+            if !after_the {
                 return None;
             }
             let mut quantity = self.blank(QuantityKind::Ordinal, lex.start, lex.end);
@@ -1174,7 +1172,7 @@ impl<'a> Extractor<'a> {
         let name_like = lex.capitalized
             && lex.ascii
             && lex.end - lex.start >= 3
-            && !crate::text::is_stopword(&lex.folded);
+            && !crate::text::is_stopword(lex.folded);
         if !name_like || !self.lex(index + 1)?.is_punct('-') {
             return None;
         }

@@ -241,7 +241,8 @@ mod tests {
 
     #[test]
     fn digit_strings_table() {
-        let cases: &[(&str, Language, Option<(f64, u32)>)] = &[
+        type Case<'a> = (&'a str, Language, Option<(f64, u32)>);
+        let cases: &[Case] = &[
             ("1654", Vi, Some((1654.0, 0))),
             ("1.654", Vi, Some((1654.0, 0))),
             ("1.654", En, Some((1.654, 3))),

@@ -599,7 +599,7 @@ mod properties {
         let digits = integer.to_string();
         let mut out = String::new();
         for (index, digit) in digits.chars().enumerate() {
-            if index > 0 && (digits.len() - index) % 3 == 0 {
+            if index > 0 && (digits.len() - index).is_multiple_of(3) {
                 out.push(separator);
             }
             out.push(digit);
