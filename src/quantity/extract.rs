@@ -223,10 +223,14 @@ impl<'a> Extractor<'a> {
             LexKind::Code => Some(self.code(index)),
             LexKind::Slashed => self.slashed(index),
             LexKind::Dashed => self.dashed(index),
-            LexKind::Digits => {
-                let span = self.number_span(index)?;
-                Some(self.number(span))
-            }
+            LexKind::Digits => match self.phone_number(index) {
+                Some(after) => Some(after),
+                None => match self.number_span(index) {
+                    Some(span) => Some(self.number(span)),
+                    // "0203.3835.123": grouped like no number is.
+                    None => Some(self.identifier_token(index)),
+                },
+            },
             LexKind::Currency(_) => self.currency_first(index),
             LexKind::Time => Some(index + 1),
             LexKind::Percent | LexKind::Punct(_) => None,
@@ -491,6 +495,61 @@ impl<'a> Extractor<'a> {
         })
     }
 
+    /// A telephone number: digit groups starting with 0 (or after "+"),
+    /// separated by single spaces, dots or dashes, 9 to 12 digits in all
+    /// ("0912 345 678", "(024) 3825 3333", "+84 912 345 678").
+    fn phone_number(&mut self, index: usize) -> Option<usize> {
+        let first = &self.lexes[index];
+        let plus = index > 0
+            && self.lexes[index - 1].is_punct('+')
+            && self.lexes[index - 1].end == first.start;
+        let bracketed = index > 0 && self.lexes[index - 1].is_punct('(');
+        let first_text = &self.text[first.start..first.end];
+        if !(plus || first_text.starts_with('0')) {
+            return None;
+        }
+        let digit_count = |lex: &Lex| {
+            self.text[lex.start..lex.end]
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .count()
+        };
+        let mut digits = digit_count(first);
+        let mut last = index;
+        let mut position = index + 1;
+        if bracketed && self.lex(position).is_some_and(|l| l.is_punct(')')) {
+            position += 1;
+        }
+        while let Some(next) = self.lex(position).filter(|l| l.kind == LexKind::Digits) {
+            let gap = &self.text[self.lexes[position - 1].end..next.start];
+            if gap.len() > 1 || digits + digit_count(next) > 12 {
+                break;
+            }
+            digits += digit_count(next);
+            last = position;
+            position += 1;
+        }
+        let grouped_wrongly = parse_digits(first_text, self.language).is_none();
+        let single_long = last == index && first_text.len() >= 9;
+        if !(9..=12).contains(&digits) || (last == index && !single_long && !grouped_wrongly) {
+            return None;
+        }
+        let start = if plus {
+            self.lexes[index - 1].start
+        } else if bracketed {
+            self.lexes[index - 1].start
+        } else {
+            first.start
+        };
+        let mut quantity = self.blank(QuantityKind::Identifier, start, self.lexes[last].end);
+        quantity.identifier = quantity
+            .text
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect();
+        Some(self.push(quantity, index, last + 1))
+    }
+
     fn currency_first(&mut self, index: usize) -> Option<usize> {
         let symbol = match self.lexes[index].kind {
             LexKind::Currency(symbol) => symbol,
@@ -563,13 +622,7 @@ impl<'a> Extractor<'a> {
     fn number(&mut self, span: NumberSpan) -> usize {
         let value = span.numeral.value;
         let first = &self.lexes[span.first];
-        // Phone numbers and other long digit strings with a leading zero.
         let raw = &self.text[first.start..first.end];
-        if span.plain_integer && raw.starts_with('0') && raw.len() >= 9 {
-            let mut quantity = self.blank(QuantityKind::Identifier, first.start, first.end);
-            quantity.identifier = raw.to_string();
-            return self.push(quantity, span.first, span.after);
-        }
         // Years: bare four-digit numbers, "năm 2015", ranges "2016 - 2021".
         let year_cue = self
             .words_before(span.first, 1)

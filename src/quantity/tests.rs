@@ -272,6 +272,11 @@ fn extraction_table() {
         ("dịch COVID-19", Vi, &["id covid-19"]),
         ("dịch Covid - 19", Vi, &["id covid-19"]),
         ("gọi 0912345678", Vi, &["id 0912345678"]),
+        ("gọi 0912 345 678", Vi, &["id 0912345678"]),
+        ("điện thoại (024) 3825 3333", Vi, &["id 02438253333"]),
+        ("call +84 912 345 678", En, &["id +84912345678"]),
+        ("số 0203.3835.123", Vi, &["id 02033835123"]),
+        ("có 0,5 ha", Vi, &["measure 0.5 u=ha"]),
         ("Decree 108 on staff", En, &["id 108 u=Decree"]),
         ("Resolution No. 22", En, &["id 22 u=Resolution"]),
         // Money and measures.
