@@ -1142,3 +1142,53 @@ mod tests {
         assert_eq!(result.claim_quantities.len(), 1);
     }
 }
+
+#[cfg(test)]
+mod english_tests {
+    use super::*;
+    use crate::analysis::analyse_document;
+    use crate::model::DocumentInput;
+
+    #[test]
+    fn english_claims_are_checked_against_english_articles() {
+        let analysed = analyse_document(DocumentInput {
+            document_id: "en".into(),
+            text: "Long Bien district trims its payroll\n\
+                   Long Bien district cut 1,654 part-time posts in 2019, officials said.\n\
+                   Trust in the local government reached 91.6 percent.\n\
+                   Eleven of the 11 communes merged their offices."
+                .into(),
+            title: String::new(),
+            url: String::new(),
+            published_at: String::new(),
+            language: None,
+            metadata: Default::default(),
+        });
+        let records: Vec<&SentenceRecord> = analysed.sentences.iter().map(|s| &s.record).collect();
+        let sources: Vec<SourceSentence> = records
+            .iter()
+            .enumerate()
+            .map(|(i, sentence)| SourceSentence {
+                document: &analysed.record,
+                sentence,
+                previous: i.checked_sub(1).map(|p| records[p]),
+                next: records.get(i + 1).copied(),
+                retrieval_score: 0.5,
+            })
+            .collect();
+        let cases = [
+            ("Long Bien district cut 1,654 part-time posts in 2019.", Verdict::Supported),
+            ("Long Bien district cut 1654 part-time posts in 2019.", Verdict::Supported),
+            ("Long Bien district cut 1,456 part-time posts in 2019.", Verdict::Refuted),
+            ("Long Bien district added 1,654 part-time posts in 2019.", Verdict::Refuted),
+            ("Long Bien district cut 1,654 part-time posts in 2018.", Verdict::Refuted),
+            ("Trust in the local government of Long Bien reached more than 90 percent.", Verdict::Supported),
+            ("Trust in the local government of Long Bien was under 80 percent.", Verdict::Refuted),
+            ("Cau Giay district cut 1,654 part-time posts in 2019.", Verdict::NotEnoughInfo),
+        ];
+        for (claim, expected) in cases {
+            let result = judge(&ClaimAnalysis::new(claim, None), &sources, 3);
+            assert_eq!(result.verdict, expected, "{claim:?}: {}", result.explanation);
+        }
+    }
+}
