@@ -1177,18 +1177,46 @@ mod english_tests {
             })
             .collect();
         let cases = [
-            ("Long Bien district cut 1,654 part-time posts in 2019.", Verdict::Supported),
-            ("Long Bien district cut 1654 part-time posts in 2019.", Verdict::Supported),
-            ("Long Bien district cut 1,456 part-time posts in 2019.", Verdict::Refuted),
-            ("Long Bien district added 1,654 part-time posts in 2019.", Verdict::Refuted),
-            ("Long Bien district cut 1,654 part-time posts in 2018.", Verdict::Refuted),
-            ("Trust in the local government of Long Bien reached more than 90 percent.", Verdict::Supported),
-            ("Trust in the local government of Long Bien was under 80 percent.", Verdict::Refuted),
-            ("Cau Giay district cut 1,654 part-time posts in 2019.", Verdict::NotEnoughInfo),
+            (
+                "Long Bien district cut 1,654 part-time posts in 2019.",
+                Verdict::Supported,
+            ),
+            (
+                "Long Bien district cut 1654 part-time posts in 2019.",
+                Verdict::Supported,
+            ),
+            (
+                "Long Bien district cut 1,456 part-time posts in 2019.",
+                Verdict::Refuted,
+            ),
+            (
+                "Long Bien district added 1,654 part-time posts in 2019.",
+                Verdict::Refuted,
+            ),
+            (
+                "Long Bien district cut 1,654 part-time posts in 2018.",
+                Verdict::Refuted,
+            ),
+            (
+                "Trust in the local government of Long Bien reached more than 90 percent.",
+                Verdict::Supported,
+            ),
+            (
+                "Trust in the local government of Long Bien was under 80 percent.",
+                Verdict::Refuted,
+            ),
+            (
+                "Cau Giay district cut 1,654 part-time posts in 2019.",
+                Verdict::NotEnoughInfo,
+            ),
         ];
         for (claim, expected) in cases {
             let result = judge(&ClaimAnalysis::new(claim, None), &sources, 3);
-            assert_eq!(result.verdict, expected, "{claim:?}: {}", result.explanation);
+            assert_eq!(
+                result.verdict, expected,
+                "{claim:?}: {}",
+                result.explanation
+            );
         }
     }
 }
