@@ -534,9 +534,8 @@ impl<'a> Extractor<'a> {
         if !(9..=12).contains(&digits) || (last == index && !single_long && !grouped_wrongly) {
             return None;
         }
-        let start = if plus {
-            self.lexes[index - 1].start
-        } else if bracketed {
+        // "+84 …" and "(024) …" start at their sign or bracket.
+        let start = if plus || bracketed {
             self.lexes[index - 1].start
         } else {
             first.start
