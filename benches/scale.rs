@@ -60,15 +60,7 @@ fn run_size(target_sentences: usize) {
         let (generated, facts) = article(42, index, SENTENCES_PER_ARTICLE);
         index += 1;
         bytes += generated.text.len();
-        let analysed = analyse_document(DocumentInput {
-            document_id: generated.document_id,
-            text: generated.text,
-            title: String::new(),
-            url: String::new(),
-            published_at: String::new(),
-            language: None,
-            metadata: Default::default(),
-        });
+        let analysed = analyse_document(DocumentInput::new(generated.document_id, generated.text));
         sentences += analysed.sentences.len();
         documents += 1;
         store.put_document(&analysed).expect("stored");

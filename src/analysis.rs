@@ -126,15 +126,7 @@ mod tests {
     use super::*;
 
     fn input(text: &str) -> DocumentInput {
-        DocumentInput {
-            document_id: "doc".into(),
-            text: text.into(),
-            title: String::new(),
-            url: String::new(),
-            published_at: String::new(),
-            language: None,
-            metadata: Default::default(),
-        }
+        DocumentInput::new("doc", text)
     }
 
     #[test]

@@ -21,6 +21,22 @@ pub struct DocumentInput {
     pub metadata: BTreeMap<String, String>,
 }
 
+impl DocumentInput {
+    /// A document with only an id and a text: title from the first line,
+    /// language detected, no metadata.
+    pub fn new(document_id: impl Into<String>, text: impl Into<String>) -> DocumentInput {
+        DocumentInput {
+            document_id: document_id.into(),
+            text: text.into(),
+            title: String::new(),
+            url: String::new(),
+            published_at: String::new(),
+            language: None,
+            metadata: BTreeMap::new(),
+        }
+    }
+}
+
 /// The facts of a document that verification reads with each of its
 /// sentences: the names it is about and the time it speaks of.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

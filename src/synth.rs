@@ -451,33 +451,17 @@ mod tests {
     fn generated_claims_get_their_labels() {
         use crate::analysis::analyse_document;
         use crate::model::DocumentInput;
-        use crate::verify::{judge, ClaimAnalysis, SourceSentence};
+        use crate::verify::{judge, ClaimAnalysis};
         let mut right = 0;
         let mut total = 0;
         for index in 0..20 {
             let (generated, claims) = article(11, index, 20);
-            let analysed = analyse_document(DocumentInput {
-                document_id: generated.document_id.clone(),
-                text: generated.text.clone(),
-                title: String::new(),
-                url: String::new(),
-                published_at: String::new(),
-                language: None,
-                metadata: Default::default(),
-            });
-            let records: Vec<_> = analysed.sentences.iter().map(|s| &s.record).collect();
+            let analysed = analyse_document(DocumentInput::new(
+                generated.document_id.clone(),
+                generated.text.clone(),
+            ));
+            let sources = crate::verify::sources_of(&analysed);
             for claim in claims {
-                let sources: Vec<SourceSentence> = records
-                    .iter()
-                    .enumerate()
-                    .map(|(i, sentence)| SourceSentence {
-                        document: &analysed.record,
-                        sentence,
-                        previous: i.checked_sub(1).map(|p| records[p]),
-                        next: records.get(i + 1).copied(),
-                        retrieval_score: 0.5,
-                    })
-                    .collect();
                 let result = judge(&ClaimAnalysis::new(&claim.claim, None), &sources, 3);
                 total += 1;
                 if result.verdict == claim.label {

@@ -646,6 +646,24 @@ fn quote(source: &SourceSentence) -> String {
     )
 }
 
+/// Every sentence of an analysed document as a candidate, with its
+/// neighbours: for tests that judge claims without a store.
+#[cfg(test)]
+pub(crate) fn sources_of(document: &crate::model::AnalysedDocument) -> Vec<SourceSentence<'_>> {
+    let sentences = &document.sentences;
+    (0..sentences.len())
+        .map(|index| SourceSentence {
+            document: &document.record,
+            sentence: &sentences[index].record,
+            previous: index
+                .checked_sub(1)
+                .map(|previous| &sentences[previous].record),
+            next: sentences.get(index + 1).map(|next| &next.record),
+            retrieval_score: 0.5,
+        })
+        .collect()
+}
+
 /// Decides the verdict for a claim over its candidate sentences.
 pub fn judge(
     claim: &ClaimAnalysis,
@@ -828,34 +846,13 @@ mod tests {
     use crate::model::{AnalysedDocument, DocumentInput};
 
     fn document(id: &str, text: &str) -> AnalysedDocument {
-        analyse_document(DocumentInput {
-            document_id: id.into(),
-            text: text.into(),
-            title: String::new(),
-            url: String::new(),
-            published_at: String::new(),
-            language: None,
-            metadata: Default::default(),
-        })
+        analyse_document(DocumentInput::new(id, text))
     }
 
     /// Judges a claim against every sentence of the given documents.
     fn verdict_over(claim: &str, documents: &[AnalysedDocument]) -> VerificationResult {
         let claim = ClaimAnalysis::new(claim, None);
-        let mut sources = Vec::new();
-        for document in documents {
-            let sentences: Vec<&SentenceRecord> =
-                document.sentences.iter().map(|s| &s.record).collect();
-            for (index, sentence) in sentences.iter().enumerate() {
-                sources.push(SourceSentence {
-                    document: &document.record,
-                    sentence,
-                    previous: index.checked_sub(1).map(|i| sentences[i]),
-                    next: sentences.get(index + 1).copied(),
-                    retrieval_score: 0.5,
-                });
-            }
-        }
+        let sources: Vec<SourceSentence> = documents.iter().flat_map(sources_of).collect();
         judge(&claim, &sources, 5)
     }
 
@@ -1151,31 +1148,14 @@ mod english_tests {
 
     #[test]
     fn english_claims_are_checked_against_english_articles() {
-        let analysed = analyse_document(DocumentInput {
-            document_id: "en".into(),
-            text: "Long Bien district trims its payroll\n\
+        let analysed = analyse_document(DocumentInput::new(
+            "en",
+            "Long Bien district trims its payroll\n\
                    Long Bien district cut 1,654 part-time posts in 2019, officials said.\n\
                    Trust in the local government reached 91.6 percent.\n\
-                   Eleven of the 11 communes merged their offices."
-                .into(),
-            title: String::new(),
-            url: String::new(),
-            published_at: String::new(),
-            language: None,
-            metadata: Default::default(),
-        });
-        let records: Vec<&SentenceRecord> = analysed.sentences.iter().map(|s| &s.record).collect();
-        let sources: Vec<SourceSentence> = records
-            .iter()
-            .enumerate()
-            .map(|(i, sentence)| SourceSentence {
-                document: &analysed.record,
-                sentence,
-                previous: i.checked_sub(1).map(|p| records[p]),
-                next: records.get(i + 1).copied(),
-                retrieval_score: 0.5,
-            })
-            .collect();
+                   Eleven of the 11 communes merged their offices.",
+        ));
+        let sources = sources_of(&analysed);
         let cases = [
             (
                 "Long Bien district cut 1,654 part-time posts in 2019.",

@@ -152,6 +152,14 @@ fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
 /// Per-term changes of sentence counts, gathered while building a batch.
 type TermDeltas = HashMap<String, i64>;
 
+/// One atomic write being built: the sled batch, the per-term changes and
+/// the counters (documents, sentences, quantities, tokens) after it.
+struct PendingWrite {
+    batch: Batch,
+    deltas: TermDeltas,
+    counts: [u64; 4],
+}
+
 impl Store {
     /// Opens (or creates) the store in `directory`, with a page cache of
     /// `cache_bytes`.
@@ -218,14 +226,17 @@ impl Store {
             .write_lock
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut batch = Batch::default();
-        let mut deltas = TermDeltas::new();
-        let mut counts = self.counts()?;
+        let mut pending = self.begin_write()?;
         let id = &document.record.document_id;
-        let previous = self.remove_into(id, &mut batch, &mut deltas, &mut counts)?;
+        let previous = self.remove_into(id, &mut pending)?;
+        let PendingWrite {
+            batch,
+            deltas,
+            counts,
+        } = &mut pending;
         let number = self.counter("next_document_number")?;
         let number = u32::try_from(number).map_err(|_| StoreError::Exhausted)?;
-        Self::set_counter(&mut batch, "next_document_number", number as u64 + 1);
+        Self::set_counter(batch, "next_document_number", number as u64 + 1);
 
         batch.insert(document_key(id), encode(&document.record)?);
         batch.insert(&numbered_key(b'X', number), document.text.as_bytes());
@@ -254,9 +265,7 @@ impl Store {
         counts[0] += 1;
         counts[1] += document.sentences.len() as u64;
         counts[2] += document.record.quantity_count as u64;
-        self.apply_term_deltas(&mut batch, &deltas)?;
-        Self::set_counts(&mut batch, counts);
-        self.tree.apply_batch(batch)?;
+        self.commit(pending)?;
         Ok(PutOutcome {
             replaced: previous.is_some(),
             document_number: number,
@@ -270,27 +279,42 @@ impl Store {
             .write_lock
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut batch = Batch::default();
-        let mut deltas = TermDeltas::new();
-        let mut counts = self.counts()?;
-        let removed = self.remove_into(id, &mut batch, &mut deltas, &mut counts)?;
-        if removed.is_none() {
+        let mut pending = self.begin_write()?;
+        let Some(removed) = self.remove_into(id, &mut pending)? else {
             return Ok(None);
-        }
-        self.apply_term_deltas(&mut batch, &deltas)?;
-        Self::set_counts(&mut batch, counts);
-        self.tree.apply_batch(batch)?;
-        Ok(removed.map(|record| record.sentence_count))
+        };
+        self.commit(pending)?;
+        Ok(Some(removed.sentence_count))
+    }
+
+    /// Starts an atomic write; the caller holds the write lock.
+    fn begin_write(&self) -> Result<PendingWrite, StoreError> {
+        Ok(PendingWrite {
+            batch: Batch::default(),
+            deltas: TermDeltas::new(),
+            counts: self.counts()?,
+        })
+    }
+
+    /// Adds the term and counter changes to the batch and applies it at once.
+    fn commit(&self, mut pending: PendingWrite) -> Result<(), StoreError> {
+        self.apply_term_deltas(&mut pending.batch, &pending.deltas)?;
+        Self::set_counts(&mut pending.batch, pending.counts);
+        self.tree.apply_batch(pending.batch)?;
+        Ok(())
     }
 
     /// Adds the removal of document `id` (if stored) to `batch`.
     fn remove_into(
         &self,
         id: &str,
-        batch: &mut Batch,
-        deltas: &mut TermDeltas,
-        counts: &mut [u64; 4],
+        pending: &mut PendingWrite,
     ) -> Result<Option<DocumentRecord>, StoreError> {
+        let PendingWrite {
+            batch,
+            deltas,
+            counts,
+        } = pending;
         let Some(number) = self.document_number(id)? else {
             return Ok(None);
         };
