@@ -7,6 +7,7 @@ WORKDIR /src
 # Dependencies first, so source edits reuse the cached dependency layer.
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY proto proto
+COPY benches benches
 RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && cargo build --release --locked \
     && rm -rf src
