@@ -53,6 +53,12 @@ fn bm25_term(idf: f64, term_count: f64, length: f64, average_length: f64) -> f64
         / (term_count + K1 * (1.0 - B + B * length / average_length.max(1.0)))
 }
 
+/// BM25's inverse document frequency of a term held by `holding` of
+/// `total` sentences.
+fn idf_of(total: u64, holding: u64) -> f64 {
+    (1.0 + (total as f64 - holding as f64 + 0.5) / (holding as f64 + 0.5)).ln()
+}
+
 /// The `limit` best sentences for `terms`, optionally only in `allowed`
 /// documents. Sentences of documents that mention a `context_terms` term
 /// anywhere (the claim's places and organisations) gain that term's weight
@@ -77,15 +83,16 @@ pub fn candidates(
         if holding == 0 {
             continue;
         }
-        let idf =
-            (1.0 + (sentence_total as f64 - holding as f64 + 0.5) / (holding as f64 + 0.5)).ln();
-        weighted.push((term, holding, idf));
+        weighted.push((term, holding, idf_of(sentence_total, holding)));
     }
     weighted.sort_by_key(|(_, holding, _)| *holding);
     let mut scores: FastMap<(u32, u32), f64> = FastMap::default();
     let mut document_weight: FastMap<u32, f64> = FastMap::default();
     let mut common = Vec::new();
     let mut budget = NOMINATION_BUDGET;
+    // Documents holding each context term, kept from nomination so the
+    // bonus below does not read the same postings again.
+    let mut context_documents: FastMap<&str, FastSet<u32>> = FastMap::default();
     for (position, (term, holding, idf)) in weighted.iter().enumerate() {
         // The two rarest terms always nominate, so a claim of common words
         // still finds candidates; others while the budget lasts.
@@ -97,9 +104,16 @@ pub fn candidates(
             continue;
         }
         budget = budget.saturating_sub(*holding);
+        let is_context_term = context_terms.contains(*term);
         for (document, postings) in store.postings(term)? {
             if allowed.is_some_and(|set| !set.contains(&document)) {
                 continue;
+            }
+            if is_context_term {
+                context_documents
+                    .entry(term.as_str())
+                    .or_default()
+                    .insert(document);
             }
             for posting in postings {
                 let gain = bm25_term(
@@ -137,17 +151,25 @@ pub fn candidates(
     }
     let mut document_bonus: FastMap<u32, f64> = FastMap::default();
     for term in context_terms {
-        let holding = store.term_sentence_count(term)?;
+        let known = weighted
+            .iter()
+            .find(|(weighted_term, _, _)| *weighted_term == term);
+        let holding = match known {
+            Some((_, holding, _)) => *holding,
+            None => store.term_sentence_count(term)?,
+        };
         if holding == 0 || holding > RARE_TERM_SENTENCES {
             continue;
         }
-        let idf =
-            (1.0 + (sentence_total as f64 - holding as f64 + 0.5) / (holding as f64 + 0.5)).ln();
-        let documents: FastSet<u32> = store
-            .postings(term)?
-            .into_iter()
-            .map(|(document, _)| document)
-            .collect();
+        let idf = idf_of(sentence_total, holding);
+        let documents: FastSet<u32> = match context_documents.remove(term.as_str()) {
+            Some(documents) => documents,
+            None => store
+                .postings(term)?
+                .into_iter()
+                .map(|(document, _)| document)
+                .collect(),
+        };
         for document in documents {
             *document_bonus.entry(document).or_default() += idf;
         }
