@@ -31,6 +31,24 @@ fn spawn_server(data_dir: &std::path::Path) -> (Child, String) {
     (child, format!("http://{address}"))
 }
 
+/// Runs `claimcheck eval --json --claims CLAIMS` with `source` (a corpus or
+/// a server) and returns the report.
+fn eval_json(claims: &std::path::Path, source: &[&str]) -> serde_json::Value {
+    let output = Command::new(BINARY)
+        .args(["eval", "--json", "--claims"])
+        .arg(claims)
+        .args(source)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 #[tokio::test]
 async fn an_acknowledged_ingest_survives_kill_9() {
     let directory = tempfile::tempdir().unwrap();
@@ -157,17 +175,7 @@ async fn client_commands_work_against_a_served_store() {
     assert!(by_id("line-3")["error"].as_str().unwrap().contains("claim"));
     assert_eq!(by_id("c")["verdict"], "VERDICT_NOT_ENOUGH_INFO");
 
-    let remote_eval = Command::new(BINARY)
-        .args(["eval", "--server", &url, "--json", "--claims"])
-        .arg(dev_claims_path())
-        .output()
-        .unwrap();
-    assert!(
-        remote_eval.status.success(),
-        "{}",
-        String::from_utf8_lossy(&remote_eval.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&remote_eval.stdout).unwrap();
+    let report = eval_json(&dev_claims_path(), &["--server", &url]);
     assert_eq!(report["total"], 40);
     assert_eq!(report["label_accuracy"], 1.0, "{report:#}");
     server.kill().unwrap();
@@ -176,20 +184,8 @@ async fn client_commands_work_against_a_served_store() {
 
 #[test]
 fn eval_meets_the_dev_set_figures() {
-    let output = Command::new(BINARY)
-        .args(["eval", "--json", "--claims"])
-        .arg(dev_claims_path())
-        .arg("--corpus")
-        .arg(corpus_dir())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let corpus = corpus_dir();
+    let report = eval_json(&dev_claims_path(), &["--corpus", corpus.to_str().unwrap()]);
     assert_eq!(report["total"], 40);
     assert_eq!(
         report["label_accuracy"], 1.0,
@@ -257,19 +253,8 @@ fn extract_prints_the_quantities_of_a_text() {
 fn eval_on_extra_claims_stays_above_95_percent() {
     let claims =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/extra-claims.jsonl");
-    let output = Command::new(BINARY)
-        .args(["eval", "--json", "--claims"])
-        .arg(claims)
-        .arg("--corpus")
-        .arg(corpus_dir())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let corpus = corpus_dir();
+    let report = eval_json(&claims, &["--corpus", corpus.to_str().unwrap()]);
     let accuracy = report["label_accuracy"].as_f64().unwrap();
     let strict = report["strict_accuracy"].as_f64().unwrap();
     assert!(
