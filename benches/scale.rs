@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use claimcheck::analysis::analyse_document;
 use claimcheck::model::{ClaimInput, DocumentInput};
-use claimcheck::service::verify_in_store;
+use claimcheck::retrieve::DocumentCache;
+use claimcheck::service::{verify_in_store, CacheSizes};
 use claimcheck::store::Store;
 use claimcheck::synth::{article, unknown_place_claim, Random};
 
@@ -78,6 +79,7 @@ fn run_size(target_sentences: usize) {
         claims.push(unknown_place_claim(&mut random));
     }
 
+    let documents_cache = DocumentCache::new(CacheSizes::default().prepared_documents);
     let mut latencies = Vec::with_capacity(claims.len());
     let mut right = 0;
     for claim in &claims {
@@ -88,7 +90,7 @@ fn run_size(target_sentences: usize) {
             language: None,
         };
         let started = Instant::now();
-        let result = verify_in_store(&store, &input, 40).expect("verified");
+        let result = verify_in_store(&store, &documents_cache, &input, 40).expect("verified");
         latencies.push(started.elapsed());
         right += usize::from(result.verdict == claim.label);
     }

@@ -8,7 +8,7 @@ use crate::model::{
     AnalysedDocument, AnalysedSentence, DocumentInput, DocumentRecord, SentenceRecord,
 };
 use crate::quantity::{extract_quantities, Quantity, QuantityKind};
-use crate::store::sentence_terms;
+use crate::index::{sentence_terms, DocumentTerms, SentenceTerms};
 use crate::text::{detect_language, normalize_nfc, split_sentences, Language};
 
 /// The longest title kept when the title is taken from the text.
@@ -67,6 +67,7 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
     };
     let read = read_text(&text, language);
     let mut sentences = Vec::with_capacity(read.len());
+    let mut sentence_index_terms: Vec<SentenceTerms> = Vec::with_capacity(read.len());
     let mut paragraph = 0u32;
     let mut previous_end = 0usize;
     let mut frame_year: Option<i32> = None;
@@ -85,7 +86,7 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
         if let Some(year) = opening_year(&sentence.text, &sentence.quantities) {
             frame_year = Some(year);
         }
-        let (terms, token_count) = sentence_terms(&sentence.text);
+        sentence_index_terms.push(sentence_terms(&sentence.text));
         quantity_count += sentence.quantities.len() as u32;
         sentences.push(AnalysedSentence {
             record: SentenceRecord {
@@ -97,8 +98,6 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
                 paragraph,
                 inherited_year,
             },
-            terms,
-            token_count,
         });
     }
     let sentence_texts: Vec<&str> = read.iter().map(|s| s.text.as_str()).collect();
@@ -118,6 +117,12 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
         },
         text,
         sentences,
+        terms: DocumentTerms::of(
+            sentence_index_terms
+                .iter()
+                .enumerate()
+                .map(|(index, terms)| (index as u32, terms)),
+        ),
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::service::Limits;
+use crate::service::{CacheSizes, Limits};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
 pub const DEFAULT_DATA_DIR: &str = "./claimcheck-data";
@@ -50,6 +50,10 @@ pub struct ServeArgs {
     /// sled page cache, in MiB.
     #[arg(long, env = "CLAIMCHECK_CACHE_MB", default_value_t = 256)]
     pub cache_mb: u64,
+    /// Documents kept decoded and prepared for verification (0 turns the
+    /// cache off).
+    #[arg(long, env = "CLAIMCHECK_DOCUMENT_CACHE", default_value_t = 4096)]
+    pub document_cache: usize,
     /// Largest document text accepted, in bytes.
     #[arg(long, env = "CLAIMCHECK_MAX_DOCUMENT_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_document_bytes: usize,
@@ -63,7 +67,7 @@ pub struct ServeArgs {
 pub struct ServeSettings {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
-    pub cache_bytes: u64,
+    pub caches: CacheSizes,
     pub limits: Limits,
     pub stream_concurrency: usize,
 }
@@ -103,6 +107,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
             .parse()
             .map_err(|_| ConfigError::Listen(args.listen.clone()))?;
         let cache_mb = in_range("cache-mb", args.cache_mb, 8, 64 * 1024)?;
+        let document_cache = in_range("document-cache", args.document_cache as u64, 0, 1 << 20)?;
         let max_document_bytes = in_range(
             "max-document-bytes",
             args.max_document_bytes as u64,
@@ -114,7 +119,10 @@ impl TryFrom<ServeArgs> for ServeSettings {
         Ok(ServeSettings {
             listen,
             data_dir: args.data_dir,
-            cache_bytes: cache_mb * 1024 * 1024,
+            caches: CacheSizes {
+                sled_bytes: cache_mb * 1024 * 1024,
+                prepared_documents: document_cache as usize,
+            },
             limits: Limits {
                 max_document_bytes: max_document_bytes as usize,
                 ..Limits::default()
@@ -215,6 +223,7 @@ mod tests {
             listen: listen.into(),
             data_dir: DEFAULT_DATA_DIR.into(),
             cache_mb: 256,
+            document_cache: 4096,
             max_document_bytes: 8 * 1024 * 1024,
             stream_concurrency: 8,
         }

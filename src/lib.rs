@@ -7,6 +7,7 @@
 //! - [`text`]: NFC normalisation, diacritic folding, sentences, tokens, language.
 //! - [`quantity`]: reading figures in Vietnamese and English; comparing two.
 //! - [`context`]: the names a text speaks of and the year that frames a sentence.
+//! - [`index`]: the in-memory inverted index (term → sentences) and each document's entries.
 //! - [`analysis`]: a document → sentences, quantities, index terms, context.
 //! - [`verify`]: claim analysis, alignment of quantities, verdict, explanation.
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
@@ -14,8 +15,9 @@
 //! - [`synth`]: deterministic news-like articles and labelled claims for benchmarks.
 //!
 //! Edges:
-//! - [`store`]: the only sled user: documents, sentences, facts, index.
-//! - [`retrieve`]: candidate sentences for a claim from the index (BM25 + strsim).
+//! - [`store`]: the only sled user: documents, sentences, facts, index entries.
+//! - [`retrieve`]: candidate sentences for a claim from the index (BM25 + strsim),
+//!   and the cache of documents prepared for judging.
 //! - [`service`]: the facade used by gRPC and the CLI; validation and limits.
 //! - [`grpc`]: the only tonic/prost user: generated types, adapter, status mapping, server.
 //! - [`config`]: command-line flags and environment → validated settings.
@@ -28,6 +30,7 @@ pub mod context;
 pub mod eval;
 pub mod grpc;
 pub mod hashing;
+pub mod index;
 pub mod model;
 pub mod quantity;
 pub mod retrieve;

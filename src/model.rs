@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::index::DocumentTerms;
 use crate::quantity::{Outcome, Quantity};
 use crate::text::Language;
 
@@ -84,14 +85,13 @@ pub struct AnalysedDocument {
     pub record: DocumentRecord,
     pub text: String,
     pub sentences: Vec<AnalysedSentence>,
+    /// The document's index entries (folded words and word pairs).
+    pub terms: DocumentTerms,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnalysedSentence {
     pub record: SentenceRecord,
-    /// Index terms (folded words and bigrams), deduplicated.
-    pub terms: Vec<(String, u8)>,
-    pub token_count: u16,
 }
 
 /// A stored document with its text and sentences.

@@ -1,22 +1,23 @@
-//! Retrieval: the candidate sentences for a claim, from the sled-backed
+//! Retrieval: the candidate sentences for a claim, from the in-memory
 //! index, never from a scan of stored sentences. Terms are scored with BM25
 //! (k1 = 1.2, b = 0.75) over sentences. Rare terms (held by at most
 //! `RARE_TERM_SENTENCES` sentences) are read in full and nominate
 //! candidates; common terms only add to the scores of documents already
-//! nominated, with one point lookup per document, so the work per claim stays
+//! nominated, with one binary search per document, so the work per claim stays
 //! bounded as the store grows: nomination reads at most
 //! `NOMINATION_BUDGET` postings, rarest terms first, and at most
 //! `MAX_COMMON_TERMS` common terms re-score at most `MAX_NOMINATED_DOCUMENTS`
-//! documents. The best candidates are then re-ranked with
-//! `strsim`'s Sørensen–Dice similarity of the folded texts.
+//! documents. The best candidates are then loaded (through a bounded cache
+//! of documents prepared for judging) and re-ranked with `strsim`'s
+//! Sørensen–Dice similarity of the folded texts.
 
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use crate::hashing::{FastMap, FastSet};
-
-use crate::model::{DocumentRecord, SentenceRecord};
+use crate::index::InvertedIndex;
 use crate::store::{Store, StoreError};
-use crate::text::fold;
+use crate::verify::PreparedDocument;
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -37,15 +38,77 @@ pub struct Candidate {
     pub bm25: f64,
 }
 
-/// A candidate with everything verification reads.
+/// A loaded candidate: its prepared document, its position there, and its
+/// BM25 and string similarity combined, in 0..1.
 #[derive(Debug, Clone)]
-pub struct LoadedCandidate {
-    pub document: DocumentRecord,
-    pub sentence: SentenceRecord,
-    pub previous: Option<SentenceRecord>,
-    pub next: Option<SentenceRecord>,
-    /// BM25 and string similarity combined, in 0..1.
+pub struct RankedSource {
+    pub document: Arc<PreparedDocument>,
+    pub position: usize,
     pub score: f64,
+}
+
+/// Documents prepared for judging, by document number, up to `capacity`
+/// of them. Numbers are never reused, so an entry never goes stale: a
+/// replaced document has a new number and a deleted one is no longer
+/// nominated. When full, an eighth of the entries (in hash order, which is
+/// unrelated to age or use) make room.
+pub struct DocumentCache {
+    capacity: usize,
+    documents: Mutex<FastMap<u32, Arc<PreparedDocument>>>,
+}
+
+impl DocumentCache {
+    pub fn new(capacity: usize) -> DocumentCache {
+        DocumentCache {
+            capacity,
+            documents: Mutex::new(FastMap::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FastMap<u32, Arc<PreparedDocument>>> {
+        self.documents
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Document `number`, prepared, from the cache or the store.
+    pub fn get(
+        &self,
+        store: &Store,
+        number: u32,
+    ) -> Result<Option<Arc<PreparedDocument>>, StoreError> {
+        if let Some(document) = self.lock().get(&number) {
+            return Ok(Some(Arc::clone(document)));
+        }
+        let Some((record, sentences)) = store.numbered_document(number)? else {
+            return Ok(None);
+        };
+        let document = Arc::new(PreparedDocument::new(record, sentences));
+        if self.capacity > 0 {
+            let mut documents = self.lock();
+            if documents.len() >= self.capacity {
+                let evicted: Vec<u32> = documents
+                    .keys()
+                    .take((self.capacity / 8).max(1))
+                    .copied()
+                    .collect();
+                for key in evicted {
+                    documents.remove(&key);
+                }
+            }
+            documents.insert(number, Arc::clone(&document));
+        }
+        Ok(Some(document))
+    }
+
+    /// Documents held now.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 fn bm25_term(idf: f64, term_count: f64, length: f64, average_length: f64) -> f64 {
@@ -66,20 +129,20 @@ fn idf_of(total: u64, holding: u64) -> f64 {
 /// title or lead is not crowded out by look-alike sentences about other
 /// places.
 pub fn candidates(
-    store: &Store,
+    index: &InvertedIndex,
     terms: &[String],
     context_terms: &[String],
     allowed: Option<&HashSet<u32>>,
     limit: usize,
-) -> Result<Vec<Candidate>, StoreError> {
-    let (sentence_total, token_total) = store.corpus_size()?;
-    if sentence_total == 0 || terms.is_empty() {
-        return Ok(Vec::new());
+) -> Vec<Candidate> {
+    let (sentence_total, token_total) = index.corpus_size();
+    if sentence_total == 0 || terms.is_empty() || limit == 0 {
+        return Vec::new();
     }
     let average_length = token_total as f64 / sentence_total as f64;
     let mut weighted: Vec<(&String, u64, f64)> = Vec::with_capacity(terms.len());
     for term in terms {
-        let holding = store.term_sentence_count(term)?;
+        let holding = index.holding(term);
         if holding == 0 {
             continue;
         }
@@ -105,7 +168,8 @@ pub fn candidates(
         }
         budget = budget.saturating_sub(*holding);
         let is_context_term = context_terms.contains(*term);
-        for (document, postings) in store.postings(term)? {
+        for posting in index.postings(term) {
+            let document = posting.document;
             if allowed.is_some_and(|set| !set.contains(&document)) {
                 continue;
             }
@@ -115,18 +179,14 @@ pub fn candidates(
                     .or_default()
                     .insert(document);
             }
-            for posting in postings {
-                let gain = bm25_term(
-                    *idf,
-                    posting.term_count as f64,
-                    posting.sentence_length as f64,
-                    average_length,
-                );
-                *scores
-                    .entry((document, posting.sentence_index))
-                    .or_default() += gain;
-                *document_weight.entry(document).or_default() += gain;
-            }
+            let gain = bm25_term(
+                *idf,
+                posting.term_count as f64,
+                posting.sentence_length as f64,
+                average_length,
+            );
+            *scores.entry((document, posting.sentence)).or_default() += gain;
+            *document_weight.entry(document).or_default() += gain;
         }
     }
     if !common.is_empty() {
@@ -135,16 +195,14 @@ pub fn candidates(
         nominated.truncate(MAX_NOMINATED_DOCUMENTS);
         for (term, idf) in common {
             for (document, _) in &nominated {
-                for posting in store.postings_in(term, *document)? {
+                for posting in index.postings_in(term, *document) {
                     let gain = bm25_term(
                         idf,
                         posting.term_count as f64,
                         posting.sentence_length as f64,
                         average_length,
                     );
-                    *scores
-                        .entry((*document, posting.sentence_index))
-                        .or_default() += gain;
+                    *scores.entry((*document, posting.sentence)).or_default() += gain;
                 }
             }
         }
@@ -156,7 +214,7 @@ pub fn candidates(
             .find(|(weighted_term, _, _)| *weighted_term == term);
         let holding = match known {
             Some((_, holding, _)) => *holding,
-            None => store.term_sentence_count(term)?,
+            None => index.holding(term),
         };
         if holding == 0 || holding > RARE_TERM_SENTENCES {
             continue;
@@ -164,11 +222,7 @@ pub fn candidates(
         let idf = idf_of(sentence_total, holding);
         let documents: FastSet<u32> = match context_documents.remove(term.as_str()) {
             Some(documents) => documents,
-            None => store
-                .postings(term)?
-                .into_iter()
-                .map(|(document, _)| document)
-                .collect(),
+            None => index.postings(term).map(|posting| posting.document).collect(),
         };
         for document in documents {
             *document_bonus.entry(document).or_default() += idf;
@@ -186,59 +240,58 @@ pub fn candidates(
     // they can be bound to the claim's subject, so look-alike sentences about
     // other places must not crowd them out.
     let bound = |candidate: &Candidate| document_bonus.contains_key(&candidate.document_number);
-    ranked.sort_by(|a, b| {
+    let order = |a: &Candidate, b: &Candidate| {
         bound(b)
             .cmp(&bound(a))
             .then(b.bm25.total_cmp(&a.bm25))
             .then(a.document_number.cmp(&b.document_number))
             .then(a.sentence_index.cmp(&b.sentence_index))
-    });
-    ranked.truncate(limit);
-    Ok(ranked)
+    };
+    if ranked.len() > limit {
+        ranked.select_nth_unstable_by(limit - 1, order);
+        ranked.truncate(limit);
+    }
+    ranked.sort_unstable_by(order);
+    ranked
 }
 
-/// Loads candidates with their documents and neighbours, and re-ranks them
-/// by BM25 (normalised) and string similarity to the claim.
+/// Loads candidates with their documents, and re-ranks them by BM25
+/// (normalised) and string similarity to the claim's padded folded text.
 pub fn load_and_rerank(
     store: &Store,
-    claim: &str,
+    cache: &DocumentCache,
+    claim_folded: &str,
     ranked: &[Candidate],
-) -> Result<Vec<LoadedCandidate>, StoreError> {
+) -> Result<Vec<RankedSource>, StoreError> {
     let best = ranked
         .first()
         .map(|c| c.bm25)
         .unwrap_or(1.0)
         .max(f64::MIN_POSITIVE);
-    let claim_folded = fold(claim);
-    let mut documents: FastMap<u32, Option<DocumentRecord>> = FastMap::default();
+    let mut documents: FastMap<u32, Option<Arc<PreparedDocument>>> = FastMap::default();
     let mut loaded = Vec::with_capacity(ranked.len());
     for candidate in ranked {
         let number = candidate.document_number;
-        if let std::collections::hash_map::Entry::Vacant(slot) = documents.entry(number) {
-            let record = match store.document_id(number)? {
-                Some(id) => store.document(&id)?,
-                None => None,
-            };
-            slot.insert(record);
-        }
-        let Some(document) = documents.get(&number).cloned().flatten() else {
+        let document = match documents.get(&number) {
+            Some(document) => document.clone(),
+            None => {
+                let document = cache.get(store, number)?;
+                documents.insert(number, document.clone());
+                document
+            }
+        };
+        let Some(document) = document else {
             continue;
         };
-        let Some(sentence) = store.sentence(number, candidate.sentence_index)? else {
+        let position = candidate.sentence_index as usize;
+        let Some(sentence) = document.sentences.get(position) else {
             continue;
         };
-        let previous = match candidate.sentence_index {
-            0 => None,
-            index => store.sentence(number, index - 1)?,
-        };
-        let next = store.sentence(number, candidate.sentence_index + 1)?;
-        let similarity = strsim::sorensen_dice(&claim_folded, &fold(&sentence.text));
+        let similarity = strsim::sorensen_dice(claim_folded, sentence.folded());
         let score = 0.7 * (candidate.bm25 / best) + 0.3 * similarity;
-        loaded.push(LoadedCandidate {
+        loaded.push(RankedSource {
             document,
-            sentence,
-            previous,
-            next,
+            position,
             score,
         });
     }

@@ -12,7 +12,7 @@ use crate::analysis::{analyse_document, read_text, ReadSentence};
 use crate::model::{
     ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats, VerificationResult,
 };
-use crate::retrieve::{candidates, load_and_rerank};
+use crate::retrieve::{candidates, load_and_rerank, DocumentCache};
 use crate::store::{Store, StoreError};
 use crate::text::{detect_language, normalize_nfc, Language};
 use crate::verify::{judge, ClaimAnalysis, SourceSentence};
@@ -122,6 +122,7 @@ pub struct ServiceStats {
 
 pub struct Service {
     store: Arc<Store>,
+    documents: Arc<DocumentCache>,
     limits: Limits,
     started: Instant,
 }
@@ -191,18 +192,37 @@ fn decode_page_token(token: &str) -> Result<String, ServiceError> {
     String::from_utf8(bytes).map_err(|_| bad())
 }
 
+/// Memory given to caches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheSizes {
+    /// sled's page cache.
+    pub sled_bytes: u64,
+    /// Documents kept decoded and prepared for judging.
+    pub prepared_documents: usize,
+}
+
+impl Default for CacheSizes {
+    fn default() -> Self {
+        CacheSizes {
+            sled_bytes: 256 * 1024 * 1024,
+            prepared_documents: 4096,
+        }
+    }
+}
+
 impl Service {
     pub fn open(
         data_dir: &Path,
-        cache_bytes: u64,
+        caches: CacheSizes,
         limits: Limits,
     ) -> Result<Service, ServiceError> {
         std::fs::create_dir_all(data_dir).map_err(|error| {
             ServiceError::Internal(format!("cannot create {}: {error}", data_dir.display()))
         })?;
-        let store = Store::open(data_dir, cache_bytes)?;
+        let store = Store::open(data_dir, caches.sled_bytes)?;
         Ok(Service {
             store: Arc::new(store),
+            documents: Arc::new(DocumentCache::new(caches.prepared_documents)),
             limits,
             started: Instant::now(),
         })
@@ -428,7 +448,8 @@ impl Service {
     pub async fn verify(&self, request: ClaimRequest) -> Result<VerificationResult, ServiceError> {
         let input = self.validate_claim(request)?;
         let candidate_limit = self.limits.candidate_sentences;
-        self.blocking(move |store| verify_in_store(store, &input, candidate_limit))
+        let documents = Arc::clone(&self.documents);
+        self.blocking(move |store| verify_in_store(store, &documents, &input, candidate_limit))
             .await
     }
 
@@ -447,6 +468,7 @@ impl Service {
 /// Verification against the store, on the calling thread.
 pub fn verify_in_store(
     store: &Store,
+    cache: &DocumentCache,
     input: &ClaimInput,
     candidate_limit: usize,
 ) -> Result<VerificationResult, ServiceError> {
@@ -463,20 +485,18 @@ pub fn verify_in_store(
         Some(numbers)
     };
     let ranked = candidates(
-        store,
+        &store.index(),
         &claim.search_terms(),
         &claim.context_terms(),
         allowed.as_ref(),
         candidate_limit,
-    )?;
-    let loaded = load_and_rerank(store, &claim.text, &ranked)?;
+    );
+    let loaded = load_and_rerank(store, cache, &claim.folded, &ranked)?;
     let sources: Vec<SourceSentence> = loaded
         .iter()
         .map(|candidate| SourceSentence {
             document: &candidate.document,
-            sentence: &candidate.sentence,
-            previous: candidate.previous.as_ref(),
-            next: candidate.next.as_ref(),
+            position: candidate.position,
             retrieval_score: candidate.score,
         })
         .collect();

@@ -460,7 +460,8 @@ mod tests {
                 generated.document_id.clone(),
                 generated.text.clone(),
             ));
-            let sources = crate::verify::sources_of(&analysed);
+            let prepared = crate::verify::PreparedDocument::of_analysed(&analysed);
+            let sources = prepared.all_sources(0.5);
             for claim in claims {
                 let result = judge(&ClaimAnalysis::new(&claim.claim, None), &sources, 3);
                 total += 1;

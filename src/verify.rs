@@ -22,7 +22,9 @@
 //! negation differs). Otherwise NOT_ENOUGH_INFO. Support is preferred over
 //! refutation only when it is at least as on-topic.
 
-use crate::hashing::FastSet as HashSet;
+use std::hash::Hasher;
+
+use crate::hashing::{FastHasher, FastSet as HashSet};
 
 use crate::context::{entities, Entity};
 use crate::model::{
@@ -47,6 +49,9 @@ const SAME_THING_ALIGNMENT: f64 = 0.75;
 #[derive(Debug, Clone)]
 pub struct ClaimAnalysis {
     pub text: String,
+    /// The folded text with every non-alphanumeric run turned into one
+    /// space, padded with spaces: what retrieval compares sentences with.
+    pub folded: String,
     pub language: Language,
     pub quantities: Vec<Quantity>,
     /// Names the claim is about (not abbreviations).
@@ -61,21 +66,104 @@ pub struct ClaimAnalysis {
     quantity_contexts: Vec<Vec<String>>,
 }
 
-/// A candidate source sentence with its document and neighbours.
+/// A stored sentence prepared for judging: its record with its folded word
+/// sets, the words before each of its quantities and its negated words,
+/// computed once when its document is loaded.
 #[derive(Debug, Clone)]
+pub struct PreparedSentence {
+    pub record: SentenceRecord,
+    words: WordSets,
+    /// For each quantity of the record, the content words before it.
+    quantity_contexts: Vec<Vec<String>>,
+    negated: Vec<String>,
+}
+
+impl PreparedSentence {
+    pub fn new(record: SentenceRecord) -> PreparedSentence {
+        let tokens = word_tokens(&record.text);
+        let positions: Vec<usize> = record.quantities.iter().map(|q| q.start).collect();
+        PreparedSentence {
+            words: WordSets::from_tokens(&record.text, &tokens),
+            quantity_contexts: contexts_before(&tokens, &positions),
+            negated: negated_in(&tokens),
+            record,
+        }
+    }
+
+    /// The folded text with every non-alphanumeric run turned into one
+    /// space, padded with spaces.
+    pub fn folded(&self) -> &str {
+        &self.words.folded
+    }
+}
+
+/// A stored document prepared for judging: its record, its title's word
+/// sets and its prepared sentences.
+#[derive(Debug, Clone)]
+pub struct PreparedDocument {
+    pub record: DocumentRecord,
+    title: WordSets,
+    pub sentences: Vec<PreparedSentence>,
+}
+
+impl PreparedDocument {
+    pub fn new(record: DocumentRecord, sentences: Vec<SentenceRecord>) -> PreparedDocument {
+        PreparedDocument {
+            title: WordSets::of(&record.title),
+            sentences: sentences.into_iter().map(PreparedSentence::new).collect(),
+            record,
+        }
+    }
+
+    /// A freshly analysed document, prepared without a round trip through
+    /// the store.
+    pub fn of_analysed(document: &crate::model::AnalysedDocument) -> PreparedDocument {
+        PreparedDocument::new(
+            document.record.clone(),
+            document.sentences.iter().map(|s| s.record.clone()).collect(),
+        )
+    }
+
+    /// Every sentence as a candidate: for judging a claim without a store.
+    pub fn all_sources(&self, retrieval_score: f64) -> Vec<SourceSentence<'_>> {
+        (0..self.sentences.len())
+            .map(|position| SourceSentence {
+                document: self,
+                position,
+                retrieval_score,
+            })
+            .collect()
+    }
+}
+
+/// A candidate source sentence: a sentence of a prepared document, whose
+/// neighbours are read from the same document.
+#[derive(Debug, Clone, Copy)]
 pub struct SourceSentence<'a> {
-    pub document: &'a DocumentRecord,
-    pub sentence: &'a SentenceRecord,
-    pub previous: Option<&'a SentenceRecord>,
-    pub next: Option<&'a SentenceRecord>,
+    pub document: &'a PreparedDocument,
+    /// The sentence's position in `document.sentences`.
+    pub position: usize,
     pub retrieval_score: f64,
 }
 
-/// Up to four folded content words before byte `position` of `text`.
-fn words_before(text: &str, position: usize) -> Vec<String> {
-    contexts_before(&word_tokens(text), &[position])
-        .pop()
-        .unwrap_or_default()
+impl<'a> SourceSentence<'a> {
+    fn prepared(&self) -> &'a PreparedSentence {
+        &self.document.sentences[self.position]
+    }
+
+    pub fn sentence(&self) -> &'a SentenceRecord {
+        &self.prepared().record
+    }
+
+    fn previous(&self) -> Option<&'a PreparedSentence> {
+        self.position
+            .checked_sub(1)
+            .and_then(|position| self.document.sentences.get(position))
+    }
+
+    fn next(&self) -> Option<&'a PreparedSentence> {
+        self.document.sentences.get(self.position + 1)
+    }
 }
 
 /// For each byte position, up to four folded content words of `tokens`
@@ -95,8 +183,7 @@ fn contexts_before(tokens: &[crate::text::WordToken], positions: &[usize]) -> Ve
         .collect()
 }
 
-fn negated_words(text: &str) -> Vec<String> {
-    let tokens = word_tokens(text);
+fn negated_in(tokens: &[crate::text::WordToken]) -> Vec<String> {
     let mut negated = Vec::new();
     for pair in tokens.windows(2) {
         let word = PlainWord::new(pair[0].text);
@@ -156,12 +243,11 @@ impl ClaimAnalysis {
                 }
             }
         }
-        let quantity_contexts = quantities
-            .iter()
-            .map(|q| words_before(&text, q.start))
-            .collect();
+        let positions: Vec<usize> = quantities.iter().map(|q| q.start).collect();
+        let quantity_contexts = contexts_before(&tokens, &positions);
         ClaimAnalysis {
-            negated_words: negated_words(&text),
+            negated_words: negated_in(&tokens),
+            folded: format!(" {} ", padded_fold(&text)),
             text,
             language,
             quantities,
@@ -196,31 +282,64 @@ impl ClaimAnalysis {
     }
 }
 
-/// Folded words and word pairs of a text.
+/// The hash a word set stores for a folded word.
+fn word_hash(word: &str) -> u64 {
+    let mut hasher = FastHasher::default();
+    hasher.write(word.as_bytes());
+    hasher.finish()
+}
+
+/// The hash a word set stores for a pair of adjacent folded words.
+fn pair_hash(first: &str, second: &str) -> u64 {
+    let mut hasher = FastHasher::default();
+    hasher.write(first.as_bytes());
+    hasher.write_u8(0xff);
+    hasher.write(second.as_bytes());
+    hasher.finish()
+}
+
+/// Folded words and word pairs of a text, as sorted hashes (compact, and
+/// probed by binary search), and its padded folded text.
+#[derive(Debug, Clone, Default)]
 struct WordSets {
-    words: HashSet<String>,
-    bigrams: HashSet<(String, String)>,
+    words: Vec<u64>,
+    bigrams: Vec<u64>,
     folded: String,
 }
 
 impl WordSets {
     fn of(text: &str) -> WordSets {
-        let tokens = word_tokens(text);
-        let words = tokens.iter().map(|t| t.folded.clone()).collect();
-        let bigrams = tokens
+        WordSets::from_tokens(text, &word_tokens(text))
+    }
+
+    fn from_tokens(text: &str, tokens: &[crate::text::WordToken]) -> WordSets {
+        let mut words: Vec<u64> = tokens.iter().map(|t| word_hash(&t.folded)).collect();
+        words.sort_unstable();
+        words.dedup();
+        let mut bigrams: Vec<u64> = tokens
             .windows(2)
             .filter(|pair| {
                 text[pair[0].end..pair[1].start]
                     .chars()
                     .all(char::is_whitespace)
             })
-            .map(|pair| (pair[0].folded.clone(), pair[1].folded.clone()))
+            .map(|pair| pair_hash(&pair[0].folded, &pair[1].folded))
             .collect();
+        bigrams.sort_unstable();
+        bigrams.dedup();
         WordSets {
             words,
             bigrams,
             folded: format!(" {} ", padded_fold(text)),
         }
+    }
+
+    fn has_word(&self, word: &str) -> bool {
+        self.words.binary_search(&word_hash(word)).is_ok()
+    }
+
+    fn has_bigram(&self, (first, second): &(String, String)) -> bool {
+        self.bigrams.binary_search(&pair_hash(first, second)).is_ok()
     }
 
     /// True when an abbreviation's letters start consecutive words here
@@ -257,14 +376,21 @@ fn padded_fold(text: &str) -> String {
     out.trim().to_string()
 }
 
+/// Shared distinct words over all distinct words; the lists are short
+/// (a few context words), so this compares in place.
 fn jaccard(a: &[String], b: &[String]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let left: HashSet<&String> = a.iter().collect();
-    let right: HashSet<&String> = b.iter().collect();
-    let shared = left.intersection(&right).count() as f64;
-    shared / left.union(&right).count() as f64
+    let distinct = |list: &[String]| {
+        (0..list.len())
+            .filter(|index| !list[..*index].contains(&list[*index]))
+            .count()
+    };
+    let shared = (0..a.len())
+        .filter(|index| !a[..*index].contains(&a[*index]) && b.contains(&a[*index]))
+        .count();
+    shared as f64 / (distinct(a) + distinct(b) - shared) as f64
 }
 
 fn unit_words(unit: &str) -> Vec<String> {
@@ -302,7 +428,7 @@ fn can_align(claim: &Quantity, source: &Quantity) -> bool {
 /// A source quantity with where it came from.
 struct Pooled<'a> {
     quantity: std::borrow::Cow<'a, Quantity>,
-    context: Vec<String>,
+    context: &'a [String],
     /// 0 for the sentence itself, a penalty for neighbours and framing.
     penalty: f64,
     /// Where the quantity was read, when not in the sentence itself.
@@ -311,16 +437,15 @@ struct Pooled<'a> {
 
 fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
     let mut pool = Vec::new();
-    let add_sentence = |sentence: &'a SentenceRecord,
+    let add_sentence = |sentence: &'a PreparedSentence,
                         penalty: f64,
                         origin: &'static str,
                         pool: &mut Vec<Pooled<'a>>| {
-        let tokens = word_tokens(&sentence.text);
-        let positions: Vec<usize> = sentence.quantities.iter().map(|q| q.start).collect();
         for (quantity, context) in sentence
+            .record
             .quantities
             .iter()
-            .zip(contexts_before(&tokens, &positions))
+            .zip(&sentence.quantity_contexts)
         {
             pool.push(Pooled {
                 quantity: std::borrow::Cow::Borrowed(quantity),
@@ -330,14 +455,14 @@ fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
             });
         }
     };
-    add_sentence(source.sentence, 0.0, "", &mut pool);
-    if let Some(previous) = source.previous {
+    add_sentence(source.prepared(), 0.0, "", &mut pool);
+    if let Some(previous) = source.previous() {
         add_sentence(previous, 0.3, " (in the previous sentence)", &mut pool);
     }
-    if let Some(next) = source.next {
+    if let Some(next) = source.next() {
         add_sentence(next, 0.3, " (in the next sentence)", &mut pool);
     }
-    if let Some(year) = source.sentence.inherited_year {
+    if let Some(year) = source.sentence().inherited_year {
         let text = year.to_string();
         pool.push(Pooled {
             quantity: std::borrow::Cow::Owned(Quantity {
@@ -356,7 +481,7 @@ fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
                 identifier: String::new(),
                 rounding: 0.0,
             }),
-            context: Vec::new(),
+            context: &[],
             penalty: 0.1,
             origin: " (the year that opens the paragraph)",
         });
@@ -428,14 +553,30 @@ impl Judgement {
     }
 }
 
-fn topic_score(claim: &ClaimAnalysis, sentence: &WordSets, surroundings: &WordSets) -> f64 {
+/// The title and neighbours of a candidate sentence, which count half for
+/// its topic and bind the claim's names.
+struct Surroundings<'a> {
+    sets: Vec<&'a WordSets>,
+}
+
+impl Surroundings<'_> {
+    fn has_word(&self, word: &str) -> bool {
+        self.sets.iter().any(|set| set.has_word(word))
+    }
+
+    fn has_bigram(&self, bigram: &(String, String)) -> bool {
+        self.sets.iter().any(|set| set.has_bigram(bigram))
+    }
+}
+
+fn topic_score(claim: &ClaimAnalysis, sentence: &WordSets, surroundings: &Surroundings) -> f64 {
     if claim.content_words.is_empty() {
         return if claim.entities.is_empty() { 0.0 } else { 0.6 };
     }
     let credit = |word: &String| {
-        if sentence.words.contains(word) {
+        if sentence.has_word(word) {
             1.0
-        } else if surroundings.words.contains(word) {
+        } else if surroundings.has_word(word) {
             0.5
         } else if word.len() >= 2 && word.len() <= 6 && sentence.spells(word) {
             0.8
@@ -452,9 +593,9 @@ fn topic_score(claim: &ClaimAnalysis, sentence: &WordSets, surroundings: &WordSe
         .bigrams
         .iter()
         .map(|bigram| {
-            if sentence.bigrams.contains(bigram) {
+            if sentence.has_bigram(bigram) {
                 1.0
-            } else if surroundings.bigrams.contains(bigram) {
+            } else if surroundings.has_bigram(bigram) {
                 0.5
             } else {
                 0.0
@@ -465,10 +606,18 @@ fn topic_score(claim: &ClaimAnalysis, sentence: &WordSets, surroundings: &WordSe
     0.65 * word_coverage + 0.35 * bigram_coverage
 }
 
-fn entity_present(entity: &Entity, texts: &[&WordSets], document: &DocumentRecord) -> bool {
+fn entity_present(
+    entity: &Entity,
+    sentence: &WordSets,
+    surroundings: &Surroundings,
+    document: &DocumentRecord,
+) -> bool {
     let needle = format!(" {} ", entity.folded);
-    texts.iter().any(|set| set.folded.contains(&needle))
-        || format!(" {} ", padded_fold(&document.context.title_folded)).contains(&needle)
+    sentence.folded.contains(&needle)
+        || surroundings
+            .sets
+            .iter()
+            .any(|set| set.folded.contains(&needle))
         || document.context.entities.iter().any(|name| {
             format!(" {name} ").contains(&needle) || needle.contains(&format!(" {name} "))
         })
@@ -477,18 +626,16 @@ fn entity_present(entity: &Entity, texts: &[&WordSets], document: &DocumentRecor
 fn negation_conflict(
     claim: &ClaimAnalysis,
     claim_words: &WordSets,
-    source_text: &str,
-    sentence: &WordSets,
+    source: &PreparedSentence,
 ) -> Option<String> {
-    let source_negated = negated_words(source_text);
     for word in &claim.negated_words {
-        if sentence.words.contains(word) && !source_negated.contains(word) {
+        if source.words.has_word(word) && !source.negated.contains(word) {
             return Some(format!("the claim negates \"{word}\", the source does not"));
         }
     }
-    for word in &source_negated {
+    for word in &source.negated {
         if claim.content_words.contains(word)
-            && claim_words.words.contains(word)
+            && claim_words.has_word(word)
             && !claim.negated_words.contains(word)
         {
             return Some(format!("the source negates \"{word}\", the claim does not"));
@@ -502,21 +649,27 @@ fn judge_candidate(
     claim_words: &WordSets,
     source: &SourceSentence,
 ) -> Judgement {
-    let sentence_words = WordSets::of(&source.sentence.text);
-    let mut surrounding_text = source.document.title.clone();
-    for neighbour in [source.previous, source.next].into_iter().flatten() {
-        surrounding_text.push_str(" . ");
-        surrounding_text.push_str(&neighbour.text);
+    let prepared = source.prepared();
+    let sentence_words = &prepared.words;
+    let mut surroundings = Surroundings {
+        sets: vec![&source.document.title],
+    };
+    for neighbour in [source.previous(), source.next()].into_iter().flatten() {
+        surroundings.sets.push(&neighbour.words);
     }
-    let surroundings = WordSets::of(&surrounding_text);
-    let topic = topic_score(claim, &sentence_words, &surroundings);
+    let topic = topic_score(claim, sentence_words, &surroundings);
     let has_inner_name = claim.entities.iter().any(|entity| !entity.sentence_initial);
     let missing_entities = claim
         .entities
         .iter()
         .filter(|entity| !(entity.sentence_initial && has_inner_name))
         .filter(|entity| {
-            !entity_present(entity, &[&sentence_words, &surroundings], source.document)
+            !entity_present(
+                entity,
+                sentence_words,
+                &surroundings,
+                &source.document.record,
+            )
         })
         .map(|entity| entity.text.clone())
         .collect();
@@ -533,7 +686,7 @@ fn judge_candidate(
                 continue;
             }
             let comparison = compare(claim_quantity, &pooled.quantity);
-            let context = jaccard(claim_context, &pooled.context);
+            let context = jaccard(claim_context, pooled.context);
             let base = match claim_quantity.kind {
                 QuantityKind::Count
                 | QuantityKind::Fraction
@@ -615,22 +768,18 @@ fn judge_candidate(
         missing_entities,
         checks,
         alignment,
-        negation_conflict: negation_conflict(
-            claim,
-            claim_words,
-            &source.sentence.text,
-            &sentence_words,
-        ),
+        negation_conflict: negation_conflict(claim, claim_words, prepared),
         retrieval_score: source.retrieval_score,
     }
 }
 
 fn evidence_of(source: &SourceSentence, judgement: &Judgement) -> Evidence {
+    let document = &source.document.record;
     Evidence {
-        document_id: source.document.document_id.clone(),
-        document_title: source.document.title.clone(),
-        sentence_index: source.sentence.index,
-        sentence: source.sentence.text.clone(),
+        document_id: document.document_id.clone(),
+        document_title: document.title.clone(),
+        sentence_index: source.sentence().index,
+        sentence: source.sentence().text.clone(),
         score: (0.6 * judgement.topic + 0.4 * judgement.retrieval_score).clamp(0.0, 1.0),
         checks: judgement.checks.clone(),
     }
@@ -639,29 +788,11 @@ fn evidence_of(source: &SourceSentence, judgement: &Judgement) -> Evidence {
 fn quote(source: &SourceSentence) -> String {
     format!(
         "{} (\"{}\"), sentence {}: \"{}\"",
-        source.document.document_id,
-        source.document.title,
-        source.sentence.index,
-        source.sentence.text
+        source.document.record.document_id,
+        source.document.record.title,
+        source.sentence().index,
+        source.sentence().text
     )
-}
-
-/// Every sentence of an analysed document as a candidate, with its
-/// neighbours: for tests that judge claims without a store.
-#[cfg(test)]
-pub(crate) fn sources_of(document: &crate::model::AnalysedDocument) -> Vec<SourceSentence<'_>> {
-    let sentences = &document.sentences;
-    (0..sentences.len())
-        .map(|index| SourceSentence {
-            document: &document.record,
-            sentence: &sentences[index].record,
-            previous: index
-                .checked_sub(1)
-                .map(|previous| &sentences[previous].record),
-            next: sentences.get(index + 1).map(|next| &next.record),
-            retrieval_score: 0.5,
-        })
-        .collect()
 }
 
 /// Decides the verdict for a claim over its candidate sentences.
@@ -852,7 +983,12 @@ mod tests {
     /// Judges a claim against every sentence of the given documents.
     fn verdict_over(claim: &str, documents: &[AnalysedDocument]) -> VerificationResult {
         let claim = ClaimAnalysis::new(claim, None);
-        let sources: Vec<SourceSentence> = documents.iter().flat_map(sources_of).collect();
+        let prepared: Vec<PreparedDocument> =
+            documents.iter().map(PreparedDocument::of_analysed).collect();
+        let sources: Vec<SourceSentence> = prepared
+            .iter()
+            .flat_map(|document| document.all_sources(0.5))
+            .collect();
         judge(&claim, &sources, 5)
     }
 
@@ -1025,18 +1161,8 @@ mod tests {
         );
         let claim = ClaimAnalysis::new("Tân Lạc sáp nhập 7 thôn, giảm 4 thôn.", None);
         let claim_words = WordSets::of(&claim.text);
-        let record = &source.sentences[1].record;
-        let judgement = judge_candidate(
-            &claim,
-            &claim_words,
-            &SourceSentence {
-                document: &source.record,
-                sentence: record,
-                previous: None,
-                next: None,
-                retrieval_score: 1.0,
-            },
-        );
+        let alone = PreparedDocument::new(source.record.clone(), vec![source.sentences[1].record.clone()]);
+        let judgement = judge_candidate(&claim, &claim_words, &alone.all_sources(1.0)[0]);
         let paired: Vec<(f64, Option<f64>)> = judgement
             .checks
             .iter()
@@ -1054,13 +1180,7 @@ mod tests {
         let judgement = judge_candidate(
             &wrong,
             &WordSets::of(&wrong.text),
-            &SourceSentence {
-                document: &source.record,
-                sentence: record,
-                previous: None,
-                next: None,
-                retrieval_score: 1.0,
-            },
+            &alone.all_sources(1.0)[0],
         );
         // The decrease is paired with the decrease (4), not with the level (114).
         assert_eq!(
@@ -1155,7 +1275,8 @@ mod english_tests {
                    Trust in the local government reached 91.6 percent.\n\
                    Eleven of the 11 communes merged their offices.",
         ));
-        let sources = sources_of(&analysed);
+        let prepared = PreparedDocument::of_analysed(&analysed);
+        let sources = prepared.all_sources(0.5);
         let cases = [
             (
                 "Long Bien district cut 1,654 part-time posts in 2019.",

@@ -7,7 +7,7 @@
 mod common;
 
 use claimcheck::eval::{parse_claims, score, LabelledClaim, Prediction};
-use claimcheck::service::{ClaimRequest, DocumentRequest, Limits, Service};
+use claimcheck::service::{CacheSizes, ClaimRequest, DocumentRequest, Limits, Service};
 use common::{corpus, dev_claims_path};
 
 /// A small deterministic generator (64-bit LCG), so the test is repeatable.
@@ -122,7 +122,7 @@ async fn verdicts_hold_with_hundreds_of_look_alike_articles() {
     let forbidden = format!("{dev_text}{extra_text}");
 
     let directory = tempfile::tempdir().unwrap();
-    let service = Service::open(directory.path(), 64 * 1024 * 1024, Limits::default()).unwrap();
+    let service = Service::open(directory.path(), CacheSizes::default(), Limits::default()).unwrap();
     let mut random = Lcg(20261122);
     for (name, text) in corpus() {
         service

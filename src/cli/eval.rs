@@ -11,7 +11,7 @@ use crate::cli::ingest::{collect_files, document_id_of};
 use crate::config::EvalArgs;
 use crate::eval::{parse_claims, render, score, LabelledClaim, Prediction};
 use crate::grpc::{connect, convert, pb};
-use crate::service::{ClaimRequest, DocumentRequest, Limits, Service};
+use crate::service::{CacheSizes, ClaimRequest, DocumentRequest, Limits, Service};
 
 /// Loads `corpus` into a temporary store and verifies every claim there.
 pub async fn predict_in_process(
@@ -19,7 +19,7 @@ pub async fn predict_in_process(
     claims: &[LabelledClaim],
 ) -> anyhow::Result<Vec<Prediction>> {
     let directory = tempfile::tempdir().context("cannot create a temporary store")?;
-    let service = Service::open(directory.path(), 128 * 1024 * 1024, Limits::default())?;
+    let service = Service::open(directory.path(), CacheSizes::default(), Limits::default())?;
     for path in collect_files(&[corpus.to_path_buf()])? {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;

@@ -39,7 +39,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let settings = ServeSettings::try_from(args)?;
     let service = Service::open(
         &settings.data_dir,
-        settings.cache_bytes,
+        settings.caches,
         settings.limits.clone(),
     )
     .with_context(|| format!("cannot open the store in {}", settings.data_dir.display()))?;

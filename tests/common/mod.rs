@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use claimcheck::grpc::pb::fact_check_client::FactCheckClient;
 use claimcheck::grpc::{connect, pb};
-use claimcheck::service::{Limits, Service};
+use claimcheck::service::{CacheSizes, Limits, Service};
 use tokio::sync::oneshot;
 use tonic::transport::Channel;
 
@@ -53,7 +53,7 @@ impl TestServer {
 
     pub async fn start_with(data_dir: &Path, limits: Limits) -> TestServer {
         let service =
-            Arc::new(Service::open(data_dir, 32 * 1024 * 1024, limits).expect("store opens"));
+            Arc::new(Service::open(data_dir, CacheSizes::default(), limits).expect("store opens"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");

@@ -1,0 +1,298 @@
+//! The search index in memory: for each term, the sentences that hold it,
+//! with the term's count and the sentence's length (for BM25). Pure: the
+//! store persists each document's entries as one record (`DocumentTerms`)
+//! and rebuilds this index from them when it opens, so a write touches one
+//! key for the whole index instead of one per term.
+//!
+//! Postings of a term are kept sorted by document number. Document numbers
+//! only grow (a replaced document gets a new one), so adding a document
+//! appends, and a document's postings are one contiguous run found by binary
+//! search. Each posting takes 10 bytes: the (document, sentence) key in a
+//! `u64` and the term count and sentence length in a `u16`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::hashing::FastMap;
+use crate::text::index_terms;
+
+/// The index entries of one sentence: its terms with their counts, and its
+/// length in words.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SentenceTerms {
+    pub terms: Vec<(String, u8)>,
+    pub token_count: u16,
+}
+
+/// The index terms of a sentence with their counts, and its token count.
+/// Ingest and the claim side both use this, so the index stays consistent.
+pub fn sentence_terms(text: &str) -> SentenceTerms {
+    let terms = index_terms(text);
+    let token_count = terms.iter().filter(|term| !term.contains(' ')).count();
+    let mut counts: Vec<(String, u8)> = Vec::with_capacity(terms.len());
+    let mut positions: FastMap<&str, usize> = FastMap::default();
+    for (position, term) in terms.iter().enumerate() {
+        match positions.get(term.as_str()) {
+            Some(&slot) => counts[slot].1 = counts[slot].1.saturating_add(1),
+            None => {
+                positions.insert(term.as_str(), counts.len());
+                counts.push((terms[position].clone(), 1));
+            }
+        }
+    }
+    SentenceTerms {
+        terms: counts,
+        token_count: token_count.min(u16::MAX as usize) as u16,
+    }
+}
+
+/// One sentence's entry in a term's posting list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    pub document: u32,
+    pub sentence: u32,
+    pub term_count: u8,
+    pub sentence_length: u8,
+}
+
+/// A document's index entries, as stored: for each term, the sentences that
+/// hold it (index, count, length). Also what removal reads, so the index
+/// never has to re-tokenise stored text.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DocumentTerms {
+    pub sentence_count: u32,
+    pub token_count: u64,
+    pub terms: Vec<(String, Vec<(u32, u8, u8)>)>,
+}
+
+impl DocumentTerms {
+    /// Gathers the per-sentence terms of a document, sentence by sentence.
+    pub fn of<'a>(sentences: impl IntoIterator<Item = (u32, &'a SentenceTerms)>) -> DocumentTerms {
+        let mut positions: FastMap<&str, usize> = FastMap::default();
+        let mut terms: Vec<(String, Vec<(u32, u8, u8)>)> = Vec::new();
+        let (mut sentence_count, mut token_count) = (0u32, 0u64);
+        for (index, sentence) in sentences {
+            sentence_count += 1;
+            token_count += sentence.token_count as u64;
+            let length = sentence.token_count.min(255) as u8;
+            for (term, count) in &sentence.terms {
+                let slot = *positions.entry(term.as_str()).or_insert_with(|| {
+                    terms.push((term.clone(), Vec::new()));
+                    terms.len() - 1
+                });
+                terms[slot].1.push((index, *count, length));
+            }
+        }
+        DocumentTerms {
+            sentence_count,
+            token_count,
+            terms,
+        }
+    }
+}
+
+/// The postings of one term, sorted by (document, sentence).
+#[derive(Debug, Default)]
+struct PostingList {
+    keys: Vec<u64>,
+    weights: Vec<u16>,
+}
+
+fn posting_key(document: u32, sentence: u32) -> u64 {
+    ((document as u64) << 32) | sentence as u64
+}
+
+impl PostingList {
+    fn posting(&self, position: usize) -> Posting {
+        let (key, weight) = (self.keys[position], self.weights[position]);
+        Posting {
+            document: (key >> 32) as u32,
+            sentence: key as u32,
+            term_count: (weight >> 8) as u8,
+            sentence_length: weight as u8,
+        }
+    }
+
+    /// The positions of `document`'s postings.
+    fn range_of(&self, document: u32) -> std::ops::Range<usize> {
+        let start = self.keys.partition_point(|key| *key < posting_key(document, 0));
+        let end = self.keys.partition_point(|key| *key <= posting_key(document, u32::MAX));
+        start..end
+    }
+
+    fn insert(&mut self, key: u64, weight: u16) {
+        if self.keys.last().is_none_or(|last| *last < key) {
+            self.keys.push(key);
+            self.weights.push(weight);
+        } else {
+            let position = self.keys.partition_point(|existing| *existing < key);
+            self.keys.insert(position, key);
+            self.weights.insert(position, weight);
+        }
+    }
+}
+
+/// Term → postings, and the corpus sizes BM25 needs.
+#[derive(Debug, Default)]
+pub struct InvertedIndex {
+    terms: FastMap<Box<str>, PostingList>,
+    sentences: u64,
+    tokens: u64,
+    postings: u64,
+}
+
+impl InvertedIndex {
+    pub fn new() -> InvertedIndex {
+        InvertedIndex::default()
+    }
+
+    /// Adds document `number`'s entries.
+    pub fn add(&mut self, number: u32, document: &DocumentTerms) {
+        for (term, sentences) in &document.terms {
+            let list = match self.terms.get_mut(term.as_str()) {
+                Some(list) => list,
+                None => self.terms.entry(term.as_str().into()).or_default(),
+            };
+            for (sentence, count, length) in sentences {
+                list.insert(
+                    posting_key(number, *sentence),
+                    ((*count as u16) << 8) | *length as u16,
+                );
+            }
+            self.postings += sentences.len() as u64;
+        }
+        self.sentences += document.sentence_count as u64;
+        self.tokens += document.token_count;
+    }
+
+    /// Removes document `number`'s entries (as given when it was added).
+    pub fn remove(&mut self, number: u32, document: &DocumentTerms) {
+        for (term, _) in &document.terms {
+            let Some(list) = self.terms.get_mut(term.as_str()) else {
+                continue;
+            };
+            let range = list.range_of(number);
+            self.postings -= range.len() as u64;
+            list.keys.drain(range.clone());
+            list.weights.drain(range);
+            if list.keys.is_empty() {
+                self.terms.remove(term.as_str());
+            }
+        }
+        self.sentences = self.sentences.saturating_sub(document.sentence_count as u64);
+        self.tokens = self.tokens.saturating_sub(document.token_count);
+    }
+
+    /// How many sentences hold `term`.
+    pub fn holding(&self, term: &str) -> u64 {
+        self.terms
+            .get(term)
+            .map_or(0, |list| list.keys.len() as u64)
+    }
+
+    /// Every posting of `term`, by document then sentence.
+    pub fn postings(&self, term: &str) -> impl Iterator<Item = Posting> + '_ {
+        self.terms
+            .get(term)
+            .into_iter()
+            .flat_map(|list| (0..list.keys.len()).map(move |position| list.posting(position)))
+    }
+
+    /// The postings of `term` in one document.
+    pub fn postings_in(&self, term: &str, document: u32) -> impl Iterator<Item = Posting> + '_ {
+        self.terms
+            .get(term)
+            .into_iter()
+            .flat_map(move |list| list.range_of(document).map(move |position| list.posting(position)))
+    }
+
+    /// Sentences indexed, and their total length in words.
+    pub fn corpus_size(&self) -> (u64, u64) {
+        (self.sentences, self.tokens)
+    }
+
+    /// Distinct terms.
+    pub fn term_count(&self) -> u64 {
+        self.terms.len() as u64
+    }
+
+    /// Postings held, over all terms.
+    pub fn posting_count(&self) -> u64 {
+        self.postings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(sentences: &[&str]) -> DocumentTerms {
+        let terms: Vec<SentenceTerms> = sentences.iter().map(|s| sentence_terms(s)).collect();
+        DocumentTerms::of(
+            terms
+                .iter()
+                .enumerate()
+                .map(|(index, terms)| (index as u32, terms)),
+        )
+    }
+
+    #[test]
+    fn sentence_terms_hold_each_word_and_pair_once() {
+        let terms = sentence_terms("Xã Hải Hà, xã Hải Tiến");
+        let count_of = |term: &str| {
+            terms
+                .terms
+                .iter()
+                .find(|(t, _)| t == term)
+                .map(|(_, count)| *count)
+        };
+        assert_eq!(count_of("hai"), Some(1));
+        assert_eq!(count_of("hai ha"), Some(1));
+        assert_eq!(count_of("hai tien"), Some(1));
+        assert_eq!(count_of("ha hai"), None);
+        let words = terms.terms.iter().filter(|(t, _)| !t.contains(' ')).count();
+        assert_eq!(terms.token_count as usize, words);
+    }
+
+    #[test]
+    fn postings_follow_adds_and_removes() {
+        let mut index = InvertedIndex::new();
+        let first = document(&["Xã Hải Hà có 1.654 hộ.", "Huyện Tiên Yên."]);
+        let second = document(&["Xã Hải Hà sáp nhập."]);
+        index.add(1, &first);
+        index.add(2, &second);
+        assert_eq!(index.holding("ha"), 2);
+        assert_eq!(index.holding("tien"), 1);
+        assert_eq!(index.corpus_size().0, 3);
+        let documents: Vec<(u32, u32)> = index
+            .postings("ha")
+            .map(|p| (p.document, p.sentence))
+            .collect();
+        assert_eq!(documents, vec![(1, 0), (2, 0)]);
+        assert_eq!(index.postings_in("ha", 2).count(), 1);
+        assert_eq!(index.postings_in("ha", 3).count(), 0);
+
+        index.remove(1, &first);
+        assert_eq!(index.holding("ha"), 1);
+        assert_eq!(index.holding("tien"), 0);
+        assert_eq!(index.term_count(), index.terms.len() as u64);
+        assert_eq!(index.corpus_size().0, 1);
+        index.remove(2, &second);
+        assert_eq!(index.term_count(), 0);
+        assert_eq!(index.posting_count(), 0);
+        assert_eq!(index.corpus_size(), (0, 0));
+    }
+
+    #[test]
+    fn postings_stay_sorted_when_added_out_of_order() {
+        let mut index = InvertedIndex::new();
+        let text = document(&["Hải Hà."]);
+        for number in [5, 2, 9, 1] {
+            index.add(number, &text);
+        }
+        let order: Vec<u32> = index.postings("hai").map(|p| p.document).collect();
+        assert_eq!(order, vec![1, 2, 5, 9]);
+        index.remove(5, &text);
+        let order: Vec<u32> = index.postings("hai").map(|p| p.document).collect();
+        assert_eq!(order, vec![1, 2, 9]);
+    }
+}
