@@ -107,10 +107,10 @@ pub fn document_context(title: &str, sentences: &[&str]) -> DocumentContext {
             add(entity.folded);
         }
     }
-    // How many sentences hold each run of one to four words, to find the
-    // names the document repeats (also inside longer capitalised runs).
-    let mut runs: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    // Names the document repeats: a name of one to four words that two
+    // sentences hold (also inside longer capitalised runs).
     let mut all_names: Vec<String> = Vec::new();
+    let mut sentence_words: Vec<String> = Vec::with_capacity(sentences.len());
     for (position, sentence) in sentences.iter().enumerate() {
         for entity in entities(sentence) {
             if entity.is_abbreviation {
@@ -123,22 +123,24 @@ pub fn document_context(title: &str, sentences: &[&str]) -> DocumentContext {
                 all_names.push(entity.folded);
             }
         }
-        let words: Vec<String> = word_tokens(sentence)
-            .into_iter()
-            .map(|t| t.folded)
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        for length in 1..=4 {
-            for window in words.windows(length) {
-                let run = window.join(" ");
-                if seen.insert(run.clone()) {
-                    *runs.entry(run).or_default() += 1;
-                }
-            }
+        let mut words = String::from(" ");
+        for token in word_tokens(sentence) {
+            words.push_str(&token.folded);
+            words.push(' ');
         }
+        sentence_words.push(words);
     }
     for name in all_names {
-        if runs.get(&name).copied().unwrap_or(0) >= 2 {
+        if name.split(' ').count() > 4 {
+            continue;
+        }
+        let needle = format!(" {name} ");
+        let holding = sentence_words
+            .iter()
+            .filter(|words| words.contains(&needle))
+            .take(2)
+            .count();
+        if holding >= 2 {
             add(name);
         }
     }

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use crate::analysis::{analyse_document, read_text, ReadSentence};
 use crate::model::{
-    ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats, VerificationResult,
+    AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats, VerificationResult,
 };
 use crate::retrieve::{candidates, load_and_rerank, DocumentCache};
 use crate::store::{Store, StoreError};
@@ -341,14 +341,30 @@ impl Service {
         })
     }
 
+    /// Validates and analyses a document on the blocking pool, without
+    /// storing it: streams analyse several documents at once, then store
+    /// them in order with `store_unflushed`.
+    pub async fn analyse(&self, request: DocumentRequest) -> Result<AnalysedDocument, ServiceError> {
+        let input = self.validate_document(request)?;
+        self.blocking(move |_| Ok(analyse_document(input))).await
+    }
+
     /// Stores a document without flushing; call `flush` before acknowledging.
     pub async fn ingest_unflushed(
         &self,
         request: DocumentRequest,
     ) -> Result<IngestOutcome, ServiceError> {
-        let input = self.validate_document(request)?;
+        let analysed = self.analyse(request).await?;
+        self.store_unflushed(analysed).await
+    }
+
+    /// Stores an analysed document without flushing; call `flush` before
+    /// acknowledging.
+    pub async fn store_unflushed(
+        &self,
+        analysed: AnalysedDocument,
+    ) -> Result<IngestOutcome, ServiceError> {
         self.blocking(move |store| {
-            let analysed = analyse_document(input);
             let outcome = store.put_document(&analysed)?;
             Ok(IngestOutcome {
                 document_id: analysed.record.document_id,

@@ -1,6 +1,8 @@
 //! The `claimcheck.v1.FactCheck` implementation: each method unpacks the
 //! request, calls the service facade, and converts the result. Streams are
-//! bounded: VerifyClaims checks at most `stream_concurrency` claims at once.
+//! bounded: VerifyClaims checks at most `stream_concurrency` claims at once,
+//! and IngestDocuments analyses at most one document per core (plus one)
+//! ahead of the one being stored.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -20,13 +22,18 @@ const MAX_LISTED_FAILURES: usize = 1000;
 pub struct FactCheckAdapter {
     service: Arc<Service>,
     stream_concurrency: usize,
+    /// Documents of one IngestDocuments stream analysed at once: one per
+    /// core, and one more so that storing never waits for analysis.
+    analysis_ahead: usize,
 }
 
 impl FactCheckAdapter {
     pub fn new(service: Arc<Service>, stream_concurrency: usize) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
         FactCheckAdapter {
             service,
             stream_concurrency: stream_concurrency.max(1),
+            analysis_ahead: cores + 1,
         }
     }
 }
@@ -61,11 +68,28 @@ impl FactCheck for FactCheckAdapter {
         &self,
         request: Request<Streaming<pb::IngestDocumentRequest>>,
     ) -> Result<Response<pb::IngestDocumentsResponse>, Status> {
-        let mut inbound = request.into_inner();
+        // Documents are analysed several at a time (CPU-bound, on the
+        // blocking pool) and stored one by one in stream order, so a later
+        // copy of an id still replaces an earlier one.
+        let service = Arc::clone(&self.service);
+        let mut analysed = request
+            .into_inner()
+            .map(move |item| {
+                let service = Arc::clone(&service);
+                async move {
+                    let document = item?;
+                    let document_id = document.document_id.clone();
+                    let analysed = service
+                        .analyse(convert::document_request(document))
+                        .await;
+                    Ok::<_, Status>((document_id, analysed))
+                }
+            })
+            .buffered(self.analysis_ahead);
         let mut response = pb::IngestDocumentsResponse::default();
         let mut position = 0u32;
-        loop {
-            let next = match inbound.message().await {
+        while let Some(next) = analysed.next().await {
+            let (document_id, analysed) = match next {
                 Ok(next) => next,
                 Err(status) => {
                     // Keep what was stored before the stream broke.
@@ -73,14 +97,12 @@ impl FactCheck for FactCheckAdapter {
                     return Err(status);
                 }
             };
-            let Some(document) = next else { break };
             response.received_count += 1;
-            let document_id = document.document_id.clone();
-            match self
-                .service
-                .ingest_unflushed(convert::document_request(document))
-                .await
-            {
+            let stored = match analysed {
+                Ok(document) => self.service.store_unflushed(document).await,
+                Err(error) => Err(error),
+            };
+            match stored {
                 Ok(outcome) => {
                     response.stored_count += 1;
                     response.replaced_count += u32::from(outcome.replaced);

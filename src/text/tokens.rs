@@ -77,9 +77,13 @@ const STOPWORDS: &[&str] = &[
     "will", "would", "also", "some", "all", "more", "most",
 ];
 
+/// The longest stopword is six letters: longer words skip the lookup.
+static STOPWORD_SET: std::sync::LazyLock<crate::hashing::FastSet<&'static str>> =
+    std::sync::LazyLock::new(|| STOPWORDS.iter().copied().collect());
+
 /// True for a folded word that carries no topic.
 pub fn is_stopword(folded: &str) -> bool {
-    STOPWORDS.contains(&folded)
+    folded.len() <= 6 && STOPWORD_SET.contains(folded)
 }
 
 /// The index terms of a text: each non-stopword folded word, and each
@@ -106,14 +110,26 @@ pub fn index_terms(text: &str) -> Vec<String> {
         }
         previous = Some(token);
     }
-    let mut seen = std::collections::HashSet::with_capacity(terms.len());
-    terms.retain(|term| seen.insert(term.clone()));
+    let first_seen: Vec<bool> = {
+        let mut seen: crate::hashing::FastSet<&str> = crate::hashing::FastSet::default();
+        terms.iter().map(|term| seen.insert(term.as_str())).collect()
+    };
+    let mut keep = first_seen.into_iter();
+    terms.retain(|_| keep.next().unwrap_or(false));
     terms
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_listed_stopword_is_found() {
+        for word in STOPWORDS {
+            assert!(is_stopword(word), "{word}");
+        }
+        assert!(!is_stopword("khoangx") && !is_stopword("ha"));
+    }
 
     #[test]
     fn tokens_have_spans_and_folded_forms() {
