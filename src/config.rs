@@ -54,6 +54,10 @@ pub struct ServeArgs {
     /// cache off).
     #[arg(long, env = "CLAIMCHECK_DOCUMENT_CACHE", default_value_t = 4096)]
     pub document_cache: usize,
+    /// Verdicts kept for claims asked again while no document was stored or
+    /// deleted since (0 turns the cache off).
+    #[arg(long, env = "CLAIMCHECK_VERDICT_CACHE", default_value_t = 4096)]
+    pub verdict_cache: usize,
     /// Largest document text accepted, in bytes.
     #[arg(long, env = "CLAIMCHECK_MAX_DOCUMENT_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_document_bytes: usize,
@@ -108,6 +112,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
             .map_err(|_| ConfigError::Listen(args.listen.clone()))?;
         let cache_mb = in_range("cache-mb", args.cache_mb, 8, 64 * 1024)?;
         let document_cache = in_range("document-cache", args.document_cache as u64, 0, 1 << 20)?;
+        let verdict_cache = in_range("verdict-cache", args.verdict_cache as u64, 0, 1 << 20)?;
         let max_document_bytes = in_range(
             "max-document-bytes",
             args.max_document_bytes as u64,
@@ -122,6 +127,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
             caches: CacheSizes {
                 sled_bytes: cache_mb * 1024 * 1024,
                 prepared_documents: document_cache as usize,
+                verdicts: verdict_cache as usize,
             },
             limits: Limits {
                 max_document_bytes: max_document_bytes as usize,
@@ -224,6 +230,7 @@ mod tests {
             data_dir: DEFAULT_DATA_DIR.into(),
             cache_mb: 256,
             document_cache: 4096,
+            verdict_cache: 4096,
             max_document_bytes: 8 * 1024 * 1024,
             stream_concurrency: 8,
         }

@@ -12,6 +12,7 @@
 //! - [`verify`]: claim analysis, alignment of quantities, verdict, explanation.
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
 //! - [`hashing`]: a fast hasher for word tables and per-claim maps.
+//! - [`cache`]: a bounded map shared between threads, for the verification caches.
 //! - [`synth`]: deterministic news-like articles and labelled claims for benchmarks.
 //!
 //! Edges:
@@ -24,6 +25,7 @@
 //! - [`cli`]: the client commands (ingest, verify, extract, eval).
 
 pub mod analysis;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod context;

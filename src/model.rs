@@ -171,7 +171,7 @@ pub struct VerificationResult {
 }
 
 /// A claim to verify, after validation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClaimInput {
     pub claim: String,
     pub max_evidence: usize,

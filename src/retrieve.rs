@@ -12,9 +12,11 @@
 //! Sørensen–Dice similarity of the folded texts.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
-use crate::hashing::{FastMap, FastSet};
+use crate::cache::BoundedCache;
+use crate::hashing::{FastHasher, FastMap, FastSet};
 use crate::index::InvertedIndex;
 use crate::store::{Store, StoreError};
 use crate::verify::PreparedDocument;
@@ -47,28 +49,19 @@ pub struct RankedSource {
     pub score: f64,
 }
 
-/// Documents prepared for judging, by document number, up to `capacity`
-/// of them. Numbers are never reused, so an entry never goes stale: a
-/// replaced document has a new number and a deleted one is no longer
-/// nominated. When full, an eighth of the entries (in hash order, which is
-/// unrelated to age or use) make room.
+/// Documents prepared for judging, by document number. Numbers are never
+/// reused, so an entry never goes stale: a replaced document has a new
+/// number and a deleted one is no longer nominated.
 pub struct DocumentCache {
-    capacity: usize,
-    documents: Mutex<FastMap<u32, Arc<PreparedDocument>>>,
+    documents: BoundedCache<u32, Arc<PreparedDocument>, BuildHasherDefault<FastHasher>>,
 }
 
 impl DocumentCache {
+    /// A cache of at most `capacity` documents; 0 keeps none.
     pub fn new(capacity: usize) -> DocumentCache {
         DocumentCache {
-            capacity,
-            documents: Mutex::new(FastMap::default()),
+            documents: BoundedCache::new(capacity),
         }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, FastMap<u32, Arc<PreparedDocument>>> {
-        self.documents
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Document `number`, prepared, from the cache or the store.
@@ -77,37 +70,24 @@ impl DocumentCache {
         store: &Store,
         number: u32,
     ) -> Result<Option<Arc<PreparedDocument>>, StoreError> {
-        if let Some(document) = self.lock().get(&number) {
-            return Ok(Some(Arc::clone(document)));
+        if let Some(document) = self.documents.get(&number) {
+            return Ok(Some(document));
         }
         let Some((record, sentences)) = store.numbered_document(number)? else {
             return Ok(None);
         };
         let document = Arc::new(PreparedDocument::new(record, sentences));
-        if self.capacity > 0 {
-            let mut documents = self.lock();
-            if documents.len() >= self.capacity {
-                let evicted: Vec<u32> = documents
-                    .keys()
-                    .take((self.capacity / 8).max(1))
-                    .copied()
-                    .collect();
-                for key in evicted {
-                    documents.remove(&key);
-                }
-            }
-            documents.insert(number, Arc::clone(&document));
-        }
+        self.documents.insert(number, Arc::clone(&document));
         Ok(Some(document))
     }
 
     /// Documents held now.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.documents.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.documents.is_empty()
     }
 }
 
@@ -149,7 +129,12 @@ pub fn candidates(
         weighted.push((term, holding, idf_of(sentence_total, holding)));
     }
     weighted.sort_by_key(|(_, holding, _)| *holding);
-    let mut scores: FastMap<(u32, u32), f64> = FastMap::default();
+    // Room for what nomination can read, so the map never grows midway.
+    let readable: u64 = weighted.iter().map(|(_, holding, _)| holding).sum();
+    let mut scores: FastMap<(u32, u32), f64> = FastMap::with_capacity_and_hasher(
+        readable.min(2 * NOMINATION_BUDGET) as usize,
+        Default::default(),
+    );
     let mut document_weight: FastMap<u32, f64> = FastMap::default();
     let mut common = Vec::new();
     let mut budget = NOMINATION_BUDGET;
@@ -168,16 +153,25 @@ pub fn candidates(
         }
         budget = budget.saturating_sub(*holding);
         let is_context_term = context_terms.contains(*term);
+        // Postings come by document: a document's weight is added once per
+        // run of its postings.
+        let mut run: Option<(u32, f64)> = None;
         for posting in index.postings(term) {
             let document = posting.document;
             if allowed.is_some_and(|set| !set.contains(&document)) {
                 continue;
             }
-            if is_context_term {
-                context_documents
-                    .entry(term.as_str())
-                    .or_default()
-                    .insert(document);
+            if run.is_none_or(|(current, _)| current != document) {
+                if let Some((finished, weight)) = run.take() {
+                    *document_weight.entry(finished).or_default() += weight;
+                }
+                if is_context_term {
+                    context_documents
+                        .entry(term.as_str())
+                        .or_default()
+                        .insert(document);
+                }
+                run = Some((document, 0.0));
             }
             let gain = bm25_term(
                 *idf,
@@ -186,25 +180,30 @@ pub fn candidates(
                 average_length,
             );
             *scores.entry((document, posting.sentence)).or_default() += gain;
-            *document_weight.entry(document).or_default() += gain;
+            if let Some((_, weight)) = run.as_mut() {
+                *weight += gain;
+            }
+        }
+        if let Some((finished, weight)) = run {
+            *document_weight.entry(finished).or_default() += weight;
         }
     }
     if !common.is_empty() {
         let mut nominated: Vec<(u32, f64)> = document_weight.into_iter().collect();
         nominated.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         nominated.truncate(MAX_NOMINATED_DOCUMENTS);
+        let mut documents: Vec<u32> = nominated.into_iter().map(|(document, _)| document).collect();
+        documents.sort_unstable();
         for (term, idf) in common {
-            for (document, _) in &nominated {
-                for posting in index.postings_in(term, *document) {
-                    let gain = bm25_term(
-                        idf,
-                        posting.term_count as f64,
-                        posting.sentence_length as f64,
-                        average_length,
-                    );
-                    *scores.entry((*document, posting.sentence)).or_default() += gain;
-                }
-            }
+            index.visit_postings_in(term, &documents, |posting| {
+                let gain = bm25_term(
+                    idf,
+                    posting.term_count as f64,
+                    posting.sentence_length as f64,
+                    average_length,
+                );
+                *scores.entry((posting.document, posting.sentence)).or_default() += gain;
+            });
         }
     }
     let mut document_bonus: FastMap<u32, f64> = FastMap::default();

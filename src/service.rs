@@ -12,6 +12,7 @@ use crate::analysis::{analyse_document, read_text, ReadSentence};
 use crate::model::{
     AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats, VerificationResult,
 };
+use crate::cache::BoundedCache;
 use crate::retrieve::{candidates, load_and_rerank, DocumentCache};
 use crate::store::{Store, StoreError};
 use crate::text::{detect_language, normalize_nfc, Language};
@@ -123,6 +124,9 @@ pub struct ServiceStats {
 pub struct Service {
     store: Arc<Store>,
     documents: Arc<DocumentCache>,
+    /// Verdicts by claim, with the store generation they were computed at:
+    /// one is served only while no write has landed since.
+    verdicts: BoundedCache<ClaimInput, (u64, Arc<VerificationResult>)>,
     limits: Limits,
     started: Instant,
 }
@@ -199,6 +203,8 @@ pub struct CacheSizes {
     pub sled_bytes: u64,
     /// Documents kept decoded and prepared for judging.
     pub prepared_documents: usize,
+    /// Verdicts kept for claims asked again while the store is unchanged.
+    pub verdicts: usize,
 }
 
 impl Default for CacheSizes {
@@ -206,6 +212,7 @@ impl Default for CacheSizes {
         CacheSizes {
             sled_bytes: 256 * 1024 * 1024,
             prepared_documents: 4096,
+            verdicts: 4096,
         }
     }
 }
@@ -223,6 +230,7 @@ impl Service {
         Ok(Service {
             store: Arc::new(store),
             documents: Arc::new(DocumentCache::new(caches.prepared_documents)),
+            verdicts: BoundedCache::new(caches.verdicts),
             limits,
             started: Instant::now(),
         })
@@ -463,10 +471,22 @@ impl Service {
 
     pub async fn verify(&self, request: ClaimRequest) -> Result<VerificationResult, ServiceError> {
         let input = self.validate_claim(request)?;
+        let generation = self.store.generation();
+        if let Some((computed_at, result)) = self.verdicts.get(&input) {
+            if computed_at == generation {
+                return Ok(VerificationResult::clone(&result));
+            }
+            self.verdicts.remove(&input);
+        }
         let candidate_limit = self.limits.candidate_sentences;
         let documents = Arc::clone(&self.documents);
-        self.blocking(move |store| verify_in_store(store, &documents, &input, candidate_limit))
-            .await
+        let key = input.clone();
+        let result = self
+            .blocking(move |store| verify_in_store(store, &documents, &input, candidate_limit))
+            .await?;
+        self.verdicts
+            .insert(key, (generation, Arc::new(result.clone())));
+        Ok(result)
     }
 
     pub async fn stats(&self) -> Result<ServiceStats, ServiceError> {

@@ -23,6 +23,7 @@
 //! refutation only when it is at least as on-topic.
 
 use std::hash::Hasher;
+use std::sync::OnceLock;
 
 use crate::hashing::{FastHasher, FastSet as HashSet};
 
@@ -66,12 +67,19 @@ pub struct ClaimAnalysis {
     quantity_contexts: Vec<Vec<String>>,
 }
 
-/// A stored sentence prepared for judging: its record with its folded word
-/// sets, the words before each of its quantities and its negated words,
-/// computed once when its document is loaded.
-#[derive(Debug, Clone)]
+/// A stored sentence prepared for judging: its record, and (computed the
+/// first time a claim needs them, then kept with the cached document) its
+/// folded word sets, the words before each of its quantities and its
+/// negated words.
+#[derive(Debug)]
 pub struct PreparedSentence {
     pub record: SentenceRecord,
+    features: OnceLock<SentenceFeatures>,
+}
+
+/// What judging reads of a source sentence besides its record.
+#[derive(Debug)]
+struct SentenceFeatures {
     words: WordSets,
     /// For each quantity of the record, the content words before it.
     quantity_contexts: Vec<Vec<String>>,
@@ -80,26 +88,38 @@ pub struct PreparedSentence {
 
 impl PreparedSentence {
     pub fn new(record: SentenceRecord) -> PreparedSentence {
-        let tokens = word_tokens(&record.text);
-        let positions: Vec<usize> = record.quantities.iter().map(|q| q.start).collect();
         PreparedSentence {
-            words: WordSets::from_tokens(&record.text, &tokens),
-            quantity_contexts: contexts_before(&tokens, &positions),
-            negated: negated_in(&tokens),
             record,
+            features: OnceLock::new(),
         }
+    }
+
+    fn features(&self) -> &SentenceFeatures {
+        self.features.get_or_init(|| {
+            let tokens = word_tokens(&self.record.text);
+            let positions: Vec<usize> = self.record.quantities.iter().map(|q| q.start).collect();
+            SentenceFeatures {
+                words: WordSets::from_tokens(&self.record.text, &tokens),
+                quantity_contexts: contexts_before(&tokens, &positions),
+                negated: negated_in(&tokens),
+            }
+        })
+    }
+
+    fn words(&self) -> &WordSets {
+        &self.features().words
     }
 
     /// The folded text with every non-alphanumeric run turned into one
     /// space, padded with spaces.
     pub fn folded(&self) -> &str {
-        &self.words.folded
+        &self.words().folded
     }
 }
 
 /// A stored document prepared for judging: its record, its title's word
 /// sets and its prepared sentences.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PreparedDocument {
     pub record: DocumentRecord,
     title: WordSets,
@@ -445,7 +465,7 @@ fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
             .record
             .quantities
             .iter()
-            .zip(&sentence.quantity_contexts)
+            .zip(&sentence.features().quantity_contexts)
         {
             pool.push(Pooled {
                 quantity: std::borrow::Cow::Borrowed(quantity),
@@ -629,11 +649,11 @@ fn negation_conflict(
     source: &PreparedSentence,
 ) -> Option<String> {
     for word in &claim.negated_words {
-        if source.words.has_word(word) && !source.negated.contains(word) {
+        if source.words().has_word(word) && !source.features().negated.contains(word) {
             return Some(format!("the claim negates \"{word}\", the source does not"));
         }
     }
-    for word in &source.negated {
+    for word in &source.features().negated {
         if claim.content_words.contains(word)
             && claim_words.has_word(word)
             && !claim.negated_words.contains(word)
@@ -650,12 +670,12 @@ fn judge_candidate(
     source: &SourceSentence,
 ) -> Judgement {
     let prepared = source.prepared();
-    let sentence_words = &prepared.words;
+    let sentence_words = prepared.words();
     let mut surroundings = Surroundings {
         sets: vec![&source.document.title],
     };
     for neighbour in [source.previous(), source.next()].into_iter().flatten() {
-        surroundings.sets.push(&neighbour.words);
+        surroundings.sets.push(neighbour.words());
     }
     let topic = topic_score(claim, sentence_words, &surroundings);
     let has_inner_name = claim.entities.iter().any(|entity| !entity.sentence_initial);

@@ -106,6 +106,43 @@ mod documents {
     }
 
     #[tokio::test]
+    async fn a_repeated_claim_sees_every_write() {
+        let directory = tempfile::tempdir().unwrap();
+        let mut server = TestServer::start(directory.path()).await;
+        let claim = "Năm 2020, huyện Tiên Yên giảm 37 cán bộ, công chức.";
+        let article = |count: u32| {
+            format!(
+                "Tiên Yên tinh gọn bộ máy\nNăm 2020, huyện Tiên Yên giảm {count} cán bộ, công chức so với năm 2015."
+            )
+        };
+        let verdict = |response: pb::VerifyClaimResponse| {
+            (
+                pb::Verdict::try_from(response.verdict).unwrap(),
+                response.explanation,
+            )
+        };
+        assert_eq!(verdict(server.verify(claim).await).0, pb::Verdict::NotEnoughInfo);
+        server.ingest("tien-yen", &article(37)).await;
+        for _ in 0..2 {
+            let (label, explanation) = verdict(server.verify(claim).await);
+            assert_eq!(label, pb::Verdict::Supported, "{explanation}");
+        }
+        server.ingest("tien-yen", &article(73)).await;
+        let (label, explanation) = verdict(server.verify(claim).await);
+        assert_eq!(label, pb::Verdict::Refuted, "{explanation}");
+        assert!(explanation.contains("73"), "{explanation}");
+        server
+            .client
+            .delete_document(pb::DeleteDocumentRequest {
+                document_id: "tien-yen".into(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(verdict(server.verify(claim).await).0, pb::Verdict::NotEnoughInfo);
+        server.stop().await;
+    }
+
+    #[tokio::test]
     async fn reingest_replaces_and_delete_removes_everything() {
         let directory = tempfile::tempdir().unwrap();
         let mut server = TestServer::start(directory.path()).await;

@@ -19,6 +19,7 @@
 //! sled, and wait for the index lock only while a write updates it.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use sled::{Batch, Tree};
@@ -109,6 +110,9 @@ pub struct Store {
     /// The counters as last committed; holding the lock makes one writer.
     writer: Mutex<Counters>,
     index: RwLock<InvertedIndex>,
+    /// Counts committed writes, so callers can tell whether what they
+    /// computed from the store may have changed since.
+    generation: AtomicU64,
 }
 
 /// A key made of a one-byte prefix and a text.
@@ -192,6 +196,7 @@ impl Store {
             db,
             tree,
             index: RwLock::new(index),
+            generation: AtomicU64::new(0),
         })
     }
 
@@ -220,6 +225,14 @@ impl Store {
         if let Some((number, terms)) = added {
             index.add(number, terms);
         }
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A number that changes with every committed write (from 0 at open).
+    /// Read it before reading the store: if it is the same afterwards, no
+    /// write landed in between.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// Stores an analysed document, replacing any document with its id, in
