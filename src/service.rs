@@ -469,23 +469,28 @@ impl Service {
         .await
     }
 
-    pub async fn verify(&self, request: ClaimRequest) -> Result<VerificationResult, ServiceError> {
+    /// Checks a claim; a verdict computed while the store was as it is now
+    /// is served again without recomputing it.
+    pub async fn verify(
+        &self,
+        request: ClaimRequest,
+    ) -> Result<Arc<VerificationResult>, ServiceError> {
         let input = self.validate_claim(request)?;
         let generation = self.store.generation();
         if let Some((computed_at, result)) = self.verdicts.get(&input) {
             if computed_at == generation {
-                return Ok(VerificationResult::clone(&result));
+                return Ok(result);
             }
             self.verdicts.remove(&input);
         }
         let candidate_limit = self.limits.candidate_sentences;
         let documents = Arc::clone(&self.documents);
         let key = input.clone();
-        let result = self
-            .blocking(move |store| verify_in_store(store, &documents, &input, candidate_limit))
-            .await?;
-        self.verdicts
-            .insert(key, (generation, Arc::new(result.clone())));
+        let result = Arc::new(
+            self.blocking(move |store| verify_in_store(store, &documents, &input, candidate_limit))
+                .await?,
+        );
+        self.verdicts.insert(key, (generation, Arc::clone(&result)));
         Ok(result)
     }
 

@@ -45,7 +45,7 @@ pub async fn predict_in_process(
             id: claim.id.clone(),
             verdict: result.verdict,
             first_evidence_document: result.evidence.first().map(|e| e.document_id.clone()),
-            explanation: result.explanation,
+            explanation: result.explanation.clone(),
         });
     }
     Ok(predictions)

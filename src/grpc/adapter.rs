@@ -203,7 +203,7 @@ impl FactCheck for FactCheckAdapter {
             .verify(convert::claim_request(request))
             .await
             .map_err(to_status)?;
-        Ok(Response::new(convert::verification(claim_id, result)))
+        Ok(Response::new(convert::verification(claim_id, &result)))
     }
 
     type VerifyClaimsStream = VerifyStream;
@@ -222,7 +222,7 @@ impl FactCheck for FactCheckAdapter {
                     let claim_id = request.claim_id.clone();
                     Ok(
                         match service.verify(convert::claim_request(request)).await {
-                            Ok(result) => convert::verification(claim_id, result),
+                            Ok(result) => convert::verification(claim_id, &result),
                             Err(error) => error_response(claim_id, error),
                         },
                     )

@@ -202,12 +202,12 @@ fn evidence(evidence: &Evidence) -> pb::Evidence {
     }
 }
 
-pub fn verification(claim_id: String, result: VerificationResult) -> pb::VerifyClaimResponse {
+pub fn verification(claim_id: String, result: &VerificationResult) -> pb::VerifyClaimResponse {
     pb::VerifyClaimResponse {
         claim_id,
         verdict: verdict(result.verdict) as i32,
         confidence: result.confidence,
-        explanation: result.explanation,
+        explanation: result.explanation.clone(),
         evidence: result.evidence.iter().map(evidence).collect(),
         claim_quantities: result.claim_quantities.iter().map(quantity).collect(),
         error: String::new(),
