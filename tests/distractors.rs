@@ -106,7 +106,7 @@ async fn predictions(service: &Service, claims: &[LabelledClaim]) -> Vec<Predict
             id: claim.id.clone(),
             verdict: result.verdict,
             first_evidence_document: result.evidence.first().map(|e| e.document_id.clone()),
-            explanation: result.explanation,
+            explanation: result.explanation.clone(),
         });
     }
     predictions
