@@ -94,6 +94,17 @@ fn run_size(target_sentences: usize) {
         latencies.push(started.elapsed());
         right += usize::from(result.verdict == claim.label);
     }
+    if std::env::var_os("CLAIMCHECK_BENCH_SLOWEST").is_some() {
+        let mut timed: Vec<(Duration, &str)> = latencies
+            .iter()
+            .zip(&claims)
+            .map(|(latency, claim)| (*latency, claim.claim.as_str()))
+            .collect();
+        timed.sort_by(|a, b| b.0.cmp(&a.0));
+        for (latency, claim) in timed.iter().take(8) {
+            eprintln!("{:.2} ms  {claim}", latency.as_secs_f64() * 1e3);
+        }
+    }
     latencies.sort();
     let peak = peak_rss_mib();
     drop(store);

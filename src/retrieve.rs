@@ -135,7 +135,8 @@ pub fn candidates(
         readable.min(2 * NOMINATION_BUDGET) as usize,
         Default::default(),
     );
-    let mut document_weight: FastMap<u32, f64> = FastMap::default();
+    let mut document_weight: FastMap<u32, f64> =
+        FastMap::with_capacity_and_hasher(scores.capacity() / 4, Default::default());
     let mut common = Vec::new();
     let mut budget = NOMINATION_BUDGET;
     // Documents holding each context term, kept from nomination so the
@@ -190,8 +191,11 @@ pub fn candidates(
     }
     if !common.is_empty() {
         let mut nominated: Vec<(u32, f64)> = document_weight.into_iter().collect();
-        nominated.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        nominated.truncate(MAX_NOMINATED_DOCUMENTS);
+        let heavier = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if nominated.len() > MAX_NOMINATED_DOCUMENTS {
+            nominated.select_nth_unstable_by(MAX_NOMINATED_DOCUMENTS - 1, heavier);
+            nominated.truncate(MAX_NOMINATED_DOCUMENTS);
+        }
         let mut documents: Vec<u32> = nominated.into_iter().map(|(document, _)| document).collect();
         documents.sort_unstable();
         for (term, idf) in common {
