@@ -218,6 +218,11 @@ pub struct BenchArgs {
     /// First stream this many generated articles through IngestDocuments.
     #[arg(long, default_value_t = 0)]
     pub ingest: usize,
+    /// Distinct generated claims the VerifyClaim callers cycle through. A
+    /// claim asked again while the store is unchanged is answered from the
+    /// server's verdict cache, so a large number measures fresh checks.
+    #[arg(long, default_value_t = 1000)]
+    pub claims: usize,
 }
 
 #[cfg(test)]

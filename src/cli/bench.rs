@@ -182,7 +182,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     )
     .await;
     println!("{}", health.line("Health/Check"));
-    let claims = Arc::new(claims_for_load(1000));
+    let claims = Arc::new(claims_for_load(args.claims.max(1)));
+    println!(
+        "VerifyClaim cycles through {} distinct generated claims",
+        claims.len()
+    );
     let verify = closed_loop(
         &channels,
         args.concurrency,
