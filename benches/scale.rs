@@ -100,7 +100,7 @@ fn run_size(target_sentences: usize) {
             .zip(&claims)
             .map(|(latency, claim)| (*latency, claim.claim.as_str()))
             .collect();
-        timed.sort_by(|a, b| b.0.cmp(&a.0));
+        timed.sort_by_key(|(latency, _)| std::cmp::Reverse(*latency));
         for (latency, claim) in timed.iter().take(8) {
             eprintln!("{:.2} ms  {claim}", latency.as_secs_f64() * 1e3);
         }

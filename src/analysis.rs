@@ -4,11 +4,11 @@
 //! and the document's context. Pure: no I/O.
 
 use crate::context::{document_context, opening_year};
+use crate::index::{sentence_terms, DocumentTerms, SentenceTerms};
 use crate::model::{
     AnalysedDocument, AnalysedSentence, DocumentInput, DocumentRecord, SentenceRecord,
 };
 use crate::quantity::{extract_quantities, Quantity, QuantityKind};
-use crate::index::{sentence_terms, DocumentTerms, SentenceTerms};
 use crate::text::{detect_language, normalize_nfc, split_sentences, Language};
 
 /// The longest title kept when the title is taken from the text.

@@ -54,6 +54,10 @@ pub struct Posting {
     pub sentence_length: u8,
 }
 
+/// Where a term occurs in one sentence: its index, the term's count and the
+/// sentence's length in words (capped at 255).
+pub type SentenceOccurrence = (u32, u8, u8);
+
 /// A document's index entries, as stored: for each term, the sentences that
 /// hold it (index, count, length). Also what removal reads, so the index
 /// never has to re-tokenise stored text.
@@ -61,14 +65,14 @@ pub struct Posting {
 pub struct DocumentTerms {
     pub sentence_count: u32,
     pub token_count: u64,
-    pub terms: Vec<(String, Vec<(u32, u8, u8)>)>,
+    pub terms: Vec<(String, Vec<SentenceOccurrence>)>,
 }
 
 impl DocumentTerms {
     /// Gathers the per-sentence terms of a document, sentence by sentence.
     pub fn of<'a>(sentences: impl IntoIterator<Item = (u32, &'a SentenceTerms)>) -> DocumentTerms {
         let mut positions: FastMap<&str, usize> = FastMap::default();
-        let mut terms: Vec<(String, Vec<(u32, u8, u8)>)> = Vec::new();
+        let mut terms: Vec<(String, Vec<SentenceOccurrence>)> = Vec::new();
         let (mut sentence_count, mut token_count) = (0u32, 0u64);
         for (index, sentence) in sentences {
             sentence_count += 1;
@@ -114,8 +118,12 @@ impl PostingList {
 
     /// The positions of `document`'s postings.
     fn range_of(&self, document: u32) -> std::ops::Range<usize> {
-        let start = self.keys.partition_point(|key| *key < posting_key(document, 0));
-        let end = self.keys.partition_point(|key| *key <= posting_key(document, u32::MAX));
+        let start = self
+            .keys
+            .partition_point(|key| *key < posting_key(document, 0));
+        let end = self
+            .keys
+            .partition_point(|key| *key <= posting_key(document, u32::MAX));
         start..end
     }
 
@@ -178,7 +186,9 @@ impl InvertedIndex {
                 self.terms.remove(term.as_str());
             }
         }
-        self.sentences = self.sentences.saturating_sub(document.sentence_count as u64);
+        self.sentences = self
+            .sentences
+            .saturating_sub(document.sentence_count as u64);
         self.tokens = self.tokens.saturating_sub(document.token_count);
     }
 
@@ -199,10 +209,10 @@ impl InvertedIndex {
 
     /// The postings of `term` in one document.
     pub fn postings_in(&self, term: &str, document: u32) -> impl Iterator<Item = Posting> + '_ {
-        self.terms
-            .get(term)
-            .into_iter()
-            .flat_map(move |list| list.range_of(document).map(move |position| list.posting(position)))
+        self.terms.get(term).into_iter().flat_map(move |list| {
+            list.range_of(document)
+                .map(move |position| list.posting(position))
+        })
     }
 
     /// Calls `visit` with the postings of `term` in each of `documents`
@@ -334,7 +344,11 @@ mod tests {
             index.visit_postings_in("hai", &wanted, |p| visited.push((p.document, p.sentence)));
             let expected: Vec<(u32, u32)> = wanted
                 .iter()
-                .flat_map(|d| index.postings_in("hai", *d).map(|p| (p.document, p.sentence)))
+                .flat_map(|d| {
+                    index
+                        .postings_in("hai", *d)
+                        .map(|p| (p.document, p.sentence))
+                })
                 .collect();
             assert_eq!(visited, expected, "{wanted:?}");
         }

@@ -196,7 +196,10 @@ pub fn candidates(
             nominated.select_nth_unstable_by(MAX_NOMINATED_DOCUMENTS - 1, heavier);
             nominated.truncate(MAX_NOMINATED_DOCUMENTS);
         }
-        let mut documents: Vec<u32> = nominated.into_iter().map(|(document, _)| document).collect();
+        let mut documents: Vec<u32> = nominated
+            .into_iter()
+            .map(|(document, _)| document)
+            .collect();
         documents.sort_unstable();
         for (term, idf) in common {
             index.visit_postings_in(term, &documents, |posting| {
@@ -206,7 +209,9 @@ pub fn candidates(
                     posting.sentence_length as f64,
                     average_length,
                 );
-                *scores.entry((posting.document, posting.sentence)).or_default() += gain;
+                *scores
+                    .entry((posting.document, posting.sentence))
+                    .or_default() += gain;
             });
         }
     }
@@ -225,7 +230,10 @@ pub fn candidates(
         let idf = idf_of(sentence_total, holding);
         let documents: FastSet<u32> = match context_documents.remove(term.as_str()) {
             Some(documents) => documents,
-            None => index.postings(term).map(|posting| posting.document).collect(),
+            None => index
+                .postings(term)
+                .map(|posting| posting.document)
+                .collect(),
         };
         for document in documents {
             *document_bonus.entry(document).or_default() += idf;

@@ -9,10 +9,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::analysis::{analyse_document, read_text, ReadSentence};
-use crate::model::{
-    AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats, VerificationResult,
-};
 use crate::cache::BoundedCache;
+use crate::model::{
+    AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats,
+    VerificationResult,
+};
 use crate::retrieve::{candidates, load_and_rerank, DocumentCache};
 use crate::store::{Store, StoreError};
 use crate::text::{detect_language, normalize_nfc, Language};
@@ -352,7 +353,10 @@ impl Service {
     /// Validates and analyses a document on the blocking pool, without
     /// storing it: streams analyse several documents at once, then store
     /// them in order with `store_unflushed`.
-    pub async fn analyse(&self, request: DocumentRequest) -> Result<AnalysedDocument, ServiceError> {
+    pub async fn analyse(
+        &self,
+        request: DocumentRequest,
+    ) -> Result<AnalysedDocument, ServiceError> {
         let input = self.validate_document(request)?;
         self.blocking(move |_| Ok(analyse_document(input))).await
     }

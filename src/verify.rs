@@ -140,7 +140,11 @@ impl PreparedDocument {
     pub fn of_analysed(document: &crate::model::AnalysedDocument) -> PreparedDocument {
         PreparedDocument::new(
             document.record.clone(),
-            document.sentences.iter().map(|s| s.record.clone()).collect(),
+            document
+                .sentences
+                .iter()
+                .map(|s| s.record.clone())
+                .collect(),
         )
     }
 
@@ -359,7 +363,9 @@ impl WordSets {
     }
 
     fn has_bigram(&self, (first, second): &(String, String)) -> bool {
-        self.bigrams.binary_search(&pair_hash(first, second)).is_ok()
+        self.bigrams
+            .binary_search(&pair_hash(first, second))
+            .is_ok()
     }
 
     /// True when an abbreviation's letters start consecutive words here
@@ -1003,8 +1009,10 @@ mod tests {
     /// Judges a claim against every sentence of the given documents.
     fn verdict_over(claim: &str, documents: &[AnalysedDocument]) -> VerificationResult {
         let claim = ClaimAnalysis::new(claim, None);
-        let prepared: Vec<PreparedDocument> =
-            documents.iter().map(PreparedDocument::of_analysed).collect();
+        let prepared: Vec<PreparedDocument> = documents
+            .iter()
+            .map(PreparedDocument::of_analysed)
+            .collect();
         let sources: Vec<SourceSentence> = prepared
             .iter()
             .flat_map(|document| document.all_sources(0.5))
@@ -1181,7 +1189,10 @@ mod tests {
         );
         let claim = ClaimAnalysis::new("Tân Lạc sáp nhập 7 thôn, giảm 4 thôn.", None);
         let claim_words = WordSets::of(&claim.text);
-        let alone = PreparedDocument::new(source.record.clone(), vec![source.sentences[1].record.clone()]);
+        let alone = PreparedDocument::new(
+            source.record.clone(),
+            vec![source.sentences[1].record.clone()],
+        );
         let judgement = judge_candidate(&claim, &claim_words, &alone.all_sources(1.0)[0]);
         let paired: Vec<(f64, Option<f64>)> = judgement
             .checks

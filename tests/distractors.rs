@@ -122,7 +122,8 @@ async fn verdicts_hold_with_hundreds_of_look_alike_articles() {
     let forbidden = format!("{dev_text}{extra_text}");
 
     let directory = tempfile::tempdir().unwrap();
-    let service = Service::open(directory.path(), CacheSizes::default(), Limits::default()).unwrap();
+    let service =
+        Service::open(directory.path(), CacheSizes::default(), Limits::default()).unwrap();
     let mut random = Lcg(20261122);
     for (name, text) in corpus() {
         service

@@ -121,7 +121,10 @@ mod documents {
                 response.explanation,
             )
         };
-        assert_eq!(verdict(server.verify(claim).await).0, pb::Verdict::NotEnoughInfo);
+        assert_eq!(
+            verdict(server.verify(claim).await).0,
+            pb::Verdict::NotEnoughInfo
+        );
         server.ingest("tien-yen", &article(37)).await;
         for _ in 0..2 {
             let (label, explanation) = verdict(server.verify(claim).await);
@@ -138,7 +141,10 @@ mod documents {
             })
             .await
             .unwrap();
-        assert_eq!(verdict(server.verify(claim).await).0, pb::Verdict::NotEnoughInfo);
+        assert_eq!(
+            verdict(server.verify(claim).await).0,
+            pb::Verdict::NotEnoughInfo
+        );
         server.stop().await;
     }
 

@@ -37,12 +37,8 @@ async fn shutdown_signal() {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let settings = ServeSettings::try_from(args)?;
-    let service = Service::open(
-        &settings.data_dir,
-        settings.caches,
-        settings.limits.clone(),
-    )
-    .with_context(|| format!("cannot open the store in {}", settings.data_dir.display()))?;
+    let service = Service::open(&settings.data_dir, settings.caches, settings.limits.clone())
+        .with_context(|| format!("cannot open the store in {}", settings.data_dir.display()))?;
     let listener = TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;

@@ -79,9 +79,7 @@ impl FactCheck for FactCheckAdapter {
                 async move {
                     let document = item?;
                     let document_id = document.document_id.clone();
-                    let analysed = service
-                        .analyse(convert::document_request(document))
-                        .await;
+                    let analysed = service.analyse(convert::document_request(document)).await;
                     Ok::<_, Status>((document_id, analysed))
                 }
             })

@@ -60,7 +60,12 @@ struct Counters {
 }
 
 impl Counters {
-    const NAMES: [&'static str; 4] = ["documents", "sentences", "quantities", "next_document_number"];
+    const NAMES: [&'static str; 4] = [
+        "documents",
+        "sentences",
+        "quantities",
+        "next_document_number",
+    ];
 
     fn values(&self) -> [u64; 4] {
         [

@@ -112,7 +112,10 @@ pub fn index_terms(text: &str) -> Vec<String> {
     }
     let first_seen: Vec<bool> = {
         let mut seen: crate::hashing::FastSet<&str> = crate::hashing::FastSet::default();
-        terms.iter().map(|term| seen.insert(term.as_str())).collect()
+        terms
+            .iter()
+            .map(|term| seen.insert(term.as_str()))
+            .collect()
     };
     let mut keep = first_seen.into_iter();
     terms.retain(|_| keep.next().unwrap_or(false));
