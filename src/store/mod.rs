@@ -416,3 +416,115 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyse_document;
+    use crate::model::DocumentInput;
+
+    fn analysed(id: &str, text: &str) -> AnalysedDocument {
+        analyse_document(DocumentInput::new(id, text))
+    }
+
+    /// What the index says of a few terms, and the corpus size.
+    fn index_view(store: &Store) -> (Vec<u64>, (u64, u64), u64, u64) {
+        let index = store.index();
+        let holding = ["hai", "hai ha", "tien", "yen", "can"]
+            .iter()
+            .map(|term| index.holding(term))
+            .collect();
+        (
+            holding,
+            index.corpus_size(),
+            index.term_count(),
+            index.posting_count(),
+        )
+    }
+
+    #[test]
+    fn reopening_rebuilds_the_same_index_and_counters() {
+        let directory = tempfile::tempdir().unwrap();
+        let (before, stats) = {
+            let store = Store::open(directory.path(), 8 << 20).unwrap();
+            store
+                .put_document(&analysed(
+                    "a",
+                    "Hải Hà\nHải Hà giảm 51 cán bộ.\nTiên Yên có 3 xã.",
+                ))
+                .unwrap();
+            store
+                .put_document(&analysed("b", "Tiên Yên\nTiên Yên giảm 7 cán bộ."))
+                .unwrap();
+            let replaced = store
+                .put_document(&analysed("a", "Hải Hà\nHải Hà giảm 15 cán bộ."))
+                .unwrap();
+            assert!(replaced.replaced);
+            assert_eq!(store.delete_document("b").unwrap(), Some(2));
+            assert_eq!(store.delete_document("b").unwrap(), None);
+            store.flush().unwrap();
+            (index_view(&store), store.stats().unwrap())
+        };
+        let store = Store::open(directory.path(), 8 << 20).unwrap();
+        assert_eq!(index_view(&store), before);
+        let reopened = store.stats().unwrap();
+        assert_eq!(
+            (
+                reopened.documents,
+                reopened.sentences,
+                reopened.quantities,
+                reopened.index_terms
+            ),
+            (
+                stats.documents,
+                stats.sentences,
+                stats.quantities,
+                stats.index_terms
+            )
+        );
+        assert_eq!((reopened.documents, reopened.sentences), (1, 2));
+        assert_eq!(before.0[2], 0, "the deleted document's terms are gone");
+        let (record, sentences) = store
+            .numbered_document(store.number_of("a").unwrap().unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.document_id, "a");
+        assert!(sentences[1].text.contains("15"));
+    }
+
+    #[test]
+    fn another_schema_version_is_refused() {
+        let directory = tempfile::tempdir().unwrap();
+        {
+            let db = sled::open(directory.path()).unwrap();
+            let tree = db.open_tree("claimcheck").unwrap();
+            tree.insert(meta_key("schema_version"), &1u64.to_be_bytes())
+                .unwrap();
+            db.flush().unwrap();
+        }
+        let error = Store::open(directory.path(), 8 << 20).err().unwrap();
+        assert!(matches!(
+            error,
+            StoreError::SchemaMismatch {
+                found: 1,
+                expected: SCHEMA_VERSION
+            }
+        ));
+        assert!(error.to_string().contains("re-ingest"), "{error}");
+    }
+
+    #[test]
+    fn data_without_a_schema_version_is_refused() {
+        let directory = tempfile::tempdir().unwrap();
+        {
+            let db = sled::open(directory.path()).unwrap();
+            let tree = db.open_tree("claimcheck").unwrap();
+            tree.insert(b"Dsomething", b"x").unwrap();
+            db.flush().unwrap();
+        }
+        assert!(matches!(
+            Store::open(directory.path(), 8 << 20),
+            Err(StoreError::SchemaMismatch { found: 0, .. })
+        ));
+    }
+}
