@@ -64,10 +64,6 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Default> BoundedCache<K, V
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
 }
 
 #[cfg(test)]

@@ -80,15 +80,6 @@ impl DocumentCache {
         self.documents.insert(number, Arc::clone(&document));
         Ok(Some(document))
     }
-
-    /// Documents held now.
-    pub fn len(&self) -> usize {
-        self.documents.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.documents.is_empty()
-    }
 }
 
 fn bm25_term(idf: f64, term_count: f64, length: f64, average_length: f64) -> f64 {
