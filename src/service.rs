@@ -536,7 +536,7 @@ pub fn verify_in_store(
         allowed.as_ref(),
         candidate_limit,
     );
-    let loaded = load_and_rerank(store, cache, &claim.folded, &ranked)?;
+    let loaded = load_and_rerank(store, cache, claim.folded(), &ranked)?;
     let sources: Vec<SourceSentence> = loaded
         .iter()
         .map(|candidate| SourceSentence {

@@ -50,9 +50,8 @@ const SAME_THING_ALIGNMENT: f64 = 0.75;
 #[derive(Debug, Clone)]
 pub struct ClaimAnalysis {
     pub text: String,
-    /// The folded text with every non-alphanumeric run turned into one
-    /// space, padded with spaces: what retrieval compares sentences with.
-    pub folded: String,
+    /// The claim's folded words, word pairs and padded folded text.
+    words: WordSets,
     pub language: Language,
     pub quantities: Vec<Quantity>,
     /// Names the claim is about (not abbreviations).
@@ -271,7 +270,7 @@ impl ClaimAnalysis {
         let quantity_contexts = contexts_before(&tokens, &positions);
         ClaimAnalysis {
             negated_words: negated_in(&tokens),
-            folded: format!(" {} ", padded_fold(&text)),
+            words: WordSets::from_tokens(&text, &tokens),
             text,
             language,
             quantities,
@@ -280,6 +279,12 @@ impl ClaimAnalysis {
             bigrams,
             quantity_contexts,
         }
+    }
+
+    /// The folded text with every non-alphanumeric run turned into one
+    /// space, padded with spaces: what retrieval compares sentences with.
+    pub fn folded(&self) -> &str {
+        &self.words.folded
     }
 
     /// The index terms to retrieve candidates with.
@@ -827,10 +832,10 @@ pub fn judge(
     sources: &[SourceSentence],
     max_evidence: usize,
 ) -> VerificationResult {
-    let claim_words = WordSets::of(&claim.text);
+    let claim_words = &claim.words;
     let judgements: Vec<Judgement> = sources
         .iter()
-        .map(|source| judge_candidate(claim, &claim_words, source))
+        .map(|source| judge_candidate(claim, claim_words, source))
         .collect();
     let rank = |index: &usize| {
         let judgement = &judgements[*index];
