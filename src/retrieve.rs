@@ -1,22 +1,24 @@
 //! Retrieval: the candidate sentences for a claim, from the in-memory
 //! index, never from a scan of stored sentences. Terms are scored with BM25
-//! (k1 = 1.2, b = 0.75) over sentences. Rare terms (held by at most
-//! `RARE_TERM_SENTENCES` sentences) are read in full and nominate
-//! candidates; common terms only add to the scores of documents already
-//! nominated, with one binary search per document, so the work per claim stays
-//! bounded as the store grows: nomination reads at most
-//! `NOMINATION_BUDGET` postings, rarest terms first, and at most
-//! `MAX_COMMON_TERMS` common terms re-score at most `MAX_NOMINATED_DOCUMENTS`
-//! documents. The best candidates are then loaded (through a bounded cache
-//! of documents prepared for judging) and re-ranked with `strsim`'s
-//! Sørensen–Dice similarity of the folded texts.
+//! (k1 = 1.2, b = 0.75) over sentences. The claim's subject documents (those
+//! naming one of its places or organisations, when that name is rare) are
+//! found first. Rare terms (held by at most `RARE_TERM_SENTENCES` sentences)
+//! are read in full and nominate candidates; common terms only add to the
+//! scores of subject and nominated documents, galloping through their
+//! sorted postings, so the work per claim stays bounded as the store grows:
+//! nomination reads at most `NOMINATION_BUDGET` postings, rarest terms
+//! first, and at most `MAX_COMMON_TERMS` common terms re-score at most
+//! `MAX_SUBJECT_DOCUMENTS` plus `MAX_NOMINATED_DOCUMENTS` documents. The
+//! best candidates are then loaded (through a bounded cache of documents
+//! prepared for judging) and re-ranked with `strsim`'s Sørensen–Dice
+//! similarity of the folded texts.
 
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use crate::cache::BoundedCache;
-use crate::hashing::{FastHasher, FastMap, FastSet};
+use crate::hashing::{FastHasher, FastMap};
 use crate::index::InvertedIndex;
 use crate::store::{Store, StoreError};
 use crate::verify::PreparedDocument;
@@ -29,8 +31,12 @@ pub const RARE_TERM_SENTENCES: u64 = 4000;
 const NOMINATION_BUDGET: u64 = 12_000;
 /// Common terms that re-score nominated documents, the most informative first.
 const MAX_COMMON_TERMS: usize = 8;
-/// Documents considered for common-term lookups.
+/// Nominated documents, other than subject documents, that common terms
+/// re-score.
 const MAX_NOMINATED_DOCUMENTS: usize = 150;
+/// Subject documents (naming the claim's places or organisations) that
+/// common terms re-score.
+const MAX_SUBJECT_DOCUMENTS: usize = 1000;
 
 /// A sentence nominated by the index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,10 +101,10 @@ fn idf_of(total: u64, holding: u64) -> f64 {
 
 /// The `limit` best sentences for `terms`, optionally only in `allowed`
 /// documents. Sentences of documents that mention a `context_terms` term
-/// anywhere (the claim's places and organisations) gain that term's weight
-/// and rank before all others, so that a sentence bound to its subject by its
-/// title or lead is not crowded out by look-alike sentences about other
-/// places.
+/// anywhere (the claim's places and organisations: its subject documents)
+/// gain that term's weight and rank before all others, so that a sentence
+/// bound to its subject by its title or lead is not crowded out by
+/// look-alike sentences about other places.
 pub fn candidates(
     index: &InvertedIndex,
     terms: &[String],
@@ -111,6 +117,7 @@ pub fn candidates(
         return Vec::new();
     }
     let average_length = token_total as f64 / sentence_total as f64;
+    let is_allowed = |document: u32| allowed.is_none_or(|set| set.contains(&document));
     let mut weighted: Vec<(&String, u64, f64)> = Vec::with_capacity(terms.len());
     for term in terms {
         let holding = index.holding(term);
@@ -120,48 +127,93 @@ pub fn candidates(
         weighted.push((term, holding, idf_of(sentence_total, holding)));
     }
     weighted.sort_by_key(|(_, holding, _)| *holding);
-    // Room for what nomination can read, so the map never grows midway.
-    let readable: u64 = weighted.iter().map(|(_, holding, _)| holding).sum();
-    let mut scores: FastMap<(u32, u32), f64> = FastMap::with_capacity_and_hasher(
-        readable.min(2 * NOMINATION_BUDGET) as usize,
-        Default::default(),
-    );
-    let mut document_weight: FastMap<u32, f64> =
-        FastMap::with_capacity_and_hasher(scores.capacity() / 4, Default::default());
+    let document_bonus = subject_documents(index, context_terms, sentence_total, &is_allowed);
+    SCRATCH.with_borrow_mut(|scratch| {
+        scratch.clear();
+        // Room for what nomination can read, so the maps never grow midway.
+        let readable: u64 = weighted.iter().map(|(_, holding, _)| holding).sum();
+        let room = readable.min(2 * NOMINATION_BUDGET) as usize;
+        scratch.scores.reserve(room);
+        scratch.document_weight.reserve(room / 4);
+        score_and_rank(
+            index,
+            &weighted,
+            &document_bonus,
+            &is_allowed,
+            average_length,
+            limit,
+            scratch,
+        )
+    })
+}
+
+/// Per-thread maps for scoring, kept between claims: allocating them anew
+/// for every claim cost a page fault per fresh page.
+#[derive(Default)]
+struct Scratch {
+    /// BM25 score by (document, sentence).
+    scores: FastMap<(u32, u32), f64>,
+    /// Nominated weight by document.
+    document_weight: FastMap<u32, f64>,
+    /// Every scored sentence, before the best are selected.
+    ranked: Vec<Candidate>,
+}
+
+impl Scratch {
+    fn clear(&mut self) {
+        self.scores.clear();
+        self.document_weight.clear();
+        self.ranked.clear();
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Nominates, re-scores and ranks: the body of [`candidates`], with its
+/// terms weighted (rarest first) and its subject documents found.
+fn score_and_rank(
+    index: &InvertedIndex,
+    weighted: &[(&String, u64, f64)],
+    document_bonus: &FastMap<u32, f64>,
+    is_allowed: &impl Fn(u32) -> bool,
+    average_length: f64,
+    limit: usize,
+    scratch: &mut Scratch,
+) -> Vec<Candidate> {
+    let Scratch {
+        scores,
+        document_weight,
+        ranked,
+    } = scratch;
     let mut common = Vec::new();
     let mut budget = NOMINATION_BUDGET;
-    // Documents holding each context term, kept from nomination so the
-    // bonus below does not read the same postings again.
-    let mut context_documents: FastMap<&str, FastSet<u32>> = FastMap::default();
     for (position, (term, holding, idf)) in weighted.iter().enumerate() {
-        // The two rarest terms always nominate, so a claim of common words
-        // still finds candidates; others while the budget lasts.
         let affordable = *holding <= RARE_TERM_SENTENCES && *holding <= budget;
-        if !affordable && position >= 2 {
+        // A claim of common words only still needs candidates: without
+        // subject documents to re-score, its two rarest terms nominate,
+        // reading at most a budget's worth of postings each.
+        let must_nominate = position < 2 && document_bonus.is_empty();
+        if !affordable && !must_nominate {
             if common.len() < MAX_COMMON_TERMS {
                 common.push((*term, *idf));
             }
             continue;
         }
-        budget = budget.saturating_sub(*holding);
-        let is_context_term = context_terms.contains(*term);
+        let readable = (*holding).min(NOMINATION_BUDGET);
+        budget = budget.saturating_sub(readable);
         // Postings come by document: a document's weight is added once per
         // run of its postings.
         let mut run: Option<(u32, f64)> = None;
-        for posting in index.postings(term) {
+        for posting in index.postings(term).take(readable as usize) {
             let document = posting.document;
-            if allowed.is_some_and(|set| !set.contains(&document)) {
+            if !is_allowed(document) {
                 continue;
             }
             if run.is_none_or(|(current, _)| current != document) {
                 if let Some((finished, weight)) = run.take() {
                     *document_weight.entry(finished).or_default() += weight;
-                }
-                if is_context_term {
-                    context_documents
-                        .entry(term.as_str())
-                        .or_default()
-                        .insert(document);
                 }
                 run = Some((document, 0.0));
             }
@@ -181,17 +233,7 @@ pub fn candidates(
         }
     }
     if !common.is_empty() {
-        let mut nominated: Vec<(u32, f64)> = document_weight.into_iter().collect();
-        let heavier = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if nominated.len() > MAX_NOMINATED_DOCUMENTS {
-            nominated.select_nth_unstable_by(MAX_NOMINATED_DOCUMENTS - 1, heavier);
-            nominated.truncate(MAX_NOMINATED_DOCUMENTS);
-        }
-        let mut documents: Vec<u32> = nominated
-            .into_iter()
-            .map(|(document, _)| document)
-            .collect();
-        documents.sort_unstable();
+        let documents = documents_to_rescore(document_weight, document_bonus);
         for (term, idf) in common {
             index.visit_postings_in(term, &documents, |posting| {
                 let gain = bm25_term(
@@ -206,38 +248,15 @@ pub fn candidates(
             });
         }
     }
-    let mut document_bonus: FastMap<u32, f64> = FastMap::default();
-    for term in context_terms {
-        let known = weighted
+    ranked.extend(
+        scores
             .iter()
-            .find(|(weighted_term, _, _)| *weighted_term == term);
-        let holding = match known {
-            Some((_, holding, _)) => *holding,
-            None => index.holding(term),
-        };
-        if holding == 0 || holding > RARE_TERM_SENTENCES {
-            continue;
-        }
-        let idf = idf_of(sentence_total, holding);
-        let documents: FastSet<u32> = match context_documents.remove(term.as_str()) {
-            Some(documents) => documents,
-            None => index
-                .postings(term)
-                .map(|posting| posting.document)
-                .collect(),
-        };
-        for document in documents {
-            *document_bonus.entry(document).or_default() += idf;
-        }
-    }
-    let mut ranked: Vec<Candidate> = scores
-        .into_iter()
-        .map(|((document_number, sentence_index), bm25)| Candidate {
-            document_number,
-            sentence_index,
-            bm25: bm25 + document_bonus.get(&document_number).copied().unwrap_or(0.0),
-        })
-        .collect();
+            .map(|(&(document_number, sentence_index), bm25)| Candidate {
+                document_number,
+                sentence_index,
+                bm25: bm25 + document_bonus.get(&document_number).copied().unwrap_or(0.0),
+            }),
+    );
     // Sentences of documents that mention the claim's names come first: only
     // they can be bound to the claim's subject, so look-alike sentences about
     // other places must not crowd them out.
@@ -254,7 +273,74 @@ pub fn candidates(
         ranked.truncate(limit);
     }
     ranked.sort_unstable_by(order);
-    ranked
+    ranked.to_vec()
+}
+
+/// The claim's subject documents: those whose sentences hold a rare
+/// `context_terms` term (a place or organisation named in the claim), each
+/// with the summed inverse document frequency of the terms it holds.
+fn subject_documents(
+    index: &InvertedIndex,
+    context_terms: &[String],
+    sentence_total: u64,
+    is_allowed: &impl Fn(u32) -> bool,
+) -> FastMap<u32, f64> {
+    let mut bonus: FastMap<u32, f64> = FastMap::default();
+    for term in context_terms {
+        let holding = index.holding(term);
+        if holding == 0 || holding > RARE_TERM_SENTENCES {
+            continue;
+        }
+        let idf = idf_of(sentence_total, holding);
+        let mut previous = None;
+        for posting in index.postings(term) {
+            if previous == Some(posting.document) || !is_allowed(posting.document) {
+                continue;
+            }
+            previous = Some(posting.document);
+            *bonus.entry(posting.document).or_default() += idf;
+        }
+    }
+    bonus
+}
+
+/// The documents common terms re-score, sorted: subject documents first
+/// (at most `MAX_SUBJECT_DOCUMENTS`, those with the most nominated weight,
+/// then the newest), then the heaviest other nominated documents (at most
+/// `MAX_NOMINATED_DOCUMENTS`).
+fn documents_to_rescore(
+    document_weight: &FastMap<u32, f64>,
+    document_bonus: &FastMap<u32, f64>,
+) -> Vec<u32> {
+    let heavier = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0));
+    let keep_heaviest = |mut documents: Vec<(u32, f64)>, most: usize| {
+        if documents.len() > most {
+            documents.select_nth_unstable_by(most - 1, heavier);
+            documents.truncate(most);
+        }
+        documents
+    };
+    let mut subject: Vec<(u32, f64)> = document_bonus
+        .iter()
+        .map(|(document, bonus)| {
+            let weight = document_weight.get(document).copied().unwrap_or(0.0);
+            (*document, bonus + weight)
+        })
+        .collect();
+    subject = keep_heaviest(subject, MAX_SUBJECT_DOCUMENTS);
+    let others: Vec<(u32, f64)> = document_weight
+        .iter()
+        .filter(|(document, _)| !document_bonus.contains_key(document))
+        .map(|(document, weight)| (*document, *weight))
+        .collect();
+    let others = keep_heaviest(others, MAX_NOMINATED_DOCUMENTS);
+    let mut documents: Vec<u32> = subject
+        .into_iter()
+        .chain(others)
+        .map(|(document, _)| document)
+        .collect();
+    documents.sort_unstable();
+    documents
 }
 
 /// Loads candidates with their documents, and re-ranks them by BM25
@@ -299,4 +385,96 @@ pub fn load_and_rerank(
     }
     loaded.sort_by(|a, b| b.score.total_cmp(&a.score));
     Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::{sentence_terms, DocumentTerms};
+    use crate::verify::ClaimAnalysis;
+
+    /// An index over documents given as their sentences.
+    fn index_of(documents: &[Vec<String>]) -> InvertedIndex {
+        let mut index = InvertedIndex::new();
+        for (number, sentences) in documents.iter().enumerate() {
+            let terms: Vec<_> = sentences.iter().map(|s| sentence_terms(s)).collect();
+            let document = DocumentTerms::of(terms.iter().enumerate().map(|(i, t)| (i as u32, t)));
+            index.add(number as u32, &document);
+        }
+        index
+    }
+
+    fn candidates_for(
+        index: &InvertedIndex,
+        claim: &str,
+        allowed: Option<&HashSet<u32>>,
+    ) -> Vec<Candidate> {
+        let claim = ClaimAnalysis::new(claim, None);
+        candidates(
+            index,
+            &claim.search_terms(),
+            &claim.context_terms(),
+            allowed,
+            10,
+        )
+    }
+
+    /// Many documents of common words about other places, and one whose
+    /// lead names Côn Đảo and whose second sentence holds the figure.
+    fn crowded_archive() -> Vec<Vec<String>> {
+        let filler = RARE_TERM_SENTENCES as usize + 500;
+        let mut documents: Vec<Vec<String>> = (0..filler)
+            .map(|i| vec![format!("Đảo số {i} đã giảm {} hộ dân trong năm.", i % 90)])
+            .collect();
+        documents.push(vec![
+            "Huyện Côn Đảo sắp xếp lại bộ máy.".to_string(),
+            "Năm qua đã giảm 66 hộ dân.".to_string(),
+        ]);
+        documents
+    }
+
+    #[test]
+    fn retrieval_finds_what_each_claim_is_about() {
+        let archive = crowded_archive();
+        let subject = (archive.len() - 1) as u32;
+        let index = index_of(&archive);
+        let only_first: HashSet<u32> = [0, 1].into();
+        // (claim, allowed documents, a (document, sentence) that must be
+        // among the candidates, or None for no candidates at all)
+        let cases: Vec<(&str, Option<&HashSet<u32>>, Option<(u32, u32)>)> = vec![
+            // Every word of the figure sentence is common; the subject name
+            // is rare, so the subject document is re-scored and its figure
+            // sentence is found although it does not name the place.
+            ("Côn Đảo đã giảm 66 hộ dân.", None, Some((subject, 1))),
+            // No subject: the rarest common words still nominate.
+            ("Đã giảm hộ dân.", None, Some((0, 0))),
+            // Restricted to documents the caller names.
+            (
+                "Côn Đảo đã giảm 66 hộ dân.",
+                Some(&only_first),
+                Some((0, 0)),
+            ),
+            // Words no sentence holds.
+            ("Tokyo Olympics medal table", None, None),
+        ];
+        for (claim, allowed, expected) in cases {
+            let found = candidates_for(&index, claim, allowed);
+            assert!(found.len() <= 10, "{claim}: {} candidates", found.len());
+            if allowed.is_some() {
+                assert!(
+                    found.iter().all(|c| c.document_number < 2),
+                    "{claim}: {found:?}"
+                );
+            }
+            match expected {
+                Some(wanted) => assert!(
+                    found
+                        .iter()
+                        .any(|c| (c.document_number, c.sentence_index) == wanted),
+                    "{claim}: {wanted:?} not in {found:?}"
+                ),
+                None => assert!(found.is_empty(), "{claim}: {found:?}"),
+            }
+        }
+    }
 }

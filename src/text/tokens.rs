@@ -87,8 +87,10 @@ pub fn is_stopword(folded: &str) -> bool {
 }
 
 /// The index terms of a text: each non-stopword folded word, and each
-/// bigram of adjacent non-stopword folded words ("bien che", joined by a
-/// space), deduplicated in first-seen order. Numbers break bigram chains.
+/// bigram of adjacent folded words ("bien che", joined by a space) when
+/// neither is a stopword or both are capitalised (a name such as "Côn Đảo",
+/// whose "côn" alone is a stopword), deduplicated in first-seen order.
+/// Numbers break bigram chains.
 pub fn index_terms(text: &str) -> Vec<String> {
     let tokens = word_tokens(text);
     let mut terms: Vec<String> = Vec::with_capacity(tokens.len() * 2);
@@ -103,7 +105,8 @@ pub fn index_terms(text: &str) -> Vec<String> {
         }
         if let Some(before) = previous {
             let gap = &text[before.end..token.start];
-            let topical = !is_stopword(&before.folded) && !is_stopword(&token.folded);
+            let topical = (!is_stopword(&before.folded) && !is_stopword(&token.folded))
+                || (before.is_capitalized() && token.is_capitalized());
             if topical && gap.chars().all(char::is_whitespace) {
                 terms.push(format!("{} {}", before.folded, token.folded));
             }
@@ -167,6 +170,9 @@ mod tests {
                 &["district", "cut", "district cut", "posts", "cut posts"],
             ),
             ("giảm, tăng", &["giam", "tang"]),
+            // A capitalised pair is a name even when one word is a stopword.
+            ("huyện Côn Đảo có", &["huyen", "dao", "con dao"]),
+            ("con đảo", &["dao"]),
             (
                 "giảm biên chế của huyện",
                 &["giam", "bien", "giam bien", "che", "bien che", "huyen"],
