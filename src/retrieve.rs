@@ -441,7 +441,8 @@ mod tests {
         let only_first: HashSet<u32> = [0, 1].into();
         // (claim, allowed documents, a (document, sentence) that must be
         // among the candidates, or None for no candidates at all)
-        let cases: Vec<(&str, Option<&HashSet<u32>>, Option<(u32, u32)>)> = vec![
+        type Case<'a> = (&'a str, Option<&'a HashSet<u32>>, Option<(u32, u32)>);
+        let cases: Vec<Case> = vec![
             // Every word of the figure sentence is common; the subject name
             // is rare, so the subject document is re-scored and its figure
             // sentence is found although it does not name the place.
