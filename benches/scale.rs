@@ -17,8 +17,20 @@ use claimcheck::store::Store;
 use claimcheck::synth::{article, unknown_place_claim, Random};
 
 const SENTENCES_PER_ARTICLE: usize = 25;
-const CACHE_BYTES: u64 = 256 * 1024 * 1024;
 const CLAIMS: usize = 600;
+
+/// The serving defaults, or what `CLAIMCHECK_BENCH_CACHE_MB` and
+/// `CLAIMCHECK_BENCH_DOCUMENT_CACHE` ask for.
+fn cache_sizes() -> CacheSizes {
+    let defaults = CacheSizes::default();
+    let read = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    CacheSizes {
+        sled_bytes: read("CLAIMCHECK_BENCH_CACHE_MB").map_or(defaults.sled_bytes, |mb| mb << 20),
+        prepared_documents: read("CLAIMCHECK_BENCH_DOCUMENT_CACHE")
+            .map_or(defaults.prepared_documents, |n| n as usize),
+        ..defaults
+    }
+}
 
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -52,7 +64,8 @@ fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
 
 fn run_size(target_sentences: usize) {
     let directory = tempfile::tempdir().expect("temporary directory");
-    let store = Store::open(directory.path(), CACHE_BYTES).expect("store opens");
+    let caches = cache_sizes();
+    let store = Store::open(directory.path(), caches.sled_bytes).expect("store opens");
     let mut claims = Vec::new();
     let (mut documents, mut sentences, mut bytes) = (0usize, 0usize, 0usize);
     let started = Instant::now();
@@ -79,7 +92,7 @@ fn run_size(target_sentences: usize) {
         claims.push(unknown_place_claim(&mut random));
     }
 
-    let documents_cache = DocumentCache::new(CacheSizes::default().prepared_documents);
+    let documents_cache = DocumentCache::new(caches.prepared_documents);
     let mut latencies = Vec::with_capacity(claims.len());
     let mut right = 0;
     for claim in &claims {
@@ -110,7 +123,7 @@ fn run_size(target_sentences: usize) {
     drop(store);
     let disk = disk_bytes(directory.path());
     let reopen_started = Instant::now();
-    let reopened = Store::open(directory.path(), CACHE_BYTES).expect("store reopens");
+    let reopened = Store::open(directory.path(), caches.sled_bytes).expect("store reopens");
     let stats = reopened.stats().expect("stats");
     let startup = reopen_started.elapsed();
     assert_eq!(stats.sentences as usize, sentences);
@@ -142,9 +155,11 @@ fn main() {
     }
     let sizes =
         std::env::var("CLAIMCHECK_BENCH_SIZES").unwrap_or_else(|_| "10000,100000".to_string());
+    let caches = cache_sizes();
     println!(
-        "store-level scale benchmark (in-process, one store per size, sled cache {} MiB)",
-        CACHE_BYTES >> 20
+        "store-level scale benchmark (in-process, one store per size, sled cache {} MiB, document cache {})",
+        caches.sled_bytes >> 20,
+        caches.prepared_documents
     );
     println!("| sentences | documents | ingest (flush every 1000 documents) | verify p50 | verify p99 | verdicts right | peak RSS | disk | start-up |");
     println!("|---|---|---|---|---|---|---|---|---|");
