@@ -4,12 +4,14 @@
 //! and the document's context. Pure: no I/O.
 
 use crate::context::{document_context, opening_year};
-use crate::index::{sentence_terms, DocumentTerms, SentenceTerms};
+use crate::index::{sentence_terms_of, DocumentTerms, SentenceTerms};
 use crate::model::{
     AnalysedDocument, AnalysedSentence, DocumentInput, DocumentRecord, SentenceRecord,
 };
 use crate::quantity::{extract_quantities, Quantity, QuantityKind};
-use crate::text::{detect_language, normalize_nfc, split_sentences, Language};
+use crate::text::{
+    detect_language, normalize_nfc, split_sentences, word_tokens, Language, WordToken,
+};
 
 /// The longest title kept when the title is taken from the text.
 const MAX_DERIVED_TITLE_CHARS: usize = 300;
@@ -68,6 +70,7 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
     let read = read_text(&text, language);
     let mut sentences = Vec::with_capacity(read.len());
     let mut sentence_index_terms: Vec<SentenceTerms> = Vec::with_capacity(read.len());
+    let mut tokenised: Vec<(&str, Vec<WordToken>)> = Vec::with_capacity(read.len());
     let mut paragraph = 0u32;
     let mut previous_end = 0usize;
     let mut frame_year: Option<i32> = None;
@@ -86,7 +89,9 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
         if let Some(year) = opening_year(&sentence.text, &sentence.quantities) {
             frame_year = Some(year);
         }
-        sentence_index_terms.push(sentence_terms(&sentence.text));
+        let tokens = word_tokens(&sentence.text);
+        sentence_index_terms.push(sentence_terms_of(&sentence.text, &tokens));
+        tokenised.push((sentence.text.as_str(), tokens));
         quantity_count += sentence.quantities.len() as u32;
         sentences.push(AnalysedSentence {
             record: SentenceRecord {
@@ -100,8 +105,7 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
             },
         });
     }
-    let sentence_texts: Vec<&str> = read.iter().map(|s| s.text.as_str()).collect();
-    let context = document_context(&title, &sentence_texts);
+    let context = document_context(&title, &tokenised);
     AnalysedDocument {
         record: DocumentRecord {
             document_id: input.document_id,

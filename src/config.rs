@@ -218,6 +218,9 @@ pub struct BenchArgs {
     /// First stream this many generated articles through IngestDocuments.
     #[arg(long, default_value_t = 0)]
     pub ingest: usize,
+    /// IngestDocuments streams open at a time while ingesting.
+    #[arg(long, default_value_t = 2)]
+    pub ingest_streams: usize,
     /// Distinct generated claims the VerifyClaim callers cycle through. A
     /// claim asked again while the store is unchanged is answered from the
     /// server's verdict cache, so a large number measures fresh checks.

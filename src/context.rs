@@ -7,7 +7,7 @@
 
 use crate::model::DocumentContext;
 use crate::quantity::{Quantity, QuantityKind};
-use crate::text::{fold, word_tokens};
+use crate::text::{fold, word_tokens, WordToken};
 
 /// A name found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +34,11 @@ fn is_abbreviation(word: &str) -> bool {
 
 /// The names in one sentence, in order, without repeats.
 pub fn entities(sentence: &str) -> Vec<Entity> {
-    let tokens = word_tokens(sentence);
+    entities_in(sentence, &word_tokens(sentence))
+}
+
+/// [`entities`] of a sentence already split into `tokens`.
+pub fn entities_in(sentence: &str, tokens: &[WordToken]) -> Vec<Entity> {
     let mut found: Vec<Entity> = Vec::new();
     let push =
         |found: &mut Vec<Entity>, text: String, is_abbreviation: bool, sentence_initial: bool| {
@@ -93,8 +97,8 @@ pub fn entities(sentence: &str) -> Vec<Entity> {
 }
 
 /// The context of a document: names in its title and lead (the first
-/// sentences), and names it repeats.
-pub fn document_context(title: &str, sentences: &[&str]) -> DocumentContext {
+/// sentences), and names it repeats. Sentences come with their tokens.
+pub fn document_context(title: &str, sentences: &[(&str, Vec<WordToken>)]) -> DocumentContext {
     const LEAD_SENTENCES: usize = 4;
     let mut names: Vec<String> = Vec::new();
     let mut add = |name: String| {
@@ -111,8 +115,8 @@ pub fn document_context(title: &str, sentences: &[&str]) -> DocumentContext {
     // sentences hold (also inside longer capitalised runs).
     let mut all_names: Vec<String> = Vec::new();
     let mut sentence_words: Vec<String> = Vec::with_capacity(sentences.len());
-    for (position, sentence) in sentences.iter().enumerate() {
-        for entity in entities(sentence) {
+    for (position, (sentence, tokens)) in sentences.iter().enumerate() {
+        for entity in entities_in(sentence, tokens) {
             if entity.is_abbreviation {
                 continue;
             }
@@ -124,7 +128,7 @@ pub fn document_context(title: &str, sentences: &[&str]) -> DocumentContext {
             }
         }
         let mut words = String::from(" ");
-        for token in word_tokens(sentence) {
+        for token in tokens {
             words.push_str(&token.folded);
             words.push(' ');
         }
@@ -221,18 +225,18 @@ mod tests {
 
     #[test]
     fn document_context_keeps_title_lead_and_repeated_names() {
-        let context = document_context(
-            "Hiệu quả ở huyện Bình Xuyên",
-            &[
-                "Mở đầu bài.",
-                "Không tên.",
-                "Không tên.",
-                "Không tên.",
-                "Thôn Thiện Kế sáp nhập.",
-                "Trưởng thôn Thiện Kế nói.",
-                "Xã Đạo Tú một lần.",
-            ],
-        );
+        let sentences: Vec<&str> = vec![
+            "Mở đầu bài.",
+            "Không tên.",
+            "Không tên.",
+            "Không tên.",
+            "Thôn Thiện Kế sáp nhập.",
+            "Trưởng thôn Thiện Kế nói.",
+            "Xã Đạo Tú một lần.",
+        ];
+        let tokenised: Vec<(&str, Vec<WordToken>)> =
+            sentences.iter().map(|s| (*s, word_tokens(s))).collect();
+        let context = document_context("Hiệu quả ở huyện Bình Xuyên", &tokenised);
         assert!(context.entities.contains(&"binh xuyen".to_string()));
         assert!(context.entities.contains(&"thien ke".to_string()));
         assert!(!context.entities.contains(&"dao tu".to_string()));

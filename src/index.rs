@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::hashing::FastMap;
-use crate::text::index_terms;
+use crate::text::{index_terms_of, word_tokens, WordToken};
 
 /// The index entries of one sentence: its terms with their counts, and its
 /// length in words.
@@ -26,21 +26,17 @@ pub struct SentenceTerms {
 /// The index terms of a sentence with their counts, and its token count.
 /// Ingest and the claim side both use this, so the index stays consistent.
 pub fn sentence_terms(text: &str) -> SentenceTerms {
-    let terms = index_terms(text);
+    sentence_terms_of(text, &word_tokens(text))
+}
+
+/// [`sentence_terms`] of a sentence already split into `tokens`. Index
+/// terms come deduplicated, so each counts once; the length is the number
+/// of distinct single-word terms.
+pub fn sentence_terms_of(text: &str, tokens: &[WordToken]) -> SentenceTerms {
+    let terms = index_terms_of(text, tokens);
     let token_count = terms.iter().filter(|term| !term.contains(' ')).count();
-    let mut counts: Vec<(String, u8)> = Vec::with_capacity(terms.len());
-    let mut positions: FastMap<&str, usize> = FastMap::default();
-    for (position, term) in terms.iter().enumerate() {
-        match positions.get(term.as_str()) {
-            Some(&slot) => counts[slot].1 = counts[slot].1.saturating_add(1),
-            None => {
-                positions.insert(term.as_str(), counts.len());
-                counts.push((terms[position].clone(), 1));
-            }
-        }
-    }
     SentenceTerms {
-        terms: counts,
+        terms: terms.into_iter().map(|term| (term, 1)).collect(),
         token_count: token_count.min(u16::MAX as usize) as u16,
     }
 }

@@ -3,8 +3,10 @@
 //! first to `grpc.health.v1.Health/Check` (the no-op ceiling of this server
 //! and machine), then to `VerifyClaim` with generated claims, and report
 //! requests per second, p50/p90/p99 latency, errors, and the ratio of the two.
-//! With `--ingest N`, it first streams N generated articles through
-//! IngestDocuments (durable acknowledgement) and reports MB/s.
+//! With `--ingest N`, it first streams N generated articles (generated
+//! before the clock starts) through IngestDocuments, `--ingest-streams`
+//! streams at a time, each acknowledged after its documents are durable,
+//! and reports MB/s.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -101,32 +103,63 @@ where
     report
 }
 
-async fn ingest(server: &str, documents: usize) -> anyhow::Result<String> {
-    let mut client = crate::grpc::connect(server).await?;
-    let mut bytes = 0usize;
-    let mut batch = Vec::new();
+/// Articles sent per IngestDocuments stream.
+const DOCUMENTS_PER_STREAM: usize = 200;
+
+/// Streams `documents` generated articles through IngestDocuments, from
+/// `streams` concurrent streams of `DOCUMENTS_PER_STREAM` each. The articles
+/// are generated before the clock starts, so the figure is the server's,
+/// not the generator's.
+async fn ingest(server: &str, documents: usize, streams: usize) -> anyhow::Result<String> {
+    let mut batches: Vec<Vec<pb::IngestDocumentRequest>> = (0..documents as u64)
+        .map(|index| {
+            let (generated, _) = article(42, index, 25);
+            pb::IngestDocumentRequest {
+                document_id: generated.document_id,
+                text: generated.text,
+                ..Default::default()
+            }
+        })
+        .collect::<Vec<_>>()
+        .chunks(DOCUMENTS_PER_STREAM)
+        .map(<[_]>::to_vec)
+        .collect();
+    let bytes: usize = batches.iter().flatten().map(|d| d.text.len()).sum();
+    let streams = streams.clamp(1, batches.len().max(1));
+    // Taken from the back: the first articles go first.
+    batches.reverse();
+    let queue = Arc::new(std::sync::Mutex::new(batches));
     let started = Instant::now();
+    let mut senders = Vec::with_capacity(streams);
+    for _ in 0..streams {
+        let mut client = crate::grpc::connect(server).await?;
+        let queue = Arc::clone(&queue);
+        senders.push(tokio::spawn(async move {
+            let mut sentences = 0u64;
+            loop {
+                let next = queue
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("queue poisoned"))?
+                    .pop();
+                let Some(batch) = next else {
+                    return Ok::<u64, anyhow::Error>(sentences);
+                };
+                let response = client
+                    .ingest_documents(tokio_stream::iter(batch))
+                    .await
+                    .map_err(|status| anyhow::anyhow!("{:?}: {}", status.code(), status.message()))?
+                    .into_inner();
+                sentences += response.sentence_count;
+            }
+        }));
+    }
     let mut sentences = 0u64;
-    for index in 0..documents as u64 {
-        let (generated, _) = article(42, index, 25);
-        bytes += generated.text.len();
-        batch.push(pb::IngestDocumentRequest {
-            document_id: generated.document_id,
-            text: generated.text,
-            ..Default::default()
-        });
-        if batch.len() == 200 || index + 1 == documents as u64 {
-            let response = client
-                .ingest_documents(tokio_stream::iter(std::mem::take(&mut batch)))
-                .await
-                .map_err(|status| anyhow::anyhow!("{:?}: {}", status.code(), status.message()))?
-                .into_inner();
-            sentences += response.sentence_count;
-        }
+    for sender in senders {
+        sentences += sender.await??;
     }
     let seconds = started.elapsed().as_secs_f64();
     Ok(format!(
-        "ingest       {documents} documents, {sentences} sentences, {:.1} MB in {seconds:.1} s: {:.0} docs/s, {:.0} sentences/s, {:.2} MB/s (IngestDocuments, 200 per stream, acknowledged after flush)",
+        "ingest       {documents} documents, {sentences} sentences, {:.1} MB in {seconds:.1} s: {:.0} docs/s, {:.0} sentences/s, {:.2} MB/s (IngestDocuments, {DOCUMENTS_PER_STREAM} per stream, {streams} streams at a time, acknowledged after flush)",
         bytes as f64 / 1e6,
         documents as f64 / seconds,
         sentences as f64 / seconds,
@@ -150,7 +183,10 @@ fn claims_for_load(count: usize) -> Vec<String> {
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.ingest > 0 {
-        println!("{}", ingest(&args.server, args.ingest).await?);
+        println!(
+            "{}",
+            ingest(&args.server, args.ingest, args.ingest_streams).await?
+        );
     }
     let mut channels = Vec::with_capacity(args.channels);
     for _ in 0..args.channels.max(1) {

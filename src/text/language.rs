@@ -3,7 +3,10 @@
 //! diacritics is judged by its function words, so "Binh Xuyen tinh gian 45 can
 //! bo" is still Vietnamese.
 
+use std::sync::LazyLock;
+
 use super::normalize::{fold, has_diacritics};
+use crate::hashing::FastSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Language {
@@ -44,20 +47,31 @@ const ENGLISH_MARKERS: &[&str] = &[
     "percent", "million", "people", "than", "more", "said", "will", "after", "over", "about",
 ];
 
-/// True for a word that cannot be one Vietnamese syllable written without
-/// diacritics: letters Vietnamese does not use (f, j, w, z), or an ending
-/// other than a vowel or c, ch, m, n, ng, nh, p, t ("posts", "district").
+static VIETNAMESE_MARKER_SET: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| VIETNAMESE_MARKERS.iter().copied().collect());
+static ENGLISH_MARKER_SET: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| ENGLISH_MARKERS.iter().copied().collect());
+
+/// True for a word (any case) that cannot be one Vietnamese syllable written
+/// without diacritics: letters Vietnamese does not use (f, j, w, z), or an
+/// ending other than a vowel or c, ch, m, n, ng, nh, p, t ("posts",
+/// "district").
 fn impossible_as_vietnamese(word: &str) -> bool {
-    if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+    let bytes = word.as_bytes();
+    if bytes.len() < 3 || !bytes.iter().all(u8::is_ascii_alphabetic) {
         return false;
     }
-    if word.bytes().any(|b| matches!(b, b'f' | b'j' | b'w' | b'z')) {
+    if bytes
+        .iter()
+        .any(|b| matches!(b.to_ascii_lowercase(), b'f' | b'j' | b'w' | b'z'))
+    {
         return true;
     }
-    let vowel_end = word.ends_with(['a', 'e', 'i', 'o', 'u', 'y']);
-    let consonant_end = ["ch", "ng", "nh", "c", "m", "n", "p", "t"]
-        .iter()
-        .any(|end| word.ends_with(end));
+    let last = bytes[bytes.len() - 1].to_ascii_lowercase();
+    let before_last = bytes[bytes.len() - 2].to_ascii_lowercase();
+    let vowel_end = matches!(last, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    let consonant_end = matches!(last, b'c' | b'm' | b'n' | b'p' | b't')
+        || matches!((before_last, last), (b'c' | b'n', b'h') | (b'n', b'g'));
     !(vowel_end || consonant_end)
 }
 
@@ -79,17 +93,20 @@ pub fn detect_language(text: &str) -> Language {
         if word.is_empty() {
             continue;
         }
-        if VIETNAMESE_MARKERS.contains(&word) {
+        if word.len() > 7 {
+            continue;
+        }
+        if VIETNAMESE_MARKER_SET.contains(word) {
             vietnamese_votes += 1;
         }
-        if ENGLISH_MARKERS.contains(&word) {
+        if ENGLISH_MARKER_SET.contains(word) {
             english_votes += 1;
         }
     }
     // Words as written: abbreviations in capitals ("USD", "UBND") say nothing.
     for word in sample.split(|c: char| !c.is_alphanumeric()) {
         let all_capitals = word.chars().all(|c| c.is_uppercase());
-        if !all_capitals && impossible_as_vietnamese(&word.to_lowercase()) {
+        if !all_capitals && impossible_as_vietnamese(word) {
             english_votes += 1;
         }
     }

@@ -30,7 +30,7 @@ pub fn word_tokens(text: &str) -> Vec<WordToken<'_>> {
     let mut tokens = Vec::new();
     let mut start = None;
     for (index, character) in text.char_indices() {
-        let inside = character.is_alphanumeric() || is_joining_mark(character);
+        let inside = is_word_character(character);
         match (inside, start) {
             (true, None) => start = Some(index),
             (false, Some(begin)) => {
@@ -46,8 +46,20 @@ pub fn word_tokens(text: &str) -> Vec<WordToken<'_>> {
     tokens
 }
 
-fn is_joining_mark(character: char) -> bool {
-    unicode_normalization::char::is_combining_mark(character)
+/// True for a character that belongs inside a word: a letter, a digit or
+/// a combining mark. Latin letters (Vietnamese ones included) are answered
+/// from their code point ranges, without the Unicode tables.
+pub fn is_word_character(character: char) -> bool {
+    match character as u32 {
+        0..=0x7F => character.is_ascii_alphanumeric(),
+        // Latin-1 letters, Latin Extended-A and -B, less × and ÷.
+        0xC0..=0x24F => !matches!(character, '×' | '÷'),
+        // Latin Extended Additional: ạ, ả, ấ, ... ỹ.
+        0x1E00..=0x1EFF => true,
+        _ => {
+            character.is_alphanumeric() || unicode_normalization::char::is_combining_mark(character)
+        }
+    }
 }
 
 fn make_token(text: &str, start: usize, end: usize) -> WordToken<'_> {
@@ -92,10 +104,14 @@ pub fn is_stopword(folded: &str) -> bool {
 /// whose "côn" alone is a stopword), deduplicated in first-seen order.
 /// Numbers break bigram chains.
 pub fn index_terms(text: &str) -> Vec<String> {
-    let tokens = word_tokens(text);
+    index_terms_of(text, &word_tokens(text))
+}
+
+/// [`index_terms`] of a text already split into `tokens`.
+pub fn index_terms_of(text: &str, tokens: &[WordToken]) -> Vec<String> {
     let mut terms: Vec<String> = Vec::with_capacity(tokens.len() * 2);
     let mut previous: Option<&WordToken> = None;
-    for token in &tokens {
+    for token in tokens {
         if token.is_numeric() || token.folded.chars().any(|c| c.is_ascii_digit()) {
             previous = None;
             continue;
@@ -148,6 +164,22 @@ mod tests {
         }
         assert_eq!(tokens[2].folded, "giam");
         assert!(tokens[0].is_capitalized());
+    }
+
+    #[test]
+    fn word_characters_agree_with_the_unicode_tables() {
+        for code in 0..=0x2FFFu32 {
+            let Some(character) = char::from_u32(code) else {
+                continue;
+            };
+            let by_tables = character.is_alphanumeric()
+                || unicode_normalization::char::is_combining_mark(character);
+            assert_eq!(
+                is_word_character(character),
+                by_tables,
+                "{character:?} U+{code:04X}"
+            );
+        }
     }
 
     #[test]
