@@ -105,8 +105,7 @@ pub fn detect_language(text: &str) -> Language {
     }
     // Words as written: abbreviations in capitals ("USD", "UBND") say nothing.
     for word in sample.split(|c: char| !c.is_alphanumeric()) {
-        let all_capitals = word.chars().all(|c| c.is_uppercase());
-        if !all_capitals && impossible_as_vietnamese(word) {
+        if impossible_as_vietnamese(word) && !word.bytes().all(|b| b.is_ascii_uppercase()) {
             english_votes += 1;
         }
     }
