@@ -27,7 +27,7 @@ use sled::{Batch, Tree};
 use crate::index::{DocumentTerms, InvertedIndex};
 use crate::model::{AnalysedDocument, DocumentRecord, FullDocument, SentenceRecord, StoreStats};
 
-const SCHEMA_VERSION: u64 = 2;
+const SCHEMA_VERSION: u64 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
