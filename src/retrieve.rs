@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use crate::cache::BoundedCache;
 use crate::hashing::{FastHasher, FastMap};
-use crate::index::InvertedIndex;
+use crate::index::{InvertedIndex, Posting};
 use crate::store::{Store, StoreError};
 use crate::verify::PreparedDocument;
 
@@ -88,7 +88,11 @@ impl DocumentCache {
     }
 }
 
-fn bm25_term(idf: f64, term_count: f64, length: f64, average_length: f64) -> f64 {
+/// What one posting of a term with inverse document frequency `idf` adds
+/// to its sentence's BM25 score.
+fn bm25_gain(idf: f64, posting: &Posting, average_length: f64) -> f64 {
+    let term_count = posting.term_count as f64;
+    let length = posting.sentence_length as f64;
     idf * term_count * (K1 + 1.0)
         / (term_count + K1 * (1.0 - B + B * length / average_length.max(1.0)))
 }
@@ -217,12 +221,7 @@ fn score_and_rank(
                 }
                 run = Some((document, 0.0));
             }
-            let gain = bm25_term(
-                *idf,
-                posting.term_count as f64,
-                posting.sentence_length as f64,
-                average_length,
-            );
+            let gain = bm25_gain(*idf, &posting, average_length);
             *scores.entry((document, posting.sentence)).or_default() += gain;
             if let Some((_, weight)) = run.as_mut() {
                 *weight += gain;
@@ -236,15 +235,9 @@ fn score_and_rank(
         let documents = documents_to_rescore(document_weight, document_bonus);
         for (term, idf) in common {
             index.visit_postings_in(term, &documents, |posting| {
-                let gain = bm25_term(
-                    idf,
-                    posting.term_count as f64,
-                    posting.sentence_length as f64,
-                    average_length,
-                );
                 *scores
                     .entry((posting.document, posting.sentence))
-                    .or_default() += gain;
+                    .or_default() += bm25_gain(idf, &posting, average_length);
             });
         }
     }
