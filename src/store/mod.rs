@@ -6,28 +6,33 @@
 //! (`index::InvertedIndex`) and rebuilt from the stored entries on open.
 //!
 //! Keys:
-//! - `D` id → document record (metadata, context; bincode)
-//! - `I` id → num, and `N` num → id
-//! - `X` num → document text
-//! - `S` num → the document's sentence records (bincode)
-//! - `P` num → the document's index entries (`DocumentTerms`, bincode)
+//! - `D` id → document record (metadata, context), for lookups by id
+//! - `I` id → num
+//! - `B` num → the document's body: its record, text and sentences (each
+//!   sentence as a span of the text with its quantities), so that
+//!   verification loads a document with one read
+//! - `P` num → the document's index entries (`DocumentTerms`)
 //! - `M` name → counters and the schema version
 //!
-//! `num` is a u32 given to each stored document, never reused; keys use
-//! big-endian numbers so that documents are scanned in the order they were
-//! stored. Writes take a mutex (one writer at a time); reads never wait for
-//! sled, and wait for the index lock only while a write updates it.
+//! Values are bincode with variable-length integers. `num` is a u32 given
+//! to each stored document, never reused; keys use big-endian numbers so
+//! that documents are scanned in the order they were stored. Writes take a
+//! mutex (one writer at a time); reads never wait for sled, and wait for
+//! the index lock only while a write updates it.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
+use bincode::Options;
+use serde::{Deserialize, Serialize};
 use sled::{Batch, Tree};
 
 use crate::index::{DocumentTerms, InvertedIndex};
 use crate::model::{AnalysedDocument, DocumentRecord, FullDocument, SentenceRecord, StoreStats};
+use crate::quantity::Quantity;
 
-const SCHEMA_VERSION: u64 = 3;
+const SCHEMA_VERSION: u64 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -152,12 +157,103 @@ fn read_u64(bytes: Option<sled::IVec>) -> u64 {
         .unwrap_or(0)
 }
 
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, StoreError> {
-    bincode::deserialize(bytes).map_err(|error| StoreError::Corrupt(format!("{what}: {error}")))
+/// bincode with variable-length integers: counts, offsets and lengths
+/// mostly fit in a byte or two.
+fn codec() -> impl Options {
+    bincode::DefaultOptions::new()
 }
 
-fn encode<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    bincode::serialize(value).map_err(|error| StoreError::Corrupt(format!("encode: {error}")))
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, StoreError> {
+    codec()
+        .deserialize(bytes)
+        .map_err(|error| StoreError::Corrupt(format!("{what}: {error}")))
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    codec()
+        .serialize(value)
+        .map_err(|error| StoreError::Corrupt(format!("encode: {error}")))
+}
+
+/// A sentence as the body stores it: its text is the span `start..end` of
+/// the document text, and its index is its position.
+#[derive(Serialize, Deserialize)]
+struct StoredSentence<Q> {
+    start: u32,
+    end: u32,
+    quantities: Q,
+    paragraph: u32,
+    inherited_year: Option<i32>,
+}
+
+/// A document's body: what verification and `GetDocument` read, in one
+/// value. Written from borrowed parts, read into owned ones.
+#[derive(Serialize, Deserialize)]
+struct Body<R, T, Q> {
+    record: R,
+    text: T,
+    sentences: Vec<StoredSentence<Q>>,
+}
+
+type BodyRef<'a> = Body<&'a DocumentRecord, &'a str, &'a [Quantity]>;
+type OwnedBody = Body<DocumentRecord, String, Vec<Quantity>>;
+
+impl<'a> BodyRef<'a> {
+    fn of(document: &'a AnalysedDocument) -> BodyRef<'a> {
+        Body {
+            record: &document.record,
+            text: &document.text,
+            sentences: document
+                .sentences
+                .iter()
+                .map(|sentence| StoredSentence {
+                    start: sentence.record.start,
+                    end: sentence.record.end,
+                    quantities: sentence.record.quantities.as_slice(),
+                    paragraph: sentence.record.paragraph,
+                    inherited_year: sentence.record.inherited_year,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl OwnedBody {
+    /// The record, the text and the sentence records, each sentence's text
+    /// cut from the document text.
+    fn into_parts(self) -> Result<FullDocument, StoreError> {
+        let text = self.text;
+        let sentences = self
+            .sentences
+            .into_iter()
+            .enumerate()
+            .map(|(index, sentence)| {
+                let span = sentence.start as usize..sentence.end as usize;
+                let sentence_text = text.get(span).ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "sentence {index} spans {}..{} outside its text of {} bytes",
+                        sentence.start,
+                        sentence.end,
+                        text.len()
+                    ))
+                })?;
+                Ok(SentenceRecord {
+                    index: index as u32,
+                    text: sentence_text.to_string(),
+                    start: sentence.start,
+                    end: sentence.end,
+                    quantities: sentence.quantities,
+                    paragraph: sentence.paragraph,
+                    inherited_year: sentence.inherited_year,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(FullDocument {
+            record: self.record,
+            text,
+            sentences,
+        })
+    }
 }
 
 impl Store {
@@ -250,13 +346,9 @@ impl Store {
         let removed = self.remove_into(id, &mut batch, &mut counters)?;
         let number =
             u32::try_from(counters.next_document_number).map_err(|_| StoreError::Exhausted)?;
-        let sentences: Vec<&SentenceRecord> =
-            document.sentences.iter().map(|s| &s.record).collect();
         batch.insert(document_key(id), encode(&document.record)?);
         batch.insert(number_key(id), &number.to_be_bytes());
-        batch.insert(&numbered_key(b'N', number), id.as_bytes());
-        batch.insert(&numbered_key(b'X', number), document.text.as_bytes());
-        batch.insert(&numbered_key(b'S', number), encode(&sentences)?);
+        batch.insert(&numbered_key(b'B', number), encode(&BodyRef::of(document))?);
         batch.insert(&numbered_key(b'P', number), encode(&document.terms)?);
         counters.documents += 1;
         counters.sentences += document.sentences.len() as u64;
@@ -303,7 +395,7 @@ impl Store {
             Some(bytes) => decode(&bytes, "index entries")?,
             None => DocumentTerms::default(),
         };
-        for prefix in [b'N', b'X', b'S', b'P'] {
+        for prefix in [b'B', b'P'] {
             batch.remove(&numbered_key(prefix, number));
         }
         batch.remove(document_key(id));
@@ -332,46 +424,33 @@ impl Store {
         }
     }
 
-    /// The sentence records of document `number`.
-    fn sentences_of(&self, number: u32) -> Result<Vec<SentenceRecord>, StoreError> {
-        match self.tree.get(numbered_key(b'S', number))? {
-            Some(bytes) => decode(&bytes, "sentences"),
-            None => Ok(Vec::new()),
+    /// Document `number`'s body: record, text and sentences.
+    fn body(&self, number: u32) -> Result<Option<FullDocument>, StoreError> {
+        match self.tree.get(numbered_key(b'B', number))? {
+            Some(bytes) => Ok(Some(
+                decode::<OwnedBody>(&bytes, "document body")?.into_parts()?,
+            )),
+            None => Ok(None),
         }
     }
 
     /// The stored document with its text and sentences.
     pub fn full_document(&self, id: &str) -> Result<Option<FullDocument>, StoreError> {
-        let (Some(record), Some(number)) = (self.document(id)?, self.document_number(id)?) else {
-            return Ok(None);
-        };
-        let text = match self.tree.get(numbered_key(b'X', number))? {
-            Some(bytes) => {
-                String::from_utf8(bytes.to_vec()).map_err(|e| StoreError::Corrupt(e.to_string()))?
-            }
-            None => String::new(),
-        };
-        Ok(Some(FullDocument {
-            record,
-            text,
-            sentences: self.sentences_of(number)?,
-        }))
+        match self.document_number(id)? {
+            Some(number) => self.body(number),
+            None => Ok(None),
+        }
     }
 
     /// Document `number`'s record and sentences, as verification reads
-    /// them; `None` once it is deleted or replaced.
+    /// them, with one read; `None` once it is deleted or replaced.
     pub fn numbered_document(
         &self,
         number: u32,
     ) -> Result<Option<(DocumentRecord, Vec<SentenceRecord>)>, StoreError> {
-        let Some(id) = self.tree.get(numbered_key(b'N', number))? else {
-            return Ok(None);
-        };
-        let id = String::from_utf8_lossy(&id);
-        let Some(record) = self.document(&id)? else {
-            return Ok(None);
-        };
-        Ok(Some((record, self.sentences_of(number)?)))
+        Ok(self
+            .body(number)?
+            .map(|document| (document.record, document.sentences)))
     }
 
     pub fn number_of(&self, id: &str) -> Result<Option<u32>, StoreError> {
@@ -490,6 +569,44 @@ mod tests {
             .unwrap();
         assert_eq!(record.document_id, "a");
         assert!(sentences[1].text.contains("15"));
+    }
+
+    #[test]
+    fn a_stored_document_reads_back_as_it_was_analysed() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path(), 8 << 20).unwrap();
+        let document = analysed(
+            "a",
+            "Tiêu đề\nNăm 2017, thị xã giảm 17 cán bộ. Tỷ lệ đạt 91,6%.\n\nĐoạn mới: 11/11 xã.",
+        );
+        store.put_document(&document).unwrap();
+        let full = store.full_document("a").unwrap().unwrap();
+        assert_eq!(full.record, document.record);
+        assert_eq!(full.text, document.text);
+        let expected: Vec<SentenceRecord> =
+            document.sentences.iter().map(|s| s.record.clone()).collect();
+        assert_eq!(full.sentences, expected);
+        assert!(expected.iter().any(|s| s.inherited_year == Some(2017)));
+        assert!(expected.iter().any(|s| s.paragraph == 2));
+    }
+
+    #[test]
+    fn a_body_whose_span_leaves_its_text_is_reported_corrupt() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path(), 8 << 20).unwrap();
+        let document = analysed("a", "Một câu có 5 xã. Câu hai.");
+        let number = store.put_document(&document).unwrap().document_number;
+        let mut body = BodyRef::of(&document);
+        body.text = "Một";
+        store
+            .tree
+            .insert(numbered_key(b'B', number), encode(&body).unwrap())
+            .unwrap();
+        let error = store.full_document("a").unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Corrupt(message) if message.contains("outside its text")),
+            "{error}"
+        );
     }
 
     #[test]
