@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use claimcheck::analysis::analyse_document;
 use claimcheck::model::{ClaimInput, DocumentInput};
 use claimcheck::retrieve::DocumentCache;
-use claimcheck::service::{verify_in_store, CacheSizes};
+use claimcheck::service::{verify_in_store, CacheSizes, Limits};
 use claimcheck::store::Store;
 use claimcheck::synth::{article, unknown_place_claim, Random};
 
@@ -93,6 +93,7 @@ fn run_size(target_sentences: usize) {
     }
 
     let documents_cache = DocumentCache::new(caches.prepared_documents);
+    let candidate_limit = Limits::default().candidate_sentences;
     let mut latencies = Vec::with_capacity(claims.len());
     let mut right = 0;
     for claim in &claims {
@@ -103,9 +104,13 @@ fn run_size(target_sentences: usize) {
             language: None,
         };
         let started = Instant::now();
-        let result = verify_in_store(&store, &documents_cache, &input, 40).expect("verified");
+        let result = verify_in_store(&store, &documents_cache, &input, candidate_limit)
+            .expect("verified");
         latencies.push(started.elapsed());
         right += usize::from(result.verdict == claim.label);
+        if result.verdict != claim.label && std::env::var_os("CLAIMCHECK_BENCH_WRONG").is_some() {
+            eprintln!("{:?} for {:?}: {}", result.verdict, claim.label, claim.claim);
+        }
     }
     if std::env::var_os("CLAIMCHECK_BENCH_SLOWEST").is_some() {
         let mut timed: Vec<(Duration, &str)> = latencies

@@ -90,11 +90,19 @@ impl DocumentTerms {
     }
 }
 
-/// The postings of one term, sorted by (document, sentence).
+/// Postings per block of the skip list.
+const BLOCK: usize = 64;
+
+/// The postings of one term, sorted by (document, sentence), with every
+/// `BLOCK`th key copied into a skip list: a cursor finds a document among
+/// the few skips (which stay in cache) and then scans one block, instead
+/// of probing the whole key array.
 #[derive(Debug, Default)]
 struct PostingList {
     keys: Vec<u64>,
     weights: Vec<u16>,
+    /// `keys[i * BLOCK]` for each block `i`.
+    skips: Vec<u64>,
 }
 
 fn posting_key(document: u32, sentence: u32) -> u64 {
@@ -125,13 +133,70 @@ impl PostingList {
 
     fn insert(&mut self, key: u64, weight: u16) {
         if self.keys.last().is_none_or(|last| *last < key) {
+            if self.keys.len().is_multiple_of(BLOCK) {
+                self.skips.push(key);
+            }
             self.keys.push(key);
             self.weights.push(weight);
         } else {
             let position = self.keys.partition_point(|existing| *existing < key);
             self.keys.insert(position, key);
             self.weights.insert(position, weight);
+            self.rebuild_skips();
         }
+    }
+
+    fn remove_range(&mut self, range: std::ops::Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        self.keys.drain(range.clone());
+        self.weights.drain(range);
+        self.rebuild_skips();
+    }
+
+    fn rebuild_skips(&mut self) {
+        self.skips.clear();
+        self.skips.extend(self.keys.iter().step_by(BLOCK).copied());
+    }
+}
+
+/// A position in one term's postings that only moves forward.
+pub struct PostingCursor<'a> {
+    list: &'a PostingList,
+    position: usize,
+}
+
+impl PostingCursor<'_> {
+    /// Calls `visit` with the term's postings in `document`, which must not
+    /// come before a document visited earlier. The run is found by
+    /// galloping forward from the previous one: a few nearby probes instead
+    /// of a binary search over the whole list.
+    pub fn visit_document(&mut self, document: u32, mut visit: impl FnMut(Posting)) {
+        let (keys, skips) = (&self.list.keys, &self.list.skips);
+        let first = posting_key(document, 0);
+        // Gallop through the skips from the current block: every skip
+        // before `low` is smaller than `first`; `high` is past the end or
+        // at a skip at least `first`.
+        let current = self.position / BLOCK;
+        let (mut low, mut high, mut step) = (current, current, 1);
+        while high < skips.len() && skips[high] < first {
+            low = high + 1;
+            high = low + step;
+            step *= 2;
+        }
+        let high = high.min(skips.len());
+        let below = low + skips[low..high].partition_point(|skip| *skip < first);
+        // Blocks before `below` start below `first`, so the first key at
+        // least `first` lies in block `below - 1` or starts block `below`.
+        let start = (below.saturating_sub(1) * BLOCK).max(self.position);
+        let end = (below * BLOCK).min(keys.len()).max(start);
+        let mut position = start + keys[start..end].partition_point(|key| *key < first);
+        while position < keys.len() && (keys[position] >> 32) as u32 == document {
+            visit(self.list.posting(position));
+            position += 1;
+        }
+        self.position = position;
     }
 }
 
@@ -176,8 +241,7 @@ impl InvertedIndex {
             };
             let range = list.range_of(number);
             self.postings -= range.len() as u64;
-            list.keys.drain(range.clone());
-            list.weights.drain(range);
+            list.remove_range(range);
             if list.keys.is_empty() {
                 self.terms.remove(term.as_str());
             }
@@ -213,35 +277,24 @@ impl InvertedIndex {
         })
     }
 
+    /// A cursor over `term`'s postings, to visit them document by document
+    /// in ascending order; `None` if no sentence holds `term`.
+    pub fn cursor(&self, term: &str) -> Option<PostingCursor<'_>> {
+        self.terms
+            .get(term)
+            .map(|list| PostingCursor { list, position: 0 })
+    }
+
     /// Calls `visit` with the postings of `term` in each of `documents`
-    /// (sorted, ascending), finding each document's run by galloping
-    /// forward from the previous one: a few nearby probes instead of a
-    /// binary search over the whole list per document.
+    /// (sorted, ascending).
+    #[cfg(test)]
     pub fn visit_postings_in(&self, term: &str, documents: &[u32], mut visit: impl FnMut(Posting)) {
-        let Some(list) = self.terms.get(term) else {
-            return;
-        };
-        let keys = &list.keys;
-        let mut position = 0;
-        for &document in documents {
-            let first = posting_key(document, 0);
-            // Every key before `low` is smaller than `first`; `high` is past
-            // the end or at a key at least `first`.
-            let (mut low, mut high, mut step) = (position, position, 1);
-            while high < keys.len() && keys[high] < first {
-                low = high + 1;
-                high = low + step;
-                step *= 2;
-            }
-            let high = high.min(keys.len());
-            position = low + keys[low..high].partition_point(|key| *key < first);
-            while position < keys.len() && (keys[position] >> 32) as u32 == document {
-                visit(list.posting(position));
-                position += 1;
+        if let Some(mut cursor) = self.cursor(term) {
+            for &document in documents {
+                cursor.visit_document(document, &mut visit);
             }
         }
     }
-
     /// Sentences indexed, and their total length in words.
     pub fn corpus_size(&self) -> (u64, u64) {
         (self.sentences, self.tokens)
@@ -323,13 +376,26 @@ mod tests {
     }
 
     #[test]
-    fn galloping_finds_the_same_postings_as_binary_search() {
+    fn cursors_find_the_same_postings_as_binary_search() {
         let mut index = InvertedIndex::new();
         let two = document(&["Hải Hà.", "Hải Hà có chợ."]);
         let one = document(&["Hải Hà."]);
+        let shape = |number: u32| if number % 3 == 0 { &two } else { &one };
         for number in 0..500u32 {
-            index.add(number, if number % 3 == 0 { &two } else { &one });
+            index.add(number, shape(number));
         }
+        check_cursors(&index);
+        // Removals shift whole blocks; out-of-order adds insert mid-list.
+        for number in (0..500).step_by(5) {
+            index.remove(number, shape(number));
+        }
+        for number in [10, 100, 400] {
+            index.add(number, &two);
+        }
+        check_cursors(&index);
+    }
+
+    fn check_cursors(index: &InvertedIndex) {
         for wanted in [
             vec![],
             vec![0],
@@ -337,6 +403,8 @@ mod tests {
             vec![0, 1, 2, 3],
             vec![3, 64, 65, 300, 498, 499, 700],
             (0..500).step_by(7).collect::<Vec<u32>>(),
+            (0..500).collect(),
+            (40..50).chain(120..140).collect(),
         ] {
             let mut visited = Vec::new();
             index.visit_postings_in("hai", &wanted, |p| visited.push((p.document, p.sentence)));

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use crate::cache::BoundedCache;
 use crate::hashing::{FastHasher, FastMap};
-use crate::index::{InvertedIndex, Posting};
+use crate::index::{InvertedIndex, Posting, PostingCursor};
 use crate::store::{Store, StoreError};
 use crate::verify::PreparedDocument;
 
@@ -33,7 +33,7 @@ const NOMINATION_BUDGET: u64 = 12_000;
 const MAX_COMMON_TERMS: usize = 8;
 /// Nominated documents, other than subject documents, that common terms
 /// re-score.
-const MAX_NOMINATED_DOCUMENTS: usize = 150;
+const MAX_NOMINATED_DOCUMENTS: usize = 60;
 /// Subject documents (naming the claim's places or organisations) that
 /// common terms re-score.
 const MAX_SUBJECT_DOCUMENTS: usize = 1000;
@@ -134,11 +134,6 @@ pub fn candidates(
     let document_bonus = subject_documents(index, context_terms, sentence_total, &is_allowed);
     SCRATCH.with_borrow_mut(|scratch| {
         scratch.clear();
-        // Room for what nomination can read, so the maps never grow midway.
-        let readable: u64 = weighted.iter().map(|(_, holding, _)| holding).sum();
-        let room = readable.min(2 * NOMINATION_BUDGET) as usize;
-        scratch.scores.reserve(room);
-        scratch.document_weight.reserve(room / 4);
         score_and_rank(
             index,
             &weighted,
@@ -151,14 +146,31 @@ pub fn candidates(
     })
 }
 
-/// Per-thread maps for scoring, kept between claims: allocating them anew
-/// for every claim cost a page fault per fresh page.
+/// A sentence's (document, sentence) key, as postings are ordered, and its
+/// score so far.
+type Scored = (u64, f64);
+
+fn sentence_key(document: u32, sentence: u32) -> u64 {
+    ((document as u64) << 32) | sentence as u64
+}
+
+fn document_of(key: u64) -> u32 {
+    (key >> 32) as u32
+}
+
+/// Per-thread lists for scoring, kept between claims so that their memory
+/// is reused. Scores are kept sorted by key: a term's postings come in that
+/// order, so adding them is a linear merge, with no hashing.
 #[derive(Default)]
 struct Scratch {
-    /// BM25 score by (document, sentence).
-    scores: FastMap<(u32, u32), f64>,
-    /// Nominated weight by document.
-    document_weight: FastMap<u32, f64>,
+    /// BM25 score of every scored sentence, sorted by key.
+    scores: Vec<Scored>,
+    /// One term's gains, sorted by key, until they are merged in.
+    gains: Vec<Scored>,
+    /// Where a merge writes; then swapped with `scores`.
+    merged: Vec<Scored>,
+    /// Common terms' gains in one document, by sentence.
+    in_document: Vec<(u32, f64)>,
     /// Every scored sentence, before the best are selected.
     ranked: Vec<Candidate>,
 }
@@ -166,13 +178,56 @@ struct Scratch {
 impl Scratch {
     fn clear(&mut self) {
         self.scores.clear();
-        self.document_weight.clear();
+        self.gains.clear();
         self.ranked.clear();
+    }
+
+    /// Adds the pending `gains` into `scores`, summing where keys meet.
+    fn merge_gains(&mut self) {
+        let Scratch {
+            scores,
+            gains,
+            merged,
+            ..
+        } = self;
+        merged.clear();
+        merged.reserve(scores.len() + gains.len());
+        let (mut a, mut b) = (0, 0);
+        while a < scores.len() && b < gains.len() {
+            let ((key_a, score_a), (key_b, score_b)) = (scores[a], gains[b]);
+            if key_a < key_b {
+                merged.push((key_a, score_a));
+                a += 1;
+            } else if key_b < key_a {
+                merged.push((key_b, score_b));
+                b += 1;
+            } else {
+                merged.push((key_a, score_a + score_b));
+                a += 1;
+                b += 1;
+            }
+        }
+        merged.extend_from_slice(&scores[a..]);
+        merged.extend_from_slice(&gains[b..]);
+        std::mem::swap(scores, merged);
+        gains.clear();
     }
 }
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// The summed score of each scored document's sentences, by document.
+fn document_weights(scores: &[Scored]) -> Vec<(u32, f64)> {
+    let mut weights: Vec<(u32, f64)> = Vec::new();
+    for &(key, score) in scores {
+        match weights.last_mut() {
+            Some((document, weight)) if *document == document_of(key) => *weight += score,
+            _ => weights.push((document_of(key), score)),
+        }
+    }
+    weights
 }
 
 /// Nominates, re-scores and ranks: the body of [`candidates`], with its
@@ -186,11 +241,6 @@ fn score_and_rank(
     limit: usize,
     scratch: &mut Scratch,
 ) -> Vec<Candidate> {
-    let Scratch {
-        scores,
-        document_weight,
-        ranked,
-    } = scratch;
     let mut common = Vec::new();
     let mut budget = NOMINATION_BUDGET;
     for (position, (term, holding, idf)) in weighted.iter().enumerate() {
@@ -207,49 +257,66 @@ fn score_and_rank(
         }
         let readable = (*holding).min(NOMINATION_BUDGET);
         budget = budget.saturating_sub(readable);
-        // Postings come by document: a document's weight is added once per
-        // run of its postings.
-        let mut run: Option<(u32, f64)> = None;
-        for posting in index.postings(term).take(readable as usize) {
-            let document = posting.document;
-            if !is_allowed(document) {
-                continue;
-            }
-            if run.is_none_or(|(current, _)| current != document) {
-                if let Some((finished, weight)) = run.take() {
-                    *document_weight.entry(finished).or_default() += weight;
-                }
-                run = Some((document, 0.0));
-            }
-            let gain = bm25_gain(*idf, &posting, average_length);
-            *scores.entry((document, posting.sentence)).or_default() += gain;
-            if let Some((_, weight)) = run.as_mut() {
-                *weight += gain;
-            }
-        }
-        if let Some((finished, weight)) = run {
-            *document_weight.entry(finished).or_default() += weight;
-        }
+        scratch.gains.extend(
+            index
+                .postings(term)
+                .take(readable as usize)
+                .filter(|posting| is_allowed(posting.document))
+                .map(|posting| {
+                    (
+                        sentence_key(posting.document, posting.sentence),
+                        bm25_gain(*idf, &posting, average_length),
+                    )
+                }),
+        );
+        scratch.merge_gains();
     }
     if !common.is_empty() {
-        let documents = documents_to_rescore(document_weight, document_bonus);
-        for (term, idf) in common {
-            index.visit_postings_in(term, &documents, |posting| {
-                *scores
-                    .entry((posting.document, posting.sentence))
-                    .or_default() += bm25_gain(idf, &posting, average_length);
-            });
-        }
-    }
-    ranked.extend(
-        scores
+        let weights = document_weights(&scratch.scores);
+        let documents = documents_to_rescore(&weights, document_bonus);
+        let mut cursors: Vec<(PostingCursor, f64)> = common
             .iter()
-            .map(|(&(document_number, sentence_index), bm25)| Candidate {
-                document_number,
-                sentence_index,
-                bm25: bm25 + document_bonus.get(&document_number).copied().unwrap_or(0.0),
-            }),
-    );
+            .filter_map(|(term, idf)| Some((index.cursor(term)?, *idf)))
+            .collect();
+        // Document by document, so that the gains come sorted by key and
+        // are merged into the scores once.
+        let Scratch {
+            gains, in_document, ..
+        } = &mut *scratch;
+        for document in documents {
+            in_document.clear();
+            for (cursor, idf) in &mut cursors {
+                cursor.visit_document(document, |posting| {
+                    in_document.push((
+                        posting.sentence,
+                        bm25_gain(*idf, &posting, average_length),
+                    ));
+                });
+            }
+            in_document.sort_unstable_by_key(|(sentence, _)| *sentence);
+            for &(sentence, gain) in in_document.iter() {
+                let key = sentence_key(document, sentence);
+                match gains.last_mut() {
+                    Some((last, sum)) if *last == key => *sum += gain,
+                    _ => gains.push((key, gain)),
+                }
+            }
+        }
+        scratch.merge_gains();
+    }
+    let mut bonus_of = (u32::MAX, None);
+    for &(key, bm25) in &scratch.scores {
+        let document_number = document_of(key);
+        if bonus_of.0 != document_number {
+            bonus_of = (document_number, document_bonus.get(&document_number).copied());
+        }
+        scratch.ranked.push(Candidate {
+            document_number,
+            sentence_index: key as u32,
+            bm25: bm25 + bonus_of.1.unwrap_or(0.0),
+        });
+    }
+    let ranked = &mut scratch.ranked;
     // Sentences of documents that mention the claim's names come first: only
     // they can be bound to the claim's subject, so look-alike sentences about
     // other places must not crowd them out.
@@ -301,10 +368,7 @@ fn subject_documents(
 /// (at most `MAX_SUBJECT_DOCUMENTS`, those with the most nominated weight,
 /// then the newest), then the heaviest other nominated documents (at most
 /// `MAX_NOMINATED_DOCUMENTS`).
-fn documents_to_rescore(
-    document_weight: &FastMap<u32, f64>,
-    document_bonus: &FastMap<u32, f64>,
-) -> Vec<u32> {
+fn documents_to_rescore(weights: &[(u32, f64)], document_bonus: &FastMap<u32, f64>) -> Vec<u32> {
     let heavier = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0));
     let keep_heaviest = |mut documents: Vec<(u32, f64)>, most: usize| {
         if documents.len() > most {
@@ -316,15 +380,17 @@ fn documents_to_rescore(
     let mut subject: Vec<(u32, f64)> = document_bonus
         .iter()
         .map(|(document, bonus)| {
-            let weight = document_weight.get(document).copied().unwrap_or(0.0);
+            let weight = weights
+                .binary_search_by_key(document, |(weighed, _)| *weighed)
+                .map_or(0.0, |found| weights[found].1);
             (*document, bonus + weight)
         })
         .collect();
     subject = keep_heaviest(subject, MAX_SUBJECT_DOCUMENTS);
-    let others: Vec<(u32, f64)> = document_weight
+    let others: Vec<(u32, f64)> = weights
         .iter()
         .filter(|(document, _)| !document_bonus.contains_key(document))
-        .map(|(document, weight)| (*document, *weight))
+        .copied()
         .collect();
     let others = keep_heaviest(others, MAX_NOMINATED_DOCUMENTS);
     let mut documents: Vec<u32> = subject
@@ -424,6 +490,58 @@ mod tests {
             "Năm qua đã giảm 66 hộ dân.".to_string(),
         ]);
         documents
+    }
+
+    /// When every term is rare enough to be read in full and no document
+    /// is a subject, the candidates are exactly the best sentences by plain
+    /// BM25, summed term by term over every posting.
+    #[test]
+    fn candidates_are_the_best_by_plain_bm25_when_every_term_is_read() {
+        let words = [
+            "xã", "huyện", "giảm", "tăng", "cán", "bộ", "hộ", "dân", "trường", "học", "năm",
+            "sắp", "xếp", "biên", "chế",
+        ];
+        let mut random = crate::synth::Random::new(11);
+        let sentence = |random: &mut crate::synth::Random| {
+            let length = random.between(3, 12) as usize;
+            (0..length)
+                .map(|_| *random.pick(&words))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let archive: Vec<Vec<String>> = (0..40)
+            .map(|_| {
+                let sentences = random.between(1, 6) as usize;
+                (0..sentences).map(|_| sentence(&mut random)).collect()
+            })
+            .collect();
+        let index = index_of(&archive);
+        let (sentence_total, token_total) = index.corpus_size();
+        let average_length = token_total as f64 / sentence_total as f64;
+        for _ in 0..30 {
+            let claim = ClaimAnalysis::new(&sentence(&mut random), None);
+            let terms = claim.search_terms();
+            let mut expected: FastMap<(u32, u32), f64> = FastMap::default();
+            for term in &terms {
+                let idf = idf_of(sentence_total, index.holding(term));
+                for posting in index.postings(term) {
+                    *expected
+                        .entry((posting.document, posting.sentence))
+                        .or_default() += bm25_gain(idf, &posting, average_length);
+                }
+            }
+            let mut best: Vec<f64> = expected.values().copied().collect();
+            best.sort_by(|a, b| b.total_cmp(a));
+            best.truncate(10);
+            let found = candidates(&index, &terms, &[], None, 10);
+            let scores: Vec<f64> = found.iter().map(|c| c.bm25).collect();
+            assert_eq!(scores.len(), best.len(), "{terms:?}");
+            for ((candidate, score), wanted) in found.iter().zip(&scores).zip(&best) {
+                let key = (candidate.document_number, candidate.sentence_index);
+                assert!((score - wanted).abs() < 1e-9, "{terms:?}: {scores:?} vs {best:?}");
+                assert!((expected[&key] - score).abs() < 1e-9, "{terms:?}: {key:?}");
+            }
+        }
     }
 
     #[test]

@@ -34,7 +34,9 @@ pub struct Limits {
     pub max_document_filter: usize,
     pub max_page_size: u32,
     pub default_page_size: u32,
-    /// Sentences taken from the index for each claim.
+    /// Sentences taken from the index for each claim (more if the claim
+    /// asks for more evidence): each is loaded and judged, so this bounds
+    /// the work per claim.
     pub candidate_sentences: usize,
 }
 
@@ -53,7 +55,7 @@ impl Default for Limits {
             max_document_filter: 1000,
             max_page_size: 1000,
             default_page_size: 100,
-            candidate_sentences: 40,
+            candidate_sentences: 20,
         }
     }
 }
@@ -534,7 +536,7 @@ pub fn verify_in_store(
         &claim.search_terms(),
         &claim.context_terms(),
         allowed.as_ref(),
-        candidate_limit,
+        candidate_limit.max(input.max_evidence),
     );
     let loaded = load_and_rerank(store, cache, claim.folded(), &ranked)?;
     let sources: Vec<SourceSentence> = loaded

@@ -381,6 +381,24 @@ mod verification {
             .unwrap()
             .into_inner();
         assert_eq!(one.evidence.len(), 1);
+        // Asking for more evidence than the default number of candidates
+        // takes more candidates.
+        let many = server
+            .client
+            .verify_claim(pb::VerifyClaimRequest {
+                claim: HAI_HA_CLAIM.into(),
+                max_evidence: 30,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let default_candidates = claimcheck::service::Limits::default().candidate_sentences;
+        assert!(
+            many.evidence.len() > default_candidates && many.evidence.len() <= 30,
+            "{} evidence sentences",
+            many.evidence.len()
+        );
         server.stop().await;
     }
 
