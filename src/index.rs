@@ -380,7 +380,7 @@ mod tests {
         let mut index = InvertedIndex::new();
         let two = document(&["Hải Hà.", "Hải Hà có chợ."]);
         let one = document(&["Hải Hà."]);
-        let shape = |number: u32| if number % 3 == 0 { &two } else { &one };
+        let shape = |number: u32| if number.is_multiple_of(3) { &two } else { &one };
         for number in 0..500u32 {
             index.add(number, shape(number));
         }
