@@ -123,7 +123,7 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
         sentences,
         terms: DocumentTerms::of(
             sentence_index_terms
-                .iter()
+                .into_iter()
                 .enumerate()
                 .map(|(index, terms)| (index as u32, terms)),
         ),

@@ -65,27 +65,23 @@ pub struct DocumentTerms {
 }
 
 impl DocumentTerms {
-    /// Gathers the per-sentence terms of a document, sentence by sentence.
-    pub fn of<'a>(sentences: impl IntoIterator<Item = (u32, &'a SentenceTerms)>) -> DocumentTerms {
-        let mut positions: FastMap<&str, usize> = FastMap::default();
-        let mut terms: Vec<(String, Vec<SentenceOccurrence>)> = Vec::new();
+    /// Gathers the per-sentence terms of a document, sentence by sentence,
+    /// taking each term's text rather than copying it.
+    pub fn of(sentences: impl IntoIterator<Item = (u32, SentenceTerms)>) -> DocumentTerms {
+        let mut by_term: FastMap<String, Vec<SentenceOccurrence>> = FastMap::default();
         let (mut sentence_count, mut token_count) = (0u32, 0u64);
         for (index, sentence) in sentences {
             sentence_count += 1;
             token_count += sentence.token_count as u64;
             let length = sentence.token_count.min(255) as u8;
-            for (term, count) in &sentence.terms {
-                let slot = *positions.entry(term.as_str()).or_insert_with(|| {
-                    terms.push((term.clone(), Vec::new()));
-                    terms.len() - 1
-                });
-                terms[slot].1.push((index, *count, length));
+            for (term, count) in sentence.terms {
+                by_term.entry(term).or_default().push((index, count, length));
             }
         }
         DocumentTerms {
             sentence_count,
             token_count,
-            terms,
+            terms: by_term.into_iter().collect(),
         }
     }
 }
@@ -316,12 +312,11 @@ mod tests {
     use super::*;
 
     fn document(sentences: &[&str]) -> DocumentTerms {
-        let terms: Vec<SentenceTerms> = sentences.iter().map(|s| sentence_terms(s)).collect();
         DocumentTerms::of(
-            terms
+            sentences
                 .iter()
                 .enumerate()
-                .map(|(index, terms)| (index as u32, terms)),
+                .map(|(index, sentence)| (index as u32, sentence_terms(sentence))),
         )
     }
 

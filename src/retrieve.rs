@@ -456,8 +456,12 @@ mod tests {
     fn index_of(documents: &[Vec<String>]) -> InvertedIndex {
         let mut index = InvertedIndex::new();
         for (number, sentences) in documents.iter().enumerate() {
-            let terms: Vec<_> = sentences.iter().map(|s| sentence_terms(s)).collect();
-            let document = DocumentTerms::of(terms.iter().enumerate().map(|(i, t)| (i as u32, t)));
+            let document = DocumentTerms::of(
+                sentences
+                    .iter()
+                    .enumerate()
+                    .map(|(i, sentence)| (i as u32, sentence_terms(sentence))),
+            );
             index.add(number as u32, &document);
         }
         index

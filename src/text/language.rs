@@ -5,7 +5,8 @@
 
 use std::sync::LazyLock;
 
-use super::normalize::{fold, has_diacritics};
+use super::normalize::{fold_char, has_diacritics};
+use super::tokens::is_word_character;
 use crate::hashing::FastSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -75,36 +76,37 @@ fn impossible_as_vietnamese(word: &str) -> bool {
     !(vowel_end || consonant_end)
 }
 
-/// Guesses the language of a text from at most its first 4 KiB.
+/// Bytes of a text that language detection reads: a few hundred words.
+const SAMPLE_BYTES: usize = 2048;
+
+/// Guesses the language of a text from at most its first `SAMPLE_BYTES`,
+/// in one pass over its words.
 pub fn detect_language(text: &str) -> Language {
-    let mut end = text.len().min(4096);
+    let mut end = text.len().min(SAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
     let sample = &text[..end];
-    let letters_with_marks = sample
-        .split_whitespace()
-        .filter(|word| has_diacritics(word))
-        .count();
-    let folded = fold(sample);
-    let mut vietnamese_votes = letters_with_marks * 2;
+    let mut vietnamese_votes = 0usize;
     let mut english_votes = sample.matches(['$', '€', '£']).count();
-    for word in folded.split(|c: char| !c.is_alphanumeric()) {
-        if word.is_empty() {
-            continue;
+    let mut folded = String::with_capacity(32);
+    for word in sample
+        .split(|c: char| !is_word_character(c))
+        .filter(|word| !word.is_empty())
+    {
+        if has_diacritics(word) {
+            vietnamese_votes += 2;
         }
-        if word.len() > 7 {
-            continue;
+        // Function words are short: longer words are not looked up.
+        if word.len() <= 3 * 7 {
+            folded.clear();
+            folded.extend(word.chars().filter_map(fold_char));
+            if folded.len() <= 7 {
+                vietnamese_votes += usize::from(VIETNAMESE_MARKER_SET.contains(folded.as_str()));
+                english_votes += usize::from(ENGLISH_MARKER_SET.contains(folded.as_str()));
+            }
         }
-        if VIETNAMESE_MARKER_SET.contains(word) {
-            vietnamese_votes += 1;
-        }
-        if ENGLISH_MARKER_SET.contains(word) {
-            english_votes += 1;
-        }
-    }
-    // Words as written: abbreviations in capitals ("USD", "UBND") say nothing.
-    for word in sample.split(|c: char| !c.is_alphanumeric()) {
+        // Words as written: abbreviations in capitals ("USD", "UBND") say nothing.
         if impossible_as_vietnamese(word) && !word.bytes().all(|b| b.is_ascii_uppercase()) {
             english_votes += 1;
         }

@@ -4,15 +4,17 @@
 //! original text can be recovered by walking both strings together.
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Text in Unicode NFC form: composed characters, one code point per letter
 /// where Unicode has one. Stored documents and claims are kept in this form.
 pub fn normalize_nfc(text: &str) -> String {
-    if text.is_ascii() {
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
         return text.to_string();
     }
-    text.nfc().collect()
+    let mut normalized = String::with_capacity(text.len());
+    normalized.extend(text.nfc());
+    normalized
 }
 
 /// The folded form of one character: lowercase, no diacritics, đ → d. A
@@ -107,7 +109,9 @@ pub fn fold(text: &str) -> String {
     if text.is_ascii() {
         return text.to_ascii_lowercase();
     }
-    text.chars().filter_map(fold_char).collect()
+    let mut folded = String::with_capacity(text.len());
+    folded.extend(text.chars().filter_map(fold_char));
+    folded
 }
 
 /// True when the text has a letter whose folded form differs from its
