@@ -16,6 +16,10 @@ use claimcheck::service::{verify_in_store, CacheSizes, Limits};
 use claimcheck::store::Store;
 use claimcheck::synth::{article, unknown_place_claim, Random};
 
+/// The allocator the `claimcheck` binary uses, so that figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SENTENCES_PER_ARTICLE: usize = 25;
 const CLAIMS: usize = 600;
 

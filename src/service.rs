@@ -130,6 +130,10 @@ pub struct Service {
     /// Verdicts by claim, with the store generation they were computed at:
     /// one is served only while no write has landed since.
     verdicts: BoundedCache<ClaimInput, (u64, Arc<VerificationResult>)>,
+    /// Checks that run at once: two per core. Verification is CPU-bound, so
+    /// more would only add threads, each with its own scratch memory, and
+    /// make every check slower; callers beyond this wait their turn.
+    verify_permits: tokio::sync::Semaphore,
     limits: Limits,
     started: Instant,
 }
@@ -234,6 +238,9 @@ impl Service {
             store: Arc::new(store),
             documents: Arc::new(DocumentCache::new(caches.prepared_documents)),
             verdicts: BoundedCache::new(caches.verdicts),
+            verify_permits: tokio::sync::Semaphore::new(
+                2 * std::thread::available_parallelism().map_or(2, usize::from),
+            ),
             limits,
             started: Instant::now(),
         })
@@ -492,6 +499,11 @@ impl Service {
         let candidate_limit = self.limits.candidate_sentences;
         let documents = Arc::clone(&self.documents);
         let key = input.clone();
+        let _permit = self
+            .verify_permits
+            .acquire()
+            .await
+            .map_err(|error| ServiceError::Internal(format!("verification closed: {error}")))?;
         let result = Arc::new(
             self.blocking(move |store| verify_in_store(store, &documents, &input, candidate_limit))
                 .await?,
