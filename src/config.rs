@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::service::{CacheSizes, Limits};
+use crate::service::{CacheSizes, Limits, DEFAULT_CACHE_MB};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
 pub const DEFAULT_DATA_DIR: &str = "./claimcheck-data";
@@ -48,7 +48,7 @@ pub struct ServeArgs {
     #[arg(long, env = "CLAIMCHECK_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
     pub data_dir: PathBuf,
     /// sled page cache, in MiB.
-    #[arg(long, env = "CLAIMCHECK_CACHE_MB", default_value_t = 256)]
+    #[arg(long, env = "CLAIMCHECK_CACHE_MB", default_value_t = DEFAULT_CACHE_MB)]
     pub cache_mb: u64,
     /// Documents kept decoded and prepared for verification (0 turns the
     /// cache off).
@@ -236,7 +236,7 @@ mod tests {
         ServeArgs {
             listen: listen.into(),
             data_dir: DEFAULT_DATA_DIR.into(),
-            cache_mb: 256,
+            cache_mb: DEFAULT_CACHE_MB,
             document_cache: 4096,
             verdict_cache: 4096,
             max_document_bytes: 8 * 1024 * 1024,

@@ -171,8 +171,9 @@ struct Scratch {
     merged: Vec<Scored>,
     /// Common terms' gains in one document, by sentence.
     in_document: Vec<(u32, f64)>,
-    /// Every scored sentence, before the best are selected.
-    ranked: Vec<Candidate>,
+    /// Every scored sentence, and whether it is in a subject document,
+    /// before the best are selected.
+    ranked: Vec<(bool, Candidate)>,
 }
 
 impl Scratch {
@@ -304,26 +305,28 @@ fn score_and_rank(
         }
         scratch.merge_gains();
     }
+    // Each scored sentence, with whether its document is a subject
+    // document, found once per document.
     let mut bonus_of = (u32::MAX, None);
     for &(key, bm25) in &scratch.scores {
         let document_number = document_of(key);
         if bonus_of.0 != document_number {
             bonus_of = (document_number, document_bonus.get(&document_number).copied());
         }
-        scratch.ranked.push(Candidate {
+        let candidate = Candidate {
             document_number,
             sentence_index: key as u32,
             bm25: bm25 + bonus_of.1.unwrap_or(0.0),
-        });
+        };
+        scratch.ranked.push((bonus_of.1.is_some(), candidate));
     }
     let ranked = &mut scratch.ranked;
     // Sentences of documents that mention the claim's names come first: only
     // they can be bound to the claim's subject, so look-alike sentences about
     // other places must not crowd them out.
-    let bound = |candidate: &Candidate| document_bonus.contains_key(&candidate.document_number);
-    let order = |a: &Candidate, b: &Candidate| {
-        bound(b)
-            .cmp(&bound(a))
+    let order = |(a_bound, a): &(bool, Candidate), (b_bound, b): &(bool, Candidate)| {
+        b_bound
+            .cmp(a_bound)
             .then(b.bm25.total_cmp(&a.bm25))
             .then(a.document_number.cmp(&b.document_number))
             .then(a.sentence_index.cmp(&b.sentence_index))
@@ -333,7 +336,7 @@ fn score_and_rank(
         ranked.truncate(limit);
     }
     ranked.sort_unstable_by(order);
-    ranked.to_vec()
+    ranked.iter().map(|(_, candidate)| *candidate).collect()
 }
 
 /// The claim's subject documents: those whose sentences hold a rare

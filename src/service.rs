@@ -203,6 +203,10 @@ fn decode_page_token(token: &str) -> Result<String, ServiceError> {
     String::from_utf8(bytes).map_err(|_| bad())
 }
 
+/// sled's page cache by default, in MiB: enough to hold the bodies and
+/// index entries of about a million stored sentences.
+pub const DEFAULT_CACHE_MB: u64 = 512;
+
 /// Memory given to caches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheSizes {
@@ -217,7 +221,7 @@ pub struct CacheSizes {
 impl Default for CacheSizes {
     fn default() -> Self {
         CacheSizes {
-            sled_bytes: 256 * 1024 * 1024,
+            sled_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
             prepared_documents: 4096,
             verdicts: 4096,
         }
