@@ -28,7 +28,7 @@ const B: f64 = 0.75;
 /// Terms held by more sentences than this only re-score nominated documents.
 pub const RARE_TERM_SENTENCES: u64 = 4000;
 /// Postings read to nominate candidates, per claim.
-const NOMINATION_BUDGET: u64 = 12_000;
+const NOMINATION_BUDGET: u64 = 8_000;
 /// Common terms that re-score nominated documents, the most informative first.
 const MAX_COMMON_TERMS: usize = 8;
 /// Nominated documents, other than subject documents, that common terms
