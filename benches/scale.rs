@@ -108,12 +108,15 @@ fn run_size(target_sentences: usize) {
             language: None,
         };
         let started = Instant::now();
-        let result = verify_in_store(&store, &documents_cache, &input, candidate_limit)
-            .expect("verified");
+        let result =
+            verify_in_store(&store, &documents_cache, &input, candidate_limit).expect("verified");
         latencies.push(started.elapsed());
         right += usize::from(result.verdict == claim.label);
         if result.verdict != claim.label && std::env::var_os("CLAIMCHECK_BENCH_WRONG").is_some() {
-            eprintln!("{:?} for {:?}: {}", result.verdict, claim.label, claim.claim);
+            eprintln!(
+                "{:?} for {:?}: {}",
+                result.verdict, claim.label, claim.claim
+            );
         }
     }
     if std::env::var_os("CLAIMCHECK_BENCH_SLOWEST").is_some() {

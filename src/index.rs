@@ -75,7 +75,10 @@ impl DocumentTerms {
             token_count += sentence.token_count as u64;
             let length = sentence.token_count.min(255) as u8;
             for (term, count) in sentence.terms {
-                by_term.entry(term).or_default().push((index, count, length));
+                by_term
+                    .entry(term)
+                    .or_default()
+                    .push((index, count, length));
             }
         }
         DocumentTerms {

@@ -288,10 +288,7 @@ fn score_and_rank(
             in_document.clear();
             for (cursor, idf) in &mut cursors {
                 cursor.visit_document(document, |posting| {
-                    in_document.push((
-                        posting.sentence,
-                        bm25_gain(*idf, &posting, average_length),
-                    ));
+                    in_document.push((posting.sentence, bm25_gain(*idf, &posting, average_length)));
                 });
             }
             in_document.sort_unstable_by_key(|(sentence, _)| *sentence);
@@ -311,7 +308,10 @@ fn score_and_rank(
     for &(key, bm25) in &scratch.scores {
         let document_number = document_of(key);
         if bonus_of.0 != document_number {
-            bonus_of = (document_number, document_bonus.get(&document_number).copied());
+            bonus_of = (
+                document_number,
+                document_bonus.get(&document_number).copied(),
+            );
         }
         let candidate = Candidate {
             document_number,
@@ -505,8 +505,21 @@ mod tests {
     #[test]
     fn candidates_are_the_best_by_plain_bm25_when_every_term_is_read() {
         let words = [
-            "xã", "huyện", "giảm", "tăng", "cán", "bộ", "hộ", "dân", "trường", "học", "năm",
-            "sắp", "xếp", "biên", "chế",
+            "xã",
+            "huyện",
+            "giảm",
+            "tăng",
+            "cán",
+            "bộ",
+            "hộ",
+            "dân",
+            "trường",
+            "học",
+            "năm",
+            "sắp",
+            "xếp",
+            "biên",
+            "chế",
         ];
         let mut random = crate::synth::Random::new(11);
         let sentence = |random: &mut crate::synth::Random| {
@@ -545,7 +558,10 @@ mod tests {
             assert_eq!(scores.len(), best.len(), "{terms:?}");
             for ((candidate, score), wanted) in found.iter().zip(&scores).zip(&best) {
                 let key = (candidate.document_number, candidate.sentence_index);
-                assert!((score - wanted).abs() < 1e-9, "{terms:?}: {scores:?} vs {best:?}");
+                assert!(
+                    (score - wanted).abs() < 1e-9,
+                    "{terms:?}: {scores:?} vs {best:?}"
+                );
                 assert!((expected[&key] - score).abs() < 1e-9, "{terms:?}: {key:?}");
             }
         }

@@ -583,8 +583,11 @@ mod tests {
         let full = store.full_document("a").unwrap().unwrap();
         assert_eq!(full.record, document.record);
         assert_eq!(full.text, document.text);
-        let expected: Vec<SentenceRecord> =
-            document.sentences.iter().map(|s| s.record.clone()).collect();
+        let expected: Vec<SentenceRecord> = document
+            .sentences
+            .iter()
+            .map(|s| s.record.clone())
+            .collect();
         assert_eq!(full.sentences, expected);
         assert!(expected.iter().any(|s| s.inherited_year == Some(2017)));
         assert!(expected.iter().any(|s| s.paragraph == 2));
