@@ -104,15 +104,21 @@ struct PostingList {
     skips: Vec<u64>,
 }
 
-fn posting_key(document: u32, sentence: u32) -> u64 {
+/// The key postings are ordered by: document, then sentence.
+pub fn posting_key(document: u32, sentence: u32) -> u64 {
     ((document as u64) << 32) | sentence as u64
+}
+
+/// The document of a posting key.
+pub fn key_document(key: u64) -> u32 {
+    (key >> 32) as u32
 }
 
 impl PostingList {
     fn posting(&self, position: usize) -> Posting {
         let (key, weight) = (self.keys[position], self.weights[position]);
         Posting {
-            document: (key >> 32) as u32,
+            document: key_document(key),
             sentence: key as u32,
             term_count: (weight >> 8) as u8,
             sentence_length: weight as u8,
@@ -169,8 +175,9 @@ pub struct PostingCursor<'a> {
 impl PostingCursor<'_> {
     /// Calls `visit` with the term's postings in `document`, which must not
     /// come before a document visited earlier. The run is found by
-    /// galloping forward from the previous one: a few nearby probes instead
-    /// of a binary search over the whole list.
+    /// galloping through the skips from the previous block, then searching
+    /// one block: a few probes near each other instead of a binary search
+    /// over the whole list.
     pub fn visit_document(&mut self, document: u32, mut visit: impl FnMut(Posting)) {
         let (keys, skips) = (&self.list.keys, &self.list.skips);
         let first = posting_key(document, 0);
@@ -191,7 +198,7 @@ impl PostingCursor<'_> {
         let start = (below.saturating_sub(1) * BLOCK).max(self.position);
         let end = (below * BLOCK).min(keys.len()).max(start);
         let mut position = start + keys[start..end].partition_point(|key| *key < first);
-        while position < keys.len() && (keys[position] >> 32) as u32 == document {
+        while position < keys.len() && key_document(keys[position]) == document {
             visit(self.list.posting(position));
             position += 1;
         }
@@ -294,6 +301,7 @@ impl InvertedIndex {
             }
         }
     }
+
     /// Sentences indexed, and their total length in words.
     pub fn corpus_size(&self) -> (u64, u64) {
         (self.sentences, self.tokens)

@@ -4,11 +4,13 @@
 //! naming one of its places or organisations, when that name is rare) are
 //! found first. Rare terms (held by at most `RARE_TERM_SENTENCES` sentences)
 //! are read in full and nominate candidates; common terms only add to the
-//! scores of subject and nominated documents, galloping through their
-//! sorted postings, so the work per claim stays bounded as the store grows:
+//! scores of subject and nominated documents, visited document by document
+//! through cursors over their sorted postings, so the work per claim stays
+//! bounded as the store grows:
 //! nomination reads at most `NOMINATION_BUDGET` postings, rarest terms
 //! first, and at most `MAX_COMMON_TERMS` common terms re-score at most
-//! `MAX_SUBJECT_DOCUMENTS` plus `MAX_NOMINATED_DOCUMENTS` documents. The
+//! `MAX_SUBJECT_DOCUMENTS` plus `MAX_NOMINATED_DOCUMENTS` documents. Scores
+//! are lists sorted by posting key, so adding a term is a merge. The
 //! best candidates are then loaded (through a bounded cache of documents
 //! prepared for judging) and re-ranked with `strsim`'s Sørensen–Dice
 //! similarity of the folded texts.
@@ -19,7 +21,7 @@ use std::sync::Arc;
 
 use crate::cache::BoundedCache;
 use crate::hashing::{FastHasher, FastMap};
-use crate::index::{InvertedIndex, Posting, PostingCursor};
+use crate::index::{key_document, posting_key, InvertedIndex, Posting, PostingCursor};
 use crate::store::{Store, StoreError};
 use crate::verify::PreparedDocument;
 
@@ -150,14 +152,6 @@ pub fn candidates(
 /// score so far.
 type Scored = (u64, f64);
 
-fn sentence_key(document: u32, sentence: u32) -> u64 {
-    ((document as u64) << 32) | sentence as u64
-}
-
-fn document_of(key: u64) -> u32 {
-    (key >> 32) as u32
-}
-
 /// Per-thread lists for scoring, kept between claims so that their memory
 /// is reused. Scores are kept sorted by key: a term's postings come in that
 /// order, so adding them is a linear merge, with no hashing.
@@ -224,8 +218,8 @@ fn document_weights(scores: &[Scored]) -> Vec<(u32, f64)> {
     let mut weights: Vec<(u32, f64)> = Vec::new();
     for &(key, score) in scores {
         match weights.last_mut() {
-            Some((document, weight)) if *document == document_of(key) => *weight += score,
-            _ => weights.push((document_of(key), score)),
+            Some((document, weight)) if *document == key_document(key) => *weight += score,
+            _ => weights.push((key_document(key), score)),
         }
     }
     weights
@@ -265,7 +259,7 @@ fn score_and_rank(
                 .filter(|posting| is_allowed(posting.document))
                 .map(|posting| {
                     (
-                        sentence_key(posting.document, posting.sentence),
+                        posting_key(posting.document, posting.sentence),
                         bm25_gain(*idf, &posting, average_length),
                     )
                 }),
@@ -293,7 +287,7 @@ fn score_and_rank(
             }
             in_document.sort_unstable_by_key(|(sentence, _)| *sentence);
             for &(sentence, gain) in in_document.iter() {
-                let key = sentence_key(document, sentence);
+                let key = posting_key(document, sentence);
                 match gains.last_mut() {
                     Some((last, sum)) if *last == key => *sum += gain,
                     _ => gains.push((key, gain)),
@@ -306,7 +300,7 @@ fn score_and_rank(
     // document, found once per document.
     let mut bonus_of = (u32::MAX, None);
     for &(key, bm25) in &scratch.scores {
-        let document_number = document_of(key);
+        let document_number = key_document(key);
         if bonus_of.0 != document_number {
             bonus_of = (
                 document_number,
