@@ -637,21 +637,45 @@ fn topic_score(claim: &ClaimAnalysis, sentence: &WordSets, surroundings: &Surrou
     0.65 * word_coverage + 0.35 * bigram_coverage
 }
 
+/// True when `words` (folded words, one space apart) occur in `text` as
+/// whole words: at the start or after a space, and at the end or before a
+/// space. Overlapping occurrences are all tried.
+fn holds_words(text: &str, words: &str) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(words) {
+        let start = from + found;
+        let end = start + words.len();
+        let starts_word = start == 0 || bytes[start - 1] == b' ';
+        let ends_word = end == text.len() || bytes[end] == b' ';
+        if starts_word && ends_word {
+            return true;
+        }
+        from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
 fn entity_present(
     entity: &Entity,
     sentence: &WordSets,
     surroundings: &Surroundings,
     document: &DocumentRecord,
 ) -> bool {
-    let needle = format!(" {} ", entity.folded);
-    sentence.folded.contains(&needle)
+    let name = entity.folded.as_str();
+    holds_words(&sentence.folded, name)
         || surroundings
             .sets
             .iter()
-            .any(|set| set.folded.contains(&needle))
-        || document.context.entities.iter().any(|name| {
-            format!(" {name} ").contains(&needle) || needle.contains(&format!(" {name} "))
-        })
+            .any(|set| holds_words(&set.folded, name))
+        || document
+            .context
+            .entities
+            .iter()
+            .any(|known| holds_words(known, name) || holds_words(name, known))
 }
 
 fn negation_conflict(
@@ -1006,6 +1030,26 @@ mod tests {
     use super::*;
     use crate::analysis::analyse_document;
     use crate::model::{AnalysedDocument, DocumentInput};
+
+    #[test]
+    fn whole_words_are_found_and_parts_of_words_are_not() {
+        let cases = [
+            (" hai ha giam 51 ", "hai ha", true),
+            ("hai ha", "hai ha", true),
+            ("huyen hai ha", "hai ha", true),
+            ("hai hau", "hai ha", false),
+            ("thai ha", "hai ha", false),
+            // The first occurrence is inside a word, a later one overlaps it.
+            ("xx x x", "x x", true),
+            ("tp ho chi minh", "ho chi minh", true),
+            ("ho chi", "ho chi minh", false),
+            ("đà nẵng hải châu", "hải châu", true),
+            (" hai ha ", "", false),
+        ];
+        for (text, words, expected) in cases {
+            assert_eq!(holds_words(text, words), expected, "{words:?} in {text:?}");
+        }
+    }
 
     fn document(id: &str, text: &str) -> AnalysedDocument {
         analyse_document(DocumentInput::new(id, text))
