@@ -242,7 +242,8 @@ fn score_and_rank(
         let affordable = *holding <= RARE_TERM_SENTENCES && *holding <= budget;
         // A claim of common words only still needs candidates: without
         // subject documents to re-score, its two rarest terms nominate,
-        // reading at most a budget's worth of postings each.
+        // reading at most half the budget each, so that nomination never
+        // reads more than the budget.
         let must_nominate = position < 2 && document_bonus.is_empty();
         if !affordable && !must_nominate {
             if common.len() < MAX_COMMON_TERMS {
@@ -250,7 +251,11 @@ fn score_and_rank(
             }
             continue;
         }
-        let readable = (*holding).min(NOMINATION_BUDGET);
+        let readable = if affordable {
+            *holding
+        } else {
+            (*holding).min(NOMINATION_BUDGET / 2)
+        };
         budget = budget.saturating_sub(readable);
         scratch.gains.extend(
             index
