@@ -203,6 +203,12 @@ fn decode_page_token(token: &str) -> Result<String, ServiceError> {
     String::from_utf8(bytes).map_err(|_| bad())
 }
 
+/// Cores this process may use (2 if the system cannot tell): what bounds
+/// the CPU-bound work run at once.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
 /// sled's page cache by default, in MiB: enough to hold the bodies and
 /// index entries of about a million stored sentences.
 pub const DEFAULT_CACHE_MB: u64 = 512;
@@ -242,9 +248,7 @@ impl Service {
             store: Arc::new(store),
             documents: Arc::new(DocumentCache::new(caches.prepared_documents)),
             verdicts: BoundedCache::new(caches.verdicts),
-            verify_permits: tokio::sync::Semaphore::new(
-                2 * std::thread::available_parallelism().map_or(2, usize::from),
-            ),
+            verify_permits: tokio::sync::Semaphore::new(2 * cores()),
             limits,
             started: Instant::now(),
         })

@@ -11,6 +11,15 @@ use tonic::Code;
 const HAI_HA: &str = "000_0f3d646d88a2fc6b.txt";
 const HAI_HA_CLAIM: &str = "Hải Hà giảm 51 cán bộ, công chức cấp xã so với năm 2015.";
 
+/// A claim asking for at most `max_evidence` evidence sentences.
+fn claim(text: &str, max_evidence: u32) -> pb::VerifyClaimRequest {
+    pb::VerifyClaimRequest {
+        claim: text.into(),
+        max_evidence,
+        ..Default::default()
+    }
+}
+
 mod documents {
     use super::*;
 
@@ -372,11 +381,7 @@ mod verification {
         assert_ne!(filtered.verdict, pb::Verdict::Supported as i32);
         let one = server
             .client
-            .verify_claim(pb::VerifyClaimRequest {
-                claim: HAI_HA_CLAIM.into(),
-                max_evidence: 1,
-                ..Default::default()
-            })
+            .verify_claim(claim(HAI_HA_CLAIM, 1))
             .await
             .unwrap()
             .into_inner();
@@ -385,11 +390,7 @@ mod verification {
         // takes more candidates.
         let many = server
             .client
-            .verify_claim(pb::VerifyClaimRequest {
-                claim: HAI_HA_CLAIM.into(),
-                max_evidence: 30,
-                ..Default::default()
-            })
+            .verify_claim(claim(HAI_HA_CLAIM, 30))
             .await
             .unwrap()
             .into_inner();
@@ -532,14 +533,6 @@ mod validation {
         pb::IngestDocumentRequest {
             document_id: id.into(),
             text: text.into(),
-            ..Default::default()
-        }
-    }
-
-    fn claim(text: &str, max_evidence: u32) -> pb::VerifyClaimRequest {
-        pb::VerifyClaimRequest {
-            claim: text.into(),
-            max_evidence,
             ..Default::default()
         }
     }

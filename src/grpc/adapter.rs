@@ -14,7 +14,7 @@ use crate::grpc::convert;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheck;
 use crate::grpc::status::to_status;
-use crate::service::{Service, ServiceError};
+use crate::service::{cores, Service, ServiceError};
 
 /// Failures listed in one IngestDocuments response; all are counted.
 const MAX_LISTED_FAILURES: usize = 1000;
@@ -29,11 +29,10 @@ pub struct FactCheckAdapter {
 
 impl FactCheckAdapter {
     pub fn new(service: Arc<Service>, stream_concurrency: usize) -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
         FactCheckAdapter {
             service,
             stream_concurrency: stream_concurrency.max(1),
-            analysis_ahead: cores + 1,
+            analysis_ahead: cores() + 1,
         }
     }
 }
