@@ -4,7 +4,7 @@
 //! and the document's context. Pure: no I/O.
 
 use crate::context::{document_context, opening_year};
-use crate::index::{sentence_terms_of, DocumentTerms, SentenceTerms};
+use crate::index::DocumentTermsBuilder;
 use crate::model::{
     AnalysedDocument, AnalysedSentence, DocumentInput, DocumentRecord, SentenceRecord,
 };
@@ -69,13 +69,13 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
     };
     let read = read_text(&text, language);
     let mut sentences = Vec::with_capacity(read.len());
-    let mut sentence_index_terms: Vec<SentenceTerms> = Vec::with_capacity(read.len());
+    let mut terms = DocumentTermsBuilder::default();
     let mut tokenised: Vec<(&str, Vec<WordToken>)> = Vec::with_capacity(read.len());
     let mut paragraph = 0u32;
     let mut previous_end = 0usize;
     let mut frame_year: Option<i32> = None;
     let mut quantity_count = 0u32;
-    for (index, sentence) in read.iter().enumerate() {
+    for (index, sentence) in read.into_iter().enumerate() {
         if index > 0 && text[previous_end..sentence.start].contains('\n') {
             paragraph += 1;
             frame_year = None;
@@ -89,17 +89,19 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
         if let Some(year) = opening_year(&sentence.text, &sentence.quantities) {
             frame_year = Some(year);
         }
-        let tokens = word_tokens(&sentence.text);
-        sentence_index_terms.push(sentence_terms_of(&sentence.text, &tokens));
-        tokenised.push((sentence.text.as_str(), tokens));
+        // The same words as `sentence.text`, borrowed from the document.
+        let in_text = &text[sentence.start..sentence.end];
+        let tokens = word_tokens(in_text);
+        terms.add_sentence(in_text, &tokens);
+        tokenised.push((in_text, tokens));
         quantity_count += sentence.quantities.len() as u32;
         sentences.push(AnalysedSentence {
             record: SentenceRecord {
                 index: index as u32,
-                text: sentence.text.clone(),
+                text: sentence.text,
                 start: sentence.start as u32,
                 end: sentence.end as u32,
-                quantities: sentence.quantities.clone(),
+                quantities: sentence.quantities,
                 paragraph,
                 inherited_year,
             },
@@ -121,12 +123,7 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
         },
         text,
         sentences,
-        terms: DocumentTerms::of(
-            sentence_index_terms
-                .into_iter()
-                .enumerate()
-                .map(|(index, terms)| (index as u32, terms)),
-        ),
+        terms: terms.finish(),
     }
 }
 

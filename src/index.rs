@@ -13,33 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::hashing::FastMap;
-use crate::text::{index_terms_of, word_tokens, WordToken};
-
-/// The index entries of one sentence: its terms with their counts, and its
-/// length in words.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SentenceTerms {
-    pub terms: Vec<(String, u8)>,
-    pub token_count: u16,
-}
-
-/// The index terms of a sentence with their counts, and its token count.
-/// Ingest and the claim side both use this, so the index stays consistent.
-pub fn sentence_terms(text: &str) -> SentenceTerms {
-    sentence_terms_of(text, &word_tokens(text))
-}
-
-/// [`sentence_terms`] of a sentence already split into `tokens`. Index
-/// terms come deduplicated, so each counts once; the length is the number
-/// of distinct single-word terms.
-pub fn sentence_terms_of(text: &str, tokens: &[WordToken]) -> SentenceTerms {
-    let terms = index_terms_of(text, tokens);
-    let token_count = terms.iter().filter(|term| !term.contains(' ')).count();
-    SentenceTerms {
-        terms: terms.into_iter().map(|term| (term, 1)).collect(),
-        token_count: token_count.min(u16::MAX as usize) as u16,
-    }
-}
+use crate::text::{visit_index_terms, word_tokens, WordToken};
 
 /// One sentence's entry in a term's posting list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,26 +39,72 @@ pub struct DocumentTerms {
 }
 
 impl DocumentTerms {
-    /// Gathers the per-sentence terms of a document, sentence by sentence,
-    /// taking each term's text rather than copying it.
-    pub fn of(sentences: impl IntoIterator<Item = (u32, SentenceTerms)>) -> DocumentTerms {
-        let mut by_term: FastMap<String, Vec<SentenceOccurrence>> = FastMap::default();
-        let (mut sentence_count, mut token_count) = (0u32, 0u64);
-        for (index, sentence) in sentences {
-            sentence_count += 1;
-            token_count += sentence.token_count as u64;
-            let length = sentence.token_count.min(255) as u8;
-            for (term, count) in sentence.terms {
-                by_term
-                    .entry(term)
-                    .or_default()
-                    .push((index, count, length));
+    /// The entries of a document given as sentence texts (tokenised here).
+    pub fn of_texts<S: AsRef<str>>(sentences: &[S]) -> DocumentTerms {
+        let mut builder = DocumentTermsBuilder::default();
+        for sentence in sentences {
+            let text = sentence.as_ref();
+            builder.add_sentence(text, &word_tokens(text));
+        }
+        builder.finish()
+    }
+}
+
+/// Gathers a document's index entries sentence by sentence. A term is
+/// looked up by its text and copied only the first time the document uses
+/// it; a term repeated within a sentence counts once. A sentence's length
+/// is the number of its distinct single-word terms, the same measure the
+/// claim side uses.
+#[derive(Debug, Default)]
+pub struct DocumentTermsBuilder {
+    slot_of: FastMap<String, usize>,
+    terms: Vec<(String, Vec<SentenceOccurrence>)>,
+    sentence_count: u32,
+    token_count: u64,
+    /// Slots the current sentence added to, to stamp its length on.
+    touched: Vec<usize>,
+}
+
+impl DocumentTermsBuilder {
+    /// Adds the next sentence, already split into `tokens`.
+    pub fn add_sentence(&mut self, text: &str, tokens: &[WordToken]) {
+        let index = self.sentence_count;
+        self.sentence_count += 1;
+        self.touched.clear();
+        let mut words = 0usize;
+        let (slot_of, terms, touched) = (&mut self.slot_of, &mut self.terms, &mut self.touched);
+        visit_index_terms(text, tokens, |term, single_word| {
+            let slot = match slot_of.get(term) {
+                Some(&slot) => slot,
+                None => {
+                    slot_of.insert(term.to_owned(), terms.len());
+                    terms.push((term.to_owned(), Vec::new()));
+                    terms.len() - 1
+                }
+            };
+            let occurrences = &mut terms[slot].1;
+            if occurrences.last().is_some_and(|last| last.0 == index) {
+                return;
+            }
+            occurrences.push((index, 1, 0));
+            touched.push(slot);
+            words += usize::from(single_word);
+        });
+        let words = words.min(u16::MAX as usize);
+        self.token_count += words as u64;
+        let length = words.min(255) as u8;
+        for &slot in &self.touched {
+            if let Some(last) = self.terms[slot].1.last_mut() {
+                last.2 = length;
             }
         }
+    }
+
+    pub fn finish(self) -> DocumentTerms {
         DocumentTerms {
-            sentence_count,
-            token_count,
-            terms: by_term.into_iter().collect(),
+            sentence_count: self.sentence_count,
+            token_count: self.token_count,
+            terms: self.terms,
         }
     }
 }
@@ -323,30 +343,40 @@ mod tests {
     use super::*;
 
     fn document(sentences: &[&str]) -> DocumentTerms {
-        DocumentTerms::of(
-            sentences
-                .iter()
-                .enumerate()
-                .map(|(index, sentence)| (index as u32, sentence_terms(sentence))),
-        )
+        DocumentTerms::of_texts(sentences)
     }
 
     #[test]
-    fn sentence_terms_hold_each_word_and_pair_once() {
-        let terms = sentence_terms("Xã Hải Hà, xã Hải Tiến");
-        let count_of = |term: &str| {
+    fn a_sentence_holds_each_word_and_pair_once() {
+        let terms = document(&["Xã Hải Hà, xã Hải Tiến", "Hải Hà giảm 22 biên chế"]);
+        let occurrences_of = |term: &str| {
             terms
                 .terms
                 .iter()
                 .find(|(t, _)| t == term)
-                .map(|(_, count)| *count)
+                .map(|(_, occurrences)| occurrences.clone())
         };
-        assert_eq!(count_of("hai"), Some(1));
-        assert_eq!(count_of("hai ha"), Some(1));
-        assert_eq!(count_of("hai tien"), Some(1));
-        assert_eq!(count_of("ha hai"), None);
-        let words = terms.terms.iter().filter(|(t, _)| !t.contains(' ')).count();
-        assert_eq!(terms.token_count as usize, words);
+        let words_in_first = ["xa", "hai", "ha", "tien"].len() as u8;
+        let words_in_second = ["hai", "ha", "giam", "bien", "che"].len() as u8;
+        assert_eq!(
+            occurrences_of("hai"),
+            Some(vec![(0, 1, words_in_first), (1, 1, words_in_second)])
+        );
+        assert_eq!(occurrences_of("hai ha"), occurrences_of("hai"));
+        assert_eq!(
+            occurrences_of("hai tien"),
+            Some(vec![(0, 1, words_in_first)])
+        );
+        assert_eq!(
+            occurrences_of("bien che"),
+            Some(vec![(1, 1, words_in_second)])
+        );
+        assert_eq!(occurrences_of("ha hai"), None);
+        assert_eq!(terms.sentence_count, 2);
+        assert_eq!(
+            terms.token_count,
+            u64::from(words_in_first + words_in_second)
+        );
     }
 
     #[test]

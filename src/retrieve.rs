@@ -451,19 +451,14 @@ pub fn load_and_rerank(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::{sentence_terms, DocumentTerms};
+    use crate::index::DocumentTerms;
     use crate::verify::ClaimAnalysis;
 
     /// An index over documents given as their sentences.
     fn index_of(documents: &[Vec<String>]) -> InvertedIndex {
         let mut index = InvertedIndex::new();
         for (number, sentences) in documents.iter().enumerate() {
-            let document = DocumentTerms::of(
-                sentences
-                    .iter()
-                    .enumerate()
-                    .map(|(i, sentence)| (i as u32, sentence_terms(sentence))),
-            );
+            let document = DocumentTerms::of_texts(sentences);
             index.add(number as u32, &document);
         }
         index

@@ -79,8 +79,13 @@ fn impossible_as_vietnamese(word: &str) -> bool {
 /// Bytes of a text that language detection reads: a few hundred words.
 const SAMPLE_BYTES: usize = 2048;
 
+/// A lead in votes that decides the language before the sample ends: a
+/// dozen Vietnamese words with tone marks, or a few dozen English ones.
+const DECISIVE_LEAD: usize = 24;
+
 /// Guesses the language of a text from at most its first `SAMPLE_BYTES`,
-/// in one pass over its words.
+/// in one pass over its words, stopping once one language leads by
+/// `DECISIVE_LEAD` votes.
 pub fn detect_language(text: &str) -> Language {
     let mut end = text.len().min(SAMPLE_BYTES);
     while !text.is_char_boundary(end) {
@@ -109,6 +114,9 @@ pub fn detect_language(text: &str) -> Language {
         // Words as written: abbreviations in capitals ("USD", "UBND") say nothing.
         if impossible_as_vietnamese(word) && !word.bytes().all(|b| b.is_ascii_uppercase()) {
             english_votes += 1;
+        }
+        if vietnamese_votes.abs_diff(english_votes) >= DECISIVE_LEAD {
+            break;
         }
     }
     if vietnamese_votes >= english_votes && vietnamese_votes > 0 {
@@ -154,6 +162,16 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(detect_language(text), expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_decisive_opening_decides_a_long_text() {
+        let vietnamese = "Huyện Hải Hà đã giảm 51 cán bộ, công chức cấp xã trong năm. ";
+        let english = "The district cut part-time posts after the merger of its communes. ";
+        let mixed = format!("{}{}", vietnamese.repeat(3), english.repeat(20));
+        assert_eq!(detect_language(&mixed), Language::Vietnamese);
+        let mixed = format!("{}{}", english.repeat(3), vietnamese.repeat(20));
+        assert_eq!(detect_language(&mixed), Language::English);
     }
 
     #[test]

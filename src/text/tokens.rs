@@ -104,41 +104,48 @@ pub fn is_stopword(folded: &str) -> bool {
 /// whose "côn" alone is a stopword), deduplicated in first-seen order.
 /// Numbers break bigram chains.
 pub fn index_terms(text: &str) -> Vec<String> {
-    index_terms_of(text, &word_tokens(text))
+    let tokens = word_tokens(text);
+    let mut terms: Vec<String> = Vec::with_capacity(tokens.len() * 2);
+    let mut seen: crate::hashing::FastSet<String> = crate::hashing::FastSet::default();
+    visit_index_terms(text, &tokens, |term, _| {
+        if !seen.contains(term) {
+            seen.insert(term.to_owned());
+            terms.push(term.to_owned());
+        }
+    });
+    terms
 }
 
-/// [`index_terms`] of a text already split into `tokens`.
-pub fn index_terms_of(text: &str, tokens: &[WordToken]) -> Vec<String> {
-    let mut terms: Vec<String> = Vec::with_capacity(tokens.len() * 2);
+/// Calls `visit` with each index term of a text already split into
+/// `tokens`, in order and with repeats, and whether it is a single word
+/// (not a bigram). A bigram is built in one buffer reused for every pair,
+/// so no term is allocated here.
+pub fn visit_index_terms(text: &str, tokens: &[WordToken], mut visit: impl FnMut(&str, bool)) {
+    let mut pair = String::new();
     let mut previous: Option<&WordToken> = None;
     for token in tokens {
-        if token.is_numeric() || token.folded.chars().any(|c| c.is_ascii_digit()) {
+        if token.is_numeric() || token.folded.bytes().any(|b| b.is_ascii_digit()) {
             previous = None;
             continue;
         }
-        if !is_stopword(&token.folded) {
-            terms.push(token.folded.clone());
+        let stopword = is_stopword(&token.folded);
+        if !stopword {
+            visit(&token.folded, true);
         }
         if let Some(before) = previous {
             let gap = &text[before.end..token.start];
-            let topical = (!is_stopword(&before.folded) && !is_stopword(&token.folded))
+            let topical = (!is_stopword(&before.folded) && !stopword)
                 || (before.is_capitalized() && token.is_capitalized());
             if topical && gap.chars().all(char::is_whitespace) {
-                terms.push(format!("{} {}", before.folded, token.folded));
+                pair.clear();
+                pair.push_str(&before.folded);
+                pair.push(' ');
+                pair.push_str(&token.folded);
+                visit(&pair, false);
             }
         }
         previous = Some(token);
     }
-    let first_seen: Vec<bool> = {
-        let mut seen: crate::hashing::FastSet<&str> = crate::hashing::FastSet::default();
-        terms
-            .iter()
-            .map(|term| seen.insert(term.as_str()))
-            .collect()
-    };
-    let mut keep = first_seen.into_iter();
-    terms.retain(|_| keep.next().unwrap_or(false));
-    terms
 }
 
 #[cfg(test)]
