@@ -76,14 +76,14 @@ pub fn entities_in(sentence: &str, tokens: &[WordToken]) -> Vec<Entity> {
             end += 1;
         }
         let after_prefix = index > 0
-            && PLACE_PREFIXES.contains(&tokens[index - 1].folded.as_str())
+            && PLACE_PREFIXES.contains(&&*tokens[index - 1].folded)
             && sentence[tokens[index - 1].end..token.start]
                 .chars()
                 .all(|c| c == ' ');
         // "Huyện Ba Chẽ" at the start of a sentence: the prefix is not the name.
         let mut name_start = index;
         let mut after_prefix = after_prefix;
-        if end - index >= 2 && PLACE_PREFIXES.contains(&tokens[index].folded.as_str()) {
+        if end - index >= 2 && PLACE_PREFIXES.contains(&&*tokens[index].folded) {
             name_start += 1;
             after_prefix = true;
         }

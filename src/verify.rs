@@ -200,7 +200,7 @@ fn contexts_before(tokens: &[crate::text::WordToken], positions: &[usize]) -> Ve
                 .rev()
                 .filter(|t| t.end <= *position && !t.is_numeric() && !is_stopword(&t.folded))
                 .take(4)
-                .map(|t| t.folded.clone())
+                .map(|t| t.folded.to_string())
                 .collect()
         })
         .collect()
@@ -211,7 +211,7 @@ fn negated_in(tokens: &[crate::text::WordToken]) -> Vec<String> {
     for pair in tokens.windows(2) {
         let word = PlainWord::new(pair[0].text);
         if NEGATIONS.contains(&word) && !pair[1].is_numeric() {
-            negated.push(pair[1].folded.clone());
+            negated.push(pair[1].folded.to_string());
         }
     }
     negated
@@ -244,10 +244,10 @@ impl ClaimAnalysis {
             let negation = NEGATIONS.contains(&PlainWord::new(token.text));
             if is_content(token)
                 && !negation
-                && !entity_words.contains(&token.folded)
-                && !content_words.contains(&token.folded)
+                && !entity_words.contains(&*token.folded)
+                && !content_words.iter().any(|word| *word == token.folded)
             {
-                content_words.push(token.folded.clone());
+                content_words.push(token.folded.to_string());
             }
         }
         let mut bigrams = Vec::new();
@@ -258,9 +258,9 @@ impl ClaimAnalysis {
             let any_content = is_content(&pair[0]) || is_content(&pair[1]);
             let both_words = !pair[0].is_numeric() && !pair[1].is_numeric();
             let inside_entity =
-                entity_words.contains(&pair[0].folded) && entity_words.contains(&pair[1].folded);
+                entity_words.contains(&*pair[0].folded) && entity_words.contains(&*pair[1].folded);
             if joined && any_content && both_words && !inside_entity {
-                let bigram = (pair[0].folded.clone(), pair[1].folded.clone());
+                let bigram = (pair[0].folded.to_string(), pair[1].folded.to_string());
                 if !bigrams.contains(&bigram) {
                     bigrams.push(bigram);
                 }

@@ -3,6 +3,8 @@
 //! "hai ha" compare equal. It works per character, so byte offsets into the
 //! original text can be recovered by walking both strings together.
 
+use std::borrow::Cow;
+
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
@@ -112,6 +114,19 @@ pub fn fold(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
     folded.extend(text.chars().filter_map(fold_char));
     folded
+}
+
+/// [`fold`], borrowing a text that is already folded (ASCII without
+/// capitals), as most English words and many Vietnamese syllables are.
+pub fn fold_borrowed(text: &str) -> Cow<'_, str> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(fold(text))
+    }
 }
 
 /// True when the text has a letter whose folded form differs from its

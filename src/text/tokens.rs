@@ -3,13 +3,16 @@
 //! bigrams of adjacent ones. Numbers are not index terms: figures are
 //! checked by the quantity engine, not matched as words.
 
-use super::normalize::fold;
+use std::borrow::Cow;
+
+use super::normalize::fold_borrowed;
 
 /// One run of letters or digits, with its byte span and folded form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WordToken<'text> {
     pub text: &'text str,
-    pub folded: String,
+    /// Lowercase, without diacritics; borrowed when the text is so already.
+    pub folded: Cow<'text, str>,
     pub start: usize,
     pub end: usize,
 }
@@ -66,7 +69,7 @@ fn make_token(text: &str, start: usize, end: usize) -> WordToken<'_> {
     let word = &text[start..end];
     WordToken {
         text: word,
-        folded: fold(word),
+        folded: fold_borrowed(word),
         start,
         end,
     }
@@ -122,7 +125,8 @@ pub fn index_terms(text: &str) -> Vec<String> {
 /// so no term is allocated here.
 pub fn visit_index_terms(text: &str, tokens: &[WordToken], mut visit: impl FnMut(&str, bool)) {
     let mut pair = String::new();
-    let mut previous: Option<&WordToken> = None;
+    // The previous token, and whether it is a stopword.
+    let mut previous: Option<(&WordToken, bool)> = None;
     for token in tokens {
         if token.is_numeric() || token.folded.bytes().any(|b| b.is_ascii_digit()) {
             previous = None;
@@ -132,9 +136,9 @@ pub fn visit_index_terms(text: &str, tokens: &[WordToken], mut visit: impl FnMut
         if !stopword {
             visit(&token.folded, true);
         }
-        if let Some(before) = previous {
+        if let Some((before, before_is_stopword)) = previous {
             let gap = &text[before.end..token.start];
-            let topical = (!is_stopword(&before.folded) && !stopword)
+            let topical = (!before_is_stopword && !stopword)
                 || (before.is_capitalized() && token.is_capitalized());
             if topical && gap.chars().all(char::is_whitespace) {
                 pair.clear();
@@ -144,7 +148,7 @@ pub fn visit_index_terms(text: &str, tokens: &[WordToken], mut visit: impl FnMut
                 visit(&pair, false);
             }
         }
-        previous = Some(token);
+        previous = Some((token, stopword));
     }
 }
 
