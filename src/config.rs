@@ -212,9 +212,15 @@ pub struct BenchArgs {
     /// HTTP/2 connections the callers share.
     #[arg(long, default_value_t = 4)]
     pub channels: usize,
-    /// Seconds per run (Health/Check, then VerifyClaim).
+    /// Seconds of load per call (Health/Check, and VerifyClaim), split
+    /// over the rounds.
     #[arg(long, default_value_t = 10.0)]
     pub seconds: f64,
+    /// Rounds of Health/Check then VerifyClaim, alternating, so both calls
+    /// see the same machine; the ratio reported is the median of the
+    /// rounds' ratios.
+    #[arg(long, default_value_t = 5)]
+    pub rounds: usize,
     /// First stream this many generated articles through IngestDocuments.
     #[arg(long, default_value_t = 0)]
     pub ingest: usize,

@@ -139,6 +139,20 @@ mod documents {
             let (label, explanation) = verdict(server.verify(claim).await);
             assert_eq!(label, pb::Verdict::Supported, "{explanation}");
         }
+        // A verdict served again still answers each caller's own id.
+        for id in ["first", "second", ""] {
+            let response = server
+                .client
+                .verify_claim(pb::VerifyClaimRequest {
+                    claim_id: id.into(),
+                    ..super::claim(claim, 0)
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            assert_eq!(response.claim_id, id);
+            assert_eq!(verdict(response).0, pb::Verdict::Supported);
+        }
         server.ingest("tien-yen", &article(73)).await;
         let (label, explanation) = verdict(server.verify(claim).await);
         assert_eq!(label, pb::Verdict::Refuted, "{explanation}");

@@ -1,14 +1,17 @@
 //! `claimcheck bench`: a closed-loop gRPC load generator. C concurrent
 //! callers over K channels send requests back to back for a fixed time,
-//! first to `grpc.health.v1.Health/Check` (the no-op ceiling of this server
-//! and machine), then to `VerifyClaim` with generated claims, and report
-//! requests per second, p50/p90/p99 latency, errors, and the ratio of the two.
+//! to `grpc.health.v1.Health/Check` (the no-op ceiling of this server and
+//! machine) and to `VerifyClaim` with generated claims, in alternating
+//! rounds so both see the same machine, and report requests per second,
+//! p50/p90/p99 latency, errors, and the median ratio of the two over the
+//! rounds. `--seconds 0` skips the load.
 //! With `--ingest N`, it first streams N generated articles (generated
 //! before the clock starts) through IngestDocuments, `--ingest-streams`
 //! streams at a time, each acknowledged after its documents are durable,
 //! and reports MB/s.
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -32,6 +35,21 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
+    /// The rounds of one call taken together.
+    pub fn merged(rounds: &[LoadReport]) -> LoadReport {
+        let mut latencies: Vec<Duration> = rounds
+            .iter()
+            .flat_map(|round| round.latencies.iter().copied())
+            .collect();
+        latencies.sort();
+        LoadReport {
+            requests: rounds.iter().map(|round| round.requests).sum(),
+            errors: rounds.iter().map(|round| round.errors).sum(),
+            seconds: rounds.iter().map(|round| round.seconds).sum(),
+            latencies,
+        }
+    }
+
     pub fn per_second(&self) -> f64 {
         self.requests as f64 / self.seconds.max(1e-9)
     }
@@ -63,7 +81,7 @@ async fn closed_loop<F, Fut>(
     call: F,
 ) -> LoadReport
 where
-    F: Fn(Channel, usize) -> Fut + Send + Sync + 'static,
+    F: Fn(Channel) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
     let call = Arc::new(call);
@@ -74,13 +92,12 @@ where
         let channel = channels[worker % channels.len()].clone();
         let call = Arc::clone(&call);
         tasks.push(tokio::spawn(async move {
-            let (mut latencies, mut errors, mut sequence) = (Vec::new(), 0usize, worker);
+            let (mut latencies, mut errors) = (Vec::new(), 0usize);
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                let ok = call(channel.clone(), sequence).await;
+                let ok = call(channel.clone()).await;
                 latencies.push(sent.elapsed());
                 errors += usize::from(!ok);
-                sequence += concurrency;
             }
             (latencies, errors)
         }));
@@ -188,6 +205,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             ingest(&args.server, args.ingest, args.ingest_streams).await?
         );
     }
+    if args.seconds <= 0.0 {
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut channels = Vec::with_capacity(args.channels);
     for _ in 0..args.channels.max(1) {
         let endpoint = Endpoint::from_shared(args.server.clone())?;
@@ -198,37 +218,36 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot connect to {}", args.server))?,
         );
     }
-    let duration = Duration::from_secs_f64(args.seconds);
+    let rounds = args.rounds.max(1);
+    let phase = Duration::from_secs_f64(args.seconds / rounds as f64);
     println!(
-        "closed loop: {} concurrent callers over {} channels, {:.0} s per run, against {}",
-        args.concurrency, args.channels, args.seconds, args.server
-    );
-    let health = closed_loop(
-        &channels,
+        "closed loop: {} concurrent callers over {} channels, {rounds} rounds of {:.1} s of Health/Check then {:.1} s of VerifyClaim, against {}",
         args.concurrency,
-        duration,
-        |channel, _| async move {
+        args.channels,
+        phase.as_secs_f64(),
+        phase.as_secs_f64(),
+        args.server
+    );
+    let claims = Arc::new(claims_for_load(args.claims.max(1)));
+    println!(
+        "VerifyClaim cycles through {} distinct generated claims, in order across rounds",
+        claims.len()
+    );
+    let next_claim = Arc::new(AtomicUsize::new(0));
+    let (mut health_rounds, mut verify_rounds, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 1..=rounds {
+        let health = closed_loop(&channels, args.concurrency, phase, |channel| async move {
             HealthClient::new(channel)
                 .check(HealthCheckRequest {
                     service: String::new(),
                 })
                 .await
                 .is_ok()
-        },
-    )
-    .await;
-    println!("{}", health.line("Health/Check"));
-    let claims = Arc::new(claims_for_load(args.claims.max(1)));
-    println!(
-        "VerifyClaim cycles through {} distinct generated claims",
-        claims.len()
-    );
-    let verify = closed_loop(
-        &channels,
-        args.concurrency,
-        duration,
-        move |channel, sequence| {
-            let claim = claims[sequence % claims.len()].clone();
+        })
+        .await;
+        let (claims, next_claim) = (Arc::clone(&claims), Arc::clone(&next_claim));
+        let verify = closed_loop(&channels, args.concurrency, phase, move |channel| {
+            let claim = claims[next_claim.fetch_add(1, Ordering::Relaxed) % claims.len()].clone();
             async move {
                 FactCheckClient::new(channel)
                     .verify_claim(pb::VerifyClaimRequest {
@@ -238,12 +257,30 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                     .await
                     .is_ok()
             }
-        },
-    )
-    .await;
+        })
+        .await;
+        let ratio = 100.0 * verify.per_second() / health.per_second().max(1e-9);
+        println!(
+            "round {round}: Health/Check {:.0} req/s, VerifyClaim {:.0} req/s, {ratio:.1}%",
+            health.per_second(),
+            verify.per_second()
+        );
+        health_rounds.push(health);
+        verify_rounds.push(verify);
+        ratios.push(ratio);
+    }
+    let (health, verify) = (
+        LoadReport::merged(&health_rounds),
+        LoadReport::merged(&verify_rounds),
+    );
+    println!("{}", health.line("Health/Check"));
     println!("{}", verify.line("VerifyClaim"));
+    ratios.sort_by(f64::total_cmp);
     println!(
-        "VerifyClaim throughput is {:.1}% of Health/Check",
+        "VerifyClaim throughput is {:.1}% of Health/Check (median of {rounds} rounds; rounds {:.1}-{:.1}%; {:.1}% over all)",
+        ratios[ratios.len() / 2],
+        ratios[0],
+        ratios[ratios.len() - 1],
         100.0 * verify.per_second() / health.per_second().max(1e-9)
     );
     Ok(if health.errors + verify.errors == 0 {

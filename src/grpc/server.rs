@@ -10,6 +10,7 @@ use tonic::transport::server::TcpIncoming;
 use tonic::transport::Server;
 
 use crate::grpc::adapter::FactCheckAdapter;
+use crate::grpc::encoded::FactCheckRoutes;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheckServer;
 use crate::service::Service;
@@ -52,12 +53,12 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
-    let fact_check = FactCheckServer::new(FactCheckAdapter::new(
+    let fact_check = FactCheckRoutes::new(
         Arc::clone(&service),
         stream_concurrency,
-    ))
-    .max_decoding_message_size(max_request_bytes)
-    .max_encoding_message_size(MAX_ENCODED_MESSAGE_BYTES);
+        max_request_bytes,
+        MAX_ENCODED_MESSAGE_BYTES,
+    );
     let reporter = health_reporter.clone();
     let stopping = Arc::new(tokio::sync::Notify::new());
     let stopping_signal = Arc::clone(&stopping);
