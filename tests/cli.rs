@@ -263,3 +263,43 @@ fn eval_on_extra_claims_stays_above_95_percent() {
         report["misses"]
     );
 }
+
+/// The load generator against a real server: it ingests generated
+/// articles, runs the alternating rounds, and reports every figure with no
+/// errors.
+#[tokio::test]
+async fn bench_ingests_loads_and_reports_the_ratio() {
+    let directory = tempfile::tempdir().unwrap();
+    let (mut server, url) = spawn_server(directory.path());
+    let output = Command::new(BINARY)
+        .args(["bench", "--server", &url])
+        .args(["--ingest", "20", "--claims", "30", "--concurrency", "4"])
+        .args(["--channels", "2", "--seconds", "0.6", "--rounds", "3"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    server.kill().unwrap();
+    let _ = server.wait();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        report.contains("ingest       20 documents, 500 sentences"),
+        "{report}"
+    );
+    assert_eq!(report.matches("\nround ").count(), 3, "{report}");
+    for line in ["Health/Check ", "VerifyClaim  "] {
+        let figures = report
+            .lines()
+            .find(|l| l.starts_with(line) && l.contains("req/s"))
+            .unwrap_or_else(|| panic!("no {line} line in {report}"));
+        assert!(figures.ends_with("errors 0"), "{figures}");
+    }
+    assert!(
+        report.contains("% of Health/Check (median of 3 rounds"),
+        "{report}"
+    );
+}
