@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::{BufMut, Bytes, BytesMut};
+use prost::encoding::{encode_key, encode_varint, WireType};
 use prost::Message;
 use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::codegen::{http, BoxFuture, Service as TowerService, StdError};
@@ -56,8 +57,10 @@ impl EncodedVerdicts {
         if claim_id.is_empty() {
             return body;
         }
-        let mut response = BytesMut::with_capacity(claim_id.len() + 8 + body.len());
-        prost::encoding::string::encode(CLAIM_ID_FIELD, &claim_id.to_owned(), &mut response);
+        let mut response = BytesMut::with_capacity(claim_id.len() + 16 + body.len());
+        encode_key(CLAIM_ID_FIELD, WireType::LengthDelimited, &mut response);
+        encode_varint(claim_id.len() as u64, &mut response);
+        response.put_slice(claim_id.as_bytes());
         response.put_slice(&body);
         response.freeze()
     }
@@ -245,7 +248,7 @@ mod tests {
     fn a_kept_encoding_decodes_to_the_converted_response() {
         let encoded = EncodedVerdicts::new(8);
         let result = result();
-        for claim_id in ["", "c-1", "another id", ""] {
+        for claim_id in ["", "c-1", "mã số ệ", ""] {
             let bytes = encoded.response(claim_id, &result);
             let decoded = pb::VerifyClaimResponse::decode(bytes).expect("decodes");
             assert_eq!(decoded, convert::verification(claim_id.into(), &result));
