@@ -47,6 +47,11 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Default> BoundedCache<K, V
         }
     }
 
+    /// The most entries it keeps.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     fn lock(&self) -> MutexGuard<'_, Entries<K, V, S>> {
         self.entries
             .lock()

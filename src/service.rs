@@ -130,7 +130,6 @@ pub struct Service {
     /// Verdicts by claim, with the store generation they were computed at:
     /// one is served only while no write has landed since.
     verdicts: BoundedCache<ClaimInput, (u64, Arc<VerificationResult>)>,
-    verdict_capacity: usize,
     /// Checks that run at once: two per core. Verification is CPU-bound, so
     /// more would only add threads, each with its own scratch memory, and
     /// make every check slower; callers beyond this wait their turn.
@@ -249,7 +248,6 @@ impl Service {
             store: Arc::new(store),
             documents: Arc::new(DocumentCache::new(caches.prepared_documents)),
             verdicts: BoundedCache::new(caches.verdicts),
-            verdict_capacity: caches.verdicts,
             verify_permits: tokio::sync::Semaphore::new(2 * cores()),
             limits,
             started: Instant::now(),
@@ -258,7 +256,7 @@ impl Service {
 
     /// Claims whose verdicts are kept (`CacheSizes::verdicts`).
     pub fn verdict_cache_capacity(&self) -> usize {
-        self.verdict_capacity
+        self.verdicts.capacity()
     }
 
     pub fn limits(&self) -> &Limits {
