@@ -9,7 +9,7 @@
 //! - [`context`]: the names a text speaks of and the year that frames a sentence.
 //! - [`index`]: the in-memory inverted index (term → sentences) and each document's entries.
 //! - [`analysis`]: a document → sentences, quantities, index terms, context.
-//! - [`verify`]: claim analysis, alignment of quantities, verdict, explanation.
+//! - [`judge`]: claim reading, evidence windows, alignment, part accounting, the learned decision, explanation.
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
 //! - [`hashing`]: a fast hasher for word tables and per-claim maps.
 //! - [`cache`]: a bounded map shared between threads, for the verification caches.
@@ -40,4 +40,5 @@ pub mod service;
 pub mod store;
 pub mod synth;
 pub mod text;
-pub mod verify;
+pub mod judge;
+pub mod learn;

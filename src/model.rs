@@ -160,6 +160,43 @@ pub struct Evidence {
     pub checks: Vec<QuantityCheck>,
 }
 
+/// What a part of a claim came to against the evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartStatus {
+    /// The evidence states it, in the same or other words.
+    Supported,
+    /// The evidence puts something else in its place: another figure, an
+    /// opposite word, another name, a negation the claim lacks.
+    Contradicted,
+    /// The evidence never states it.
+    NotFound,
+}
+
+/// One part of a claim (a run of words the evidence states, or the words
+/// between two such runs), with where it lines up in the evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimPart {
+    pub text: String,
+    /// UTF-8 byte span in the claim as normalised (NFC, trimmed).
+    pub start: u32,
+    pub end: u32,
+    pub status: PartStatus,
+    /// The evidence sentence the part aligns to, when it aligns to one.
+    pub source: Option<PartSourceSpan>,
+    /// Why the part is contradicted or not found, or how it is stated.
+    pub note: String,
+}
+
+/// Where a claim part lines up: a sentence and a byte span of its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartSourceSpan {
+    pub document_id: String,
+    pub sentence_index: u32,
+    /// UTF-8 byte span in that sentence's text.
+    pub start: u32,
+    pub end: u32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerificationResult {
     pub verdict: Verdict,
@@ -168,6 +205,9 @@ pub struct VerificationResult {
     pub evidence: Vec<Evidence>,
     pub claim_quantities: Vec<Quantity>,
     pub language: Language,
+    /// The claim's parts in claim order, accounted against the evidence
+    /// the verdict rests on.
+    pub parts: Vec<ClaimPart>,
 }
 
 /// A claim to verify, after validation.

@@ -23,7 +23,7 @@ use crate::cache::BoundedCache;
 use crate::hashing::{FastHasher, FastMap};
 use crate::index::{key_document, posting_key, InvertedIndex, Posting, PostingCursor};
 use crate::store::{Store, StoreError};
-use crate::verify::PreparedDocument;
+use crate::judge::PreparedDocument;
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -452,7 +452,7 @@ pub fn load_and_rerank(
 mod tests {
     use super::*;
     use crate::index::DocumentTerms;
-    use crate::verify::ClaimAnalysis;
+    use crate::judge::ClaimAnalysis;
 
     /// An index over documents given as their sentences.
     fn index_of(documents: &[Vec<String>]) -> InvertedIndex {

@@ -14,10 +14,10 @@ use crate::model::{
     AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats,
     VerificationResult,
 };
-use crate::retrieve::{candidates, load_and_rerank, DocumentCache};
+use crate::retrieve::{candidates, load_and_rerank, DocumentCache, RankedSource};
 use crate::store::{Store, StoreError};
 use crate::text::{detect_language, normalize_nfc, Language};
-use crate::verify::{judge, ClaimAnalysis, SourceSentence};
+use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
 
 /// Limits on requests; the defaults are the documented ones.
 #[derive(Debug, Clone, PartialEq)]
@@ -537,14 +537,15 @@ impl Service {
     }
 }
 
-/// Verification against the store, on the calling thread.
-pub fn verify_in_store(
+/// The candidate sentences for a claim, loaded and re-ranked, on the
+/// calling thread.
+fn ranked_sources(
     store: &Store,
     cache: &DocumentCache,
+    claim: &ClaimAnalysis,
     input: &ClaimInput,
     candidate_limit: usize,
-) -> Result<VerificationResult, ServiceError> {
-    let claim = ClaimAnalysis::new(&input.claim, input.language);
+) -> Result<Vec<RankedSource>, ServiceError> {
     let allowed: Option<HashSet<u32>> = if input.document_ids.is_empty() {
         None
     } else {
@@ -563,16 +564,43 @@ pub fn verify_in_store(
         allowed.as_ref(),
         candidate_limit.max(input.max_evidence),
     );
-    let loaded = load_and_rerank(store, cache, claim.folded(), &ranked)?;
-    let sources: Vec<SourceSentence> = loaded
+    Ok(load_and_rerank(store, cache, claim.folded(), &ranked)?)
+}
+
+fn sources_of(loaded: &[RankedSource]) -> Vec<SourceSentence<'_>> {
+    loaded
         .iter()
         .map(|candidate| SourceSentence {
             document: &candidate.document,
             position: candidate.position,
             retrieval_score: candidate.score,
         })
-        .collect();
-    Ok(judge(&claim, &sources, input.max_evidence))
+        .collect()
+}
+
+/// Verification against the store, on the calling thread.
+pub fn verify_in_store(
+    store: &Store,
+    cache: &DocumentCache,
+    input: &ClaimInput,
+    candidate_limit: usize,
+) -> Result<VerificationResult, ServiceError> {
+    let claim = ClaimAnalysis::new(&input.claim, input.language);
+    let loaded = ranked_sources(store, cache, &claim, input, candidate_limit)?;
+    Ok(judge(&claim, &sources_of(&loaded), input.max_evidence))
+}
+
+/// The features the verdict model reads for a claim (what training fits),
+/// or `None` when no stored sentence shares words with it.
+pub fn features_in_store(
+    store: &Store,
+    cache: &DocumentCache,
+    input: &ClaimInput,
+    candidate_limit: usize,
+) -> Result<Option<Features>, ServiceError> {
+    let claim = ClaimAnalysis::new(&input.claim, input.language);
+    let loaded = ranked_sources(store, cache, &claim, input, candidate_limit)?;
+    Ok(assess(&claim, &sources_of(&loaded)).features())
 }
 
 #[cfg(test)]

@@ -451,7 +451,7 @@ mod tests {
     fn generated_claims_get_their_labels() {
         use crate::analysis::analyse_document;
         use crate::model::DocumentInput;
-        use crate::verify::{judge, ClaimAnalysis};
+        use crate::judge::{judge, ClaimAnalysis};
         let mut right = 0;
         let mut total = 0;
         for index in 0..20 {
@@ -460,7 +460,7 @@ mod tests {
                 generated.document_id.clone(),
                 generated.text.clone(),
             ));
-            let prepared = crate::verify::PreparedDocument::of_analysed(&analysed);
+            let prepared = crate::judge::PreparedDocument::of_analysed(&analysed);
             let sources = prepared.all_sources(0.5);
             for claim in claims {
                 let result = judge(&ClaimAnalysis::new(&claim.claim, None), &sources, 3);

@@ -241,6 +241,7 @@ mod tests {
             }],
             claim_quantities: quantities,
             language: Language::Vietnamese,
+            parts: Vec::new(),
         })
     }
 

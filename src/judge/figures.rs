@@ -1,6 +1,10 @@
-//! Verification: from a claim and its candidate source sentences to a
-//! verdict, evidence and an explanation. Pure: the candidates are loaded by
-//! the caller.
+//! The figure engine's side of judging: the claim as read once, source
+//! sentences and documents prepared for judging, and, per candidate
+//! sentence, the topic, the binding of the claim's names and the alignment
+//! of every claim figure to a source figure. Pure: the candidates are
+//! loaded by the caller. The accounting (`account`) and the decision
+//! (`decide`) build on these judgements; [`judge_by_rules`] is the
+//! hand-set rule decision they replaced, kept as a feature.
 //!
 //! For each candidate sentence:
 //! 1. **Topic**: how much of the claim's content words (and adjacent word
@@ -27,6 +31,7 @@ use std::sync::OnceLock;
 
 use crate::hashing::{FastHasher, FastSet as HashSet};
 
+use super::align::{align_tokens, AlignToken};
 use crate::context::{entities, Entity};
 use crate::model::{
     DocumentRecord, Evidence, QuantityCheck, SentenceRecord, Verdict, VerificationResult,
@@ -44,7 +49,7 @@ const SUPPORT_TOPIC_WITHOUT_FIGURES: f64 = 0.75;
 /// Least topic score for a sentence to refute a claim.
 const REFUTE_TOPIC: f64 = 0.5;
 /// Least alignment score for a disagreeing pair to count as the same thing.
-const SAME_THING_ALIGNMENT: f64 = 0.75;
+pub(crate) const SAME_THING_ALIGNMENT: f64 = 0.75;
 
 /// A claim, read once.
 #[derive(Debug, Clone)]
@@ -64,6 +69,8 @@ pub struct ClaimAnalysis {
     pub negated_words: Vec<String>,
     /// Context words before each quantity.
     quantity_contexts: Vec<Vec<String>>,
+    /// The claim's words for alignment.
+    pub align: Vec<AlignToken>,
 }
 
 /// A stored sentence prepared for judging: its record, and (computed the
@@ -80,6 +87,8 @@ pub struct PreparedSentence {
 #[derive(Debug)]
 struct SentenceFeatures {
     words: WordSets,
+    /// The sentence's words for alignment (sentence number 0).
+    align: Vec<AlignToken>,
     /// For each quantity of the record, the content words before it.
     quantity_contexts: Vec<Vec<String>>,
     negated: Vec<String>,
@@ -99,6 +108,7 @@ impl PreparedSentence {
             let positions: Vec<usize> = self.record.quantities.iter().map(|q| q.start).collect();
             SentenceFeatures {
                 words: WordSets::from_tokens(&self.record.text, &tokens),
+                align: align_tokens(&self.record.text, 0),
                 quantity_contexts: contexts_before(&tokens, &positions),
                 negated: negated_in(&tokens),
             }
@@ -107,6 +117,11 @@ impl PreparedSentence {
 
     fn words(&self) -> &WordSets {
         &self.features().words
+    }
+
+    /// The sentence's words for alignment.
+    pub fn align_tokens(&self) -> &[AlignToken] {
+        &self.features().align
     }
 
     /// The folded text with every non-alphanumeric run turned into one
@@ -123,6 +138,18 @@ pub struct PreparedDocument {
     pub record: DocumentRecord,
     title: WordSets,
     pub sentences: Vec<PreparedSentence>,
+    /// Every word key of the document and its padded folded text, made the
+    /// first time a claim looks beyond its evidence window.
+    whole: OnceLock<WholeDocument>,
+}
+
+/// What the accounting reads of a whole document.
+#[derive(Debug)]
+pub struct WholeDocument {
+    /// Canonical word keys of every sentence.
+    pub keys: HashSet<String>,
+    /// The padded folded text of every sentence, one space apart.
+    pub folded: String,
 }
 
 impl PreparedDocument {
@@ -131,7 +158,22 @@ impl PreparedDocument {
             title: WordSets::of(&record.title),
             sentences: sentences.into_iter().map(PreparedSentence::new).collect(),
             record,
+            whole: OnceLock::new(),
         }
+    }
+
+    /// Every word key of the document and its folded text.
+    pub fn whole(&self) -> &WholeDocument {
+        self.whole.get_or_init(|| {
+            let mut keys = HashSet::default();
+            let mut folded = String::from(" ");
+            for sentence in &self.sentences {
+                keys.extend(sentence.align_tokens().iter().map(|t| t.key.clone()));
+                folded.push_str(sentence.folded().trim());
+                folded.push(' ');
+            }
+            WholeDocument { keys, folded }
+        })
     }
 
     /// A freshly analysed document, prepared without a round trip through
@@ -269,6 +311,7 @@ impl ClaimAnalysis {
         let positions: Vec<usize> = quantities.iter().map(|q| q.start).collect();
         let quantity_contexts = contexts_before(&tokens, &positions);
         ClaimAnalysis {
+            align: align_tokens(&text, 0),
             negated_words: negated_in(&tokens),
             words: WordSets::from_tokens(&text, &tokens),
             text,
@@ -522,28 +565,28 @@ fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
 
 /// The outcome of one candidate.
 #[derive(Debug, Clone)]
-struct Judgement {
-    topic: f64,
-    missing_entities: Vec<String>,
-    checks: Vec<QuantityCheck>,
+pub(crate) struct Judgement {
+    pub(crate) topic: f64,
+    pub(crate) missing_entities: Vec<String>,
+    pub(crate) checks: Vec<QuantityCheck>,
     /// For each check, the alignment score of its pair.
-    alignment: Vec<f64>,
-    negation_conflict: Option<String>,
-    retrieval_score: f64,
+    pub(crate) alignment: Vec<f64>,
+    pub(crate) negation_conflict: Option<String>,
+    pub(crate) retrieval_score: f64,
 }
 
 impl Judgement {
-    fn bound(&self) -> bool {
+    pub(crate) fn bound(&self) -> bool {
         self.missing_entities.is_empty()
     }
 
-    fn all_agree(&self) -> bool {
+    pub(crate) fn all_agree(&self) -> bool {
         self.checks
             .iter()
             .all(|check| check.outcome.is_some_and(Outcome::agrees))
     }
 
-    fn supports(&self, claim: &ClaimAnalysis) -> bool {
+    pub(crate) fn supports(&self, claim: &ClaimAnalysis) -> bool {
         let threshold = if claim.quantities.is_empty() {
             SUPPORT_TOPIC_WITHOUT_FIGURES
         } else {
@@ -556,7 +599,7 @@ impl Judgement {
     }
 
     /// The first strongly aligned disagreement.
-    fn disagreement(&self) -> Option<usize> {
+    pub(crate) fn disagreement(&self) -> Option<usize> {
         self.checks
             .iter()
             .zip(&self.alignment)
@@ -565,13 +608,13 @@ impl Judgement {
             })
     }
 
-    fn refutes(&self) -> bool {
+    pub(crate) fn refutes(&self) -> bool {
         self.bound()
             && self.topic >= REFUTE_TOPIC
             && (self.disagreement().is_some() || self.negation_conflict.is_some())
     }
 
-    fn agreement_share(&self) -> f64 {
+    pub(crate) fn agreement_share(&self) -> f64 {
         if self.checks.is_empty() {
             return 1.0;
         }
@@ -640,7 +683,7 @@ fn topic_score(claim: &ClaimAnalysis, sentence: &WordSets, surroundings: &Surrou
 /// True when `words` (folded words, one space apart) occur in `text` as
 /// whole words: at the start or after a space, and at the end or before a
 /// space. Overlapping occurrences are all tried.
-fn holds_words(text: &str, words: &str) -> bool {
+pub(crate) fn holds_words(text: &str, words: &str) -> bool {
     if words.is_empty() {
         return false;
     }
@@ -840,7 +883,7 @@ fn evidence_of(source: &SourceSentence, judgement: &Judgement) -> Evidence {
     }
 }
 
-fn quote(source: &SourceSentence) -> String {
+pub(crate) fn quote(source: &SourceSentence) -> String {
     format!(
         "{} (\"{}\"), sentence {}: \"{}\"",
         source.document.record.document_id,
@@ -850,21 +893,29 @@ fn quote(source: &SourceSentence) -> String {
     )
 }
 
-/// Decides the verdict for a claim over its candidate sentences.
-pub fn judge(
+/// The figure engine's judgement of every candidate, in candidate order.
+pub(crate) fn judge_candidates(
     claim: &ClaimAnalysis,
     sources: &[SourceSentence],
-    max_evidence: usize,
-) -> VerificationResult {
-    let claim_words = &claim.words;
-    let judgements: Vec<Judgement> = sources
+) -> Vec<Judgement> {
+    sources
         .iter()
-        .map(|source| judge_candidate(claim, claim_words, source))
-        .collect();
-    let rank = |index: &usize| {
-        let judgement = &judgements[*index];
-        judgement.topic + 0.3 * judgement.retrieval_score + 0.2 * judgement.agreement_share()
-    };
+        .map(|source| judge_candidate(claim, &claim.words, source))
+        .collect()
+}
+
+/// How a candidate ranks for the rule decision.
+fn rule_rank(judgement: &Judgement) -> f64 {
+    judgement.topic + 0.3 * judgement.retrieval_score + 0.2 * judgement.agreement_share()
+}
+
+/// The hand-set rule decision over the figure engine's judgements: the
+/// verdict and the candidate it rests on, or `None` (not enough info).
+pub(crate) fn rule_decision(
+    claim: &ClaimAnalysis,
+    judgements: &[Judgement],
+) -> Option<(Verdict, usize)> {
+    let rank = |index: &usize| rule_rank(&judgements[*index]);
     let best_of = |filter: &dyn Fn(&Judgement) -> bool| {
         (0..judgements.len())
             .filter(|index| filter(&judgements[*index]))
@@ -882,7 +933,7 @@ pub fn judge(
     let refuting = (0..judgements.len())
         .filter(|index| judgements[*index].refutes())
         .max_by(|a, b| refute_rank(a).total_cmp(&refute_rank(b)).then(b.cmp(a)));
-    let decided = match (supporting, refuting) {
+    match (supporting, refuting) {
         (Some(support), Some(refute))
             if judgements[refute].topic > judgements[support].topic + 0.25 =>
         {
@@ -891,7 +942,19 @@ pub fn judge(
         (Some(support), _) => Some((Verdict::Supported, support)),
         (None, Some(refute)) => Some((Verdict::Refuted, refute)),
         (None, None) => None,
-    };
+    }
+}
+
+/// Decides the verdict for a claim over its candidate sentences by the
+/// hand-set rules alone.
+pub fn judge_by_rules(
+    claim: &ClaimAnalysis,
+    sources: &[SourceSentence],
+    max_evidence: usize,
+) -> VerificationResult {
+    let judgements = judge_candidates(claim, sources);
+    let decided = rule_decision(claim, &judgements);
+    let rank = |index: &usize| rule_rank(&judgements[*index]);
 
     let mut order: Vec<usize> = (0..judgements.len()).collect();
     order.sort_by(|a, b| {
@@ -983,10 +1046,11 @@ pub fn judge(
         evidence,
         claim_quantities: claim.quantities.clone(),
         language: claim.language,
+        parts: Vec::new(),
     }
 }
 
-fn not_enough_info_reason(sources: &[SourceSentence], judgements: &[Judgement]) -> String {
+pub(crate) fn not_enough_info_reason(sources: &[SourceSentence], judgements: &[Judgement]) -> String {
     if sources.is_empty() {
         return "No stored sentence shares words with the claim.".to_string();
     }
@@ -1066,7 +1130,7 @@ mod tests {
             .iter()
             .flat_map(|document| document.all_sources(0.5))
             .collect();
-        judge(&claim, &sources, 5)
+        judge_by_rules(&claim, &sources, 5)
     }
 
     fn hai_ha() -> AnalysedDocument {
@@ -1333,7 +1397,7 @@ mod tests {
 
     #[test]
     fn no_candidates_means_not_enough_info() {
-        let result = judge(&ClaimAnalysis::new("Xã A có 5 thôn.", None), &[], 5);
+        let result = judge_by_rules(&ClaimAnalysis::new("Xã A có 5 thôn.", None), &[], 5);
         assert_eq!(result.verdict, Verdict::NotEnoughInfo);
         assert!(result.evidence.is_empty());
         assert_eq!(result.claim_quantities.len(), 1);

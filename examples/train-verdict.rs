@@ -1,0 +1,48 @@
+//! Trains the verdict model from the real-claims training split and writes
+//! it where the judge loads it from; prints cross-validation, train and dev
+//! figures.
+//!
+//! ```sh
+//! cargo run --release --example train-verdict -- [DATA_DIR] [OUT_FILE]
+//! ```
+//!
+//! `DATA_DIR` defaults to `../shared/eval/vifactcheck` (its `articles/`,
+//! `train.jsonl` and `dev.jsonl`), `OUT_FILE` to
+//! `src/judge/verdict-model.json`. Only `train.jsonl` is fitted; dev is
+//! measured.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use claimcheck::eval::parse_claims;
+use claimcheck::learn::{decisions, examples_of, figures, labelled_features, train, FeatureStore};
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let data = PathBuf::from(args.next().unwrap_or_else(|| "../shared/eval/vifactcheck".into()));
+    let out = PathBuf::from(args.next().unwrap_or_else(|| "src/judge/verdict-model.json".into()));
+    let read = |name: &str| -> anyhow::Result<_> {
+        let path = data.join(name);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(parse_claims(&text)?)
+    };
+    let (train_claims, dev_claims) = (read("train.jsonl")?, read("dev.jsonl")?);
+    let store = FeatureStore::load(&data.join("articles"))?;
+    let train_features = labelled_features(&store, &train_claims)?;
+    let dev_features = labelled_features(&store, &dev_claims)?;
+    let training = train(&examples_of(&train_features));
+    for (l2, score) in &training.cross_validation {
+        println!("cross-validation on train, l2 {l2}: macro-F1 {score:.3}");
+    }
+    println!(
+        "chosen l2 {}, temperature {:.2}",
+        training.model.l2, training.model.temperature
+    );
+    println!("train: {}", figures(&decisions(&training.model, &train_features)));
+    println!("dev:   {}", figures(&decisions(&training.model, &dev_features)));
+    std::fs::write(&out, training.model.to_json())
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    println!("wrote {}", out.display());
+    Ok(())
+}

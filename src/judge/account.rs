@@ -1,0 +1,646 @@
+//! Claim accounting: every part of the claim against one evidence window.
+//! Pure.
+//!
+//! The claim's words are aligned to the window (`align`); each tile is a
+//! part the window states, each segment between tiles a part that is
+//! either stated in other words (all its content words are elsewhere in the
+//! window, or it holds only function words), contradicted (its slot in the
+//! window holds another figure, an opposite word, another name, another
+//! scale word, or a negation the other side lacks), or not found. The
+//! figure engine stays the authority on figures: a claim figure it finds
+//! agreeing is stated, one it finds disagreeing in an aligned slot is
+//! contradicted.
+//!
+//! The accounting also measures what the decision reads ([`Features`]):
+//! coverage, the longest part not found (and whether it ends the claim or
+//! opens with a conjunction), words and figures absent from the whole
+//! document, and every position-aware change signal.
+
+use super::align::{align, AlignToken, Alignment, Counterpart};
+use super::figures::{holds_words, ClaimAnalysis, Judgement, SAME_THING_ALIGNMENT};
+use super::lexicon::{is_negator, is_scale_word, opens_clause, opposite_pair};
+use super::window::Window;
+use crate::model::PartStatus;
+use crate::quantity::Outcome;
+
+/// Where a part lines up in the evidence: a sentence of the window and a
+/// byte span of that sentence's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartSource {
+    /// Position of the sentence in its document.
+    pub sentence_position: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One part of the claim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub text: String,
+    /// Byte span in the claim.
+    pub start: usize,
+    pub end: usize,
+    pub status: PartStatus,
+    pub source: Option<PartSource>,
+    /// Why, when the part is not plainly stated: what the source says in
+    /// its place, or that it says nothing of it.
+    pub note: String,
+}
+
+/// One change the claim makes to what the window says, in an aligned slot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Another number between the same words.
+    Figure { claim: String, source: String },
+    Opposite { claim: String, source: String },
+    /// Another name in the same slot.
+    Name { claim: String, source: String },
+    Scale { claim: String, source: String },
+    /// The claim negates what the source states.
+    NegationAdded { claim: String },
+    /// The source negates what the claim states.
+    NegationRemoved { source: String },
+}
+
+/// Names of the decision's features, in the order of [`Features::values`].
+pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
+    "tiled_content",
+    "loose_content",
+    "document_only_content",
+    "absent_content",
+    "absent_content_count",
+    "longest_gap",
+    "longest_gap_share",
+    "tail_gap",
+    "opener_gap",
+    "gap_segments",
+    "inserted_content",
+    "replaced_segments",
+    "figure_slot_changes",
+    "opposites",
+    "negation_added",
+    "negation_removed",
+    "name_swaps",
+    "scale_changes",
+    "diacritic_changes",
+    "numbers_missing_window",
+    "numbers_missing_document",
+    "names_missing_window",
+    "names_absent_document",
+    "has_figures",
+    "figures_agree",
+    "figure_mismatch_aligned",
+    "figures_not_found",
+    "rules_support",
+    "rules_refute",
+    "extra_sentences",
+    "retrieval_score",
+    "document_margin",
+    "claim_length",
+    "bigram_share",
+    "names_unbound",
+    "beside_changes",
+];
+pub const FEATURE_COUNT: usize = 36;
+
+/// The measurements the decision reads, each documented by its name in
+/// [`FEATURE_NAMES`]; counts are `ln(1 + n)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Features {
+    pub values: [f64; FEATURE_COUNT],
+}
+
+impl Features {
+    pub fn get(&self, name: &str) -> f64 {
+        FEATURE_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map_or(0.0, |index| self.values[index])
+    }
+}
+
+/// The accounting of a claim against one window.
+#[derive(Debug, Clone)]
+pub struct Accounting<'a> {
+    pub window: Window<'a>,
+    pub parts: Vec<Part>,
+    pub changes: Vec<Change>,
+    pub features: Features,
+    /// How much of the claim the window states: the window choice.
+    pub score: f64,
+}
+
+/// What the accounting needs besides the claim and the window.
+pub struct Context<'j> {
+    /// The figure engine's judgement of the window's anchor sentence.
+    pub figures: &'j Judgement,
+    /// The rule decision rests on this window's document: supported,
+    /// refuted.
+    pub rules: (bool, bool),
+    pub retrieval_score: f64,
+    /// Best cheap coverage of a window of another document.
+    pub elsewhere: f64,
+}
+
+fn words_of<'t>(tokens: &'t [AlignToken], range: std::ops::Range<usize>) -> Vec<&'t str> {
+    tokens[range].iter().map(|t| t.lower.as_str()).collect()
+}
+
+fn joined(tokens: &[AlignToken], range: std::ops::Range<usize>) -> String {
+    words_of(tokens, range).join(" ")
+}
+
+/// Window score credit for a window whose figures agree with the claim's.
+const FIGURE_AGREEMENT_CREDIT: f64 = 0.25;
+
+/// Longest slot (in words, either side) a figure, name or scale word
+/// substitution is read in.
+const MAX_FIGURE_SLOT: usize = 4;
+/// Longest slot an opposite word or a negation is read in.
+const MAX_WORD_SLOT: usize = 3;
+
+fn ln1p(count: usize) -> f64 {
+    (count as f64).ln_1p()
+}
+
+/// The changes a claim segment makes against its counterpart in the
+/// window.
+fn changes_between(
+    claim: &[AlignToken],
+    segment: std::ops::Range<usize>,
+    window: &[AlignToken],
+    counterpart: std::ops::Range<usize>,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let claim_words = words_of(claim, segment.clone());
+    let source_words = words_of(window, counterpart.clone());
+    let claim_text = claim_words.join(" ");
+    let source_text = source_words.join(" ");
+    let numbers = |tokens: &[AlignToken]| -> Vec<String> {
+        tokens
+            .iter()
+            .filter(|t| t.numeric)
+            .map(|t| t.key.clone())
+            .collect()
+    };
+    let (claim_numbers, source_numbers) = (
+        numbers(&claim[segment.clone()]),
+        numbers(&window[counterpart.clone()]),
+    );
+    // A slot holds one figure, word or name: longer runs on either side are
+    // rewritten passages, not substitutions.
+    let short = |limit: usize| segment.len() <= limit && counterpart.len() <= limit;
+    if short(MAX_FIGURE_SLOT)
+        && !claim_numbers.is_empty()
+        && !source_numbers.is_empty()
+        && claim_numbers != source_numbers
+    {
+        changes.push(Change::Figure {
+            claim: claim_text.clone(),
+            source: source_text.clone(),
+        });
+    }
+    let opposite = if short(MAX_WORD_SLOT) {
+        opposite_pair(&claim_words, &source_words)
+    } else {
+        None
+    };
+    if let Some((claim_word, source_word)) = opposite {
+        changes.push(Change::Opposite {
+            claim: claim_word.to_string(),
+            source: source_word.to_string(),
+        });
+    }
+    let claim_negated = claim_words.iter().any(|w| is_negator(w));
+    let source_negated = source_words.iter().any(|w| is_negator(w));
+    if !short(MAX_WORD_SLOT) {
+    } else if claim_negated && !source_negated {
+        changes.push(Change::NegationAdded {
+            claim: claim_text.clone(),
+        });
+    } else if source_negated && !claim_negated {
+        changes.push(Change::NegationRemoved {
+            source: source_text.clone(),
+        });
+    }
+    let names = |tokens: &[AlignToken]| -> Vec<String> {
+        tokens
+            .iter()
+            .filter(|t| t.capitalized && !t.numeric)
+            .map(|t| t.key.clone())
+            .collect()
+    };
+    let (claim_names, source_names) = (
+        names(&claim[segment.clone()]),
+        names(&window[counterpart.clone()]),
+    );
+    if short(MAX_FIGURE_SLOT)
+        && !claim_names.is_empty()
+        && !source_names.is_empty()
+        && claim_names.iter().all(|n| !source_names.contains(n))
+    {
+        changes.push(Change::Name {
+            claim: claim_text.clone(),
+            source: source_text.clone(),
+        });
+    }
+    let scales = |words: &[&str]| -> Vec<String> {
+        words
+            .iter()
+            .filter(|w| is_scale_word(w))
+            .map(|w| super::lexicon::canonical_key(&crate::text::fold(w)))
+            .collect()
+    };
+    let (claim_scales, source_scales) = (scales(&claim_words), scales(&source_words));
+    if short(MAX_FIGURE_SLOT)
+        && !claim_scales.is_empty()
+        && !source_scales.is_empty()
+        && claim_scales != source_scales
+    {
+        changes.push(Change::Scale {
+            claim: claim_text,
+            source: source_text,
+        });
+    }
+    changes
+}
+
+/// Per claim word inside a claim figure the figure engine checked: whether
+/// the figure agrees with the source (`Some(true)`), disagrees with the
+/// source figure aligned to it (`Some(false)`), or neither.
+fn figure_outcomes(claim: &ClaimAnalysis, figures: &Judgement) -> Vec<Option<bool>> {
+    let mut outcome = vec![None; claim.align.len()];
+    for (check, alignment) in figures.checks.iter().zip(&figures.alignment) {
+        let agrees = match check.outcome {
+            Some(result) if result.agrees() => Some(true),
+            Some(Outcome::Mismatch) if *alignment >= SAME_THING_ALIGNMENT => Some(false),
+            _ => None,
+        };
+        let quantity = &check.claim_quantity;
+        for (position, token) in claim.align.iter().enumerate() {
+            if token.start >= quantity.start && token.end <= quantity.end {
+                outcome[position] = agrees.or(outcome[position]);
+            }
+        }
+    }
+    outcome
+}
+
+/// True when a claim name is what the document is about: its title, lead
+/// or repeated names hold it.
+fn names_subject(entity: &crate::context::Entity, document: &crate::model::DocumentRecord) -> bool {
+    let name = entity.folded.as_str();
+    holds_words(&document.context.title_folded, name)
+        || document
+            .context
+            .entities
+            .iter()
+            .any(|known| holds_words(known, name) || holds_words(name, known))
+}
+
+/// Per claim word: part of a name the window's document is about (the
+/// subject a sentence of it speaks of without naming it again).
+fn subject_positions(claim: &ClaimAnalysis, window: &Window) -> Vec<bool> {
+    let mut subject = vec![false; claim.align.len()];
+    for entity in &claim.entities {
+        if !names_subject(entity, &window.document.record) {
+            continue;
+        }
+        let keys: Vec<String> = entity
+            .folded
+            .split(' ')
+            .map(super::lexicon::canonical_key)
+            .collect();
+        for start in 0..claim.align.len().saturating_sub(keys.len() - 1) {
+            let matches = keys
+                .iter()
+                .enumerate()
+                .all(|(offset, key)| claim.align[start + offset].key == *key);
+            if matches {
+                subject[start..start + keys.len()].fill(true);
+            }
+        }
+    }
+    subject
+}
+
+/// The byte span in its sentence of window tokens `range` (clipped to the
+/// sentence of the first one).
+fn source_of(window: &Window, tokens: &[AlignToken], range: std::ops::Range<usize>) -> Option<PartSource> {
+    let first = tokens.get(range.start)?;
+    let last = tokens[range.clone()]
+        .iter()
+        .rev()
+        .find(|t| t.sentence == first.sentence)?;
+    Some(PartSource {
+        sentence_position: window.position(first.sentence),
+        start: first.start,
+        end: last.end,
+    })
+}
+
+/// Accounts for a claim against a window.
+pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context) -> Accounting<'a> {
+    let tokens = window.tokens();
+    let claim_tokens = &claim.align;
+    let alignment: Alignment = align(claim_tokens, &tokens);
+    let figure_outcome = figure_outcomes(claim, context.figures);
+    let subject = subject_positions(claim, &window);
+    let whole = window.document.whole();
+
+    let mut parts: Vec<Part> = Vec::new();
+    let mut changes: Vec<Change> = Vec::new();
+    let claim_span = |range: std::ops::Range<usize>| -> (usize, usize, String) {
+        let start = claim_tokens[range.start].start;
+        let end = claim_tokens[range.end - 1].end;
+        (start, end, claim.text[start..end].to_string())
+    };
+
+    // Tiles, and the words the source holds between two of them.
+    let mut negation_dropped_before: Vec<(usize, String)> = Vec::new();
+    for dropped in &alignment.dropped {
+        let words = words_of(&tokens, dropped.window.clone());
+        if words.iter().any(|w| is_negator(w)) {
+            let source = words.join(" ");
+            changes.push(Change::NegationRemoved {
+                source: source.clone(),
+            });
+            negation_dropped_before.push((dropped.claim_position, source));
+        }
+    }
+    for tile in &alignment.tiles {
+        let (start, end, text) = claim_span(tile.claim_start..tile.claim_end());
+        let negation = negation_dropped_before
+            .iter()
+            .find(|(position, _)| *position == tile.claim_start);
+        parts.push(Part {
+            text,
+            start,
+            end,
+            status: if negation.is_some() {
+                PartStatus::Contradicted
+            } else {
+                PartStatus::Supported
+            },
+            source: source_of(&window, &tokens, tile.window_start..tile.window_end()),
+            note: negation
+                .map(|(_, source)| format!("the source says \"{source}\" before it"))
+                .unwrap_or_default(),
+        });
+    }
+
+    // Segments.
+    let mut longest_gap = 0usize;
+    let mut tail_gap = 0usize;
+    let mut opener_gap = 0usize;
+    let mut gap_segments = 0usize;
+    let mut inserted_content = 0usize;
+    let mut replaced_segments = 0usize;
+    let mut beside_changes = 0usize;
+    for segment in &alignment.segments {
+        let range = segment.claim.clone();
+        let segment_tokens = &claim_tokens[range.clone()];
+        let content: Vec<usize> = range
+            .clone()
+            .filter(|p| {
+                claim_tokens[*p].is_content() && figure_outcome[*p] != Some(true) && !subject[*p]
+            })
+            .collect();
+        let figures_agree = range
+            .clone()
+            .filter(|p| claim_tokens[*p].numeric)
+            .all(|p| figure_outcome[p] == Some(true));
+        let figure_disagrees = range.clone().any(|p| figure_outcome[p] == Some(false));
+        let counterpart = match &segment.counterpart {
+            Counterpart::Replaced(r) | Counterpart::Beside(r) => Some(r.clone()),
+            _ => None,
+        };
+        let mut segment_changes = match (&segment.counterpart, &counterpart) {
+            (Counterpart::Replaced(_), Some(r)) => changes_between(claim_tokens, range.clone(), &tokens, r.clone()),
+            (Counterpart::Beside(_), Some(r)) => {
+                // One side only anchors the slot: a weaker sign, counted
+                // apart and never a contradiction on its own.
+                beside_changes += changes_between(claim_tokens, range.clone(), &tokens, r.clone())
+                    .iter()
+                    .filter(|c| matches!(c, Change::Figure { .. } | Change::Opposite { .. } | Change::Scale { .. }))
+                    .count();
+                Vec::new()
+            }
+            (Counterpart::Inserted, _) => {
+                let words = words_of(claim_tokens, range.clone());
+                if words.iter().any(|w| is_negator(w)) {
+                    vec![Change::NegationAdded { claim: words.join(" ") }]
+                } else {
+                    Vec::new()
+                }
+            }
+            _ => Vec::new(),
+        };
+        // The figure engine is the authority on figures: an agreeing
+        // figure is no slot change, a disagreeing one is.
+        if figures_agree && range.clone().any(|p| claim_tokens[p].numeric) {
+            segment_changes.retain(|c| !matches!(c, Change::Figure { .. }));
+        }
+        if figure_disagrees && !segment_changes.iter().any(|c| matches!(c, Change::Figure { .. })) {
+            if let Some(r) = &counterpart {
+                segment_changes.push(Change::Figure {
+                    claim: joined(claim_tokens, range.clone()),
+                    source: joined(&tokens, r.clone()),
+                });
+            }
+        }
+        let all_loose = content.iter().all(|p| alignment.loose[*p]);
+        let only_function_words = segment_tokens.iter().all(|t| t.stop && !is_negator(&t.lower));
+        let (status, note) = if !segment_changes.is_empty() {
+            let source = counterpart
+                .clone()
+                .map(|r| joined(&tokens, r))
+                .unwrap_or_default();
+            (PartStatus::Contradicted, format!("the source says \"{source}\""))
+        } else if only_function_words
+            || (content.is_empty() && figures_agree)
+            || (!content.is_empty() && all_loose && figures_agree)
+        {
+            (PartStatus::Supported, "stated in other words".to_string())
+        } else {
+            (PartStatus::NotFound, "the source does not say this".to_string())
+        };
+        if status == PartStatus::NotFound {
+            let size = content.len() + range.clone().filter(|p| claim_tokens[*p].numeric).count().min(1);
+            gap_segments += usize::from(size > 0);
+            longest_gap = longest_gap.max(size);
+            if range.end == claim_tokens.len() {
+                tail_gap = size;
+            }
+            if opens_clause(&words_of(claim_tokens, range.clone())) {
+                opener_gap = opener_gap.max(size);
+            }
+            match segment.counterpart {
+                Counterpart::Inserted => inserted_content += content.len(),
+                Counterpart::Replaced(_) => replaced_segments += usize::from(!content.is_empty()),
+                _ => {}
+            }
+        }
+        let (start, end, text) = claim_span(range.clone());
+        parts.push(Part {
+            text,
+            start,
+            end,
+            status,
+            source: counterpart.and_then(|r| source_of(&window, &tokens, r)),
+            note,
+        });
+        changes.extend(segment_changes);
+    }
+    parts.sort_by_key(|part| part.start);
+
+    // Coverage of content words, in the window and beyond it.
+    let content_positions: Vec<usize> = (0..claim_tokens.len())
+        .filter(|p| claim_tokens[*p].is_content())
+        .collect();
+    let content_total = content_positions.len().max(1) as f64;
+    let share = |filter: &dyn Fn(usize) -> bool| {
+        content_positions.iter().filter(|p| filter(**p)).count() as f64 / content_total
+    };
+    let tiled_content =
+        share(&|p| alignment.tiled[p] || figure_outcome[p] == Some(true) || subject[p]);
+    let loose_content = share(&|p| alignment.loose[p]);
+    let in_window = |p: usize| alignment.tiled[p] || alignment.loose[p];
+    let document_only_content =
+        share(&|p| !in_window(p) && whole.keys.contains(&claim_tokens[p].key));
+    let absent_count = content_positions
+        .iter()
+        .filter(|p| !whole.keys.contains(&claim_tokens[**p].key))
+        .count();
+
+    // Numbers and names beyond the window.
+    let numbers: Vec<&AlignToken> = claim_tokens.iter().filter(|t| t.numeric).collect();
+    let window_keys: std::collections::HashSet<&str> =
+        tokens.iter().map(|t| t.key.as_str()).collect();
+    let number_share = |present: &dyn Fn(&str) -> bool| {
+        if numbers.is_empty() {
+            0.0
+        } else {
+            numbers.iter().filter(|t| !present(&t.key)).count() as f64 / numbers.len() as f64
+        }
+    };
+    let numbers_missing_window = number_share(&|key| window_keys.contains(key));
+    let numbers_missing_document = number_share(&|key| whole.keys.contains(key));
+    let window_folded: String = {
+        let mut folded = String::from(" ");
+        for offset in 0..window.len {
+            folded.push_str(window.document.sentences[window.position(offset)].folded().trim());
+            folded.push(' ');
+        }
+        folded
+    };
+    let names: Vec<&str> = claim
+        .entities
+        .iter()
+        .filter(|e| e.folded.contains(' ') && !names_subject(e, &window.document.record))
+        .map(|e| e.folded.as_str())
+        .collect();
+    let names_missing_window = names
+        .iter()
+        .filter(|n| !holds_words(window_folded.trim(), n) && holds_words(whole.folded.trim(), n))
+        .count();
+    let names_absent_document = names
+        .iter()
+        .filter(|n| !holds_words(whole.folded.trim(), n))
+        .count();
+
+    // Claim word pairs found as pairs in the window.
+    let pairs = claim_tokens.windows(2).filter(|p| p[0].is_content() || p[1].is_content()).count();
+    let window_pairs: std::collections::HashSet<(&str, &str)> = tokens
+        .windows(2)
+        .map(|p| (p[0].key.as_str(), p[1].key.as_str()))
+        .collect();
+    let pairs_found = claim_tokens
+        .windows(2)
+        .filter(|p| p[0].is_content() || p[1].is_content())
+        .filter(|p| window_pairs.contains(&(p[0].key.as_str(), p[1].key.as_str())))
+        .count();
+    let bigram_share = pairs_found as f64 / pairs.max(1) as f64;
+
+    let diacritic_changes = alignment
+        .tiles
+        .iter()
+        .flat_map(|tile| (0..tile.len).map(move |o| (tile.claim_start + o, tile.window_start + o)))
+        .filter(|(c, w)| {
+            let (claim_token, window_token) = (&claim_tokens[*c], &tokens[*w]);
+            !claim_token.numeric && claim_token.lower != window_token.lower
+        })
+        .count();
+
+    let count = |kind: fn(&Change) -> bool| changes.iter().filter(|c| kind(c)).count();
+    let figure_slot_changes = count(|c| matches!(c, Change::Figure { .. }));
+    let opposites = count(|c| matches!(c, Change::Opposite { .. }));
+    let negation_added = count(|c| matches!(c, Change::NegationAdded { .. }));
+    let negation_removed = count(|c| matches!(c, Change::NegationRemoved { .. }));
+    let name_swaps = count(|c| matches!(c, Change::Name { .. }));
+    let scale_changes = count(|c| matches!(c, Change::Scale { .. }));
+
+    let figures = context.figures;
+    let checks = figures.checks.len();
+    let check_share = |filter: &dyn Fn(&crate::model::QuantityCheck) -> bool| {
+        if checks == 0 {
+            0.0
+        } else {
+            figures.checks.iter().filter(|c| filter(c)).count() as f64 / checks as f64
+        }
+    };
+    let figures_agree = check_share(&|c| c.outcome.is_some_and(Outcome::agrees));
+    let figures_not_found = check_share(&|c| c.outcome.is_none());
+    let figure_mismatch_aligned = f64::from(u8::from(figures.disagreement().is_some()));
+    let content_count = content_positions.len();
+
+    let values = [
+        tiled_content,
+        loose_content,
+        document_only_content,
+        absent_count as f64 / content_total,
+        ln1p(absent_count),
+        ln1p(longest_gap),
+        longest_gap as f64 / content_total,
+        ln1p(tail_gap),
+        ln1p(opener_gap),
+        ln1p(gap_segments),
+        ln1p(inserted_content),
+        ln1p(replaced_segments),
+        ln1p(figure_slot_changes),
+        ln1p(opposites),
+        ln1p(negation_added),
+        ln1p(negation_removed),
+        ln1p(name_swaps),
+        ln1p(scale_changes),
+        ln1p(diacritic_changes),
+        numbers_missing_window,
+        numbers_missing_document,
+        ln1p(names_missing_window),
+        ln1p(names_absent_document),
+        f64::from(u8::from(!claim.quantities.is_empty())),
+        figures_agree,
+        figure_mismatch_aligned,
+        figures_not_found,
+        f64::from(u8::from(context.rules.0)),
+        f64::from(u8::from(context.rules.1)),
+        (window.len - 1) as f64,
+        context.retrieval_score,
+        (window.coverage - context.elsewhere).max(-1.0),
+        ln1p(content_count),
+        bigram_share,
+        f64::from(u8::from(!figures.missing_entities.is_empty())),
+        ln1p(beside_changes),
+    ];
+    let score = tiled_content + 0.5 * loose_content + 0.3 * bigram_share
+        + FIGURE_AGREEMENT_CREDIT * figures_agree
+        - super::window::EXTRA_SENTENCE_COST * (window.len - 1) as f64
+        + 0.05 * context.retrieval_score;
+    Accounting {
+        window,
+        parts,
+        changes,
+        features: Features { values },
+        score,
+    }
+}

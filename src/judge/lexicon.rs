@@ -1,0 +1,361 @@
+//! General language knowledge the accounting reads: negators, opposites,
+//! scale words, words that open an added clause, and spelling variants.
+//! Nothing here comes from the evaluation claims.
+//!
+//! Sources and rules:
+//! - **Negators**: the Vietnamese negative adverbs of any grammar
+//!   (không, chưa, chẳng, chả, đừng, chớ) and English "not"/"never"/"no".
+//! - **Opposites**: common antonym pairs of everyday Vietnamese (the pairs a
+//!   school dictionary of antonyms lists first: size, amount, direction of
+//!   change, time order, outcome, agreement, sex, quality) and their English
+//!   counterparts. Entries are lowercase with diacritics; diacritics matter
+//!   ("tăng" is not "tặng").
+//! - **Scale words**: the Vietnamese and English number-scale words; two
+//!   different scale words in the same slot are different magnitudes.
+//! - **Clause openers**: coordinating and subordinating conjunctions
+//!   (và, nhưng, do, vì, để, khi, sau khi, nhằm ... and English ones), after
+//!   which an annotator's added clause typically starts.
+//! - **Spelling variants**: the i/y alternation of Vietnamese orthography
+//!   after a consonant (kỹ/kĩ, lý/lí, tỷ/tỉ, mỹ/mĩ, sỹ/sĩ) and the two
+//!   readings of a thousand (nghìn/ngàn).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// Negative adverbs, lowercase.
+const NEGATORS: &[&str] = &[
+    "không", "chưa", "chẳng", "chả", "đừng", "chớ", "not", "never", "no", "cannot", "without",
+];
+
+/// Pairs of opposite words or phrases, lowercase with diacritics.
+const OPPOSITES: &[(&str, &str)] = &[
+    // Size, amount, degree.
+    ("lớn", "nhỏ"),
+    ("to", "nhỏ"),
+    ("nhiều", "ít"),
+    ("cao", "thấp"),
+    ("dài", "ngắn"),
+    ("rộng", "hẹp"),
+    ("nặng", "nhẹ"),
+    ("mạnh", "yếu"),
+    ("nhanh", "chậm"),
+    ("sớm", "muộn"),
+    ("sớm", "trễ"),
+    ("xa", "gần"),
+    ("sâu", "nông"),
+    ("đông", "vắng"),
+    ("giàu", "nghèo"),
+    ("đắt", "rẻ"),
+    ("nóng", "lạnh"),
+    ("tối đa", "tối thiểu"),
+    ("nhiều nhất", "ít nhất"),
+    ("cao nhất", "thấp nhất"),
+    ("lớn nhất", "nhỏ nhất"),
+    ("đầu tiên", "cuối cùng"),
+    // Change.
+    ("tăng", "giảm"),
+    ("tăng", "hạ"),
+    ("tăng trưởng", "suy giảm"),
+    ("mở rộng", "thu hẹp"),
+    ("mở", "đóng"),
+    ("mở cửa", "đóng cửa"),
+    ("bắt đầu", "kết thúc"),
+    ("khởi công", "hoàn thành"),
+    ("nhập khẩu", "xuất khẩu"),
+    ("nhập", "xuất"),
+    ("mua", "bán"),
+    ("vay", "cho vay"),
+    ("thu", "chi"),
+    ("lãi", "lỗ"),
+    ("thặng dư", "thâm hụt"),
+    ("xuất siêu", "nhập siêu"),
+    // Time and order.
+    ("trước", "sau"),
+    ("trước khi", "sau khi"),
+    ("đầu", "cuối"),
+    ("sáng", "chiều"),
+    ("sáng", "tối"),
+    ("ngày", "đêm"),
+    ("cũ", "mới"),
+    ("quá khứ", "tương lai"),
+    ("trên", "dưới"),
+    ("trong", "ngoài"),
+    ("trong nước", "nước ngoài"),
+    ("nội địa", "quốc tế"),
+    ("bắc", "nam"),
+    ("đông", "tây"),
+    ("lên", "xuống"),
+    ("vào", "ra"),
+    ("đến", "đi"),
+    // Outcome, stance, quality.
+    ("thắng", "thua"),
+    ("chiến thắng", "thất bại"),
+    ("thành công", "thất bại"),
+    ("đỗ", "trượt"),
+    ("đạt", "không đạt"),
+    ("được", "mất"),
+    ("tấn công", "phòng ngự"),
+    ("tấn công", "phòng thủ"),
+    ("đồng ý", "từ chối"),
+    ("chấp nhận", "từ chối"),
+    ("chấp thuận", "từ chối"),
+    ("ủng hộ", "phản đối"),
+    ("đồng tình", "phản đối"),
+    ("thừa nhận", "phủ nhận"),
+    ("cho phép", "cấm"),
+    ("hợp pháp", "bất hợp pháp"),
+    ("hợp pháp", "trái phép"),
+    ("đúng", "sai"),
+    ("tốt", "xấu"),
+    ("tích cực", "tiêu cực"),
+    ("thuận lợi", "khó khăn"),
+    ("dễ", "khó"),
+    ("an toàn", "nguy hiểm"),
+    ("ổn định", "bất ổn"),
+    ("khen", "chê"),
+    ("khen ngợi", "chỉ trích"),
+    ("thưởng", "phạt"),
+    ("sống", "chết"),
+    ("có", "không có"),
+    ("còn", "hết"),
+    ("đủ", "thiếu"),
+    ("thừa", "thiếu"),
+    ("cùng", "khác"),
+    ("giống", "khác"),
+    ("chính thức", "không chính thức"),
+    ("công khai", "bí mật"),
+    ("tư nhân", "nhà nước"),
+    ("công lập", "tư thục"),
+    ("nam", "nữ"),
+    ("đàn ông", "phụ nữ"),
+    ("bé trai", "bé gái"),
+    ("con trai", "con gái"),
+    ("cha", "mẹ"),
+    ("bố", "mẹ"),
+    ("ông", "bà"),
+    ("chồng", "vợ"),
+    ("anh", "chị"),
+    ("trẻ", "già"),
+    ("người lớn", "trẻ em"),
+    ("thành thị", "nông thôn"),
+    ("thủ công", "tự động"),
+    ("trực tiếp", "gián tiếp"),
+    ("trực tuyến", "trực tiếp"),
+    ("tạm thời", "vĩnh viễn"),
+    ("ngắn hạn", "dài hạn"),
+    ("tăng cường", "hạn chế"),
+    ("khuyến khích", "hạn chế"),
+    // English.
+    ("more", "less"),
+    ("more", "fewer"),
+    ("most", "least"),
+    ("increase", "decrease"),
+    ("increased", "decreased"),
+    ("rise", "fall"),
+    ("rose", "fell"),
+    ("higher", "lower"),
+    ("high", "low"),
+    ("large", "small"),
+    ("larger", "smaller"),
+    ("big", "small"),
+    ("before", "after"),
+    ("early", "late"),
+    ("first", "last"),
+    ("win", "lose"),
+    ("won", "lost"),
+    ("accept", "reject"),
+    ("accepted", "rejected"),
+    ("agree", "refuse"),
+    ("agreed", "refused"),
+    ("allow", "ban"),
+    ("allowed", "banned"),
+    ("support", "oppose"),
+    ("male", "female"),
+    ("men", "women"),
+    ("import", "export"),
+    ("imports", "exports"),
+    ("profit", "loss"),
+    ("north", "south"),
+    ("east", "west"),
+    ("open", "closed"),
+    ("legal", "illegal"),
+];
+
+/// Number-scale words, lowercase; synonyms share a canonical form through
+/// [`canonical_key`].
+const SCALE_WORDS: &[&str] = &[
+    "chục",
+    "trăm",
+    "nghìn",
+    "ngàn",
+    "vạn",
+    "triệu",
+    "tỷ",
+    "tỉ",
+    "dozen",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+];
+
+/// Words that open an added clause, lowercase; two-word ones are written
+/// with one space.
+const CLAUSE_OPENERS: &[&str] = &[
+    "và",
+    "nhưng",
+    "do",
+    "vì",
+    "để",
+    "khi",
+    "sau khi",
+    "trước khi",
+    "nhằm",
+    "bởi",
+    "nên",
+    "mà",
+    "trong khi",
+    "đồng thời",
+    "tuy nhiên",
+    "nhờ",
+    "dù",
+    "mặc dù",
+    "nếu",
+    "vì vậy",
+    "do đó",
+    "and",
+    "but",
+    "because",
+    "due",
+    "while",
+    "after",
+    "since",
+    "although",
+    "so",
+];
+
+static NEGATOR_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| NEGATORS.iter().copied().collect());
+static SCALE_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| SCALE_WORDS.iter().copied().collect());
+
+/// True for a negative adverb (lowercase word).
+pub fn is_negator(lower: &str) -> bool {
+    NEGATOR_SET.contains(lower)
+}
+
+/// True for a number-scale word (lowercase word).
+pub fn is_scale_word(lower: &str) -> bool {
+    SCALE_SET.contains(lower)
+}
+
+/// True when `words` (lowercase, one space apart) starting at the first
+/// word open an added clause.
+pub fn opens_clause(words: &[&str]) -> bool {
+    CLAUSE_OPENERS.iter().any(|opener| {
+        let parts: Vec<&str> = opener.split(' ').collect();
+        words.len() >= parts.len() && words[..parts.len()] == parts[..]
+    })
+}
+
+/// True when `phrase` holds `words` (both lowercase, one space apart) as
+/// whole words.
+fn holds_phrase(phrase: &[&str], words: &str) -> bool {
+    let parts: Vec<&str> = words.split(' ').collect();
+    phrase.windows(parts.len()).any(|window| window == &parts[..])
+}
+
+/// An opposite pair with one side in each phrase (lowercase words), where
+/// neither phrase holds both sides (then it is a contrast inside one side,
+/// not a substitution).
+pub fn opposite_pair(first: &[&str], second: &[&str]) -> Option<(&'static str, &'static str)> {
+    OPPOSITES.iter().find_map(|(a, b)| {
+        for (x, y) in [(a, b), (b, a)] {
+            if holds_phrase(first, x)
+                && holds_phrase(second, y)
+                && !holds_phrase(first, y)
+                && !holds_phrase(second, x)
+            {
+                return Some((*x, *y));
+            }
+        }
+        None
+    })
+}
+
+/// The form two words are matched by: folded (no diacritics, lowercase),
+/// with the orthographic i/y alternation after a consonant and "ngan"
+/// (ngàn) read as "nghin".
+pub fn canonical_key(folded: &str) -> String {
+    if folded == "ngan" {
+        return "nghin".to_string();
+    }
+    let bytes = folded.as_bytes();
+    if folded.len() >= 2
+        && folded.len() <= 3
+        && bytes[folded.len() - 1] == b'y'
+        && !matches!(bytes[folded.len() - 2], b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+        && folded.is_ascii()
+    {
+        let mut key = folded[..folded.len() - 1].to_string();
+        key.push('i');
+        return key;
+    }
+    folded.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opposites_are_found_on_either_side_and_not_inside_one() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("thua", "thắng", true),
+            ("thắng", "thua", true),
+            ("tăng mạnh", "giảm mạnh", true),
+            ("tặng", "giảm", false),
+            ("từ chối ký", "đồng ý ký", true),
+            ("tăng giảm", "giảm", false),
+            ("lớn", "lớn", false),
+            ("more", "less", true),
+        ];
+        for (first, second, expected) in cases {
+            let a: Vec<&str> = first.split(' ').collect();
+            let b: Vec<&str> = second.split(' ').collect();
+            assert_eq!(
+                opposite_pair(&a, &b).is_some(),
+                *expected,
+                "{first:?} / {second:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn spelling_variants_share_a_key() {
+        let cases = [
+            ("ky", "ki"),
+            ("ly", "li"),
+            ("ty", "ti"),
+            ("ngan", "nghin"),
+            ("tay", "tay"),
+            ("quy", "quy"),
+            ("huy", "huy"),
+            ("my", "mi"),
+            ("nghiep", "nghiep"),
+        ];
+        for (folded, key) in cases {
+            assert_eq!(canonical_key(folded), key, "{folded}");
+        }
+    }
+
+    #[test]
+    fn clause_openers_of_one_and_two_words() {
+        assert!(opens_clause(&["do", "chính", "phủ"]));
+        assert!(opens_clause(&["sau", "khi", "họp"]));
+        assert!(!opens_clause(&["sau", "đó"]));
+        assert!(is_negator("không") && !is_negator("có"));
+        assert!(is_scale_word("tỷ") && !is_scale_word("đồng"));
+    }
+}

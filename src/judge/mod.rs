@@ -1,0 +1,210 @@
+//! The judge: from a claim and its candidate source sentences to a
+//! verdict, its confidence, the evidence, the accounting of every part of
+//! the claim and a readable explanation. Pure: the candidates are loaded by
+//! the caller.
+//!
+//! One pass, each stage feeding the next:
+//! 1. `figures`: the claim is read once ([`ClaimAnalysis`]); the figure
+//!    engine judges each candidate sentence (topic, names bound, every claim
+//!    figure aligned to a source figure) and the hand-set rules give their
+//!    verdict, which the decision reads as one signal among others.
+//! 2. `window`: windows of one to three consecutive sentences around the
+//!    best candidates are ranked by the claim words they hold.
+//! 3. `align` + `account`: the best windows are aligned word by word; each
+//!    part of the claim is supported, contradicted or not found; the best
+//!    accounted window is the evidence.
+//! 4. `decide`: a logistic regression trained on real claims turns the
+//!    accounting's features into calibrated probabilities; a contradicted
+//!    figure or an opposite word in an aligned slot refutes outright.
+//! 5. `explain`: the explanation names the part the source contradicts or
+//!    never states.
+
+mod account;
+mod align;
+pub mod decide;
+mod explain;
+mod figures;
+mod lexicon;
+mod window;
+
+pub use account::{Features, FEATURE_COUNT, FEATURE_NAMES};
+pub use figures::{judge_by_rules, ClaimAnalysis, PreparedDocument, PreparedSentence, SourceSentence};
+
+use account::{account, Accounting, Context};
+use decide::Model;
+use figures::{judge_candidates, rule_decision, Judgement};
+use window::{best_elsewhere, rank_windows, MAX_ALIGNED_WINDOWS};
+
+use crate::model::{ClaimPart, Evidence, PartSourceSpan, Verdict, VerificationResult};
+
+/// What the judge found for a claim, before it is turned into a result.
+pub struct Assessment<'a> {
+    judgements: Vec<Judgement>,
+    /// The best accounted window, if any candidate was given.
+    pub accounting: Option<Accounting<'a>>,
+}
+
+impl Assessment<'_> {
+    /// The features the decision reads, when there is evidence to read.
+    pub fn features(&self) -> Option<Features> {
+        self.accounting.as_ref().map(|a| a.features)
+    }
+}
+
+/// Reads the claim against its candidates: figure judgements, windows,
+/// accounting of the best windows.
+pub fn assess<'a>(claim: &ClaimAnalysis, sources: &[SourceSentence<'a>]) -> Assessment<'a> {
+    let judgements = judge_candidates(claim, sources);
+    let rules = rule_decision(claim, &judgements);
+    let windows = rank_windows(claim, sources);
+    let accounting = windows
+        .iter()
+        .take(MAX_ALIGNED_WINDOWS)
+        .map(|window| {
+            let rules_document = rules.map(|(verdict, index)| (verdict, sources[index].document));
+            let here = |verdict: Verdict| {
+                rules_document.is_some_and(|(v, document)| {
+                    v == verdict && std::ptr::eq(document, window.document)
+                })
+            };
+            let context = Context {
+                figures: &judgements[window.anchor],
+                rules: (here(Verdict::Supported), here(Verdict::Refuted)),
+                retrieval_score: sources[window.anchor].retrieval_score,
+                elsewhere: best_elsewhere(&windows, window.document),
+            };
+            account(claim, window.clone(), &context)
+        })
+        .max_by(|a, b| a.score.total_cmp(&b.score));
+    Assessment {
+        judgements,
+        accounting,
+    }
+}
+
+/// Decides the verdict for a claim over its candidate sentences with the
+/// shipped model.
+pub fn judge(
+    claim: &ClaimAnalysis,
+    sources: &[SourceSentence],
+    max_evidence: usize,
+) -> VerificationResult {
+    judge_with(Model::shipped(), claim, sources, max_evidence)
+}
+
+/// Decides the verdict for a claim with the given model.
+pub fn judge_with(
+    model: &Model,
+    claim: &ClaimAnalysis,
+    sources: &[SourceSentence],
+    max_evidence: usize,
+) -> VerificationResult {
+    let assessment = assess(claim, sources);
+    let Some(accounting) = &assessment.accounting else {
+        return VerificationResult {
+            verdict: Verdict::NotEnoughInfo,
+            confidence: 0.95,
+            explanation: "No stored sentence shares words with the claim.".to_string(),
+            evidence: Vec::new(),
+            claim_quantities: claim.quantities.clone(),
+            language: claim.language,
+            parts: Vec::new(),
+        };
+    };
+    let (verdict, confidence) = model.decide(&accounting.features);
+    let evidence = evidence_of(sources, &assessment, accounting, max_evidence);
+    let explanation = explain::explanation(verdict, accounting, &assessment.judgements[accounting.window.anchor]);
+    VerificationResult {
+        verdict,
+        confidence: confidence.clamp(0.0, 0.99),
+        explanation,
+        evidence,
+        claim_quantities: claim.quantities.clone(),
+        language: claim.language,
+        parts: parts_of(accounting),
+    }
+}
+
+fn parts_of(accounting: &Accounting) -> Vec<ClaimPart> {
+    let document = &accounting.window.document;
+    accounting
+        .parts
+        .iter()
+        .map(|part| ClaimPart {
+            text: part.text.clone(),
+            start: part.start as u32,
+            end: part.end as u32,
+            status: part.status,
+            source: part.source.map(|source| PartSourceSpan {
+                document_id: document.record.document_id.clone(),
+                sentence_index: document.sentences[source.sentence_position].record.index,
+                start: source.start as u32,
+                end: source.end as u32,
+            }),
+            note: part.note.clone(),
+        })
+        .collect()
+}
+
+/// The window's sentences first (the anchor, then the others in text
+/// order), then the other candidates by their own relevance; scores never
+/// rise down the list.
+fn evidence_of(
+    sources: &[SourceSentence],
+    assessment: &Assessment,
+    accounting: &Accounting,
+    max_evidence: usize,
+) -> Vec<Evidence> {
+    let window = &accounting.window;
+    let anchor = &sources[window.anchor];
+    let top = accounting.score.clamp(0.0, 1.0);
+    let mut evidence = Vec::new();
+    let entry = |document: &PreparedDocument, position: usize, score: f64, judgement: Option<&Judgement>| {
+        let sentence = &document.sentences[position].record;
+        Evidence {
+            document_id: document.record.document_id.clone(),
+            document_title: document.record.title.clone(),
+            sentence_index: sentence.index,
+            sentence: sentence.text.clone(),
+            score,
+            checks: judgement.map(|j| j.checks.clone()).unwrap_or_default(),
+        }
+    };
+    evidence.push(entry(
+        window.document,
+        anchor.position,
+        top,
+        Some(&assessment.judgements[window.anchor]),
+    ));
+    for offset in 0..window.len {
+        let position = window.position(offset);
+        if position != anchor.position {
+            evidence.push(entry(window.document, position, top, None));
+        }
+    }
+    let mut others: Vec<(f64, usize)> = sources
+        .iter()
+        .enumerate()
+        .filter(|(_, source)| {
+            !(std::ptr::eq(source.document, window.document)
+                && (window.first..window.first + window.len).contains(&source.position))
+        })
+        .map(|(index, source)| {
+            let judgement = &assessment.judgements[index];
+            let relevance = (0.6 * judgement.topic + 0.4 * source.retrieval_score).clamp(0.0, 1.0);
+            (relevance.min(top), index)
+        })
+        .collect();
+    others.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (score, index) in others {
+        let source = &sources[index];
+        evidence.push(entry(
+            source.document,
+            source.position,
+            score,
+            Some(&assessment.judgements[index]),
+        ));
+    }
+    evidence.truncate(max_evidence.max(1));
+    evidence
+}

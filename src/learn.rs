@@ -1,0 +1,285 @@
+//! Training the verdict model from labelled real claims: every article of
+//! a folder is stored in one temporary store (open retrieval, as the
+//! service runs), each claim is read and accounted exactly as `VerifyClaim`
+//! does, and the model is fitted on the accounting's features
+//! (`judge::decide::fit`). The L2 penalty is chosen by 5-fold
+//! cross-validation on the training claims (folds by line number) and the
+//! temperature on their out-of-fold probabilities, so nothing is tuned on
+//! the claims the figures are reported for. Deterministic: the same files
+//! give the same model, byte for byte.
+//!
+//! Used by `cargo run --release --example train-verdict` and by the test
+//! that checks the shipped model is what training makes.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use crate::analysis::analyse_document;
+use crate::eval::LabelledClaim;
+use crate::judge::decide::{fit, Example, Model, LABELS};
+use crate::judge::Features;
+use crate::model::{ClaimInput, DocumentInput, Verdict};
+use crate::retrieve::DocumentCache;
+use crate::service::{features_in_store, Limits};
+use crate::store::Store;
+
+/// L2 penalties tried by cross-validation.
+const L2_GRID: [f64; 5] = [0.001, 0.003, 0.01, 0.03, 0.1];
+const FOLDS: usize = 5;
+
+/// A temporary store holding every article of a folder, for reading
+/// claims' features.
+pub struct FeatureStore {
+    store: Store,
+    cache: DocumentCache,
+    _directory: tempfile::TempDir,
+}
+
+impl FeatureStore {
+    /// Stores every file of `articles` under its file name.
+    pub fn load(articles: &Path) -> anyhow::Result<FeatureStore> {
+        let directory = tempfile::tempdir().context("cannot create a temporary store")?;
+        let store = Store::open(directory.path(), 64 << 20)?;
+        let mut paths: Vec<_> = std::fs::read_dir(articles)
+            .with_context(|| format!("cannot read {}", articles.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.is_file())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let id = path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            store.put_document(&analyse_document(DocumentInput::new(id, text)))?;
+        }
+        Ok(FeatureStore {
+            store,
+            cache: DocumentCache::new(4096),
+            _directory: directory,
+        })
+    }
+
+    /// The features of one claim, `None` when nothing stored shares its
+    /// words.
+    pub fn features(&self, claim: &str) -> anyhow::Result<Option<Features>> {
+        let input = ClaimInput {
+            claim: claim.to_string(),
+            max_evidence: 5,
+            document_ids: Vec::new(),
+            language: None,
+        };
+        Ok(features_in_store(
+            &self.store,
+            &self.cache,
+            &input,
+            Limits::default().candidate_sentences,
+        )?)
+    }
+}
+
+fn label_index(verdict: Verdict) -> usize {
+    LABELS.iter().position(|l| *l == verdict).unwrap_or(2)
+}
+
+/// Macro-F1 of predicted against expected label indices.
+pub fn macro_f1(pairs: &[(usize, usize)]) -> f64 {
+    let mut total = 0.0;
+    for label in 0..LABELS.len() {
+        let true_positive = pairs.iter().filter(|(e, p)| *e == label && *p == label).count() as f64;
+        let predicted = pairs.iter().filter(|(_, p)| *p == label).count() as f64;
+        let expected = pairs.iter().filter(|(e, _)| *e == label).count() as f64;
+        let precision = if predicted > 0.0 { true_positive / predicted } else { 0.0 };
+        let recall = if expected > 0.0 { true_positive / expected } else { 0.0 };
+        if precision + recall > 0.0 {
+            total += 2.0 * precision * recall / (precision + recall);
+        }
+    }
+    total / LABELS.len() as f64
+}
+
+/// What training made and measured.
+pub struct Training {
+    pub model: Model,
+    /// Out-of-fold macro-F1 on the training claims, per L2 penalty tried.
+    pub cross_validation: Vec<(f64, f64)>,
+}
+
+/// One model per fold, trained without it: example `i` is held out by
+/// model `i % FOLDS`.
+fn fold_models(examples: &[Example], l2: f64) -> Vec<Model> {
+    (0..FOLDS)
+        .map(|fold| {
+            let training: Vec<Example> = examples
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| index % FOLDS != fold)
+                .map(|(_, example)| *example)
+                .collect();
+            fit(&training, l2)
+        })
+        .collect()
+}
+
+/// Temperatures tried: 0.50 to 3.00 by 0.05.
+fn temperature_at(step: usize) -> f64 {
+    0.5 + 0.05 * step as f64
+}
+const TEMPERATURE_STEPS: usize = 51;
+
+/// Chooses the penalty and temperature by cross-validation and fits the
+/// model on all examples.
+pub fn train(examples: &[Example]) -> Training {
+    let mut cross_validation = Vec::new();
+    let mut best: Option<(f64, f64, Vec<Model>)> = None;
+    for l2 in L2_GRID {
+        let models = fold_models(examples, l2);
+        let pairs: Vec<(usize, usize)> = examples
+            .iter()
+            .enumerate()
+            .map(|(index, example)| {
+                let model = &models[index % FOLDS];
+                (example.label, label_index(model.decide(&example.features).0))
+            })
+            .collect();
+        let score = macro_f1(&pairs);
+        cross_validation.push((l2, score));
+        if best.as_ref().is_none_or(|(_, best_score, _)| score > *best_score + 1e-12) {
+            best = Some((l2, score, models));
+        }
+    }
+    let (l2, _, mut models) = best.expect("the grid is not empty");
+    // One temperature for the held-out probabilities of every fold model.
+    let mut losses = [0.0; TEMPERATURE_STEPS];
+    for (step, loss) in losses.iter_mut().enumerate() {
+        for model in &mut models {
+            model.temperature = temperature_at(step);
+        }
+        for (index, example) in examples.iter().enumerate() {
+            let probability = models[index % FOLDS].probabilities(&example.features)[example.label];
+            *loss -= probability.max(1e-12).ln();
+        }
+    }
+    let step = (0..TEMPERATURE_STEPS)
+        .min_by(|a, b| losses[*a].total_cmp(&losses[*b]))
+        .unwrap_or(10);
+    let mut model = fit(examples, l2);
+    model.temperature = temperature_at(step);
+    Training {
+        model,
+        cross_validation,
+    }
+}
+
+/// Figures of a model's decisions on labelled claims; a claim without
+/// evidence is decided NOT_ENOUGH_INFO at the confidence the judge gives
+/// it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    pub claims: usize,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+    /// Per label (SUPPORTED, REFUTED, NOT_ENOUGH_INFO): precision, recall.
+    pub precision_recall: [(f64, f64); 3],
+    /// Expected calibration error over ten confidence bins.
+    pub calibration_error: f64,
+    /// SUPPORTED verdicts at confidence 0.9 or more: how many, share right.
+    pub confident_supported: (usize, f64),
+}
+
+/// One decided claim: expected label index, predicted label index,
+/// confidence.
+pub type Decision = (usize, usize, f64);
+
+/// Decides every claim (`None` features: no evidence).
+pub fn decisions(model: &Model, claims: &[(Option<Features>, usize)]) -> Vec<Decision> {
+    claims
+        .iter()
+        .map(|(features, label)| match features {
+            Some(features) => {
+                let (verdict, confidence) = model.decide(features);
+                (*label, label_index(verdict), confidence)
+            }
+            None => (*label, 2, 0.95),
+        })
+        .collect()
+}
+
+pub fn figures(decisions: &[Decision]) -> Figures {
+    let pairs: Vec<(usize, usize)> = decisions.iter().map(|(e, p, _)| (*e, *p)).collect();
+    let count = decisions.len().max(1) as f64;
+    let mut precision_recall = [(0.0, 0.0); 3];
+    for (label, slot) in precision_recall.iter_mut().enumerate() {
+        let hits = pairs.iter().filter(|(e, p)| *e == label && *p == label).count() as f64;
+        let predicted = pairs.iter().filter(|(_, p)| *p == label).count() as f64;
+        let expected = pairs.iter().filter(|(e, _)| *e == label).count() as f64;
+        *slot = (hits / predicted.max(1.0), hits / expected.max(1.0));
+    }
+    let mut bins = [(0.0, 0.0, 0usize); 10];
+    for (expected, predicted, confidence) in decisions {
+        let bin = ((confidence * 10.0) as usize).min(9);
+        bins[bin].0 += confidence;
+        bins[bin].1 += f64::from(u8::from(expected == predicted));
+        bins[bin].2 += 1;
+    }
+    let calibration_error = bins
+        .iter()
+        .filter(|(_, _, n)| *n > 0)
+        .map(|(confidence, right, n)| (confidence - right).abs() / *n as f64 * (*n as f64 / count))
+        .sum();
+    let confident: Vec<&Decision> = decisions
+        .iter()
+        .filter(|(_, predicted, confidence)| *predicted == 0 && *confidence >= 0.9)
+        .collect();
+    let confident_right = confident.iter().filter(|(e, _, _)| *e == 0).count();
+    Figures {
+        claims: decisions.len(),
+        accuracy: pairs.iter().filter(|(e, p)| e == p).count() as f64 / count,
+        macro_f1: macro_f1(&pairs),
+        precision_recall,
+        calibration_error,
+        confident_supported: (
+            confident.len(),
+            confident_right as f64 / confident.len().max(1) as f64,
+        ),
+    }
+}
+
+impl std::fmt::Display for Figures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [s, r, n] = self.precision_recall;
+        write!(
+            f,
+            "{} claims: accuracy {:.3}, macro-F1 {:.3}; SUPPORTED P/R {:.3}/{:.3}, REFUTED P/R {:.3}/{:.3}, NOT_ENOUGH_INFO P/R {:.3}/{:.3}; ECE {:.3}; SUPPORTED at >= 0.9: {} right {:.3}",
+            self.claims, self.accuracy, self.macro_f1, s.0, s.1, r.0, r.1, n.0, n.1,
+            self.calibration_error, self.confident_supported.0, self.confident_supported.1
+        )
+    }
+}
+
+/// The features of every claim, with its label index.
+pub fn labelled_features(
+    store: &FeatureStore,
+    claims: &[LabelledClaim],
+) -> anyhow::Result<Vec<(Option<Features>, usize)>> {
+    claims
+        .iter()
+        .map(|claim| Ok((store.features(&claim.claim)?, label_index(claim.label))))
+        .collect()
+}
+
+/// Training examples: the claims that have evidence to read.
+pub fn examples_of(labelled: &[(Option<Features>, usize)]) -> Vec<Example> {
+    labelled
+        .iter()
+        .filter_map(|(features, label)| {
+            features.map(|features| Example {
+                features,
+                label: *label,
+            })
+        })
+        .collect()
+}
