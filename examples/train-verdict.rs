@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use claimcheck::eval::parse_claims;
+use claimcheck::judge::decide::near_verbatim;
 use claimcheck::learn::{decisions, examples_of, figures, labelled_features, train, FeatureStore};
 
 fn main() -> anyhow::Result<()> {
@@ -41,6 +42,24 @@ fn main() -> anyhow::Result<()> {
     );
     println!("train: {}", figures(&decisions(&training.model, &train_features)));
     println!("dev:   {}", figures(&decisions(&training.model, &dev_features)));
+    // How often single signals fire on train, and the labels where they do.
+    let examples = examples_of(&train_features);
+    for name in claimcheck::judge::FEATURE_NAMES {
+        let firing: Vec<_> = examples.iter().filter(|e| e.features.get(name) > 0.0).collect();
+        if firing.len() * 2 < examples.len() {
+            let mut counts = [0usize; 3];
+            for example in &firing {
+                counts[example.label] += 1;
+            }
+            println!("train signal {name}: fires {} (S {} / R {} / NEI {})", firing.len(), counts[0], counts[1], counts[2]);
+        }
+    }
+    let verbatim: Vec<_> = examples.iter().filter(|e| near_verbatim(&e.features)).collect();
+    println!(
+        "train near-verbatim restatements: {} of which SUPPORTED {}",
+        verbatim.len(),
+        verbatim.iter().filter(|e| e.label == 0).count()
+    );
     std::fs::write(&out, training.model.to_json())
         .with_context(|| format!("cannot write {}", out.display()))?;
     println!("wrote {}", out.display());

@@ -3,8 +3,8 @@
 use crate::analysis::ReadSentence;
 use crate::grpc::pb;
 use crate::model::{
-    DocumentRecord, Evidence, FullDocument, QuantityCheck, SentenceRecord, Verdict,
-    VerificationResult,
+    ClaimPart, DocumentRecord, Evidence, FullDocument, PartStatus, QuantityCheck, SentenceRecord,
+    Verdict, VerificationResult,
 };
 use crate::quantity::{Direction, Outcome, Qualifier, Quantity, QuantityKind};
 use crate::service::{ClaimRequest, DocumentRequest, IngestOutcome, ServiceStats};
@@ -212,6 +212,30 @@ pub fn verification(claim_id: String, result: &VerificationResult) -> pb::Verify
         claim_quantities: result.claim_quantities.iter().map(quantity).collect(),
         error: String::new(),
         language: result.language.code().to_string(),
+        parts: result.parts.iter().map(part).collect(),
+    }
+}
+
+fn part_status(status: PartStatus) -> pb::PartStatus {
+    match status {
+        PartStatus::Supported => pb::PartStatus::Supported,
+        PartStatus::Contradicted => pb::PartStatus::Contradicted,
+        PartStatus::NotFound => pb::PartStatus::NotFound,
+    }
+}
+
+fn part(part: &ClaimPart) -> pb::ClaimPart {
+    let source = part.source.as_ref();
+    pb::ClaimPart {
+        text: part.text.clone(),
+        start: part.start,
+        end: part.end,
+        status: part_status(part.status) as i32,
+        source_document_id: source.map(|s| s.document_id.clone()).unwrap_or_default(),
+        source_sentence_index: source.map_or(0, |s| s.sentence_index),
+        source_start: source.map_or(0, |s| s.start),
+        source_end: source.map_or(0, |s| s.end),
+        note: part.note.clone(),
     }
 }
 

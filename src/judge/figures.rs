@@ -1456,7 +1456,7 @@ mod english_tests {
             ),
         ];
         for (claim, expected) in cases {
-            let result = judge(&ClaimAnalysis::new(claim, None), &sources, 3);
+            let result = judge_by_rules(&ClaimAnalysis::new(claim, None), &sources, 3);
             assert_eq!(
                 result.verdict, expected,
                 "{claim:?}: {}",

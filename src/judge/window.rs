@@ -58,11 +58,11 @@ impl<'a> Window<'a> {
     }
 }
 
-/// The claim's distinct content word keys, in order, at most
-/// `MAX_RANKED_WORDS`.
+/// The claim's distinct content words and numbers (as keys), in order, at
+/// most `MAX_RANKED_WORDS`.
 pub fn content_keys(claim: &ClaimAnalysis) -> Vec<&str> {
     let mut keys: Vec<&str> = Vec::new();
-    for token in claim.align.iter().filter(|t| t.is_content()) {
+    for token in claim.align.iter().filter(|t| t.is_content() || t.numeric) {
         if !keys.contains(&token.key.as_str()) && keys.len() < MAX_RANKED_WORDS {
             keys.push(&token.key);
         }
