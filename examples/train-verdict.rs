@@ -9,7 +9,8 @@
 //! `DATA_DIR` defaults to `../shared/eval/vifactcheck` (its `articles/`,
 //! `train.jsonl` and `dev.jsonl`), `OUT_FILE` to
 //! `src/judge/verdict-model.json`. Only `train.jsonl` is fitted; dev is
-//! measured.
+//! measured. With `--check` first, nothing is written: the command fails
+//! unless training reproduces `OUT_FILE` byte for byte.
 
 use std::path::PathBuf;
 
@@ -19,7 +20,8 @@ use claimcheck::judge::decide::near_verbatim;
 use claimcheck::learn::{decisions, examples_of, figures, labelled_features, train, FeatureStore};
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    let check = args.next_if(|arg| arg == "--check").is_some();
     let data = PathBuf::from(args.next().unwrap_or_else(|| "../shared/eval/vifactcheck".into()));
     let out = PathBuf::from(args.next().unwrap_or_else(|| "src/judge/verdict-model.json".into()));
     let read = |name: &str| -> anyhow::Result<_> {
@@ -60,8 +62,19 @@ fn main() -> anyhow::Result<()> {
         verbatim.len(),
         verbatim.iter().filter(|e| e.label == 0).count()
     );
-    std::fs::write(&out, training.model.to_json())
-        .with_context(|| format!("cannot write {}", out.display()))?;
+    let trained = training.model.to_json();
+    if check {
+        let shipped = std::fs::read_to_string(&out)
+            .with_context(|| format!("cannot read {}", out.display()))?;
+        anyhow::ensure!(
+            shipped == trained,
+            "training does not reproduce {}: retrain and commit it",
+            out.display()
+        );
+        println!("training reproduces {}", out.display());
+        return Ok(());
+    }
+    std::fs::write(&out, trained).with_context(|| format!("cannot write {}", out.display()))?;
     println!("wrote {}", out.display());
     Ok(())
 }

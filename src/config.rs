@@ -200,6 +200,16 @@ pub struct EvalArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Exit with a failure status when macro-F1 is below this (0..1).
+    #[arg(long, value_parser = parse_unit_interval)]
+    pub min_macro_f1: Option<f64>,
+}
+
+fn parse_unit_interval(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err(format!("expected a number from 0 to 1, got {text:?}")),
+    }
 }
 
 #[derive(Debug, Args)]

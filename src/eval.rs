@@ -1,8 +1,11 @@
 //! Evaluation over labelled claims: reads claims in JSON lines (`id`,
 //! `claim`, `label`, optional `source`), and scores predictions: label
-//! accuracy, macro-F1 over the three verdicts, strict accuracy (a SUPPORTED
-//! or REFUTED claim counts only when its first evidence comes from `source`),
-//! the confusion matrix and every miss. Pure: the caller runs the claims.
+//! accuracy, macro-F1 over the three verdicts, precision and recall per
+//! verdict, the same for claims with and without figures, strict accuracy
+//! (a SUPPORTED or REFUTED claim counts only when its first evidence comes
+//! from `source`), expected calibration error of the confidence, how often
+//! a SUPPORTED given at confidence 0.9 or more is right, the confusion
+//! matrix and every miss. Pure: the caller runs the claims.
 
 use serde::Serialize;
 
@@ -32,7 +35,43 @@ pub struct Prediction {
     pub verdict: Verdict,
     pub first_evidence_document: Option<String>,
     pub explanation: String,
+    pub confidence: f64,
+    /// The claim holds a figure the service read.
+    pub has_figures: bool,
 }
+
+/// Scores over one group of claims.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupScores {
+    pub total: usize,
+    pub label_accuracy: f64,
+    pub macro_f1: f64,
+    /// SUPPORTED, REFUTED, NOT_ENOUGH_INFO, in that order.
+    pub per_label: Vec<LabelScores>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelScores {
+    pub label: &'static str,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+/// SUPPORTED verdicts given at confidence 0.9 or more.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfidentSupport {
+    pub count: usize,
+    /// Share of them that are right.
+    pub precision: f64,
+    /// Share of the SUPPORTED claims they cover.
+    pub coverage: f64,
+}
+
+/// Confidence a SUPPORTED verdict needs to count as confident.
+pub const CONFIDENT: f64 = 0.9;
+/// Confidence bins of the calibration error.
+const CALIBRATION_BINS: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Miss {
@@ -57,7 +96,72 @@ pub struct EvalReport {
     pub strict_accuracy: f64,
     /// Rows: expected SUPPORTED, REFUTED, NOT_ENOUGH_INFO; columns: predicted.
     pub confusion: [[usize; 3]; 3],
+    pub per_label: Vec<LabelScores>,
+    pub with_figures: GroupScores,
+    pub without_figures: GroupScores,
+    /// Expected calibration error: over ten confidence bins, the gap
+    /// between mean confidence and accuracy, weighted by the bin's share.
+    pub calibration_error: f64,
+    pub confident_supported: ConfidentSupport,
     pub misses: Vec<Miss>,
+}
+
+fn confusion_of<'a>(pairs: impl Iterator<Item = (&'a LabelledClaim, &'a Prediction)>) -> [[usize; 3]; 3] {
+    let mut confusion = [[0usize; 3]; 3];
+    for (claim, prediction) in pairs {
+        confusion[position(claim.label)][position(prediction.verdict)] += 1;
+    }
+    confusion
+}
+
+fn label_scores(confusion: &[[usize; 3]; 3]) -> Vec<LabelScores> {
+    VERDICTS
+        .iter()
+        .enumerate()
+        .map(|(class, verdict)| {
+            let hits = confusion[class][class] as f64;
+            let predicted: usize = (0..3).map(|row| confusion[row][class]).sum();
+            let actual: usize = confusion[class].iter().sum();
+            let f1 = if predicted + actual == 0 {
+                1.0
+            } else {
+                2.0 * hits / (predicted + actual) as f64
+            };
+            LabelScores {
+                label: verdict.label(),
+                precision: if predicted == 0 { 0.0 } else { hits / predicted as f64 },
+                recall: if actual == 0 { 0.0 } else { hits / actual as f64 },
+                f1,
+            }
+        })
+        .collect()
+}
+
+fn group_scores(confusion: &[[usize; 3]; 3]) -> GroupScores {
+    let total: usize = confusion.iter().flatten().sum();
+    let correct: usize = (0..3).map(|i| confusion[i][i]).sum();
+    let per_label = label_scores(confusion);
+    GroupScores {
+        total,
+        label_accuracy: if total == 0 { 0.0 } else { correct as f64 / total as f64 },
+        macro_f1: per_label.iter().map(|l| l.f1).sum::<f64>() / 3.0,
+        per_label,
+    }
+}
+
+fn calibration_error(claims: &[LabelledClaim], predictions: &[Prediction]) -> f64 {
+    let mut bins = [(0.0f64, 0.0f64, 0usize); CALIBRATION_BINS];
+    for (claim, prediction) in claims.iter().zip(predictions) {
+        let bin = ((prediction.confidence * CALIBRATION_BINS as f64) as usize).min(CALIBRATION_BINS - 1);
+        bins[bin].0 += prediction.confidence;
+        bins[bin].1 += f64::from(u8::from(claim.label == prediction.verdict));
+        bins[bin].2 += 1;
+    }
+    let total = claims.len().min(predictions.len()).max(1) as f64;
+    bins.iter()
+        .filter(|(_, _, count)| *count > 0)
+        .map(|(confidence, right, _)| (confidence - right).abs() / total)
+        .sum::<f64>()
 }
 
 /// Parses claims in JSON lines; blank lines are skipped.
@@ -100,11 +204,10 @@ fn position(verdict: Verdict) -> usize {
 
 /// Scores predictions against labelled claims (matched by position).
 pub fn score(claims: &[LabelledClaim], predictions: &[Prediction]) -> EvalReport {
-    let mut confusion = [[0usize; 3]; 3];
+    let confusion = confusion_of(claims.iter().zip(predictions));
     let mut misses = Vec::new();
     let mut strict_correct = 0;
     for (claim, prediction) in claims.iter().zip(predictions) {
-        confusion[position(claim.label)][position(prediction.verdict)] += 1;
         let label_right = claim.label == prediction.verdict;
         let source_right = match (claim.label, &claim.source) {
             (Verdict::NotEnoughInfo, _) | (_, None) => true,
@@ -127,34 +230,45 @@ pub fn score(claims: &[LabelledClaim], predictions: &[Prediction]) -> EvalReport
             explanation: prediction.explanation.clone(),
         });
     }
-    let total = claims.len().min(predictions.len());
-    let correct = (0..3).map(|i| confusion[i][i]).sum();
-    let f1_scores: Vec<f64> = (0..3)
-        .map(|class| {
-            let true_positive = confusion[class][class] as f64;
-            let predicted: usize = (0..3).map(|row| confusion[row][class]).sum();
-            let actual: usize = confusion[class].iter().sum();
-            if predicted + actual == 0 {
-                return 1.0;
-            }
-            2.0 * true_positive / (predicted + actual) as f64
-        })
+    let all = group_scores(&confusion);
+    let with_figures = confusion_of(
+        claims
+            .iter()
+            .zip(predictions)
+            .filter(|(_, prediction)| prediction.has_figures),
+    );
+    let without_figures = confusion_of(
+        claims
+            .iter()
+            .zip(predictions)
+            .filter(|(_, prediction)| !prediction.has_figures),
+    );
+    let confident: Vec<bool> = claims
+        .iter()
+        .zip(predictions)
+        .filter(|(_, p)| p.verdict == Verdict::Supported && p.confidence >= CONFIDENT)
+        .map(|(claim, _)| claim.label == Verdict::Supported)
         .collect();
-    let ratio = |part: usize| {
-        if total == 0 {
-            0.0
-        } else {
-            part as f64 / total as f64
-        }
-    };
+    let confident_right = confident.iter().filter(|right| **right).count();
+    let supported_claims = claims.iter().filter(|c| c.label == Verdict::Supported).count();
+    let total = all.total;
     EvalReport {
         total,
-        correct,
-        label_accuracy: ratio(correct),
-        macro_f1: f1_scores.iter().sum::<f64>() / 3.0,
+        correct: (0..3).map(|i| confusion[i][i]).sum(),
+        label_accuracy: all.label_accuracy,
+        macro_f1: all.macro_f1,
         strict_correct,
-        strict_accuracy: ratio(strict_correct),
+        strict_accuracy: if total == 0 { 0.0 } else { strict_correct as f64 / total as f64 },
         confusion,
+        per_label: all.per_label,
+        with_figures: group_scores(&with_figures),
+        without_figures: group_scores(&without_figures),
+        calibration_error: calibration_error(claims, predictions),
+        confident_supported: ConfidentSupport {
+            count: confident.len(),
+            precision: if confident.is_empty() { 0.0 } else { confident_right as f64 / confident.len() as f64 },
+            coverage: if supported_claims == 0 { 0.0 } else { confident_right as f64 / supported_claims as f64 },
+        },
         misses,
     }
 }
@@ -173,6 +287,25 @@ pub fn render(report: &EvalReport) -> String {
         report.strict_correct,
         report.total
     ));
+    out.push_str(&format!(
+        "calibration error: {:.3}\nSUPPORTED at confidence >= {CONFIDENT}: {} verdicts, {:.1}% right, covering {:.1}% of SUPPORTED claims\n\n",
+        report.calibration_error,
+        report.confident_supported.count,
+        report.confident_supported.precision * 100.0,
+        report.confident_supported.coverage * 100.0
+    ));
+    out.push_str(&format!("{:<22}{:>7}{:>9}{:>11}{:>11}{:>11}\n", "", "claims", "macro-F1", "S P/R", "R P/R", "NEI P/R"));
+    for (name, group) in [
+        ("all", &GroupScores { total: report.total, label_accuracy: report.label_accuracy, macro_f1: report.macro_f1, per_label: report.per_label.clone() }),
+        ("with figures", &report.with_figures),
+        ("without figures", &report.without_figures),
+    ] {
+        let pr = |index: usize| {
+            group.per_label.get(index).map_or(String::new(), |l| format!("{:.2}/{:.2}", l.precision, l.recall))
+        };
+        out.push_str(&format!("{:<22}{:>7}{:>9.3}{:>11}{:>11}{:>11}\n", name, group.total, group.macro_f1, pr(0), pr(1), pr(2)));
+    }
+    out.push('\n');
     out.push_str("confusion (rows: expected, columns: predicted)\n");
     out.push_str(&format!(
         "{:<18}{:>11}{:>9}{:>17}\n",
@@ -230,6 +363,8 @@ mod tests {
             verdict,
             first_evidence_document: document.map(str::to_string),
             explanation: String::new(),
+            confidence: 0.95,
+            has_figures: id == "1",
         }
     }
 
@@ -269,5 +404,13 @@ mod tests {
         assert!(report.misses.iter().any(|m| m.id == "2" && m.strict_only));
         // F1: supported 2*1/(1+2)=0.667, refuted 1, nei 2*1/(2+1)=0.667
         assert!((report.macro_f1 - (2.0 / 3.0 + 1.0 + 2.0 / 3.0) / 3.0).abs() < 1e-9);
+        assert_eq!(report.per_label[0].precision, 1.0);
+        assert_eq!(report.per_label[0].recall, 0.5);
+        assert_eq!(report.with_figures.total, 1);
+        assert_eq!(report.without_figures.total, 3);
+        // Every verdict at 0.95, three of four right: |0.95 - 0.75|.
+        assert!((report.calibration_error - 0.2).abs() < 1e-9);
+        assert_eq!(report.confident_supported.count, 1);
+        assert_eq!(report.confident_supported.coverage, 0.5);
     }
 }

@@ -107,6 +107,8 @@ async fn predictions(service: &Service, claims: &[LabelledClaim]) -> Vec<Predict
             verdict: result.verdict,
             first_evidence_document: result.evidence.first().map(|e| e.document_id.clone()),
             explanation: result.explanation.clone(),
+            confidence: result.confidence,
+            has_figures: !result.claim_quantities.is_empty(),
         });
     }
     predictions

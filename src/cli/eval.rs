@@ -46,6 +46,8 @@ pub async fn predict_in_process(
             verdict: result.verdict,
             first_evidence_document: result.evidence.first().map(|e| e.document_id.clone()),
             explanation: result.explanation.clone(),
+            confidence: result.confidence,
+            has_figures: !result.claim_quantities.is_empty(),
         });
     }
     Ok(predictions)
@@ -95,6 +97,8 @@ async fn predict_remote(server: &str, claims: &[LabelledClaim]) -> anyhow::Resul
             verdict,
             first_evidence_document: response.evidence.first().map(|e| e.document_id.clone()),
             explanation: response.explanation,
+            confidence: response.confidence,
+            has_figures: !response.claim_quantities.is_empty(),
         });
     }
     slots
@@ -120,6 +124,12 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", render(&report));
+    }
+    if let Some(least) = args.min_macro_f1 {
+        if report.macro_f1 < least {
+            eprintln!("macro-F1 {:.3} is below --min-macro-f1 {least}", report.macro_f1);
+            return Ok(ExitCode::FAILURE);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
