@@ -54,24 +54,32 @@ impl AlignToken {
     }
 }
 
-/// The words of a text, tagged with the sentence they belong to.
+/// The words of a text, tagged with the sentence they belong to. A number
+/// written with separators ("1,5", "1.654") is one word.
 pub fn align_tokens(text: &str, sentence: usize) -> Vec<AlignToken> {
-    word_tokens(text)
-        .into_iter()
-        .map(|token| {
-            let key = canonical_key(&token.folded);
-            AlignToken {
-                lower: token.text.to_lowercase(),
-                stop: is_stopword(&token.folded),
-                numeric: token.is_numeric(),
-                capitalized: token.is_capitalized(),
-                key,
-                start: token.start,
-                end: token.end,
-                sentence,
+    let mut tokens: Vec<AlignToken> = Vec::new();
+    for token in word_tokens(text) {
+        if let Some(previous) = tokens.last_mut() {
+            let between = &text[previous.end..token.start];
+            if previous.numeric && token.is_numeric() && matches!(between, "." | ",") {
+                previous.end = token.end;
+                previous.lower = text[previous.start..previous.end].to_string();
+                previous.key = previous.lower.clone();
+                continue;
             }
-        })
-        .collect()
+        }
+        tokens.push(AlignToken {
+            lower: token.text.to_lowercase(),
+            key: canonical_key(&token.folded),
+            stop: is_stopword(&token.folded),
+            numeric: token.is_numeric(),
+            capitalized: token.is_capitalized(),
+            start: token.start,
+            end: token.end,
+            sentence,
+        });
+    }
+    tokens
 }
 
 /// True when two words are the same word, diacritics aside, or a long word

@@ -208,3 +208,104 @@ fn evidence_of(
     evidence.truncate(max_evidence.max(1));
     evidence
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyse_document;
+    use crate::model::{DocumentInput, PartStatus};
+
+    fn documents() -> Vec<PreparedDocument> {
+        [
+            (
+                "sport",
+                "Vòng loại châu Á\nĐội tuyển UAE mới thắng 2 trận tại vòng loại. Huấn luyện viên cho biết đội sẽ tập trung cho trận tiếp theo.",
+            ),
+            (
+                "rice",
+                "Xuất khẩu gạo\nNăm 2023, xuất khẩu gạo của tỉnh Hậu Giang đạt 1,2 triệu tấn. Giá trị xuất khẩu tăng 15% so với năm trước.",
+            ),
+            (
+                "hiring",
+                "Tuyển dụng\nCông ty Minh Phát cần tuyển thêm 30 nhân viên kỹ thuật trong tháng này.",
+            ),
+        ]
+        .iter()
+        .map(|(id, text)| PreparedDocument::of_analysed(&analyse_document(DocumentInput::new(*id, *text))))
+        .collect()
+    }
+
+    fn verdict_of(claim: &str) -> VerificationResult {
+        let documents = documents();
+        let sources: Vec<SourceSentence> = documents.iter().flat_map(|d| d.all_sources(0.5)).collect();
+        judge(&ClaimAnalysis::new(claim, None), &sources, 5)
+    }
+
+    /// (claim, verdict, a part's text and the status it must have).
+    #[test]
+    fn each_failure_class_gets_its_verdict_and_part_status() {
+        use PartStatus::{Contradicted, NotFound};
+        use Verdict::{NotEnoughInfo, Refuted};
+        let cases: &[(&str, Verdict, &str, PartStatus)] = &[
+            // Restated: every part supported.
+            ("Đội tuyển UAE mới thắng 2 trận tại vòng loại.", Verdict::Supported, "Đội tuyển UAE mới thắng 2 trận tại vòng loại", PartStatus::Supported),
+            // A word into its opposite, in the same slot.
+            ("Đội tuyển UAE mới thua 2 trận tại vòng loại.", Refuted, "thua", Contradicted),
+            // Another figure between the same words.
+            ("Năm 2023, xuất khẩu gạo của tỉnh Hậu Giang đạt 1,5 triệu tấn.", Refuted, "1,5", Contradicted),
+            // A negation added.
+            ("Công ty Minh Phát không cần tuyển thêm 30 nhân viên kỹ thuật trong tháng này.", Refuted, "không", Contradicted),
+            // An unsupported addition: a cause the source never gives.
+            ("Công ty Minh Phát cần tuyển thêm 30 nhân viên kỹ thuật trong tháng này do mở rộng nhà máy ở Bắc Ninh.", NotEnoughInfo, "do mở rộng nhà máy ở Bắc Ninh", NotFound),
+        ];
+        for (claim, expected, part_text, status) in cases {
+            let result = verdict_of(claim);
+            assert_eq!(result.verdict, *expected, "{claim:?}: {}", result.explanation);
+            let part = result
+                .parts
+                .iter()
+                .find(|part| part.text.contains(part_text))
+                .unwrap_or_else(|| panic!("{claim:?}: no part holds {part_text:?}: {:?}", result.parts));
+            assert_eq!(part.status, *status, "{claim:?}: {:?}", result.parts);
+            assert!((0.0..=1.0).contains(&result.confidence));
+        }
+    }
+
+    #[test]
+    fn facts_joined_from_two_sentences_are_read_in_one_window() {
+        let result = verdict_of(
+            "Năm 2023, xuất khẩu gạo của tỉnh Hậu Giang đạt 1,2 triệu tấn, giá trị xuất khẩu tăng 15% so với năm trước.",
+        );
+        assert_eq!(result.verdict, Verdict::Supported, "{}", result.explanation);
+        assert!(result.parts.iter().all(|p| p.status == PartStatus::Supported), "{:?}", result.parts);
+        let sentences: Vec<u32> = result.evidence.iter().take(2).map(|e| e.sentence_index).collect();
+        assert!(sentences.contains(&1) && sentences.contains(&2), "{sentences:?}");
+    }
+
+    #[test]
+    fn parts_cover_the_claim_and_their_offsets_index_the_texts_they_come_with() {
+        let claim = "Đội tuyển UAE mới thua 2 trận tại vòng loại do trọng tài.";
+        let result = verdict_of(claim);
+        let normalised = crate::text::normalize_nfc(claim.trim());
+        for part in &result.parts {
+            assert_eq!(&normalised[part.start as usize..part.end as usize], part.text);
+            if let Some(source) = &part.source {
+                let sentence = result
+                    .evidence
+                    .iter()
+                    .find(|e| e.document_id == source.document_id && e.sentence_index == source.sentence_index)
+                    .expect("a part's sentence is among the evidence");
+                assert!(sentence.sentence.get(source.start as usize..source.end as usize).is_some());
+            }
+        }
+        let scores: Vec<f64> = result.evidence.iter().map(|e| e.score).collect();
+        assert!(scores.windows(2).all(|pair| pair[0] >= pair[1]), "{scores:?}");
+    }
+
+    #[test]
+    fn a_claim_nothing_speaks_of_is_not_enough_info() {
+        let result = judge(&ClaimAnalysis::new("Xã A có 5 thôn.", None), &[], 5);
+        assert_eq!(result.verdict, Verdict::NotEnoughInfo);
+        assert!(result.parts.is_empty());
+    }
+}
