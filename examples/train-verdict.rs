@@ -22,8 +22,14 @@ use claimcheck::learn::{decisions, examples_of, figures, labelled_features, trai
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).peekable();
     let check = args.next_if(|arg| arg == "--check").is_some();
-    let data = PathBuf::from(args.next().unwrap_or_else(|| "../shared/eval/vifactcheck".into()));
-    let out = PathBuf::from(args.next().unwrap_or_else(|| "src/judge/verdict-model.json".into()));
+    let data = PathBuf::from(
+        args.next()
+            .unwrap_or_else(|| "../shared/eval/vifactcheck".into()),
+    );
+    let out = PathBuf::from(
+        args.next()
+            .unwrap_or_else(|| "src/judge/verdict-model.json".into()),
+    );
     let read = |name: &str| -> anyhow::Result<_> {
         let path = data.join(name);
         let text = std::fs::read_to_string(&path)
@@ -42,21 +48,39 @@ fn main() -> anyhow::Result<()> {
         "chosen l2 {}, temperature {:.2}",
         training.model.l2, training.model.temperature
     );
-    println!("train: {}", figures(&decisions(&training.model, &train_features)));
-    println!("dev:   {}", figures(&decisions(&training.model, &dev_features)));
+    println!(
+        "train: {}",
+        figures(&decisions(&training.model, &train_features))
+    );
+    println!(
+        "dev:   {}",
+        figures(&decisions(&training.model, &dev_features))
+    );
     // How often single signals fire on train, and the labels where they do.
     let examples = examples_of(&train_features);
     for name in claimcheck::judge::FEATURE_NAMES {
-        let firing: Vec<_> = examples.iter().filter(|e| e.features.get(name) > 0.0).collect();
+        let firing: Vec<_> = examples
+            .iter()
+            .filter(|e| e.features.get(name) > 0.0)
+            .collect();
         if firing.len() * 2 < examples.len() {
             let mut counts = [0usize; 3];
             for example in &firing {
                 counts[example.label] += 1;
             }
-            println!("train signal {name}: fires {} (S {} / R {} / NEI {})", firing.len(), counts[0], counts[1], counts[2]);
+            println!(
+                "train signal {name}: fires {} (S {} / R {} / NEI {})",
+                firing.len(),
+                counts[0],
+                counts[1],
+                counts[2]
+            );
         }
     }
-    let verbatim: Vec<_> = examples.iter().filter(|e| near_verbatim(&e.features)).collect();
+    let verbatim: Vec<_> = examples
+        .iter()
+        .filter(|e| near_verbatim(&e.features))
+        .collect();
     println!(
         "train near-verbatim restatements: {} of which SUPPORTED {}",
         verbatim.len(),

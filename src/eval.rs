@@ -106,7 +106,9 @@ pub struct EvalReport {
     pub misses: Vec<Miss>,
 }
 
-fn confusion_of<'a>(pairs: impl Iterator<Item = (&'a LabelledClaim, &'a Prediction)>) -> [[usize; 3]; 3] {
+fn confusion_of<'a>(
+    pairs: impl Iterator<Item = (&'a LabelledClaim, &'a Prediction)>,
+) -> [[usize; 3]; 3] {
     let mut confusion = [[0usize; 3]; 3];
     for (claim, prediction) in pairs {
         confusion[position(claim.label)][position(prediction.verdict)] += 1;
@@ -129,8 +131,16 @@ fn label_scores(confusion: &[[usize; 3]; 3]) -> Vec<LabelScores> {
             };
             LabelScores {
                 label: verdict.label(),
-                precision: if predicted == 0 { 0.0 } else { hits / predicted as f64 },
-                recall: if actual == 0 { 0.0 } else { hits / actual as f64 },
+                precision: if predicted == 0 {
+                    0.0
+                } else {
+                    hits / predicted as f64
+                },
+                recall: if actual == 0 {
+                    0.0
+                } else {
+                    hits / actual as f64
+                },
                 f1,
             }
         })
@@ -143,7 +153,11 @@ fn group_scores(confusion: &[[usize; 3]; 3]) -> GroupScores {
     let per_label = label_scores(confusion);
     GroupScores {
         total,
-        label_accuracy: if total == 0 { 0.0 } else { correct as f64 / total as f64 },
+        label_accuracy: if total == 0 {
+            0.0
+        } else {
+            correct as f64 / total as f64
+        },
         macro_f1: per_label.iter().map(|l| l.f1).sum::<f64>() / 3.0,
         per_label,
     }
@@ -152,7 +166,8 @@ fn group_scores(confusion: &[[usize; 3]; 3]) -> GroupScores {
 fn calibration_error(claims: &[LabelledClaim], predictions: &[Prediction]) -> f64 {
     let mut bins = [(0.0f64, 0.0f64, 0usize); CALIBRATION_BINS];
     for (claim, prediction) in claims.iter().zip(predictions) {
-        let bin = ((prediction.confidence * CALIBRATION_BINS as f64) as usize).min(CALIBRATION_BINS - 1);
+        let bin =
+            ((prediction.confidence * CALIBRATION_BINS as f64) as usize).min(CALIBRATION_BINS - 1);
         bins[bin].0 += prediction.confidence;
         bins[bin].1 += f64::from(u8::from(claim.label == prediction.verdict));
         bins[bin].2 += 1;
@@ -250,7 +265,10 @@ pub fn score(claims: &[LabelledClaim], predictions: &[Prediction]) -> EvalReport
         .map(|(claim, _)| claim.label == Verdict::Supported)
         .collect();
     let confident_right = confident.iter().filter(|right| **right).count();
-    let supported_claims = claims.iter().filter(|c| c.label == Verdict::Supported).count();
+    let supported_claims = claims
+        .iter()
+        .filter(|c| c.label == Verdict::Supported)
+        .count();
     let total = all.total;
     EvalReport {
         total,
@@ -258,7 +276,11 @@ pub fn score(claims: &[LabelledClaim], predictions: &[Prediction]) -> EvalReport
         label_accuracy: all.label_accuracy,
         macro_f1: all.macro_f1,
         strict_correct,
-        strict_accuracy: if total == 0 { 0.0 } else { strict_correct as f64 / total as f64 },
+        strict_accuracy: if total == 0 {
+            0.0
+        } else {
+            strict_correct as f64 / total as f64
+        },
         confusion,
         per_label: all.per_label,
         with_figures: group_scores(&with_figures),
@@ -266,8 +288,16 @@ pub fn score(claims: &[LabelledClaim], predictions: &[Prediction]) -> EvalReport
         calibration_error: calibration_error(claims, predictions),
         confident_supported: ConfidentSupport {
             count: confident.len(),
-            precision: if confident.is_empty() { 0.0 } else { confident_right as f64 / confident.len() as f64 },
-            coverage: if supported_claims == 0 { 0.0 } else { confident_right as f64 / supported_claims as f64 },
+            precision: if confident.is_empty() {
+                0.0
+            } else {
+                confident_right as f64 / confident.len() as f64
+            },
+            coverage: if supported_claims == 0 {
+                0.0
+            } else {
+                confident_right as f64 / supported_claims as f64
+            },
         },
         misses,
     }
@@ -294,16 +324,37 @@ pub fn render(report: &EvalReport) -> String {
         report.confident_supported.precision * 100.0,
         report.confident_supported.coverage * 100.0
     ));
-    out.push_str(&format!("{:<22}{:>7}{:>9}{:>11}{:>11}{:>11}\n", "", "claims", "macro-F1", "S P/R", "R P/R", "NEI P/R"));
+    out.push_str(&format!(
+        "{:<22}{:>7}{:>9}{:>11}{:>11}{:>11}\n",
+        "", "claims", "macro-F1", "S P/R", "R P/R", "NEI P/R"
+    ));
     for (name, group) in [
-        ("all", &GroupScores { total: report.total, label_accuracy: report.label_accuracy, macro_f1: report.macro_f1, per_label: report.per_label.clone() }),
+        (
+            "all",
+            &GroupScores {
+                total: report.total,
+                label_accuracy: report.label_accuracy,
+                macro_f1: report.macro_f1,
+                per_label: report.per_label.clone(),
+            },
+        ),
         ("with figures", &report.with_figures),
         ("without figures", &report.without_figures),
     ] {
         let pr = |index: usize| {
-            group.per_label.get(index).map_or(String::new(), |l| format!("{:.2}/{:.2}", l.precision, l.recall))
+            group.per_label.get(index).map_or(String::new(), |l| {
+                format!("{:.2}/{:.2}", l.precision, l.recall)
+            })
         };
-        out.push_str(&format!("{:<22}{:>7}{:>9.3}{:>11}{:>11}{:>11}\n", name, group.total, group.macro_f1, pr(0), pr(1), pr(2)));
+        out.push_str(&format!(
+            "{:<22}{:>7}{:>9.3}{:>11}{:>11}{:>11}\n",
+            name,
+            group.total,
+            group.macro_f1,
+            pr(0),
+            pr(1),
+            pr(2)
+        ));
     }
     out.push('\n');
     out.push_str("confusion (rows: expected, columns: predicted)\n");

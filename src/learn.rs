@@ -89,11 +89,22 @@ fn label_index(verdict: Verdict) -> usize {
 pub fn macro_f1(pairs: &[(usize, usize)]) -> f64 {
     let mut total = 0.0;
     for label in 0..LABELS.len() {
-        let true_positive = pairs.iter().filter(|(e, p)| *e == label && *p == label).count() as f64;
+        let true_positive = pairs
+            .iter()
+            .filter(|(e, p)| *e == label && *p == label)
+            .count() as f64;
         let predicted = pairs.iter().filter(|(_, p)| *p == label).count() as f64;
         let expected = pairs.iter().filter(|(e, _)| *e == label).count() as f64;
-        let precision = if predicted > 0.0 { true_positive / predicted } else { 0.0 };
-        let recall = if expected > 0.0 { true_positive / expected } else { 0.0 };
+        let precision = if predicted > 0.0 {
+            true_positive / predicted
+        } else {
+            0.0
+        };
+        let recall = if expected > 0.0 {
+            true_positive / expected
+        } else {
+            0.0
+        };
         if precision + recall > 0.0 {
             total += 2.0 * precision * recall / (precision + recall);
         }
@@ -142,12 +153,18 @@ pub fn train(examples: &[Example]) -> Training {
             .enumerate()
             .map(|(index, example)| {
                 let model = &models[index % FOLDS];
-                (example.label, label_index(model.decide(&example.features).0))
+                (
+                    example.label,
+                    label_index(model.decide(&example.features).0),
+                )
             })
             .collect();
         let score = macro_f1(&pairs);
         cross_validation.push((l2, score));
-        if best.as_ref().is_none_or(|(_, best_score, _)| score > *best_score + 1e-12) {
+        if best
+            .as_ref()
+            .is_none_or(|(_, best_score, _)| score > *best_score + 1e-12)
+        {
             best = Some((l2, score, models));
         }
     }
@@ -213,7 +230,10 @@ pub fn figures(decisions: &[Decision]) -> Figures {
     let count = decisions.len().max(1) as f64;
     let mut precision_recall = [(0.0, 0.0); 3];
     for (label, slot) in precision_recall.iter_mut().enumerate() {
-        let hits = pairs.iter().filter(|(e, p)| *e == label && *p == label).count() as f64;
+        let hits = pairs
+            .iter()
+            .filter(|(e, p)| *e == label && *p == label)
+            .count() as f64;
         let predicted = pairs.iter().filter(|(_, p)| *p == label).count() as f64;
         let expected = pairs.iter().filter(|(e, _)| *e == label).count() as f64;
         *slot = (hits / predicted.max(1.0), hits / expected.max(1.0));

@@ -22,8 +22,8 @@ use std::sync::Arc;
 use crate::cache::BoundedCache;
 use crate::hashing::{FastHasher, FastMap};
 use crate::index::{key_document, posting_key, InvertedIndex, Posting, PostingCursor};
-use crate::store::{Store, StoreError};
 use crate::judge::PreparedDocument;
+use crate::store::{Store, StoreError};
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use crate::analysis::{analyse_document, read_text, ReadSentence};
 use crate::cache::BoundedCache;
+use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
 use crate::model::{
     AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats,
     VerificationResult,
@@ -17,7 +18,6 @@ use crate::model::{
 use crate::retrieve::{candidates, load_and_rerank, DocumentCache, RankedSource};
 use crate::store::{Store, StoreError};
 use crate::text::{detect_language, normalize_nfc, Language};
-use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
 
 /// Limits on requests; the defaults are the documented ones.
 #[derive(Debug, Clone, PartialEq)]

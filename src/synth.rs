@@ -450,8 +450,8 @@ mod tests {
     #[test]
     fn generated_claims_get_their_labels() {
         use crate::analysis::analyse_document;
-        use crate::model::DocumentInput;
         use crate::judge::{judge, ClaimAnalysis};
+        use crate::model::DocumentInput;
         let mut right = 0;
         let mut total = 0;
         for index in 0..20 {

@@ -19,7 +19,8 @@ async fn dev_figures_on_real_claims_hold() {
         println!("skipped: {} is absent", directory.display());
         return;
     }
-    let claims = parse_claims(&std::fs::read_to_string(directory.join("dev.jsonl")).unwrap()).unwrap();
+    let claims =
+        parse_claims(&std::fs::read_to_string(directory.join("dev.jsonl")).unwrap()).unwrap();
     let predictions = predict_in_process(&directory.join("articles"), &claims)
         .await
         .unwrap();
@@ -36,9 +37,21 @@ async fn dev_figures_on_real_claims_hold() {
     // Measured: 0.676, 0.681, 0.724, 0.041, 0.669 (label accuracy 0.677).
     assert_eq!(report.total, 496);
     assert!(report.macro_f1 >= 0.665, "macro-F1 {:.3}", report.macro_f1);
-    assert!(supported.precision >= 0.67, "SUPPORTED precision {:.3}", supported.precision);
-    assert!(report.with_figures.macro_f1 >= 0.71, "with figures {:.3}", report.with_figures.macro_f1);
-    assert!(report.calibration_error <= 0.08, "calibration error {:.3}", report.calibration_error);
+    assert!(
+        supported.precision >= 0.67,
+        "SUPPORTED precision {:.3}",
+        supported.precision
+    );
+    assert!(
+        report.with_figures.macro_f1 >= 0.71,
+        "with figures {:.3}",
+        report.with_figures.macro_f1
+    );
+    assert!(
+        report.calibration_error <= 0.08,
+        "calibration error {:.3}",
+        report.calibration_error
+    );
     assert!(
         report.label_accuracy - report.strict_accuracy <= 0.02,
         "strict {:.3} vs label {:.3}",
@@ -46,5 +59,9 @@ async fn dev_figures_on_real_claims_hold() {
         report.label_accuracy
     );
     let confident = &report.confident_supported;
-    assert!(confident.coverage >= 0.15, "confident SUPPORTED coverage {:.3}", confident.coverage);
+    assert!(
+        confident.coverage >= 0.15,
+        "confident SUPPORTED coverage {:.3}",
+        confident.coverage
+    );
 }

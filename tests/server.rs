@@ -428,7 +428,7 @@ mod verification {
             ("bad-empty", String::new()),
             (
                 "c3",
-                "Huyện Ba Chẽ đã giảm 10 biên chế công chức năm 2019.".to_string(),
+                "Loài chim cánh cụt hoàng đế sống ở Nam Cực.".to_string(),
             ),
             ("bad-long", "x".repeat(5000)),
             (

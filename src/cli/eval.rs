@@ -127,7 +127,10 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(least) = args.min_macro_f1 {
         if report.macro_f1 < least {
-            eprintln!("macro-F1 {:.3} is below --min-macro-f1 {least}", report.macro_f1);
+            eprintln!(
+                "macro-F1 {:.3} is below --min-macro-f1 {least}",
+                report.macro_f1
+            );
             return Ok(ExitCode::FAILURE);
         }
     }

@@ -51,15 +51,31 @@ pub struct Part {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// Another number between the same words.
-    Figure { claim: String, source: String },
-    Opposite { claim: String, source: String },
+    Figure {
+        claim: String,
+        source: String,
+    },
+    Opposite {
+        claim: String,
+        source: String,
+    },
     /// Another name in the same slot.
-    Name { claim: String, source: String },
-    Scale { claim: String, source: String },
+    Name {
+        claim: String,
+        source: String,
+    },
+    Scale {
+        claim: String,
+        source: String,
+    },
     /// The claim negates what the source states.
-    NegationAdded { claim: String },
+    NegationAdded {
+        claim: String,
+    },
     /// The source negates what the claim states.
-    NegationRemoved { source: String },
+    NegationRemoved {
+        source: String,
+    },
 }
 
 /// Names of the decision's features, in the order of [`Features::values`].
@@ -326,7 +342,11 @@ fn subject_positions(claim: &ClaimAnalysis, window: &Window) -> Vec<bool> {
 
 /// The byte span in its sentence of window tokens `range` (clipped to the
 /// sentence of the first one).
-fn source_of(window: &Window, tokens: &[AlignToken], range: std::ops::Range<usize>) -> Option<PartSource> {
+fn source_of(
+    window: &Window,
+    tokens: &[AlignToken],
+    range: std::ops::Range<usize>,
+) -> Option<PartSource> {
     let first = tokens.get(range.start)?;
     let last = tokens[range.clone()]
         .iter()
@@ -416,20 +436,29 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
             _ => None,
         };
         let mut segment_changes = match (&segment.counterpart, &counterpart) {
-            (Counterpart::Replaced(_), Some(r)) => changes_between(claim_tokens, range.clone(), &tokens, r.clone()),
+            (Counterpart::Replaced(_), Some(r)) => {
+                changes_between(claim_tokens, range.clone(), &tokens, r.clone())
+            }
             (Counterpart::Beside(_), Some(r)) => {
                 // One side only anchors the slot: a weaker sign, counted
                 // apart and never a contradiction on its own.
                 beside_changes += changes_between(claim_tokens, range.clone(), &tokens, r.clone())
                     .iter()
-                    .filter(|c| matches!(c, Change::Figure { .. } | Change::Opposite { .. } | Change::Scale { .. }))
+                    .filter(|c| {
+                        matches!(
+                            c,
+                            Change::Figure { .. } | Change::Opposite { .. } | Change::Scale { .. }
+                        )
+                    })
                     .count();
                 Vec::new()
             }
             (Counterpart::Inserted, _) => {
                 let words = words_of(claim_tokens, range.clone());
                 if words.iter().any(|w| is_negator(w)) {
-                    vec![Change::NegationAdded { claim: words.join(" ") }]
+                    vec![Change::NegationAdded {
+                        claim: words.join(" "),
+                    }]
                 } else {
                     Vec::new()
                 }
@@ -441,7 +470,11 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         if figures_agree && range.clone().any(|p| claim_tokens[p].numeric) {
             segment_changes.retain(|c| !matches!(c, Change::Figure { .. }));
         }
-        if figure_disagrees && !segment_changes.iter().any(|c| matches!(c, Change::Figure { .. })) {
+        if figure_disagrees
+            && !segment_changes
+                .iter()
+                .any(|c| matches!(c, Change::Figure { .. }))
+        {
             if let Some(r) = &counterpart {
                 segment_changes.push(Change::Figure {
                     claim: joined(claim_tokens, range.clone()),
@@ -450,23 +483,36 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
             }
         }
         let all_loose = content.iter().all(|p| alignment.loose[*p]);
-        let only_function_words = segment_tokens.iter().all(|t| t.stop && !is_negator(&t.lower));
+        let only_function_words = segment_tokens
+            .iter()
+            .all(|t| t.stop && !is_negator(&t.lower));
         let (status, note) = if !segment_changes.is_empty() {
             let source = counterpart
                 .clone()
                 .map(|r| joined(&tokens, r))
                 .unwrap_or_default();
-            (PartStatus::Contradicted, format!("the source says \"{source}\""))
+            (
+                PartStatus::Contradicted,
+                format!("the source says \"{source}\""),
+            )
         } else if only_function_words
             || (content.is_empty() && figures_agree)
             || (!content.is_empty() && all_loose && figures_agree)
         {
             (PartStatus::Supported, "stated in other words".to_string())
         } else {
-            (PartStatus::NotFound, "the source does not say this".to_string())
+            (
+                PartStatus::NotFound,
+                "the source does not say this".to_string(),
+            )
         };
         if status == PartStatus::NotFound {
-            let size = content.len() + range.clone().filter(|p| claim_tokens[*p].numeric).count().min(1);
+            let size = content.len()
+                + range
+                    .clone()
+                    .filter(|p| claim_tokens[*p].numeric)
+                    .count()
+                    .min(1);
             gap_segments += usize::from(size > 0);
             longest_gap = longest_gap.max(size);
             if range.end == claim_tokens.len() {
@@ -529,7 +575,11 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
     let window_folded: String = {
         let mut folded = String::from(" ");
         for offset in 0..window.len {
-            folded.push_str(window.document.sentences[window.position(offset)].folded().trim());
+            folded.push_str(
+                window.document.sentences[window.position(offset)]
+                    .folded()
+                    .trim(),
+            );
             folded.push(' ');
         }
         folded
@@ -550,7 +600,10 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         .count();
 
     // Claim word pairs found as pairs in the window.
-    let pairs = claim_tokens.windows(2).filter(|p| p[0].is_content() || p[1].is_content()).count();
+    let pairs = claim_tokens
+        .windows(2)
+        .filter(|p| p[0].is_content() || p[1].is_content())
+        .count();
     let window_pairs: std::collections::HashSet<(&str, &str)> = tokens
         .windows(2)
         .map(|p| (p[0].key.as_str(), p[1].key.as_str()))
@@ -632,7 +685,9 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         f64::from(u8::from(!figures.missing_entities.is_empty())),
         ln1p(beside_changes),
     ];
-    let score = tiled_content + 0.5 * loose_content + 0.3 * bigram_share
+    let score = tiled_content
+        + 0.5 * loose_content
+        + 0.3 * bigram_share
         + FIGURE_AGREEMENT_CREDIT * figures_agree
         - super::window::EXTRA_SENTENCE_COST * (window.len - 1) as f64
         + 0.05 * context.retrieval_score;

@@ -337,8 +337,16 @@ mod tests {
     #[test]
     fn segments_and_their_counterparts() {
         let cases: &[(&str, &str, &[(&str, &str)])] = &[
-            ("Đội tuyển UAE mới thua 2 trận", "Đội tuyển UAE mới thắng 2 trận", &[("thua", "=thắng")]),
-            ("Thành phố giảm 3 trường học", "Thành phố giảm 3 trường học", &[]),
+            (
+                "Đội tuyển UAE mới thua 2 trận",
+                "Đội tuyển UAE mới thắng 2 trận",
+                &[("thua", "=thắng")],
+            ),
+            (
+                "Thành phố giảm 3 trường học",
+                "Thành phố giảm 3 trường học",
+                &[],
+            ),
             (
                 "Thành phố giảm 3 trường học do thiếu giáo viên",
                 "Thành phố giảm 3 trường học trong năm nay.",
@@ -349,8 +357,16 @@ mod tests {
                 "Công ty cần tuyển thêm nhân viên",
                 &[("không", "+")],
             ),
-            ("Bệnh viện đã tiếp nhận 30 ca", "Bệnh viện tiếp nhận 30 ca", &[("đã", "+")]),
-            ("Lượng khách quốc tế rất lớn", "Hoàn toàn khác", &[("lượng khách quốc tế rất lớn", "?")]),
+            (
+                "Bệnh viện đã tiếp nhận 30 ca",
+                "Bệnh viện tiếp nhận 30 ca",
+                &[("đã", "+")],
+            ),
+            (
+                "Lượng khách quốc tế rất lớn",
+                "Hoàn toàn khác",
+                &[("lượng khách quốc tế rất lớn", "?")],
+            ),
         ];
         for (claim, window, expected) in cases {
             let claim_tokens = align_tokens(claim, 0);

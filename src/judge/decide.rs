@@ -75,7 +75,12 @@ impl Model {
     }
 
     fn check(&self) -> Result<(), ModelError> {
-        if self.features.iter().map(String::as_str).ne(FEATURE_NAMES.iter().copied()) {
+        if self
+            .features
+            .iter()
+            .map(String::as_str)
+            .ne(FEATURE_NAMES.iter().copied())
+        {
             return Err(ModelError::Features {
                 found: self.features.clone(),
                 expected: FEATURE_NAMES.iter().map(|n| n.to_string()).collect(),
@@ -133,7 +138,12 @@ impl Model {
         let values = self.standardised(features);
         let mut logits = [0.0; 3];
         for (label, row) in self.weights.iter().enumerate() {
-            logits[label] = row[0] + row[1..].iter().zip(&values).map(|(w, x)| w * x).sum::<f64>();
+            logits[label] = row[0]
+                + row[1..]
+                    .iter()
+                    .zip(&values)
+                    .map(|(w, x)| w * x)
+                    .sum::<f64>();
             logits[label] /= self.temperature;
         }
         softmax(logits)
@@ -155,8 +165,8 @@ pub fn refutes_outright(features: &Features) -> bool {
     let aligned_change = features.get("figure_slot_changes") > 0.0
         || features.get("opposites") > 0.0
         || features.get("scale_changes") > 0.0;
-    let names_bound = features.get("names_unbound") == 0.0
-        && features.get("names_absent_document") == 0.0;
+    let names_bound =
+        features.get("names_unbound") == 0.0 && features.get("names_absent_document") == 0.0;
     aligned_change && names_bound && features.get("tiled_content") >= OUTRIGHT_MIN_TILED
 }
 
@@ -198,10 +208,17 @@ impl Model {
             return (Verdict::Refuted, probabilities[1].max(OUTRIGHT_CONFIDENCE));
         }
         if near_verbatim(features) {
-            return (Verdict::Supported, probabilities[0].max(VERBATIM_CONFIDENCE));
+            return (
+                Verdict::Supported,
+                probabilities[0].max(VERBATIM_CONFIDENCE),
+            );
         }
         let best = (0..LABELS.len())
-            .max_by(|a, b| probabilities[*a].total_cmp(&probabilities[*b]).then(b.cmp(a)))
+            .max_by(|a, b| {
+                probabilities[*a]
+                    .total_cmp(&probabilities[*b])
+                    .then(b.cmp(a))
+            })
             .unwrap_or(2);
         (LABELS[best], probabilities[best])
     }

@@ -12,7 +12,12 @@ fn quote(accounting: &Accounting) -> String {
     let window = &accounting.window;
     let document = &window.document.record;
     let sentences: Vec<&str> = (0..window.len)
-        .map(|offset| window.document.sentences[window.position(offset)].record.text.as_str())
+        .map(|offset| {
+            window.document.sentences[window.position(offset)]
+                .record
+                .text
+                .as_str()
+        })
         .collect();
     let first = window.document.sentences[window.first].record.index;
     let place = if window.len == 1 {
@@ -80,7 +85,11 @@ fn missing_part<'a>(accounting: &'a Accounting) -> Option<&'a str> {
 
 pub fn explanation(verdict: Verdict, accounting: &Accounting, figures: &Judgement) -> String {
     let evidence = quote(accounting);
-    let figure_notes: Vec<&str> = figures.checks.iter().map(|c| c.explanation.as_str()).collect();
+    let figure_notes: Vec<&str> = figures
+        .checks
+        .iter()
+        .map(|c| c.explanation.as_str())
+        .collect();
     match verdict {
         Verdict::Supported => {
             let figures = if figure_notes.is_empty() {

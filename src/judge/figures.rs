@@ -1050,7 +1050,10 @@ pub fn judge_by_rules(
     }
 }
 
-pub(crate) fn not_enough_info_reason(sources: &[SourceSentence], judgements: &[Judgement]) -> String {
+pub(crate) fn not_enough_info_reason(
+    sources: &[SourceSentence],
+    judgements: &[Judgement],
+) -> String {
     if sources.is_empty() {
         return "No stored sentence shares words with the claim.".to_string();
     }

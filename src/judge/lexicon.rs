@@ -184,20 +184,8 @@ const OPPOSITES: &[(&str, &str)] = &[
 /// Number-scale words, lowercase; synonyms share a canonical form through
 /// [`canonical_key`].
 const SCALE_WORDS: &[&str] = &[
-    "chục",
-    "trăm",
-    "nghìn",
-    "ngàn",
-    "vạn",
-    "triệu",
-    "tỷ",
-    "tỉ",
-    "dozen",
-    "hundred",
-    "thousand",
-    "million",
-    "billion",
-    "trillion",
+    "chục", "trăm", "nghìn", "ngàn", "vạn", "triệu", "tỷ", "tỉ", "dozen", "hundred", "thousand",
+    "million", "billion", "trillion",
 ];
 
 /// Words that open an added clause, lowercase; two-word ones are written
@@ -263,7 +251,9 @@ pub fn opens_clause(words: &[&str]) -> bool {
 /// whole words.
 fn holds_phrase(phrase: &[&str], words: &str) -> bool {
     let parts: Vec<&str> = words.split(' ').collect();
-    phrase.windows(parts.len()).any(|window| window == &parts[..])
+    phrase
+        .windows(parts.len())
+        .any(|window| window == &parts[..])
 }
 
 /// An opposite pair with one side in each phrase (lowercase words), where
@@ -295,7 +285,10 @@ pub fn canonical_key(folded: &str) -> String {
     if folded.len() >= 2
         && folded.len() <= 3
         && bytes[folded.len() - 1] == b'y'
-        && !matches!(bytes[folded.len() - 2], b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+        && !matches!(
+            bytes[folded.len() - 2],
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
+        )
         && folded.is_ascii()
     {
         let mut key = folded[..folded.len() - 1].to_string();

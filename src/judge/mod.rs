@@ -28,7 +28,9 @@ mod lexicon;
 mod window;
 
 pub use account::{Features, FEATURE_COUNT, FEATURE_NAMES};
-pub use figures::{judge_by_rules, ClaimAnalysis, PreparedDocument, PreparedSentence, SourceSentence};
+pub use figures::{
+    judge_by_rules, ClaimAnalysis, PreparedDocument, PreparedSentence, SourceSentence,
+};
 
 use account::{account, Accounting, Context};
 use decide::Model;
@@ -113,7 +115,11 @@ pub fn judge_with(
     };
     let (verdict, confidence) = model.decide(&accounting.features);
     let evidence = evidence_of(sources, &assessment, accounting, max_evidence);
-    let explanation = explain::explanation(verdict, accounting, &assessment.judgements[accounting.window.anchor]);
+    let explanation = explain::explanation(
+        verdict,
+        accounting,
+        &assessment.judgements[accounting.window.anchor],
+    );
     VerificationResult {
         verdict,
         confidence: confidence.clamp(0.0, 0.99),
@@ -159,7 +165,10 @@ fn evidence_of(
     let anchor = &sources[window.anchor];
     let top = accounting.score.clamp(0.0, 1.0);
     let mut evidence = Vec::new();
-    let entry = |document: &PreparedDocument, position: usize, score: f64, judgement: Option<&Judgement>| {
+    let entry = |document: &PreparedDocument,
+                 position: usize,
+                 score: f64,
+                 judgement: Option<&Judgement>| {
         let sentence = &document.sentences[position].record;
         Evidence {
             document_id: document.record.document_id.clone(),
@@ -237,7 +246,8 @@ mod tests {
 
     fn verdict_of(claim: &str) -> VerificationResult {
         let documents = documents();
-        let sources: Vec<SourceSentence> = documents.iter().flat_map(|d| d.all_sources(0.5)).collect();
+        let sources: Vec<SourceSentence> =
+            documents.iter().flat_map(|d| d.all_sources(0.5)).collect();
         judge(&ClaimAnalysis::new(claim, None), &sources, 5)
     }
 
@@ -260,12 +270,18 @@ mod tests {
         ];
         for (claim, expected, part_text, status) in cases {
             let result = verdict_of(claim);
-            assert_eq!(result.verdict, *expected, "{claim:?}: {}", result.explanation);
+            assert_eq!(
+                result.verdict, *expected,
+                "{claim:?}: {}",
+                result.explanation
+            );
             let part = result
                 .parts
                 .iter()
                 .find(|part| part.text.contains(part_text))
-                .unwrap_or_else(|| panic!("{claim:?}: no part holds {part_text:?}: {:?}", result.parts));
+                .unwrap_or_else(|| {
+                    panic!("{claim:?}: no part holds {part_text:?}: {:?}", result.parts)
+                });
             assert_eq!(part.status, *status, "{claim:?}: {:?}", result.parts);
             assert!((0.0..=1.0).contains(&result.confidence));
         }
@@ -277,9 +293,24 @@ mod tests {
             "Năm 2023, xuất khẩu gạo của tỉnh Hậu Giang đạt 1,2 triệu tấn, giá trị xuất khẩu tăng 15% so với năm trước.",
         );
         assert_eq!(result.verdict, Verdict::Supported, "{}", result.explanation);
-        assert!(result.parts.iter().all(|p| p.status == PartStatus::Supported), "{:?}", result.parts);
-        let sentences: Vec<u32> = result.evidence.iter().take(2).map(|e| e.sentence_index).collect();
-        assert!(sentences.contains(&1) && sentences.contains(&2), "{sentences:?}");
+        assert!(
+            result
+                .parts
+                .iter()
+                .all(|p| p.status == PartStatus::Supported),
+            "{:?}",
+            result.parts
+        );
+        let sentences: Vec<u32> = result
+            .evidence
+            .iter()
+            .take(2)
+            .map(|e| e.sentence_index)
+            .collect();
+        assert!(
+            sentences.contains(&1) && sentences.contains(&2),
+            "{sentences:?}"
+        );
     }
 
     #[test]
@@ -288,18 +319,30 @@ mod tests {
         let result = verdict_of(claim);
         let normalised = crate::text::normalize_nfc(claim.trim());
         for part in &result.parts {
-            assert_eq!(&normalised[part.start as usize..part.end as usize], part.text);
+            assert_eq!(
+                &normalised[part.start as usize..part.end as usize],
+                part.text
+            );
             if let Some(source) = &part.source {
                 let sentence = result
                     .evidence
                     .iter()
-                    .find(|e| e.document_id == source.document_id && e.sentence_index == source.sentence_index)
+                    .find(|e| {
+                        e.document_id == source.document_id
+                            && e.sentence_index == source.sentence_index
+                    })
                     .expect("a part's sentence is among the evidence");
-                assert!(sentence.sentence.get(source.start as usize..source.end as usize).is_some());
+                assert!(sentence
+                    .sentence
+                    .get(source.start as usize..source.end as usize)
+                    .is_some());
             }
         }
         let scores: Vec<f64> = result.evidence.iter().map(|e| e.score).collect();
-        assert!(scores.windows(2).all(|pair| pair[0] >= pair[1]), "{scores:?}");
+        assert!(
+            scores.windows(2).all(|pair| pair[0] >= pair[1]),
+            "{scores:?}"
+        );
     }
 
     #[test]

@@ -83,10 +83,7 @@ fn mask_of(keys: &[&str], tokens: &[AlignToken]) -> u64 {
 
 /// The windows around the best candidates, best first. Windows are `[p]`, `[p-1, p]`, `[p, p+1]` and `[p-1, p+1]`
 /// around each candidate position `p`.
-pub fn rank_windows<'a>(
-    claim: &ClaimAnalysis,
-    sources: &[SourceSentence<'a>],
-) -> Vec<Window<'a>> {
+pub fn rank_windows<'a>(claim: &ClaimAnalysis, sources: &[SourceSentence<'a>]) -> Vec<Window<'a>> {
     let keys = content_keys(claim);
     let total = keys.len().max(1) as f64;
     let mut windows: Vec<Window<'a>> = Vec::new();
