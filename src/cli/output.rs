@@ -55,8 +55,31 @@ pub fn verification_json(response: &pb::VerifyClaimResponse) -> Value {
         "evidence": evidence,
         "claim_quantities": response.claim_quantities.iter().map(quantity_json).collect::<Vec<_>>(),
         "language": response.language,
+        "parts": response.parts.iter().map(part_json).collect::<Vec<_>>(),
         "error": response.error,
     })
+}
+
+fn part_json(part: &pb::ClaimPart) -> Value {
+    json!({
+        "text": part.text,
+        "start": part.start,
+        "end": part.end,
+        "status": enum_name(part.status, pb::PartStatus::as_str_name),
+        "source_document_id": part.source_document_id,
+        "source_sentence_index": part.source_sentence_index,
+        "source_start": part.source_start,
+        "source_end": part.source_end,
+        "note": part.note,
+    })
+}
+
+fn part_mark(status: i32) -> &'static str {
+    match pb::PartStatus::try_from(status) {
+        Ok(pb::PartStatus::Supported) => "SUPPORTED   ",
+        Ok(pb::PartStatus::Contradicted) => "CONTRADICTED",
+        _ => "NOT FOUND   ",
+    }
 }
 
 fn outcome_mark(outcome: i32) -> &'static str {
@@ -79,6 +102,17 @@ pub fn verification_text(response: &pb::VerifyClaimResponse) -> String {
         "{verdict} (confidence {:.2})\n{}\n",
         response.confidence, response.explanation
     );
+    if !response.parts.is_empty() {
+        out.push_str("\nParts of the claim:\n");
+    }
+    for part in &response.parts {
+        let note = if part.note.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", part.note)
+        };
+        out.push_str(&format!("  {} \"{}\"{note}\n", part_mark(part.status), part.text));
+    }
     if !response.evidence.is_empty() {
         out.push_str("\nEvidence, best first:\n");
     }
