@@ -10,6 +10,7 @@
 //! - [`index`]: the in-memory inverted index (term → sentences) and each document's entries.
 //! - [`analysis`]: a document → sentences, quantities, index terms, context.
 //! - [`judge`]: claim reading, evidence windows, alignment, part accounting, the learned decision, explanation.
+//! - [`learn`]: training the verdict model from labelled real claims (a temporary store, cross-validation).
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
 //! - [`hashing`]: a fast hasher for word tables and per-claim maps.
 //! - [`cache`]: a bounded map shared between threads, for the verification caches.

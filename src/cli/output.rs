@@ -111,7 +111,11 @@ pub fn verification_text(response: &pb::VerifyClaimResponse) -> String {
         } else {
             format!(" ({})", part.note)
         };
-        out.push_str(&format!("  {} \"{}\"{note}\n", part_mark(part.status), part.text));
+        out.push_str(&format!(
+            "  {} \"{}\"{note}\n",
+            part_mark(part.status),
+            part.text
+        ));
     }
     if !response.evidence.is_empty() {
         out.push_str("\nEvidence, best first:\n");
