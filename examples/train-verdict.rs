@@ -15,9 +15,9 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use claimcheck::eval::parse_claims;
+use claimcheck::eval::{parse_claims, score, summary};
 use claimcheck::judge::decide::near_verbatim;
-use claimcheck::learn::{decisions, examples_of, figures, labelled_features, train, FeatureStore};
+use claimcheck::learn::{examples_of, labelled_features, predictions, train, FeatureStore};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).peekable();
@@ -48,14 +48,14 @@ fn main() -> anyhow::Result<()> {
         "chosen l2 {}, temperature {:.2}",
         training.model.l2, training.model.temperature
     );
-    println!(
-        "train: {}",
-        figures(&decisions(&training.model, &train_features))
-    );
-    println!(
-        "dev:   {}",
-        figures(&decisions(&training.model, &dev_features))
-    );
+    let report = |claims: &[_], features: &[_]| {
+        summary(&score(
+            claims,
+            &predictions(&training.model, claims, features),
+        ))
+    };
+    println!("train: {}", report(&train_claims, &train_features));
+    println!("dev:   {}", report(&dev_claims, &dev_features));
     // How often single signals fire on train, and the labels where they do.
     let examples = examples_of(&train_features);
     for name in claimcheck::judge::FEATURE_NAMES {

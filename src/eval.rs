@@ -106,14 +106,19 @@ pub struct EvalReport {
     pub misses: Vec<Miss>,
 }
 
+/// The confusion matrix of (expected, predicted) verdicts.
+pub fn confusion(pairs: impl IntoIterator<Item = (Verdict, Verdict)>) -> [[usize; 3]; 3] {
+    let mut confusion = [[0usize; 3]; 3];
+    for (expected, predicted) in pairs {
+        confusion[position(expected)][position(predicted)] += 1;
+    }
+    confusion
+}
+
 fn confusion_of<'a>(
     pairs: impl Iterator<Item = (&'a LabelledClaim, &'a Prediction)>,
 ) -> [[usize; 3]; 3] {
-    let mut confusion = [[0usize; 3]; 3];
-    for (claim, prediction) in pairs {
-        confusion[position(claim.label)][position(prediction.verdict)] += 1;
-    }
-    confusion
+    confusion(pairs.map(|(claim, prediction)| (claim.label, prediction.verdict)))
 }
 
 fn label_scores(confusion: &[[usize; 3]; 3]) -> Vec<LabelScores> {
@@ -147,7 +152,8 @@ fn label_scores(confusion: &[[usize; 3]; 3]) -> Vec<LabelScores> {
         .collect()
 }
 
-fn group_scores(confusion: &[[usize; 3]; 3]) -> GroupScores {
+/// Accuracy, macro-F1 and per-verdict scores of a confusion matrix.
+pub fn group_scores(confusion: &[[usize; 3]; 3]) -> GroupScores {
     let total: usize = confusion.iter().flatten().sum();
     let correct: usize = (0..3).map(|i| confusion[i][i]).sum();
     let per_label = label_scores(confusion);
@@ -301,6 +307,28 @@ pub fn score(claims: &[LabelledClaim], predictions: &[Prediction]) -> EvalReport
         },
         misses,
     }
+}
+
+/// The headline figures of a report in one line.
+pub fn summary(report: &EvalReport) -> String {
+    let [s, r, n] = [0, 1, 2].map(|i| &report.per_label[i]);
+    format!(
+        "{} claims: accuracy {:.3}, macro-F1 {:.3}; SUPPORTED P/R {:.3}/{:.3}, REFUTED P/R {:.3}/{:.3}, NOT_ENOUGH_INFO P/R {:.3}/{:.3}; with figures macro-F1 {:.3}; ECE {:.3}; SUPPORTED at >= {CONFIDENT}: {} verdicts, {:.3} right, {:.3} of SUPPORTED claims",
+        report.total,
+        report.label_accuracy,
+        report.macro_f1,
+        s.precision,
+        s.recall,
+        r.precision,
+        r.recall,
+        n.precision,
+        n.recall,
+        report.with_figures.macro_f1,
+        report.calibration_error,
+        report.confident_supported.count,
+        report.confident_supported.precision,
+        report.confident_supported.coverage
+    )
 }
 
 /// The report as text for a terminal.

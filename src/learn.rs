@@ -16,9 +16,9 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::analysis::analyse_document;
-use crate::eval::LabelledClaim;
+use crate::eval::{confusion, group_scores, LabelledClaim, Prediction};
 use crate::judge::decide::{fit, Example, Model, LABELS};
-use crate::judge::Features;
+use crate::judge::{Features, NO_EVIDENCE_CONFIDENCE};
 use crate::model::{ClaimInput, DocumentInput, Verdict};
 use crate::retrieve::DocumentCache;
 use crate::service::{features_in_store, Limits};
@@ -85,33 +85,6 @@ fn label_index(verdict: Verdict) -> usize {
     LABELS.iter().position(|l| *l == verdict).unwrap_or(2)
 }
 
-/// Macro-F1 of predicted against expected label indices.
-pub fn macro_f1(pairs: &[(usize, usize)]) -> f64 {
-    let mut total = 0.0;
-    for label in 0..LABELS.len() {
-        let true_positive = pairs
-            .iter()
-            .filter(|(e, p)| *e == label && *p == label)
-            .count() as f64;
-        let predicted = pairs.iter().filter(|(_, p)| *p == label).count() as f64;
-        let expected = pairs.iter().filter(|(e, _)| *e == label).count() as f64;
-        let precision = if predicted > 0.0 {
-            true_positive / predicted
-        } else {
-            0.0
-        };
-        let recall = if expected > 0.0 {
-            true_positive / expected
-        } else {
-            0.0
-        };
-        if precision + recall > 0.0 {
-            total += 2.0 * precision * recall / (precision + recall);
-        }
-    }
-    total / LABELS.len() as f64
-}
-
 /// What training made and measured.
 pub struct Training {
     pub model: Model,
@@ -148,18 +121,11 @@ pub fn train(examples: &[Example]) -> Training {
     let mut best: Option<(f64, f64, Vec<Model>)> = None;
     for l2 in L2_GRID {
         let models = fold_models(examples, l2);
-        let pairs: Vec<(usize, usize)> = examples
-            .iter()
-            .enumerate()
-            .map(|(index, example)| {
-                let model = &models[index % FOLDS];
-                (
-                    example.label,
-                    label_index(model.decide(&example.features).0),
-                )
-            })
-            .collect();
-        let score = macro_f1(&pairs);
+        let pairs = examples.iter().enumerate().map(|(index, example)| {
+            let model = &models[index % FOLDS];
+            (LABELS[example.label], model.decide(&example.features).0)
+        });
+        let score = group_scores(&confusion(pairs)).macro_f1;
         cross_validation.push((l2, score));
         if best
             .as_ref()
@@ -191,93 +157,32 @@ pub fn train(examples: &[Example]) -> Training {
     }
 }
 
-/// Figures of a model's decisions on labelled claims; a claim without
-/// evidence is decided NOT_ENOUGH_INFO at the confidence the judge gives
-/// it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Figures {
-    pub claims: usize,
-    pub accuracy: f64,
-    pub macro_f1: f64,
-    /// Per label (SUPPORTED, REFUTED, NOT_ENOUGH_INFO): precision, recall.
-    pub precision_recall: [(f64, f64); 3],
-    /// Expected calibration error over ten confidence bins.
-    pub calibration_error: f64,
-    /// SUPPORTED verdicts at confidence 0.9 or more: how many, share right.
-    pub confident_supported: (usize, f64),
-}
-
-/// One decided claim: expected label index, predicted label index,
-/// confidence.
-pub type Decision = (usize, usize, f64);
-
-/// Decides every claim (`None` features: no evidence).
-pub fn decisions(model: &Model, claims: &[(Option<Features>, usize)]) -> Vec<Decision> {
+/// A model's predictions for labelled claims whose features were read
+/// (`labelled`, in the same order); a claim without evidence is
+/// NOT_ENOUGH_INFO, as the judge decides it.
+pub fn predictions(
+    model: &Model,
+    claims: &[LabelledClaim],
+    labelled: &[(Option<Features>, usize)],
+) -> Vec<Prediction> {
     claims
         .iter()
-        .map(|(features, label)| match features {
-            Some(features) => {
-                let (verdict, confidence) = model.decide(features);
-                (*label, label_index(verdict), confidence)
+        .zip(labelled)
+        .map(|(claim, (features, _))| {
+            let (verdict, confidence) = match features {
+                Some(features) => model.decide(features),
+                None => (Verdict::NotEnoughInfo, NO_EVIDENCE_CONFIDENCE),
+            };
+            Prediction {
+                id: claim.id.clone(),
+                verdict,
+                first_evidence_document: None,
+                explanation: String::new(),
+                confidence,
+                has_figures: features.is_some_and(|f| f.get("has_figures") > 0.0),
             }
-            None => (*label, 2, 0.95),
         })
         .collect()
-}
-
-pub fn figures(decisions: &[Decision]) -> Figures {
-    let pairs: Vec<(usize, usize)> = decisions.iter().map(|(e, p, _)| (*e, *p)).collect();
-    let count = decisions.len().max(1) as f64;
-    let mut precision_recall = [(0.0, 0.0); 3];
-    for (label, slot) in precision_recall.iter_mut().enumerate() {
-        let hits = pairs
-            .iter()
-            .filter(|(e, p)| *e == label && *p == label)
-            .count() as f64;
-        let predicted = pairs.iter().filter(|(_, p)| *p == label).count() as f64;
-        let expected = pairs.iter().filter(|(e, _)| *e == label).count() as f64;
-        *slot = (hits / predicted.max(1.0), hits / expected.max(1.0));
-    }
-    let mut bins = [(0.0, 0.0, 0usize); 10];
-    for (expected, predicted, confidence) in decisions {
-        let bin = ((confidence * 10.0) as usize).min(9);
-        bins[bin].0 += confidence;
-        bins[bin].1 += f64::from(u8::from(expected == predicted));
-        bins[bin].2 += 1;
-    }
-    let calibration_error = bins
-        .iter()
-        .filter(|(_, _, n)| *n > 0)
-        .map(|(confidence, right, n)| (confidence - right).abs() / *n as f64 * (*n as f64 / count))
-        .sum();
-    let confident: Vec<&Decision> = decisions
-        .iter()
-        .filter(|(_, predicted, confidence)| *predicted == 0 && *confidence >= 0.9)
-        .collect();
-    let confident_right = confident.iter().filter(|(e, _, _)| *e == 0).count();
-    Figures {
-        claims: decisions.len(),
-        accuracy: pairs.iter().filter(|(e, p)| e == p).count() as f64 / count,
-        macro_f1: macro_f1(&pairs),
-        precision_recall,
-        calibration_error,
-        confident_supported: (
-            confident.len(),
-            confident_right as f64 / confident.len().max(1) as f64,
-        ),
-    }
-}
-
-impl std::fmt::Display for Figures {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let [s, r, n] = self.precision_recall;
-        write!(
-            f,
-            "{} claims: accuracy {:.3}, macro-F1 {:.3}; SUPPORTED P/R {:.3}/{:.3}, REFUTED P/R {:.3}/{:.3}, NOT_ENOUGH_INFO P/R {:.3}/{:.3}; ECE {:.3}; SUPPORTED at >= 0.9: {} right {:.3}",
-            self.claims, self.accuracy, self.macro_f1, s.0, s.1, r.0, r.1, n.0, n.1,
-            self.calibration_error, self.confident_supported.0, self.confident_supported.1
-        )
-    }
 }
 
 /// The features of every claim, with its label index.

@@ -600,17 +600,17 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         .count();
 
     // Claim word pairs found as pairs in the window.
-    let pairs = claim_tokens
-        .windows(2)
-        .filter(|p| p[0].is_content() || p[1].is_content())
-        .count();
     let window_pairs: std::collections::HashSet<(&str, &str)> = tokens
         .windows(2)
         .map(|p| (p[0].key.as_str(), p[1].key.as_str()))
         .collect();
-    let pairs_found = claim_tokens
+    let claim_pairs: Vec<&[AlignToken]> = claim_tokens
         .windows(2)
         .filter(|p| p[0].is_content() || p[1].is_content())
+        .collect();
+    let pairs = claim_pairs.len();
+    let pairs_found = claim_pairs
+        .iter()
         .filter(|p| window_pairs.contains(&(p[0].key.as_str(), p[1].key.as_str())))
         .count();
     let bigram_share = pairs_found as f64 / pairs.max(1) as f64;

@@ -614,6 +614,12 @@ impl Judgement {
             && (self.disagreement().is_some() || self.negation_conflict.is_some())
     }
 
+    /// The candidate's own relevance in 0..1: its topic and its retrieval
+    /// score.
+    pub(crate) fn relevance(&self) -> f64 {
+        (0.6 * self.topic + 0.4 * self.retrieval_score).clamp(0.0, 1.0)
+    }
+
     pub(crate) fn agreement_share(&self) -> f64 {
         if self.checks.is_empty() {
             return 1.0;
@@ -878,7 +884,7 @@ fn evidence_of(source: &SourceSentence, judgement: &Judgement) -> Evidence {
         document_title: document.title.clone(),
         sentence_index: source.sentence().index,
         sentence: source.sentence().text.clone(),
-        score: (0.6 * judgement.topic + 0.4 * judgement.retrieval_score).clamp(0.0, 1.0),
+        score: judgement.relevance(),
         checks: judgement.checks.clone(),
     }
 }

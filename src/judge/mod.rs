@@ -84,6 +84,10 @@ pub fn assess<'a>(claim: &ClaimAnalysis, sources: &[SourceSentence<'a>]) -> Asse
     }
 }
 
+/// Confidence of NOT_ENOUGH_INFO when no stored sentence shares a word
+/// with the claim.
+pub const NO_EVIDENCE_CONFIDENCE: f64 = 0.95;
+
 /// Decides the verdict for a claim over its candidate sentences with the
 /// shipped model.
 pub fn judge(
@@ -105,7 +109,7 @@ pub fn judge_with(
     let Some(accounting) = &assessment.accounting else {
         return VerificationResult {
             verdict: Verdict::NotEnoughInfo,
-            confidence: 0.95,
+            confidence: NO_EVIDENCE_CONFIDENCE,
             explanation: "No stored sentence shares words with the claim.".to_string(),
             evidence: Vec::new(),
             claim_quantities: claim.quantities.clone(),
@@ -198,11 +202,7 @@ fn evidence_of(
             !(std::ptr::eq(source.document, window.document)
                 && (window.first..window.first + window.len).contains(&source.position))
         })
-        .map(|(index, source)| {
-            let judgement = &assessment.judgements[index];
-            let relevance = (0.6 * judgement.topic + 0.4 * source.retrieval_score).clamp(0.0, 1.0);
-            (relevance.min(top), index)
-        })
+        .map(|(index, _)| (assessment.judgements[index].relevance().min(top), index))
         .collect();
     others.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     for (score, index) in others {
