@@ -134,6 +134,11 @@ pub fn candidates(
     }
     weighted.sort_by_key(|(_, holding, _)| *holding);
     let document_bonus = subject_documents(index, context_terms, sentence_total, &is_allowed);
+    let only: Option<Vec<u32>> = allowed.map(|set| {
+        let mut documents: Vec<u32> = set.iter().copied().collect();
+        documents.sort_unstable();
+        documents
+    });
     SCRATCH.with_borrow_mut(|scratch| {
         scratch.clear();
         score_and_rank(
@@ -141,6 +146,7 @@ pub fn candidates(
             &weighted,
             &document_bonus,
             &is_allowed,
+            only.as_deref(),
             average_length,
             limit,
             scratch,
@@ -225,20 +231,65 @@ fn document_weights(scores: &[Scored]) -> Vec<(u32, f64)> {
     weights
 }
 
+/// Adds the BM25 gains of `terms` in `documents` (ascending) to the
+/// scores, reading only those documents' postings.
+fn score_in_documents(
+    index: &InvertedIndex,
+    terms: &[(&String, f64)],
+    documents: &[u32],
+    average_length: f64,
+    scratch: &mut Scratch,
+) {
+    let mut cursors: Vec<(PostingCursor, f64)> = terms
+        .iter()
+        .filter_map(|(term, idf)| Some((index.cursor(term)?, *idf)))
+        .collect();
+    // Document by document, so that the gains come sorted by key and
+    // are merged into the scores once.
+    let Scratch {
+        gains, in_document, ..
+    } = &mut *scratch;
+    for &document in documents {
+        in_document.clear();
+        for (cursor, idf) in &mut cursors {
+            cursor.visit_document(document, |posting| {
+                in_document.push((posting.sentence, bm25_gain(*idf, &posting, average_length)));
+            });
+        }
+        in_document.sort_unstable_by_key(|(sentence, _)| *sentence);
+        for &(sentence, gain) in in_document.iter() {
+            let key = posting_key(document, sentence);
+            match gains.last_mut() {
+                Some((last, sum)) if *last == key => *sum += gain,
+                _ => gains.push((key, gain)),
+            }
+        }
+    }
+    scratch.merge_gains();
+}
+
 /// Nominates, re-scores and ranks: the body of [`candidates`], with its
-/// terms weighted (rarest first) and its subject documents found.
+/// terms weighted (rarest first) and its subject documents found. With a
+/// document filter (`only`, ascending), every term is read in those
+/// documents alone: cutting a term's postings to a budget before the
+/// filter would miss the allowed documents stored late.
 fn score_and_rank(
     index: &InvertedIndex,
     weighted: &[(&String, u64, f64)],
     document_bonus: &FastMap<u32, f64>,
     is_allowed: &impl Fn(u32) -> bool,
+    only: Option<&[u32]>,
     average_length: f64,
     limit: usize,
     scratch: &mut Scratch,
 ) -> Vec<Candidate> {
     let mut common = Vec::new();
     let mut budget = NOMINATION_BUDGET;
-    for (position, (term, holding, idf)) in weighted.iter().enumerate() {
+    if let Some(documents) = only {
+        let terms: Vec<(&String, f64)> = weighted.iter().map(|(t, _, idf)| (*t, *idf)).collect();
+        score_in_documents(index, &terms, documents, average_length, scratch);
+    }
+    for (position, (term, holding, idf)) in weighted.iter().enumerate().filter(|_| only.is_none()) {
         let affordable = *holding <= RARE_TERM_SENTENCES && *holding <= budget;
         // A claim of common words only still needs candidates: without
         // subject documents to re-score, its two rarest terms nominate,
@@ -274,32 +325,7 @@ fn score_and_rank(
     if !common.is_empty() {
         let weights = document_weights(&scratch.scores);
         let documents = documents_to_rescore(&weights, document_bonus);
-        let mut cursors: Vec<(PostingCursor, f64)> = common
-            .iter()
-            .filter_map(|(term, idf)| Some((index.cursor(term)?, *idf)))
-            .collect();
-        // Document by document, so that the gains come sorted by key and
-        // are merged into the scores once.
-        let Scratch {
-            gains, in_document, ..
-        } = &mut *scratch;
-        for document in documents {
-            in_document.clear();
-            for (cursor, idf) in &mut cursors {
-                cursor.visit_document(document, |posting| {
-                    in_document.push((posting.sentence, bm25_gain(*idf, &posting, average_length)));
-                });
-            }
-            in_document.sort_unstable_by_key(|(sentence, _)| *sentence);
-            for &(sentence, gain) in in_document.iter() {
-                let key = posting_key(document, sentence);
-                match gains.last_mut() {
-                    Some((last, sum)) if *last == key => *sum += gain,
-                    _ => gains.push((key, gain)),
-                }
-            }
-        }
-        scratch.merge_gains();
+        score_in_documents(index, &common, &documents, average_length, scratch);
     }
     // Each scored sentence, with whether its document is a subject
     // document, found once per document.
@@ -586,6 +612,15 @@ mod tests {
             // Words no sentence holds.
             ("Tokyo Olympics medal table", None, None),
         ];
+        // A filter naming only the last of many documents with the same
+        // common sentence: its postings lie past any nomination budget.
+        let last = (archive.len() - 2) as u32;
+        let only_last: HashSet<u32> = [last].into();
+        let found = candidates_for(&index, "Đảo đã giảm hộ dân trong năm.", Some(&only_last));
+        assert!(
+            !found.is_empty() && found.iter().all(|c| c.document_number == last),
+            "{found:?}"
+        );
         for (claim, allowed, expected) in cases {
             let found = candidates_for(&index, claim, allowed);
             assert!(found.len() <= 10, "{claim}: {} candidates", found.len());
