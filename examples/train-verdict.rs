@@ -45,8 +45,8 @@ fn main() -> anyhow::Result<()> {
         println!("cross-validation on train, l2 {l2}: macro-F1 {score:.3}");
     }
     println!(
-        "chosen l2 {}, temperature {:.2}",
-        training.model.l2, training.model.temperature
+        "chosen l2 {}, temperature {:.2}, near-verbatim confident from P(SUPPORTED) {:.2}",
+        training.model.l2, training.model.temperature, training.model.verbatim_min_probability
     );
     let report = |claims: &[_], features: &[_]| {
         summary(&score(

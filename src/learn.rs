@@ -17,7 +17,7 @@ use anyhow::Context as _;
 
 use crate::analysis::analyse_document;
 use crate::eval::{confusion, group_scores, LabelledClaim, Prediction};
-use crate::judge::decide::{fit, Example, Model, LABELS};
+use crate::judge::decide::{fit, near_verbatim, Example, Model, LABELS, VERBATIM_TARGET_PRECISION};
 use crate::judge::{Features, NO_EVIDENCE_CONFIDENCE};
 use crate::model::{ClaimInput, DocumentInput, Verdict};
 use crate::retrieve::DocumentCache;
@@ -149,12 +149,51 @@ pub fn train(examples: &[Example]) -> Training {
     let step = (0..TEMPERATURE_STEPS)
         .min_by(|a, b| losses[*a].total_cmp(&losses[*b]))
         .unwrap_or(10);
+    for model in &mut models {
+        model.temperature = temperature_at(step);
+    }
     let mut model = fit(examples, l2);
     model.temperature = temperature_at(step);
+    model.verbatim_min_probability = verbatim_threshold(examples, &models);
     Training {
         model,
         cross_validation,
     }
+}
+
+/// Thresholds tried for [`Model::verbatim_min_probability`]: 0.50 to 0.90
+/// by 0.02.
+fn verbatim_threshold_at(step: usize) -> f64 {
+    0.5 + 0.02 * step as f64
+}
+const VERBATIM_THRESHOLD_STEPS: usize = 21;
+
+/// The least out-of-fold probability of SUPPORTED from which near-verbatim
+/// restatements are right at least [`VERBATIM_TARGET_PRECISION`] of the
+/// time (1.0, never, when no threshold reaches it).
+fn verbatim_threshold(examples: &[Example], models: &[Model]) -> f64 {
+    let verbatim: Vec<(f64, bool)> = examples
+        .iter()
+        .enumerate()
+        .filter(|(_, example)| near_verbatim(&example.features))
+        .map(|(index, example)| {
+            let probability = models[index % FOLDS].probabilities(&example.features)[0];
+            (probability, example.label == 0)
+        })
+        .collect();
+    (0..VERBATIM_THRESHOLD_STEPS)
+        .map(verbatim_threshold_at)
+        .find(|threshold| {
+            let kept: Vec<bool> = verbatim
+                .iter()
+                .filter(|(probability, _)| probability >= threshold)
+                .map(|(_, right)| *right)
+                .collect();
+            !kept.is_empty()
+                && kept.iter().filter(|right| **right).count() as f64 / kept.len() as f64
+                    >= VERBATIM_TARGET_PRECISION
+        })
+        .unwrap_or(1.0)
 }
 
 /// A model's predictions for labelled claims whose features were read

@@ -158,9 +158,9 @@ async fn verdicts_hold_with_hundreds_of_look_alike_articles() {
         "dev with distractors: label {:.3}, strict {:.3}",
         report.label_accuracy, report.strict_accuracy
     );
-    // Measured with the learned judge: 37 of 40 (0.925).
+    // Measured with the learned judge: 38 of 40 (0.95).
     assert!(
-        report.label_accuracy >= 0.925 && report.strict_accuracy >= 0.925,
+        report.label_accuracy >= 0.95 && report.strict_accuracy >= 0.95,
         "dev misses with distractors: {:#?}",
         report.misses
     );

@@ -144,6 +144,9 @@ pub struct Accounting<'a> {
     pub features: Features,
     /// How much of the claim the window states: the window choice.
     pub score: f64,
+    /// The claim's names (of two words or more) the window's document
+    /// never mentions, folded.
+    pub absent_names: Vec<String>,
 }
 
 /// What the accounting needs besides the claim and the window.
@@ -259,6 +262,13 @@ fn changes_between(
             claim: claim_text.clone(),
             source: source_text.clone(),
         });
+    } else if !short(MAX_FIGURE_SLOT) {
+        changes.extend(boundary_changes(
+            claim,
+            segment.clone(),
+            window,
+            counterpart.clone(),
+        ));
     }
     let scales = |words: &[&str]| -> Vec<String> {
         words
@@ -277,6 +287,84 @@ fn changes_between(
             claim: claim_text,
             source: source_text,
         });
+    }
+    changes
+}
+
+/// The run of tokens satisfying `keep` at the start (or, `from_end`, at
+/// the end) of `range`.
+fn run_at(
+    tokens: &[AlignToken],
+    range: std::ops::Range<usize>,
+    from_end: bool,
+    keep: fn(&AlignToken) -> bool,
+) -> std::ops::Range<usize> {
+    if from_end {
+        let start = range
+            .clone()
+            .rev()
+            .take_while(|p| keep(&tokens[*p]))
+            .last()
+            .unwrap_or(range.end);
+        start..range.end
+    } else {
+        let end = range
+            .clone()
+            .take_while(|p| keep(&tokens[*p]))
+            .last()
+            .map_or(range.start, |p| p + 1);
+        range.start..end
+    }
+}
+
+fn is_name_word(token: &AlignToken) -> bool {
+    token.capitalized && !token.numeric
+}
+
+fn is_number_word(token: &AlignToken) -> bool {
+    token.numeric
+}
+
+/// Substitutions at the edge of a long slot: the words right after (or
+/// right before) a matched run are a name on both sides, or a number on
+/// both sides, and differ. The matched run anchors the slot however long
+/// the rest of the rewritten passage is.
+fn boundary_changes(
+    claim: &[AlignToken],
+    segment: std::ops::Range<usize>,
+    window: &[AlignToken],
+    counterpart: std::ops::Range<usize>,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let keys = |tokens: &[AlignToken], range: std::ops::Range<usize>| -> Vec<String> {
+        tokens[range].iter().map(|t| t.key.clone()).collect()
+    };
+    for from_end in [false, true] {
+        let claim_name = run_at(claim, segment.clone(), from_end, is_name_word);
+        let source_name = run_at(window, counterpart.clone(), from_end, is_name_word);
+        if !claim_name.is_empty() && !source_name.is_empty() {
+            let source_keys = keys(window, source_name.clone());
+            if keys(claim, claim_name.clone())
+                .iter()
+                .all(|k| !source_keys.contains(k))
+            {
+                changes.push(Change::Name {
+                    claim: joined(claim, claim_name),
+                    source: joined(window, source_name),
+                });
+            }
+        }
+        let claim_number = run_at(claim, segment.clone(), from_end, is_number_word);
+        let source_number = run_at(window, counterpart.clone(), from_end, is_number_word);
+        if !claim_number.is_empty()
+            && !source_number.is_empty()
+            && keys(claim, claim_number.clone()) != keys(window, source_number.clone())
+        {
+            changes.push(Change::Figure {
+                claim: joined(claim, claim_number),
+                source: joined(window, source_number),
+            });
+        }
     }
     changes
 }
@@ -444,11 +532,10 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
                 // apart and never a contradiction on its own.
                 beside_changes += changes_between(claim_tokens, range.clone(), &tokens, r.clone())
                     .iter()
-                    .filter(|c| {
-                        matches!(
-                            c,
-                            Change::Figure { .. } | Change::Opposite { .. } | Change::Scale { .. }
-                        )
+                    .filter(|c| match c {
+                        Change::Figure { .. } => !figures_agree,
+                        Change::Opposite { .. } | Change::Scale { .. } => true,
+                        _ => false,
                     })
                     .count();
                 Vec::new()
@@ -560,14 +647,22 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         .count();
 
     // Numbers and names beyond the window.
-    let numbers: Vec<&AlignToken> = claim_tokens.iter().filter(|t| t.numeric).collect();
+    // A number the figure engine finds stated (derived or converted)
+    // counts as present wherever its source figures are.
+    let numbers: Vec<&AlignToken> = claim_tokens
+        .iter()
+        .enumerate()
+        .filter(|(p, t)| t.numeric && figure_outcome[*p] != Some(true))
+        .map(|(_, t)| t)
+        .collect();
     let window_keys: std::collections::HashSet<&str> =
         tokens.iter().map(|t| t.key.as_str()).collect();
+    let number_total = claim_tokens.iter().filter(|t| t.numeric).count();
     let number_share = |present: &dyn Fn(&str) -> bool| {
-        if numbers.is_empty() {
+        if number_total == 0 {
             0.0
         } else {
-            numbers.iter().filter(|t| !present(&t.key)).count() as f64 / numbers.len() as f64
+            numbers.iter().filter(|t| !present(&t.key)).count() as f64 / number_total as f64
         }
     };
     let numbers_missing_window = number_share(&|key| window_keys.contains(key));
@@ -594,10 +689,12 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         .iter()
         .filter(|n| !holds_words(window_folded.trim(), n) && holds_words(whole.folded.trim(), n))
         .count();
-    let names_absent_document = names
+    let absent_names: Vec<String> = names
         .iter()
         .filter(|n| !holds_words(whole.folded.trim(), n))
-        .count();
+        .map(|n| n.to_string())
+        .collect();
+    let names_absent_document = absent_names.len();
 
     // Claim word pairs found as pairs in the window.
     let window_pairs: std::collections::HashSet<(&str, &str)> = tokens
@@ -697,5 +794,6 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         changes,
         features: Features { values },
         score,
+        absent_names,
     }
 }

@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use crate::text::{is_stopword, word_tokens};
 
-use super::lexicon::canonical_key;
+use super::lexicon::{canonical_key, number_word_value};
 
 /// Tiles shorter than this are not context matches.
 const MIN_TILE: usize = 2;
@@ -68,11 +68,18 @@ pub fn align_tokens(text: &str, sentence: usize) -> Vec<AlignToken> {
                 continue;
             }
         }
+        let lower = token.text.to_lowercase();
+        // A number word stands for its digits, unless it is capitalised
+        // inside the text (part of a name: "Ba Đình") or follows "thứ"
+        // (an ordinal or a weekday: "thứ bảy").
+        let after_ordinal = tokens.last().is_some_and(|t| t.lower == "thứ");
+        let number_word = number_word_value(&lower)
+            .filter(|_| (!token.is_capitalized() || tokens.is_empty()) && !after_ordinal);
         tokens.push(AlignToken {
-            lower: token.text.to_lowercase(),
-            key: canonical_key(&token.folded),
-            stop: is_stopword(&token.folded),
-            numeric: token.is_numeric(),
+            key: number_word.map_or_else(|| canonical_key(&token.folded), |v| v.to_string()),
+            lower,
+            stop: is_stopword(&token.folded) && number_word.is_none(),
+            numeric: token.is_numeric() || number_word.is_some(),
             capitalized: token.is_capitalized(),
             start: token.start,
             end: token.end,

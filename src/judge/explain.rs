@@ -113,6 +113,10 @@ pub fn explanation(verdict: Verdict, accounting: &Accounting, figures: &Judgemen
                 .unwrap_or_else(|| "it speaks of the same thing and says otherwise".to_string());
             format!("Refuted by {evidence}. {}.", capitalise(&reason))
         }
+        Verdict::NotEnoughInfo if !accounting.absent_names.is_empty() && !accounting.changes.is_empty() => format!(
+            "Not enough information: the closest evidence, {evidence}, gives figures about another subject; it never mentions \"{}\".",
+            accounting.absent_names.join("\", \"")
+        ),
         Verdict::NotEnoughInfo => match missing_part(accounting) {
             Some(part) => format!(
                 "Not enough information: the closest evidence, {evidence}, does not say \"{part}\"."

@@ -18,6 +18,11 @@
 //! - **Spelling variants**: the i/y alternation of Vietnamese orthography
 //!   after a consonant (kỹ/kĩ, lý/lí, tỷ/tỉ, mỹ/mĩ, sỹ/sĩ) and the two
 //!   readings of a thousand (nghìn/ngàn).
+//! - **Number words**: the cardinal words two to ten of Vietnamese (hai, ba,
+//!   bốn, sáu, bảy, tám, chín, mười) and English (two ... ten), aligned as
+//!   the digits they stand for. Left out because they are mostly not
+//!   numbers in running text: một/one (also "a", "some"), năm (also
+//!   "year"), tư (also "private"), lăm/mốt (only inside numbers).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -229,6 +234,35 @@ static SCALE_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| SCALE_WORDS.iter().copied().collect());
 
 /// True for a negative adverb (lowercase word).
+const NUMBER_WORDS: &[(&str, u32)] = &[
+    ("hai", 2),
+    ("ba", 3),
+    ("bốn", 4),
+    ("sáu", 6),
+    ("bảy", 7),
+    ("bẩy", 7),
+    ("tám", 8),
+    ("chín", 9),
+    ("mười", 10),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+];
+
+/// The value of a cardinal number word (lowercase, diacritics kept).
+pub fn number_word_value(lower: &str) -> Option<u32> {
+    NUMBER_WORDS
+        .iter()
+        .find(|(word, _)| *word == lower)
+        .map(|(_, value)| *value)
+}
+
 pub fn is_negator(lower: &str) -> bool {
     NEGATOR_SET.contains(lower)
 }

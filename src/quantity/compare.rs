@@ -2,12 +2,18 @@
 //!
 //! Each amount is read as an interval of the values its words allow:
 //! - exact: the value, widened by half the step of its last written digit
-//!   ("91,6%" is 91.55..91.65, "98%" is 97.5..98.5, "2 nghìn" is 1500..2500,
-//!   an integer count is exact);
-//! - approximate (khoảng, gần, about, nearly): ±10% of the value;
+//!   but never by more than 5% of the value ("91,6%" is 91.55..91.65, "98%"
+//!   is 97.5..98.5, "2 nghìn" is 1900..2100, "9%" is 8.55..9.45, an integer
+//!   count is exact): news rounding keeps a figure within a twentieth of
+//!   what it rounds, and "2 triệu" for 1,72 triệu is 14% off, not a
+//!   rounding;
+//! - approximate (khoảng, gần, about, nearly): ±8% of the value (or its
+//!   rounding, if wider);
 //! - more than / at least / less than / at most: the open or closed half-line.
 //!
-//! Two exact figures MATCH when equal and are COMPATIBLE when within rounding.
+//! Two exact figures MATCH when equal and are COMPATIBLE when within rounding;
+//! two approximate ones are COMPATIBLE when the claim's reach holds the
+//! source's value, a MISMATCH otherwise.
 //! Otherwise a claim is COMPATIBLE when its interval contains the source's
 //! (the source entails it: "hơn 98%" against 98,12%), or when it repeats a
 //! source bound without its qualifier ("90%" against "trên 90%"); a MISMATCH
@@ -70,7 +76,7 @@ impl Interval {
                 None => closed(value - rounding, value + rounding),
             },
             Qualifier::Approximate => {
-                let tolerance = rounding.max(value.abs() * 0.1);
+                let tolerance = rounding.max(value.abs() * APPROXIMATE_SHARE);
                 closed(value - tolerance, value + tolerance)
             }
             Qualifier::MoreThan => Interval {
@@ -117,6 +123,11 @@ impl Interval {
     }
 }
 
+/// Largest share of a figure its rounding may reach.
+const MAX_ROUNDING_SHARE: f64 = 0.05;
+/// Share of a figure an approximate qualifier allows either way.
+const APPROXIMATE_SHARE: f64 = 0.08;
+
 /// An amount reduced to a number on a common scale, with its interval.
 #[derive(Debug, Clone, Copy)]
 struct Magnitude {
@@ -130,7 +141,9 @@ impl Magnitude {
     fn of(quantity: &Quantity) -> Magnitude {
         Magnitude {
             value: quantity.value,
-            rounding: quantity.rounding,
+            rounding: quantity
+                .rounding
+                .min(MAX_ROUNDING_SHARE * quantity.value.abs()),
             qualifier: quantity.qualifier,
             range_end: quantity.range_end,
         }
@@ -202,6 +215,20 @@ fn judge(claim: Magnitude, source: Magnitude) -> Outcome {
         return Outcome::Match;
     }
     let (claim_interval, source_interval) = (claim.interval(), source.interval());
+    // Two approximate figures: the claim's reach must hold the source's
+    // value itself, or two wide intervals would join figures far apart.
+    if claim.qualifier == Qualifier::Approximate
+        && source.qualifier == Qualifier::Approximate
+        && claim.range_end.is_none()
+        && source.range_end.is_none()
+    {
+        let point = Interval::of(source.value, 0.0, Qualifier::Exact, None);
+        return if claim_interval.contains(&point) {
+            Outcome::Compatible
+        } else {
+            Outcome::Mismatch
+        };
+    }
     if claim_interval.contains(&source_interval) {
         return Outcome::Compatible;
     }

@@ -376,6 +376,13 @@ fn comparison_table() {
         ("more than 98%", "98,12%", Compatible),
         ("less than 90%", "91,6%", Mismatch),
         ("nearly 600", "556", Compatible),
+        // Rounding reaches at most a twentieth of the figure; an
+        // approximate qualifier 8% either way.
+        ("2 triệu thuê bao", "1,72 triệu thuê bao", Mismatch),
+        ("1,7 triệu thuê bao", "1,72 triệu thuê bao", Compatible),
+        ("9%", "8,5%", Mismatch),
+        ("gần 10.000 thuốc", "gần 8.880 thuốc", Mismatch),
+        ("khoảng 9.000 thuốc", "gần 8.880 thuốc", Compatible),
         // Percent, fraction, all.
         ("100% bí thư", "101/101 bí thư", Compatible),
         ("đạt 98,12%", "521/531 chỉ tiêu", Compatible),
