@@ -245,7 +245,7 @@ fn changes_between(
     let names = |tokens: &[AlignToken]| -> Vec<String> {
         tokens
             .iter()
-            .filter(|t| t.capitalized && !t.numeric)
+            .filter(|t| is_name_word(t))
             .map(|t| t.key.clone())
             .collect()
     };
