@@ -145,7 +145,7 @@ pub struct Accounting<'a> {
     /// How much of the claim the window states: the window choice.
     pub score: f64,
     /// The claim's names (of two words or more) the window's document
-    /// never mentions, folded.
+    /// never mentions, as the claim writes them.
     pub absent_names: Vec<String>,
 }
 
@@ -679,20 +679,22 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         }
         folded
     };
-    let names: Vec<&str> = claim
+    let names: Vec<&crate::context::Entity> = claim
         .entities
         .iter()
         .filter(|e| e.folded.contains(' ') && !names_subject(e, &window.document.record))
-        .map(|e| e.folded.as_str())
         .collect();
     let names_missing_window = names
         .iter()
-        .filter(|n| !holds_words(window_folded.trim(), n) && holds_words(whole.folded.trim(), n))
+        .filter(|e| {
+            !holds_words(window_folded.trim(), &e.folded)
+                && holds_words(whole.folded.trim(), &e.folded)
+        })
         .count();
     let absent_names: Vec<String> = names
         .iter()
-        .filter(|n| !holds_words(whole.folded.trim(), n))
-        .map(|n| n.to_string())
+        .filter(|e| !holds_words(whole.folded.trim(), &e.folded))
+        .map(|e| e.text.clone())
         .collect();
     let names_absent_document = absent_names.len();
 

@@ -3,6 +3,7 @@
 //! Pure.
 
 use super::account::{Accounting, Change};
+use super::decide::about_another_subject;
 use super::figures::Judgement;
 use crate::model::{PartStatus, Verdict};
 use crate::quantity::Quantity;
@@ -113,7 +114,7 @@ pub fn explanation(verdict: Verdict, accounting: &Accounting, figures: &Judgemen
                 .unwrap_or_else(|| "it speaks of the same thing and says otherwise".to_string());
             format!("Refuted by {evidence}. {}.", capitalise(&reason))
         }
-        Verdict::NotEnoughInfo if !accounting.absent_names.is_empty() && !accounting.changes.is_empty() => format!(
+        Verdict::NotEnoughInfo if about_another_subject(&accounting.features) => format!(
             "Not enough information: the closest evidence, {evidence}, gives figures about another subject; it never mentions \"{}\".",
             accounting.absent_names.join("\", \"")
         ),

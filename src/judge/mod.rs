@@ -313,6 +313,18 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_about_another_subject_says_which_name_is_missing() {
+        let result = verdict_of("Huyện Mường Nhé hiện còn 52 trường học sau khi sáp nhập.");
+        assert_eq!(result.verdict, Verdict::NotEnoughInfo);
+        assert!(
+            result.explanation.contains("another subject")
+                && result.explanation.contains("Mường Nhé"),
+            "{}",
+            result.explanation
+        );
+    }
+
+    #[test]
     fn facts_joined_from_two_sentences_are_read_in_one_window() {
         let result = verdict_of(
             "Năm 2023, xuất khẩu gạo của tỉnh Hậu Giang đạt 1,2 triệu tấn, giá trị xuất khẩu tăng 15% so với năm trước.",
