@@ -158,9 +158,9 @@ async fn verdicts_hold_with_hundreds_of_look_alike_articles() {
         "dev with distractors: label {:.3}, strict {:.3}",
         report.label_accuracy, report.strict_accuracy
     );
-    // Measured with the learned judge: 38 of 40 (0.95).
+    // Measured with the learned judge: 39 of 40 (0.975).
     assert!(
-        report.label_accuracy >= 0.95 && report.strict_accuracy >= 0.95,
+        report.label_accuracy >= 0.975 && report.strict_accuracy >= 0.975,
         "dev misses with distractors: {:#?}",
         report.misses
     );

@@ -16,7 +16,7 @@
 //! opens with a conjunction), words and figures absent from the whole
 //! document, and every position-aware change signal.
 
-use super::align::{align, AlignToken, Alignment, Counterpart};
+use super::align::{align, AlignToken, Alignment, Counterpart, Tile};
 use super::figures::{holds_words, ClaimAnalysis, Judgement, SAME_THING_ALIGNMENT};
 use super::lexicon::{is_negator, is_scale_word, opens_clause, opposite_pair};
 use super::window::Window;
@@ -76,6 +76,12 @@ pub enum Change {
     NegationRemoved {
         source: String,
     },
+    /// The claim's name stands where the source has another one, and the
+    /// source names it elsewhere: two names swapped between their slots.
+    SwappedName {
+        claim: String,
+        source: String,
+    },
 }
 
 /// Names of the decision's features, in the order of [`Features::values`].
@@ -116,8 +122,9 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "bigram_share",
     "names_unbound",
     "beside_changes",
+    "names_crossed",
 ];
-pub const FEATURE_COUNT: usize = 36;
+pub const FEATURE_COUNT: usize = 37;
 
 /// The measurements the decision reads, each documented by its name in
 /// [`FEATURE_NAMES`]; counts are `ln(1 + n)`.
@@ -447,6 +454,35 @@ fn source_of(
     })
 }
 
+/// Tiles (by index) that name someone or somewhere taken from elsewhere in
+/// the window while the tiles on either side of them stand around another
+/// name there, with that other name's window range: two names swapped
+/// between their slots leave every word tiled.
+fn crossed_names(
+    tiles: &[Tile],
+    claim: &[AlignToken],
+    window: &[AlignToken],
+) -> Vec<(usize, std::ops::Range<usize>)> {
+    let is_name = |t: &AlignToken| t.capitalized && !t.numeric;
+    (1..tiles.len().saturating_sub(1))
+        .filter_map(|index| {
+            let (before, tile, after) = (&tiles[index - 1], &tiles[index], &tiles[index + 1]);
+            let slot = before.window_end()..after.window_start;
+            let claim_name = &claim[tile.claim_start..tile.claim_end()];
+            let crossed = tile.len <= MAX_FIGURE_SLOT
+                && (1..=MAX_FIGURE_SLOT).contains(&slot.len())
+                && !(slot.start <= tile.window_start && tile.window_end() <= slot.end)
+                && claim_name.iter().all(is_name)
+                && window[slot.clone()].iter().all(is_name)
+                && !window[slot.clone()]
+                    .iter()
+                    .map(|t| &t.key)
+                    .eq(claim_name.iter().map(|t| &t.key));
+            crossed.then_some((index, slot))
+        })
+        .collect()
+}
+
 /// Accounts for a claim against a window.
 pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context) -> Accounting<'a> {
     let tokens = window.tokens();
@@ -476,8 +512,25 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
             negation_dropped_before.push((dropped.claim_position, source));
         }
     }
-    for tile in &alignment.tiles {
+    let crossed = crossed_names(&alignment.tiles, claim_tokens, &tokens);
+    for (index, tile) in alignment.tiles.iter().enumerate() {
         let (start, end, text) = claim_span(tile.claim_start..tile.claim_end());
+        if let Some((_, slot)) = crossed.iter().find(|(crossed, _)| *crossed == index) {
+            let source = joined(&tokens, slot.clone());
+            parts.push(Part {
+                start,
+                end,
+                status: PartStatus::Contradicted,
+                source: source_of(&window, &tokens, slot.clone()),
+                note: format!("the source names \"{source}\" here, and \"{text}\" elsewhere"),
+                text: text.clone(),
+            });
+            changes.push(Change::SwappedName {
+                claim: text,
+                source,
+            });
+            continue;
+        }
         let negation = negation_dropped_before
             .iter()
             .find(|(position, _)| *position == tile.claim_start);
@@ -730,6 +783,7 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
     let negation_added = count(|c| matches!(c, Change::NegationAdded { .. }));
     let negation_removed = count(|c| matches!(c, Change::NegationRemoved { .. }));
     let name_swaps = count(|c| matches!(c, Change::Name { .. }));
+    let names_crossed = count(|c| matches!(c, Change::SwappedName { .. }));
     let scale_changes = count(|c| matches!(c, Change::Scale { .. }));
 
     let figures = context.figures;
@@ -783,6 +837,7 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         bigram_share,
         f64::from(u8::from(!figures.missing_entities.is_empty())),
         ln1p(beside_changes),
+        ln1p(names_crossed),
     ];
     let score = tiled_content
         + 0.5 * loose_content

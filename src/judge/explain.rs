@@ -54,6 +54,9 @@ fn change_text(change: &Change) -> String {
         Change::NegationRemoved { source } => {
             format!("the source negates it (\"{source}\"), the claim does not")
         }
+        Change::SwappedName { claim, source } => {
+            format!("the claim names \"{claim}\" where the source names \"{source}\" (and \"{claim}\" in another place)")
+        }
     }
 }
 

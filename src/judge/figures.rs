@@ -474,13 +474,13 @@ fn unit_words(unit: &str) -> Vec<String> {
         .collect()
 }
 
-/// How alike two counted nouns are, in 0..1; 0.3 when one is unknown.
-fn unit_similarity(claim_unit: &str, source_unit: &str) -> f64 {
-    let (claim_words, source_words) = (unit_words(claim_unit), unit_words(source_unit));
+/// How alike two counted nouns (their folded words) are, in 0..1; 0.3 when
+/// one is unknown.
+fn unit_similarity(claim_words: &[String], source_words: &[String]) -> f64 {
     if claim_words.is_empty() || source_words.is_empty() {
         return 0.3;
     }
-    let overlap = jaccard(&claim_words, &source_words);
+    let overlap = jaccard(claim_words, source_words);
     if claim_words[0] == source_words[0] {
         0.6 + 0.4 * overlap
     } else {
@@ -507,6 +507,15 @@ struct Pooled<'a> {
     penalty: f64,
     /// Where the quantity was read, when not in the sentence itself.
     origin: &'static str,
+    /// The folded words of its unit, read when first compared.
+    unit_words: std::cell::OnceCell<Vec<String>>,
+}
+
+impl Pooled<'_> {
+    fn unit_words(&self) -> &[String] {
+        self.unit_words
+            .get_or_init(|| unit_words(&self.quantity.unit))
+    }
 }
 
 fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
@@ -526,6 +535,7 @@ fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
                 context,
                 penalty,
                 origin,
+                unit_words: Default::default(),
             });
         }
     };
@@ -558,6 +568,7 @@ fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
             context: &[],
             penalty: 0.1,
             origin: " (the year that opens the paragraph)",
+            unit_words: Default::default(),
         });
     }
     pool
@@ -784,6 +795,7 @@ fn judge_candidate(
     let mut alignment = Vec::with_capacity(claim.quantities.len());
     for (claim_quantity, claim_context) in claim.quantities.iter().zip(&claim.quantity_contexts) {
         let mut best: Option<(usize, f64, crate::quantity::Comparison)> = None;
+        let claim_unit_words = unit_words(&claim_quantity.unit);
         for (position, pooled) in pool.iter().enumerate() {
             let reusable = pooled.quantity.kind == QuantityKind::Year;
             if (used[position] && !reusable) || !can_align(claim_quantity, &pooled.quantity) {
@@ -795,9 +807,7 @@ fn judge_candidate(
                 QuantityKind::Count
                 | QuantityKind::Fraction
                 | QuantityKind::Money
-                | QuantityKind::Measure => {
-                    unit_similarity(&claim_quantity.unit, &pooled.quantity.unit)
-                }
+                | QuantityKind::Measure => unit_similarity(&claim_unit_words, pooled.unit_words()),
                 _ => 0.6,
             };
             if claim_quantity.kind.is_amount()
@@ -841,7 +851,11 @@ fn judge_candidate(
                     claim_quantity: claim_quantity.clone(),
                     source_quantity: Some(pool[position].quantity.clone().into_owned()),
                     outcome: Some(comparison.outcome),
-                    explanation: format!("{}{}", comparison.explanation, pool[position].origin),
+                    explanation: format!(
+                        "{}{}",
+                        comparison.explanation(claim_quantity, &pool[position].quantity),
+                        pool[position].origin
+                    ),
                 });
             }
             Some((position, score, comparison)) => {
@@ -850,7 +864,7 @@ fn judge_candidate(
                     claim_quantity: claim_quantity.clone(),
                     source_quantity: Some(pool[position].quantity.clone().into_owned()),
                     outcome: None,
-                    explanation: comparison.explanation,
+                    explanation: comparison.explanation(claim_quantity, &pool[position].quantity),
                 });
             }
             None => {

@@ -24,7 +24,7 @@
 //!   numbers in running text: một/one (also "a", "some"), năm (also
 //!   "year"), tư (also "private"), lăm/mốt (only inside numbers).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// Negative adverbs, lowercase.
@@ -281,30 +281,68 @@ pub fn opens_clause(words: &[&str]) -> bool {
     })
 }
 
-/// True when `phrase` holds `words` (both lowercase, one space apart) as
-/// whole words.
-fn holds_phrase(phrase: &[&str], words: &str) -> bool {
-    let parts: Vec<&str> = words.split(' ').collect();
-    phrase
-        .windows(parts.len())
-        .any(|window| window == &parts[..])
+/// One side of an opposite pair, split into words.
+struct OppositeSide {
+    words: Vec<&'static str>,
+    text: &'static str,
+}
+
+/// Each pair's two sides, split once, and where each side may start: the
+/// pairs by the first word of a side, so that a phrase is checked against
+/// the few pairs one of its words opens rather than against every pair.
+struct OppositeTable {
+    sides: Vec<[OppositeSide; 2]>,
+    /// First word of a side → (pair, which side), in pair order.
+    by_first_word: HashMap<&'static str, Vec<(usize, usize)>>,
+}
+
+static OPPOSITE_TABLE: LazyLock<OppositeTable> = LazyLock::new(|| {
+    let side = |text: &'static str| OppositeSide {
+        words: text.split(' ').collect(),
+        text,
+    };
+    let sides: Vec<[OppositeSide; 2]> = OPPOSITES.iter().map(|(a, b)| [side(a), side(b)]).collect();
+    let mut by_first_word: HashMap<&'static str, Vec<(usize, usize)>> = HashMap::new();
+    for (pair, both) in sides.iter().enumerate() {
+        for (which, side) in both.iter().enumerate() {
+            by_first_word
+                .entry(side.words[0])
+                .or_default()
+                .push((pair, which));
+        }
+    }
+    OppositeTable {
+        sides,
+        by_first_word,
+    }
+});
+
+/// True when `phrase` holds `words` as consecutive whole words.
+fn holds_phrase(phrase: &[&str], words: &[&str]) -> bool {
+    phrase.windows(words.len()).any(|window| window == words)
 }
 
 /// An opposite pair with one side in each phrase (lowercase words), where
 /// neither phrase holds both sides (then it is a contrast inside one side,
-/// not a substitution).
+/// not a substitution). Pairs are tried in their listed order, each side of
+/// a pair first as it is written.
 pub fn opposite_pair(first: &[&str], second: &[&str]) -> Option<(&'static str, &'static str)> {
-    OPPOSITES.iter().find_map(|(a, b)| {
-        for (x, y) in [(a, b), (b, a)] {
-            if holds_phrase(first, x)
-                && holds_phrase(second, y)
-                && !holds_phrase(first, y)
-                && !holds_phrase(second, x)
-            {
-                return Some((*x, *y));
-            }
-        }
-        None
+    let table = &*OPPOSITE_TABLE;
+    let mut openings: Vec<(usize, usize)> = first
+        .iter()
+        .filter_map(|word| table.by_first_word.get(word))
+        .flatten()
+        .copied()
+        .collect();
+    openings.sort_unstable();
+    openings.dedup();
+    openings.into_iter().find_map(|(pair, which)| {
+        let (x, y) = (&table.sides[pair][which], &table.sides[pair][1 - which]);
+        (holds_phrase(first, &x.words)
+            && holds_phrase(second, &y.words)
+            && !holds_phrase(first, &y.words)
+            && !holds_phrase(second, &x.words))
+        .then_some((x.text, y.text))
     })
 }
 

@@ -35,7 +35,7 @@ pub use figures::{
 use account::{account, Accounting, Context};
 use decide::Model;
 use figures::{judge_candidates, rule_decision, Judgement};
-use window::{best_elsewhere, rank_windows, MAX_ALIGNED_WINDOWS};
+use window::{best_elsewhere, rank_windows, windows_to_align};
 
 use crate::model::{ClaimPart, Evidence, PartSourceSpan, Verdict, VerificationResult};
 
@@ -59,9 +59,8 @@ pub fn assess<'a>(claim: &ClaimAnalysis, sources: &[SourceSentence<'a>]) -> Asse
     let judgements = judge_candidates(claim, sources);
     let rules = rule_decision(claim, &judgements);
     let windows = rank_windows(claim, sources);
-    let accounting = windows
-        .iter()
-        .take(MAX_ALIGNED_WINDOWS)
+    let accounting = windows_to_align(&windows)
+        .into_iter()
         .map(|window| {
             let rules_document = rules.map(|(verdict, index)| (verdict, sources[index].document));
             let here = |verdict: Verdict| {
@@ -239,6 +238,10 @@ mod tests {
                 "Tuyển dụng\nCông ty Minh Phát cần tuyển thêm 30 nhân viên kỹ thuật trong tháng này.",
             ),
             (
+                "council",
+                "Xét duyệt hồ sơ\nHội đồng sẽ xét hồ sơ của Hải Phòng vào tuần tới, còn hồ sơ của Quảng Ninh sẽ được xét sau kỳ họp.",
+            ),
+            (
                 "merger",
                 "Sắp xếp đơn vị hành chính\nSau sắp xếp, số thôn của xã Gia Hưng đã giảm từ 20 xuống còn 7. Hai năm trước, không ai nghĩ tới việc sáp nhập, ông Minh viết. Đội bóng của xã sẽ gặp đội Thanh Niên Hà Nội vào ngày mai, trước khi lên đường dự giải. Toàn tỉnh hiện còn 45 trường học sau khi sáp nhập.",
             ),
@@ -290,6 +293,9 @@ mod tests {
             ("Số thôn của xã Gia Hưng đã giảm 13 thôn.", Verdict::Supported, "13 thôn", PartStatus::Supported),
             // A figure written in words, changed.
             ("Ba năm trước, không ai nghĩ tới việc sáp nhập, ông Minh viết.", Refuted, "Ba", Contradicted),
+            // Two names swapped between their slots: every word is in the
+            // source, not in its order.
+            ("Hội đồng sẽ xét hồ sơ của Quảng Ninh vào tuần tới, còn hồ sơ của Hải Phòng sẽ được xét sau kỳ họp.", Refuted, "Quảng Ninh", Contradicted),
             // Another name right after the same words, in a longer rewritten slot.
             ("Đội bóng của xã sẽ gặp đội Thanh Niên Đà Nẵng vào chiều nay ở sân nhà, trước khi lên đường dự giải.", Refuted, "Đà Nẵng", Contradicted),
         ];

@@ -11,7 +11,12 @@ use super::figures::{ClaimAnalysis, PreparedDocument, SourceSentence};
 /// Candidate sentences windows are built around, best retrieved first.
 const MAX_ANCHORS: usize = 10;
 /// Windows aligned word by word.
-pub const MAX_ALIGNED_WINDOWS: usize = 4;
+const MAX_ALIGNED_WINDOWS: usize = 4;
+/// Windows aligned around one candidate: the cheap ranking favours the
+/// sentence that repeats the claim's subject, and the sentence that states
+/// its figure under a pronoun ("huyện" for the district of the title) must
+/// still be aligned.
+const MAX_ALIGNED_PER_ANCHOR: usize = 2;
 /// Coverage given up for each sentence beyond the first.
 pub const EXTRA_SENTENCE_COST: f64 = 0.03;
 /// Claim content words the cheap ranking looks at (one bit each).
@@ -138,6 +143,23 @@ pub fn rank_windows<'a>(claim: &ClaimAnalysis, sources: &[SourceSentence<'a>]) -
             .then(a.len.cmp(&b.len))
     });
     windows
+}
+
+/// The windows to align word by word, best ranked first: at most
+/// `MAX_ALIGNED_PER_ANCHOR` around one candidate, `MAX_ALIGNED_WINDOWS` in
+/// all.
+pub fn windows_to_align<'w, 'a>(windows: &'w [Window<'a>]) -> Vec<&'w Window<'a>> {
+    let mut chosen: Vec<&Window> = Vec::with_capacity(MAX_ALIGNED_WINDOWS);
+    for window in windows {
+        if chosen.len() == MAX_ALIGNED_WINDOWS {
+            break;
+        }
+        let around_anchor = chosen.iter().filter(|w| w.anchor == window.anchor).count();
+        if around_anchor < MAX_ALIGNED_PER_ANCHOR {
+            chosen.push(window);
+        }
+    }
+    chosen
 }
 
 /// The best cheap coverage of a window from a document other than

@@ -26,6 +26,8 @@
 //! change's ratio of levels, measures convert to one unit, identifiers
 //! compare exactly after normalising spacing and case.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::lexicon::{PlainWord, CURRENCY_WORDS, MEASURE_UNITS};
@@ -48,10 +50,31 @@ impl Outcome {
     }
 }
 
+/// The outcome of comparing two figures and the reason for it. The
+/// readable explanation, which names both figures as written, is built
+/// only for the comparisons that are shown: a claim figure is compared with
+/// every figure around a candidate sentence, and most comparisons are
+/// thrown away.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
     pub outcome: Outcome,
-    pub explanation: String,
+    pub reason: Cow<'static, str>,
+}
+
+impl Comparison {
+    /// "claim says X, source says Y: reason", for the two figures compared.
+    pub fn explanation(&self, claim: &Quantity, source: &Quantity) -> String {
+        let mut explanation = format!(
+            "claim says {}, source says {}",
+            claim.display(),
+            source.display()
+        );
+        if !self.reason.is_empty() {
+            explanation.push_str(": ");
+            explanation.push_str(&self.reason);
+        }
+        explanation
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -294,23 +317,10 @@ fn direction_word(direction: Direction) -> &'static str {
     }
 }
 
-fn said(claim: &Quantity, source: &Quantity) -> String {
-    format!(
-        "claim says {}, source says {}",
-        claim.display(),
-        source.display()
-    )
-}
-
-fn result(outcome: Outcome, claim: &Quantity, source: &Quantity, reason: &str) -> Comparison {
-    let mut explanation = said(claim, source);
-    if !reason.is_empty() {
-        explanation.push_str(": ");
-        explanation.push_str(reason);
-    }
+fn result(outcome: Outcome, reason: impl Into<Cow<'static, str>>) -> Comparison {
     Comparison {
         outcome,
-        explanation,
+        reason: reason.into(),
     }
 }
 
@@ -326,8 +336,8 @@ fn outcome_reason(outcome: Outcome) -> &'static str {
 /// Compares a claim's quantity with a source's.
 pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
     use QuantityKind::*;
-    let judged = |outcome: Outcome| result(outcome, claim, source, outcome_reason(outcome));
-    let incomparable = |reason: &str| result(Outcome::Incomparable, claim, source, reason);
+    let judged = |outcome: Outcome| result(outcome, outcome_reason(outcome));
+    let incomparable = |reason: &'static str| result(Outcome::Incomparable, reason);
 
     if claim.kind.is_amount() && source.kind.is_amount() {
         let opposite = matches!(
@@ -340,7 +350,7 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
                 direction_word(claim.direction),
                 direction_word(source.direction)
             );
-            return result(Outcome::Mismatch, claim, source, &reason);
+            return result(Outcome::Mismatch, reason);
         }
     }
 
@@ -353,20 +363,13 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
             if nearly_equal(claim.value, source.value) && nearly_equal(claim_end, source_end) {
                 judged(Outcome::Match)
             } else if claim.value >= source.value && claim_end <= source_end {
-                result(
-                    Outcome::Compatible,
-                    claim,
-                    source,
-                    "within the source's years",
-                )
+                result(Outcome::Compatible, "within the source's years")
             } else {
                 judged(Outcome::Mismatch)
             }
         }
         (Year, Date) => match source.date.and_then(|d| d.year) {
-            Some(year) if year as f64 == claim.value => {
-                result(Outcome::Compatible, claim, source, "same year")
-            }
+            Some(year) if year as f64 == claim.value => result(Outcome::Compatible, "same year"),
             Some(_) => judged(Outcome::Mismatch),
             None => incomparable("the source date has no year"),
         },
@@ -399,9 +402,7 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
             let outcome = across_kinds(judge(Magnitude::of(claim), source_ratio));
             result(
                 outcome,
-                claim,
-                source,
-                &format!("the source's levels change by a factor of {ratio:.2}"),
+                format!("the source's levels change by a factor of {ratio:.2}"),
             )
         }
         (Percent, Fraction) | (Fraction, Percent) => {
@@ -414,9 +415,7 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
                     let source_share = source_percent.value;
                     result(
                         outcome,
-                        claim,
-                        source,
-                        &format!(
+                        format!(
                             "{} is {:.2}%",
                             if source.kind == Fraction {
                                 source.text.as_str()
@@ -440,9 +439,9 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
             } else {
                 match (percent_of(claim), percent_of(source)) {
                     (Some(a), Some(b)) if nearly_equal(a.value, b.value) => {
-                        result(Outcome::Compatible, claim, source, "same share")
+                        result(Outcome::Compatible, "same share")
                     }
-                    _ => result(Outcome::Mismatch, claim, source, "different totals"),
+                    _ => result(Outcome::Mismatch, "different totals"),
                 }
             }
         }
@@ -450,8 +449,6 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
             let outcome = across_kinds(judge(Magnitude::of(claim), Magnitude::of(source)));
             result(
                 outcome,
-                claim,
-                source,
                 if outcome.agrees() {
                     "same number"
                 } else {
@@ -482,11 +479,14 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
             }
             _ => incomparable("different units"),
         },
-        _ => incomparable(&format!(
-            "a {} and a {} do not compare",
-            claim.kind.name(),
-            source.kind.name()
-        )),
+        _ => result(
+            Outcome::Incomparable,
+            format!(
+                "a {} and a {} do not compare",
+                claim.kind.name(),
+                source.kind.name()
+            ),
+        ),
     }
 }
 
@@ -503,24 +503,19 @@ fn identifier_family(quantity: &Quantity) -> String {
 
 fn compare_identifiers(claim: &Quantity, source: &Quantity) -> Comparison {
     if claim.identifier == source.identifier {
-        return result(Outcome::Match, claim, source, "same identifier");
+        return result(Outcome::Match, "same identifier");
     }
     let (claim_family, source_family) = (identifier_family(claim), identifier_family(source));
     if !claim_family.is_empty() && claim_family == source_family {
-        result(Outcome::Mismatch, claim, source, "different identifiers")
+        result(Outcome::Mismatch, "different identifiers")
     } else {
-        result(
-            Outcome::Incomparable,
-            claim,
-            source,
-            "different kinds of identifier",
-        )
+        result(Outcome::Incomparable, "different kinds of identifier")
     }
 }
 
 fn compare_dates(claim: &Quantity, source: &Quantity) -> Comparison {
     let (Some(claim_date), Some(source_date)) = (claim.date, source.date) else {
-        return result(Outcome::Incomparable, claim, source, "no date");
+        return result(Outcome::Incomparable, "no date");
     };
     let PartialDate {
         year: claim_year,
@@ -537,26 +532,19 @@ fn compare_dates(claim: &Quantity, source: &Quantity) -> Comparison {
         || conflict(claim_month.map(i64::from), source_month.map(i64::from))
         || conflict(claim_day.map(i64::from), source_day.map(i64::from))
     {
-        return result(Outcome::Mismatch, claim, source, "different dates");
+        return result(Outcome::Mismatch, "different dates");
     }
     let claim_more_precise = (claim_day.is_some() && source_day.is_none())
         || (claim_month.is_some() && source_month.is_none())
         || (claim_year.is_some() && source_year.is_none() && claim_day.is_none());
     if claim_more_precise {
-        return result(
-            Outcome::Incomparable,
-            claim,
-            source,
-            "the source date is less precise",
-        );
+        return result(Outcome::Incomparable, "the source date is less precise");
     }
     if claim_date == source_date {
-        result(Outcome::Match, claim, source, "same date")
+        result(Outcome::Match, "same date")
     } else {
         result(
             Outcome::Compatible,
-            claim,
-            source,
             "same date, given with less detail in the claim",
         )
     }
