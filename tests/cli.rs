@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use claimcheck::grpc::{connect, pb};
-use common::{corpus, corpus_dir, dev_claims_path};
+use common::{claims_path, corpus, corpus_dir, shared};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_claimcheck");
 
@@ -132,17 +132,14 @@ async fn client_commands_work_against_a_served_store() {
             "--server",
             &url,
             "--json",
-            "Hải Hà giảm 51 cán bộ, công chức cấp xã so với năm 2015.",
+            "An Lạc giảm 51 cán bộ, công chức cấp xã so với năm 2015.",
         ])
         .output()
         .unwrap();
     assert!(verify.status.success());
     let answer: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
     assert_eq!(answer["verdict"], "VERDICT_SUPPORTED");
-    assert_eq!(
-        answer["evidence"][0]["document_id"],
-        "000_0f3d646d88a2fc6b.txt"
-    );
+    assert_eq!(answer["evidence"][0]["document_id"], "an-lac.txt");
     assert_eq!(
         answer["evidence"][0]["checks"][0]["outcome"],
         "CHECK_OUTCOME_MATCH"
@@ -151,7 +148,7 @@ async fn client_commands_work_against_a_served_store() {
     let claims = directory.path().join("claims.jsonl");
     std::fs::write(
         &claims,
-        "{\"id\": \"a\", \"claim\": \"Móng Cái tăng 2 thôn, khu phố.\"}\n{\"id\": \"b\", \"claim\": \"\"}\nnot json\n{\"id\": \"c\", \"claim\": \"Bình Xuyên có 5 khu công nghiệp đang hoạt động.\"}\n",
+        "{\"id\": \"a\", \"claim\": \"Thành phố Đông Hòa giảm 2 thôn, khu phố sau sắp xếp.\"}\n{\"id\": \"b\", \"claim\": \"\"}\nnot json\n{\"id\": \"c\", \"claim\": \"Bình Sơn sẽ xây dựng một sân bay quốc tế mới ven biển.\"}\n",
     )
     .unwrap();
     let batch = Command::new(BINARY)
@@ -175,9 +172,8 @@ async fn client_commands_work_against_a_served_store() {
     assert!(by_id("line-3")["error"].as_str().unwrap().contains("claim"));
     assert_eq!(by_id("c")["verdict"], "VERDICT_NOT_ENOUGH_INFO");
 
-    let report = eval_json(&dev_claims_path(), &["--server", &url]);
-    assert_eq!(report["total"], 40);
-    // Measured: all 40 (see README, "The verdict model").
+    let report = eval_json(&claims_path(), &["--server", &url]);
+    assert_eq!(report["total"], 14);
     assert!(
         report["label_accuracy"].as_f64().unwrap() >= 1.0,
         "{report:#}"
@@ -188,8 +184,14 @@ async fn client_commands_work_against_a_served_store() {
 
 #[test]
 fn eval_meets_the_dev_set_figures() {
-    let corpus = corpus_dir();
-    let report = eval_json(&dev_claims_path(), &["--corpus", corpus.to_str().unwrap()]);
+    let test = "eval_meets_the_dev_set_figures";
+    let (Some(corpus), Some(dev_claims)) = (
+        shared("corpus", test),
+        shared("eval/dev-claims.jsonl", test),
+    ) else {
+        return;
+    };
+    let report = eval_json(&dev_claims, &["--corpus", corpus.to_str().unwrap()]);
     assert_eq!(report["total"], 40);
     // Measured: 40 of 40, macro-F1 1.000, every right label with
     // its evidence from the labelled source.
@@ -204,9 +206,9 @@ fn eval_meets_the_dev_set_figures() {
 
     let text = Command::new(BINARY)
         .args(["eval", "--claims"])
-        .arg(dev_claims_path())
+        .arg(&dev_claims)
         .arg("--corpus")
-        .arg(corpus_dir())
+        .arg(&corpus)
         .output()
         .unwrap();
     let printed = String::from_utf8_lossy(&text.stdout);
@@ -259,7 +261,9 @@ fn extract_prints_the_quantities_of_a_text() {
 fn eval_on_extra_claims_stays_above_93_percent() {
     let claims =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/extra-claims.jsonl");
-    let corpus = corpus_dir();
+    let Some(corpus) = shared("corpus", "eval_on_extra_claims_stays_above_93_percent") else {
+        return;
+    };
     let report = eval_json(&claims, &["--corpus", corpus.to_str().unwrap()]);
     let accuracy = report["label_accuracy"].as_f64().unwrap();
     let strict = report["strict_accuracy"].as_f64().unwrap();

@@ -8,7 +8,7 @@ mod common;
 
 use claimcheck::eval::{parse_claims, score, LabelledClaim, Prediction};
 use claimcheck::service::{CacheSizes, ClaimRequest, DocumentRequest, Limits, Service};
-use common::{corpus, dev_claims_path};
+use common::{articles_in, shared};
 
 /// A small deterministic generator (64-bit LCG), so the test is repeatable.
 struct Lcg(u64);
@@ -117,7 +117,14 @@ async fn predictions(service: &Service, claims: &[LabelledClaim]) -> Vec<Predict
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verdicts_hold_with_hundreds_of_look_alike_articles() {
     const VARIANTS_PER_ARTICLE: usize = 60;
-    let dev_text = std::fs::read_to_string(dev_claims_path()).unwrap();
+    let test = "verdicts_hold_with_hundreds_of_look_alike_articles";
+    let (Some(seed_corpus), Some(dev_claims)) = (
+        shared("corpus", test),
+        shared("eval/dev-claims.jsonl", test),
+    ) else {
+        return;
+    };
+    let dev_text = std::fs::read_to_string(dev_claims).unwrap();
     let extra_path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/extra-claims.jsonl");
     let extra_text = std::fs::read_to_string(&extra_path).unwrap();
@@ -127,7 +134,7 @@ async fn verdicts_hold_with_hundreds_of_look_alike_articles() {
     let service =
         Service::open(directory.path(), CacheSizes::default(), Limits::default()).unwrap();
     let mut random = Lcg(20261122);
-    for (name, text) in corpus() {
+    for (name, text) in articles_in(&seed_corpus) {
         service
             .ingest_unflushed(DocumentRequest {
                 document_id: name.clone(),

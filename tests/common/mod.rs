@@ -13,18 +13,40 @@ use claimcheck::service::{CacheSizes, Limits, Service};
 use tokio::sync::oneshot;
 use tonic::transport::Channel;
 
+/// The articles written for the tests (`tests/data/articles`).
 pub fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/articles")
 }
 
-pub fn dev_claims_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev-claims.jsonl")
+/// Labelled claims about the test articles (`tests/data/claims.jsonl`).
+pub fn claims_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/claims.jsonl")
 }
 
-/// The corpus articles as (file name, text), sorted by name.
+/// A path under `../shared` (the seed corpus and the evaluation sets beside
+/// the repository), or `None`, with a printed line naming the test that
+/// skips, when it is absent.
+pub fn shared(path: &str, test: &str) -> Option<PathBuf> {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(path);
+    if full.exists() {
+        Some(full)
+    } else {
+        println!("skipped {test}: {} is absent", full.display());
+        None
+    }
+}
+
+/// The test articles as (file name, text), sorted by name.
 pub fn corpus() -> Vec<(String, String)> {
-    let mut files: Vec<(String, String)> = std::fs::read_dir(corpus_dir())
-        .expect("../shared/corpus is readable")
+    articles_in(&corpus_dir())
+}
+
+/// The articles of a folder as (file name, text), sorted by name.
+pub fn articles_in(directory: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(directory)
+        .expect("the articles folder is readable")
         .map(|entry| {
             let path = entry.expect("directory entry").path();
             let name = path
