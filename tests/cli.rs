@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use claimcheck::grpc::{connect, pb};
-use common::{claims_path, corpus, corpus_dir, shared};
+use common::{claims_path, corpus, corpus_dir, seed_corpus_and_dev_claims, shared};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_claimcheck");
 
@@ -184,11 +184,8 @@ async fn client_commands_work_against_a_served_store() {
 
 #[test]
 fn eval_meets_the_dev_set_figures() {
-    let test = "eval_meets_the_dev_set_figures";
-    let (Some(corpus), Some(dev_claims)) = (
-        shared("corpus", test),
-        shared("eval/dev-claims.jsonl", test),
-    ) else {
+    let Some((corpus, dev_claims)) = seed_corpus_and_dev_claims("eval_meets_the_dev_set_figures")
+    else {
         return;
     };
     let report = eval_json(&dev_claims, &["--corpus", corpus.to_str().unwrap()]);

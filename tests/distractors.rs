@@ -8,7 +8,7 @@ mod common;
 
 use claimcheck::eval::{parse_claims, score, LabelledClaim, Prediction};
 use claimcheck::service::{CacheSizes, ClaimRequest, DocumentRequest, Limits, Service};
-use common::{articles_in, shared};
+use common::{articles_in, seed_corpus_and_dev_claims};
 
 /// A small deterministic generator (64-bit LCG), so the test is repeatable.
 struct Lcg(u64);
@@ -117,11 +117,9 @@ async fn predictions(service: &Service, claims: &[LabelledClaim]) -> Vec<Predict
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verdicts_hold_with_hundreds_of_look_alike_articles() {
     const VARIANTS_PER_ARTICLE: usize = 60;
-    let test = "verdicts_hold_with_hundreds_of_look_alike_articles";
-    let (Some(seed_corpus), Some(dev_claims)) = (
-        shared("corpus", test),
-        shared("eval/dev-claims.jsonl", test),
-    ) else {
+    let Some((seed_corpus, dev_claims)) =
+        seed_corpus_and_dev_claims("verdicts_hold_with_hundreds_of_look_alike_articles")
+    else {
         return;
     };
     let dev_text = std::fs::read_to_string(dev_claims).unwrap();

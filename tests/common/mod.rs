@@ -38,6 +38,15 @@ pub fn shared(path: &str, test: &str) -> Option<PathBuf> {
     }
 }
 
+/// The seed corpus and its labelled dev claims, or `None` (printed) when
+/// either is absent.
+pub fn seed_corpus_and_dev_claims(test: &str) -> Option<(PathBuf, PathBuf)> {
+    Some((
+        shared("corpus", test)?,
+        shared("eval/dev-claims.jsonl", test)?,
+    ))
+}
+
 /// The test articles as (file name, text), sorted by name.
 pub fn corpus() -> Vec<(String, String)> {
     articles_in(&corpus_dir())
