@@ -69,6 +69,8 @@ pub struct ClaimAnalysis {
     pub negated_words: Vec<String>,
     /// Context words before each quantity.
     quantity_contexts: Vec<Vec<String>>,
+    /// The folded words of each quantity's unit.
+    quantity_units: Vec<Vec<String>>,
     /// The claim's words for alignment.
     pub align: Vec<AlignToken>,
 }
@@ -310,6 +312,7 @@ impl ClaimAnalysis {
         }
         let positions: Vec<usize> = quantities.iter().map(|q| q.start).collect();
         let quantity_contexts = contexts_before(&tokens, &positions);
+        let quantity_units = quantities.iter().map(|q| unit_words(&q.unit)).collect();
         ClaimAnalysis {
             align: align_tokens(&text, 0),
             negated_words: negated_in(&tokens),
@@ -321,6 +324,7 @@ impl ClaimAnalysis {
             content_words,
             bigrams,
             quantity_contexts,
+            quantity_units,
         }
     }
 
@@ -793,9 +797,13 @@ fn judge_candidate(
     let mut used = vec![false; pool.len()];
     let mut checks = Vec::with_capacity(claim.quantities.len());
     let mut alignment = Vec::with_capacity(claim.quantities.len());
-    for (claim_quantity, claim_context) in claim.quantities.iter().zip(&claim.quantity_contexts) {
+    for ((claim_quantity, claim_context), claim_unit_words) in claim
+        .quantities
+        .iter()
+        .zip(&claim.quantity_contexts)
+        .zip(&claim.quantity_units)
+    {
         let mut best: Option<(usize, f64, crate::quantity::Comparison)> = None;
-        let claim_unit_words = unit_words(&claim_quantity.unit);
         for (position, pooled) in pool.iter().enumerate() {
             let reusable = pooled.quantity.kind == QuantityKind::Year;
             if (used[position] && !reusable) || !can_align(claim_quantity, &pooled.quantity) {
@@ -807,7 +815,7 @@ fn judge_candidate(
                 QuantityKind::Count
                 | QuantityKind::Fraction
                 | QuantityKind::Money
-                | QuantityKind::Measure => unit_similarity(&claim_unit_words, pooled.unit_words()),
+                | QuantityKind::Measure => unit_similarity(claim_unit_words, pooled.unit_words()),
                 _ => 0.6,
             };
             if claim_quantity.kind.is_amount()
