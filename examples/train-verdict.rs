@@ -10,18 +10,27 @@
 //! `train.jsonl` and `dev.jsonl`), `OUT_FILE` to
 //! `src/judge/verdict-model.json`. Only `train.jsonl` is fitted; dev is
 //! measured. With `--check` first, nothing is written: the command fails
-//! unless training reproduces `OUT_FILE` byte for byte.
+//! unless training reproduces `OUT_FILE` byte for byte. With
+//! `--features-csv DIR` first, every claim's features are also written to
+//! `DIR/train-features.csv` and `DIR/dev-features.csv` (id, label, then one
+//! column per feature; claims without evidence are left out), for study.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use claimcheck::eval::{parse_claims, score, summary};
 use claimcheck::judge::decide::near_verbatim;
-use claimcheck::learn::{examples_of, labelled_features, predictions, train, FeatureStore};
+use claimcheck::learn::{
+    examples_of, folds_by_article, labelled_features, predictions, train, FeatureStore,
+};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).peekable();
     let check = args.next_if(|arg| arg == "--check").is_some();
+    let features_csv = args
+        .next_if(|arg| arg == "--features-csv")
+        .and_then(|_| args.next())
+        .map(PathBuf::from);
     let data = PathBuf::from(
         args.next()
             .unwrap_or_else(|| "../shared/eval/vifactcheck".into()),
@@ -40,9 +49,20 @@ fn main() -> anyhow::Result<()> {
     let store = FeatureStore::load(&data.join("articles"))?;
     let train_features = labelled_features(&store, &train_claims)?;
     let dev_features = labelled_features(&store, &dev_claims)?;
-    let training = train(&examples_of(&train_features));
+    if let Some(dir) = &features_csv {
+        write_features_csv(
+            &dir.join("train-features.csv"),
+            &train_claims,
+            &train_features,
+        )?;
+        write_features_csv(&dir.join("dev-features.csv"), &dev_claims, &dev_features)?;
+    }
+    let training = train(
+        &examples_of(&train_features),
+        &folds_by_article(&train_claims, &train_features),
+    );
     for (l2, score) in &training.cross_validation {
-        println!("cross-validation on train, l2 {l2}: macro-F1 {score:.3}");
+        println!("cross-validation on train (folds by article), l2 {l2}: macro-F1 {score:.3}");
     }
     println!(
         "chosen l2 {}, temperature {:.2}, near-verbatim confident from P(SUPPORTED) {:.2}",
@@ -101,4 +121,20 @@ fn main() -> anyhow::Result<()> {
     std::fs::write(&out, trained).with_context(|| format!("cannot write {}", out.display()))?;
     println!("wrote {}", out.display());
     Ok(())
+}
+
+/// Writes one CSV line per claim with evidence: id, label, features.
+fn write_features_csv(
+    path: &std::path::Path,
+    claims: &[claimcheck::eval::LabelledClaim],
+    features: &[(Option<claimcheck::judge::Features>, usize)],
+) -> anyhow::Result<()> {
+    let mut text = format!("id,label,{}\n", claimcheck::judge::FEATURE_NAMES.join(","));
+    for (claim, (features, label)) in claims.iter().zip(features) {
+        if let Some(features) = features {
+            let values: Vec<String> = features.values.iter().map(|v| format!("{v:.6}")).collect();
+            text.push_str(&format!("{},{},{}\n", claim.id, label, values.join(",")));
+        }
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -18,7 +18,10 @@
 
 use super::align::{align, AlignToken, Alignment, Counterpart, Tile};
 use super::figures::{holds_words, ClaimAnalysis, Judgement, SAME_THING_ALIGNMENT};
-use super::lexicon::{is_negator, is_scale_word, opens_clause, opposite_pair};
+use super::lexicon::{
+    is_family_name, is_negator, is_place_word, is_scale_word, opens_clause, opposite_pair,
+    quantifiers_added,
+};
 use super::window::Window;
 use crate::model::PartStatus;
 use crate::quantity::Outcome;
@@ -82,6 +85,13 @@ pub enum Change {
         claim: String,
         source: String,
     },
+    /// The claim names a person the window never names, while the window
+    /// names a person the claim never names: another person in the role,
+    /// wherever the rewritten sentence puts it.
+    Person {
+        claim: String,
+        source: String,
+    },
 }
 
 /// Names of the decision's features, in the order of [`Features::values`].
@@ -123,8 +133,10 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "names_unbound",
     "beside_changes",
     "names_crossed",
+    "persons_swapped",
+    "quantifiers_added",
 ];
-pub const FEATURE_COUNT: usize = 37;
+pub const FEATURE_COUNT: usize = 39;
 
 /// The measurements the decision reads, each documented by its name in
 /// [`FEATURE_NAMES`]; counts are `ln(1 + n)`.
@@ -483,6 +495,67 @@ fn crossed_names(
         .collect()
 }
 
+/// Longest person name read, in words: a family name and up to three
+/// given names.
+const MAX_PERSON_NAME: usize = 4;
+
+/// Person names among `tokens`: a capitalised family name followed, one
+/// space apart in the same sentence, by one to three more capitalised
+/// words ("Nguyễn Quốc Hiệp"), unless a place word stands before it ("TP
+/// Hồ Chí Minh").
+fn person_names(tokens: &[AlignToken]) -> Vec<std::ops::Range<usize>> {
+    let mut names = Vec::new();
+    let mut start = 0;
+    while start < tokens.len() {
+        let opens = is_name_word(&tokens[start])
+            && is_family_name(&tokens[start].lower)
+            && (start == 0 || !is_place_word(&tokens[start - 1].lower));
+        if !opens {
+            start += 1;
+            continue;
+        }
+        let mut end = start + 1;
+        while end < tokens.len()
+            && end - start < MAX_PERSON_NAME
+            && is_name_word(&tokens[end])
+            && tokens[end].sentence == tokens[end - 1].sentence
+            && tokens[end].start == tokens[end - 1].end + 1
+        {
+            end += 1;
+        }
+        if end - start >= 2 {
+            names.push(start..end);
+        }
+        start = end;
+    }
+    names
+}
+
+/// True when `tokens` hold the words of `run` in a row (by key).
+fn holds_run(tokens: &[AlignToken], run: &[AlignToken]) -> bool {
+    tokens
+        .windows(run.len())
+        .any(|window| window.iter().zip(run).all(|(a, b)| a.key == b.key))
+}
+
+/// The first claim person the window never names and the first window
+/// person the claim never names, when there are both (claim range, window
+/// range).
+fn person_swap(
+    claim: &[AlignToken],
+    window: &[AlignToken],
+) -> Option<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    let unnamed_in =
+        |names: Vec<std::ops::Range<usize>>, from: &[AlignToken], other: &[AlignToken]| {
+            names
+                .into_iter()
+                .find(|range| !holds_run(other, &from[range.clone()]))
+        };
+    let claim_person = unnamed_in(person_names(claim), claim, window)?;
+    let window_person = unnamed_in(person_names(window), window, claim)?;
+    Some((claim_person, window_person))
+}
+
 /// Accounts for a claim against a window.
 pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context) -> Accounting<'a> {
     let tokens = window.tokens();
@@ -678,6 +751,25 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         });
         changes.extend(segment_changes);
     }
+    // Another person in the role: the claim's name, not found, is
+    // contradicted by the person the window names.
+    let persons_swapped = person_swap(claim_tokens, &tokens);
+    if let Some((claim_person, window_person)) = &persons_swapped {
+        let (start, end, text) = claim_span(claim_person.clone());
+        let source = joined(&tokens, window_person.clone());
+        for part in parts
+            .iter_mut()
+            .filter(|p| p.status == PartStatus::NotFound && p.start < end && start < p.end)
+        {
+            part.status = PartStatus::Contradicted;
+            part.source = source_of(&window, &tokens, window_person.clone());
+            part.note = format!("the source names \"{source}\", not \"{text}\"");
+        }
+        changes.push(Change::Person {
+            claim: text,
+            source,
+        });
+    }
     parts.sort_by_key(|part| part.start);
 
     // Coverage of content words, in the window and beyond it.
@@ -838,6 +930,11 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         f64::from(u8::from(!figures.missing_entities.is_empty())),
         ln1p(beside_changes),
         ln1p(names_crossed),
+        f64::from(u8::from(persons_swapped.is_some())),
+        ln1p(quantifiers_added(
+            &words_of(claim_tokens, 0..claim_tokens.len()),
+            &words_of(&tokens, 0..tokens.len()),
+        )),
     ];
     let score = tiled_content
         + 0.5 * loose_content
@@ -852,5 +949,60 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         features: Features { values },
         score,
         absent_names,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::align::align_tokens;
+
+    #[test]
+    fn person_names_are_read_from_family_names_and_not_after_place_words() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Ông Nguyễn Quốc Hiệp cho biết", &["nguyễn quốc hiệp"]),
+            ("theo ông Phạm Xuân Hòe, Tổng thư ký", &["phạm xuân hòe"]),
+            ("tại TP Hồ Chí Minh", &[]),
+            ("Hồ Chí Minh, Hà Nội", &["hồ chí minh"]),
+            ("Lê, Trần và Phạm", &[]),
+            (
+                "Bộ trưởng Lê Thành Long Nguyễn Văn A",
+                &["lê thành long nguyễn"],
+            ),
+        ];
+        for (text, expected) in cases {
+            let tokens = align_tokens(text, 0);
+            let names: Vec<String> = person_names(&tokens)
+                .into_iter()
+                .map(|range| words_of(&tokens, range).join(" "))
+                .collect();
+            assert_eq!(names, *expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_person_swap_needs_a_person_on_each_side_the_other_never_names() {
+        let cases: &[(&str, &str, bool)] = &[
+            (
+                "Ông Trần Văn Minh cho biết",
+                "người phát ngôn Nguyễn Thanh Bình cho biết",
+                true,
+            ),
+            (
+                "Ông Nguyễn Thanh Bình cho biết",
+                "người phát ngôn Nguyễn Thanh Bình cho biết",
+                false,
+            ),
+            (
+                "Ông Trần Văn Minh cho biết",
+                "người phát ngôn cho biết",
+                false,
+            ),
+            ("Bộ Y tế cho biết", "ông Nguyễn Thanh Bình cho biết", false),
+        ];
+        for (claim, window, expected) in cases {
+            let found = person_swap(&align_tokens(claim, 0), &align_tokens(window, 0));
+            assert_eq!(found.is_some(), *expected, "{claim:?} / {window:?}");
+        }
     }
 }

@@ -57,6 +57,11 @@ fn change_text(change: &Change) -> String {
         Change::SwappedName { claim, source } => {
             format!("the claim names \"{claim}\" where the source names \"{source}\" (and \"{claim}\" in another place)")
         }
+        Change::Person { claim, source } => {
+            format!(
+                "the claim names \"{claim}\", the source names \"{source}\" and never \"{claim}\""
+            )
+        }
     }
 }
 

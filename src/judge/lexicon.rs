@@ -23,6 +23,20 @@
 //!   the digits they stand for. Left out because they are mostly not
 //!   numbers in running text: một/one (also "a", "some"), năm (also
 //!   "year"), tư (also "private"), lăm/mốt (only inside numbers).
+//! - **Family names**: the most common Vietnamese family names (the
+//!   fourteen that together cover about nine in ten people, with their
+//!   regional spellings Hoàng/Huỳnh and Vũ/Võ, and a few more common ones
+//!   that never open a place name), by which a run of capitalised words is
+//!   read as a person's name.
+//! - **Exclusive and universal quantifiers**: the words that make a
+//!   statement exclusive or universal (chỉ có/là/được/cần, duy nhất, tất
+//!   cả, toàn bộ, mọi, đều, hoàn toàn, luôn, không bao giờ, lần đầu tiên;
+//!   only, all, every, always, never): added to what a source says, they
+//!   claim more than it states. Bare "chỉ" is left out: it opens many
+//!   compounds (chỉ đạo, chỉ số, chỉ tiêu).
+//! - **Place words**: the administrative and common nouns that put a place
+//!   name after them (thành phố, tỉnh, huyện, đường ...), so that "TP Hồ
+//!   Chí Minh" is not read as a person.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -228,6 +242,82 @@ const CLAUSE_OPENERS: &[&str] = &[
     "so",
 ];
 
+/// Exclusive and universal quantifiers, lowercase, words one space apart.
+const QUANTIFIERS: &[&str] = &[
+    "chỉ có",
+    "chỉ là",
+    "chỉ được",
+    "chỉ cần",
+    "duy nhất",
+    "tất cả",
+    "toàn bộ",
+    "mọi",
+    "đều",
+    "hoàn toàn",
+    "luôn",
+    "không bao giờ",
+    "lần đầu tiên",
+    "only",
+    "all",
+    "every",
+    "always",
+    "never",
+];
+
+/// The exclusive or universal quantifiers `claim` holds and `source` does
+/// not (both lowercase words).
+pub fn quantifiers_added(claim: &[&str], source: &[&str]) -> usize {
+    QUANTIFIERS
+        .iter()
+        .filter(|quantifier| {
+            let words: Vec<&str> = quantifier.split(' ').collect();
+            holds_phrase(claim, &words) && !holds_phrase(source, &words)
+        })
+        .count()
+}
+
+/// Common Vietnamese family names, lowercase.
+const FAMILY_NAMES: &[&str] = &[
+    "nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ",
+    "hồ", "ngô", "dương", "lý", "đào", "đoàn", "trịnh", "trương", "đinh", "lương", "lưu", "vương",
+    "phùng",
+];
+
+/// Nouns after which a capitalised run names a place, lowercase.
+const PLACE_WORDS: &[&str] = &[
+    "tp",
+    "phố",
+    "tỉnh",
+    "huyện",
+    "quận",
+    "xã",
+    "phường",
+    "trấn",
+    "đường",
+    "sân",
+    "cầu",
+    "chợ",
+    "trường",
+    "viện",
+    "làng",
+    "thôn",
+    "bản",
+    "sông",
+    "núi",
+    "cảng",
+    "bến",
+];
+
+/// True for a common family name (lowercase word).
+pub fn is_family_name(lower: &str) -> bool {
+    FAMILY_NAMES.contains(&lower)
+}
+
+/// True for a noun that puts a place name after it (lowercase word).
+pub fn is_place_word(lower: &str) -> bool {
+    PLACE_WORDS.contains(&lower)
+}
+
 static NEGATOR_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| NEGATORS.iter().copied().collect());
 static SCALE_SET: LazyLock<HashSet<&'static str>> =
@@ -422,5 +512,21 @@ mod tests {
         assert!(!opens_clause(&["sau", "đó"]));
         assert!(is_negator("không") && !is_negator("có"));
         assert!(is_scale_word("tỷ") && !is_scale_word("đồng"));
+    }
+
+    #[test]
+    fn quantifiers_count_when_the_claim_adds_them() {
+        let cases: &[(&str, &str, usize)] = &[
+            ("xi măng là hàng hóa duy nhất", "xi măng sắt thép nhôm", 1),
+            ("tất cả các môn đều thi", "các môn còn lại thi", 2),
+            ("các môn đều thi", "các môn đều thi", 0),
+            ("ông chỉ đạo các sở", "ông yêu cầu các sở", 0),
+            ("only two teams", "two teams", 1),
+        ];
+        for (claim, source, expected) in cases {
+            let claim: Vec<&str> = claim.split(' ').collect();
+            let source: Vec<&str> = source.split(' ').collect();
+            assert_eq!(quantifiers_added(&claim, &source), *expected, "{claim:?}");
+        }
     }
 }

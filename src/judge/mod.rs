@@ -242,6 +242,10 @@ mod tests {
                 "Xét duyệt hồ sơ\nHội đồng sẽ xét hồ sơ của Hải Phòng vào tuần tới, còn hồ sơ của Quảng Ninh sẽ được xét sau kỳ họp.",
             ),
             (
+                "press",
+                "Họp báo thường kỳ\nTại buổi họp báo, người phát ngôn Bộ Y tế Nguyễn Thanh Bình cho biết các bệnh viện tuyến tỉnh sẽ được cấp thêm máy thở trong tháng tới.",
+            ),
+            (
                 "merger",
                 "Sắp xếp đơn vị hành chính\nSau sắp xếp, số thôn của xã Gia Hưng đã giảm từ 20 xuống còn 7. Hai năm trước, không ai nghĩ tới việc sáp nhập, ông Minh viết. Đội bóng của xã sẽ gặp đội Thanh Niên Hà Nội vào ngày mai, trước khi lên đường dự giải. Toàn tỉnh hiện còn 45 trường học sau khi sáp nhập.",
             ),
@@ -298,6 +302,10 @@ mod tests {
             ("Hội đồng sẽ xét hồ sơ của Quảng Ninh vào tuần tới, còn hồ sơ của Hải Phòng sẽ được xét sau kỳ họp.", Refuted, "Quảng Ninh", Contradicted),
             // Another name right after the same words, in a longer rewritten slot.
             ("Đội bóng của xã sẽ gặp đội Thanh Niên Đà Nẵng vào chiều nay ở sân nhà, trước khi lên đường dự giải.", Refuted, "Đà Nẵng", Contradicted),
+            // Another person in the role, the sentence rewritten around
+            // the name: the source never names the claim's person and names
+            // another one.
+            ("Ông Trần Văn Minh, người phát ngôn Bộ Y tế, cho biết các bệnh viện tuyến tỉnh sẽ được cấp thêm máy thở trong tháng tới.", Refuted, "Trần Văn Minh", Contradicted),
         ];
         for (claim, expected, part_text, status) in cases {
             let result = verdict_of(claim);
