@@ -817,3 +817,87 @@ mod protocol {
         server.stop().await;
     }
 }
+
+mod batch_streams {
+    use super::*;
+    use prost::Message;
+
+    /// One gRPC message, length-prefixed as it travels in DATA frames.
+    fn grpc_message(message: &impl Message) -> bytes::Bytes {
+        let body = message.encode_to_vec();
+        let mut framed = Vec::with_capacity(5 + body.len());
+        framed.push(0);
+        framed.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        framed.extend_from_slice(&body);
+        framed.into()
+    }
+
+    /// A VerifyClaims stream written the way grpcurl and Python grpcio
+    /// write it: one small DATA frame per claim, far faster than the server
+    /// checks them. Every claim is answered and the stream ends OK (the
+    /// server's HTTP/2 layer must not take the pile of small frames for a
+    /// flood).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stream_of_many_small_claim_frames_is_answered_in_full() {
+        const CLAIMS: usize = 5000;
+        let directory = tempfile::tempdir().unwrap();
+        let mut server = TestServer::start(directory.path()).await;
+        server.ingest_corpus().await;
+
+        let tcp = tokio::net::TcpStream::connect(server.address)
+            .await
+            .unwrap();
+        let (client, connection) = h2::client::handshake(tcp).await.unwrap();
+        let connection = tokio::spawn(connection);
+        let mut client = client.ready().await.unwrap();
+        let request = http::Request::post(format!(
+            "http://{}/claimcheck.v1.FactCheck/VerifyClaims",
+            server.address
+        ))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .unwrap();
+        let (response, mut send) = client.send_request(request, false).unwrap();
+        for index in 0..CLAIMS {
+            let claim = pb::VerifyClaimRequest {
+                claim_id: index.to_string(),
+                claim: AN_LAC_CLAIM.into(),
+                ..Default::default()
+            };
+            if let Err(error) = send.send_data(grpc_message(&claim), index + 1 == CLAIMS) {
+                let reason =
+                    send.poll_reset(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+                panic!("claim {index} not sent: {error} ({reason:?})");
+            }
+        }
+
+        let mut body = response.await.unwrap().into_body();
+        let mut received = Vec::new();
+        let mut answered = std::collections::HashSet::new();
+        while let Some(chunk) = body.data().await {
+            let chunk = chunk.unwrap_or_else(|error| {
+                panic!("stream cut after {} answers: {error}", answered.len())
+            });
+            // Refused once the stream has closed; nothing to give back then.
+            let _ = body.flow_control().release_capacity(chunk.len());
+            received.extend_from_slice(&chunk);
+            while received.len() >= 5 {
+                let length = u32::from_be_bytes(received[1..5].try_into().unwrap()) as usize;
+                if received.len() < 5 + length {
+                    break;
+                }
+                let answer = pb::VerifyClaimResponse::decode(&received[5..5 + length]).unwrap();
+                assert!(answer.error.is_empty(), "{}", answer.error);
+                answered.insert(answer.claim_id);
+                received.drain(..5 + length);
+            }
+        }
+        let trailers = body.trailers().await.unwrap().expect("trailers");
+        assert_eq!(trailers.get("grpc-status").unwrap(), "0", "{trailers:?}");
+        assert_eq!(answered.len(), CLAIMS);
+        drop(client);
+        connection.abort();
+        server.stop().await;
+    }
+}

@@ -22,6 +22,21 @@ pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3
 /// Room for the fields around a document's text in one request.
 const REQUEST_ENVELOPE_BYTES: usize = 1024 * 1024;
 
+/// HTTP/2 flow-control windows. The HTTP/2 layer counts the framing
+/// overhead of small DATA frames it holds unread (256 bytes less each
+/// frame's payload) against a budget of half the connection window, and
+/// closes the connection (GOAWAY `ENHANCE_YOUR_CALM "too_many_data_frames"`)
+/// when it runs out. A VerifyClaims stream from grpcurl or Python grpcio
+/// sends each claim as its own small frame, faster than claims are checked,
+/// so the frames pile up to the stream window: with the usual 1 MiB stream
+/// and connection windows, a few thousand claims closed the connection.
+/// A 128 KiB stream window holds at most 8,192 frames of 16 bytes or more
+/// (the smallest claim message is about that), whose overhead (under 2 MiB)
+/// the budget of a 4 MiB connection window covers, for one flooding stream
+/// per connection.
+const STREAM_WINDOW_BYTES: u32 = 128 * 1024;
+const CONNECTION_WINDOW_BYTES: u32 = 4 * 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error("reflection setup failed: {0}")]
@@ -71,6 +86,8 @@ pub async fn serve(
         stopping_signal.notify_one();
     };
     let running = Server::builder()
+        .initial_stream_window_size(STREAM_WINDOW_BYTES)
+        .initial_connection_window_size(CONNECTION_WINDOW_BYTES)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
