@@ -1410,19 +1410,30 @@ impl<'a> Extractor<'a> {
                 });
             }
         }
-        let mut changes = Vec::new();
-        for pair in 0..self.found.len().saturating_sub(1) {
-            if let Some(change) = self.change_between(pair, pair + 1) {
-                changes.push((pair + 1, change));
+        // The change read between quantities `index - 1` and `index`, if
+        // any, goes right after the second; one pass, linear in the
+        // quantities however many changes there are.
+        let count = self.found.len();
+        let changes: Vec<Option<Quantity>> = (0..count)
+            .map(|index| {
+                index
+                    .checked_sub(1)
+                    .and_then(|previous| self.change_between(previous, index))
+            })
+            .collect();
+        let mut quantities: Vec<Quantity> = self.found.into_iter().map(|f| f.quantity).collect();
+        for (index, change) in changes.iter().enumerate() {
+            if change.is_some() {
+                quantities[index - 1].direction = Direction::None;
+                quantities[index].direction = Direction::None;
             }
         }
-        let mut quantities: Vec<Quantity> = self.found.into_iter().map(|f| f.quantity).collect();
-        for (offset, (position, change)) in changes.into_iter().enumerate() {
-            quantities[position + offset - 1].direction = Direction::None;
-            quantities[position + offset].direction = Direction::None;
-            quantities.insert(position + offset + 1, change);
+        let mut merged = Vec::with_capacity(count + changes.iter().flatten().count());
+        for (quantity, change) in quantities.into_iter().zip(changes) {
+            merged.push(quantity);
+            merged.extend(change);
         }
-        quantities
+        merged
     }
 
     fn direction_states(&self) -> Vec<Direction> {

@@ -707,3 +707,24 @@ mod properties {
         }
     }
 }
+
+/// A long run of change phrases (the shape of a crafted request): every
+/// phrase gives its two levels and then the change (by 2), in text order, read in
+/// one linear pass.
+#[test]
+fn many_change_phrases_are_each_read_in_place() {
+    const PHRASES: usize = 20_000;
+    let text = "từ 5 xuống còn 3 ".repeat(PHRASES);
+    let quantities = extract_quantities(&text, Vi);
+    assert_eq!(quantities.len(), 3 * PHRASES);
+    for (phrase, triple) in quantities.chunks(3).enumerate() {
+        let values: Vec<f64> = triple.iter().map(|q| q.value).collect();
+        assert_eq!(values, [5.0, 3.0, 2.0], "phrase {phrase}");
+        assert!(triple[2].change.is_some(), "phrase {phrase}: {triple:?}");
+        let change = &triple[2];
+        assert!(
+            change.start < triple[0].start && change.end == triple[1].end,
+            "phrase {phrase}: the change spans both levels: {triple:?}"
+        );
+    }
+}
