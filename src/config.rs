@@ -11,6 +11,10 @@ use crate::service::{CacheSizes, Limits, DEFAULT_CACHE_MB};
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
 pub const DEFAULT_DATA_DIR: &str = "./claimcheck-data";
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
+/// Seconds shutdown waits for requests in flight: below the 10 s a
+/// container runtime waits after SIGTERM before it kills the process, so
+/// the store is flushed and closed first.
+pub const DEFAULT_SHUTDOWN_GRACE_SECONDS: u64 = 8;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -64,6 +68,10 @@ pub struct ServeArgs {
     /// Claims checked at once on one VerifyClaims stream.
     #[arg(long, env = "CLAIMCHECK_STREAM_CONCURRENCY", default_value_t = 8)]
     pub stream_concurrency: usize,
+    /// Seconds a SIGINT or SIGTERM waits for requests in flight before the
+    /// store is flushed and closed.
+    #[arg(long, env = "CLAIMCHECK_SHUTDOWN_GRACE", default_value_t = DEFAULT_SHUTDOWN_GRACE_SECONDS)]
+    pub shutdown_grace: u64,
 }
 
 /// Validated settings of `serve`.
@@ -74,6 +82,7 @@ pub struct ServeSettings {
     pub caches: CacheSizes,
     pub limits: Limits,
     pub stream_concurrency: usize,
+    pub shutdown_grace: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,6 +130,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
         )?;
         let stream_concurrency =
             in_range("stream-concurrency", args.stream_concurrency as u64, 1, 256)?;
+        let shutdown_grace = in_range("shutdown-grace", args.shutdown_grace, 0, 600)?;
         Ok(ServeSettings {
             listen,
             data_dir: args.data_dir,
@@ -134,6 +144,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
                 ..Limits::default()
             },
             stream_concurrency: stream_concurrency as usize,
+            shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
         })
     }
 }
@@ -257,6 +268,7 @@ mod tests {
             verdict_cache: 4096,
             max_document_bytes: 8 * 1024 * 1024,
             stream_concurrency: 8,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE_SECONDS,
         }
     }
 
@@ -271,5 +283,9 @@ mod tests {
         args.stream_concurrency = 0;
         let error = ServeSettings::try_from(args).unwrap_err().to_string();
         assert!(error.contains("--stream-concurrency"), "{error}");
+        let mut args = serve_args("127.0.0.1:0");
+        args.shutdown_grace = 601;
+        let error = ServeSettings::try_from(args).unwrap_err().to_string();
+        assert!(error.contains("--shutdown-grace"), "{error}");
     }
 }

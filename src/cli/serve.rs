@@ -49,6 +49,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         listener,
         Arc::new(service),
         settings.stream_concurrency,
+        settings.shutdown_grace,
         shutdown_signal(),
     )
     .await?;

@@ -17,8 +17,6 @@ use crate::service::Service;
 
 /// Largest response the server sends (a big document with its sentences).
 pub const MAX_ENCODED_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
-/// How long shutdown waits for requests in flight before closing anyway.
-pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 /// Room for the fields around a document's text in one request.
 const REQUEST_ENVELOPE_BYTES: usize = 1024 * 1024;
 
@@ -48,11 +46,12 @@ pub enum ServeError {
 }
 
 /// Serves until `shutdown` completes, then stops accepting, lets in-flight
-/// requests finish (for at most `SHUTDOWN_GRACE`), and flushes the store.
+/// requests finish (for at most `shutdown_grace`), and flushes the store.
 pub async fn serve(
     listener: TcpListener,
     service: Arc<Service>,
     stream_concurrency: usize,
+    shutdown_grace: std::time::Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let max_request_bytes = service.limits().max_document_bytes + REQUEST_ENVELOPE_BYTES;
@@ -101,11 +100,11 @@ pub async fn serve(
         );
     let grace_over = async move {
         stopping.notified().await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
+        tokio::time::sleep(shutdown_grace).await;
     };
     tokio::select! {
         result = running => result?,
-        _ = grace_over => tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; closing them"),
+        _ = grace_over => tracing::warn!("connections still open after {shutdown_grace:?}; closing them"),
     }
     service.flush().await?;
     tracing::info!("store flushed; stopped");

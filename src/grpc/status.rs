@@ -17,6 +17,7 @@ pub fn to_status(error: ServiceError) -> Status {
             StoreError::Corrupt(_) => Status::data_loss(message),
             StoreError::SchemaMismatch { .. } => Status::failed_precondition(message),
             StoreError::Exhausted => Status::resource_exhausted(message),
+            StoreError::Locked { .. } => Status::failed_precondition(message),
         },
     }
 }

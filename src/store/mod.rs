@@ -46,6 +46,10 @@ pub enum StoreError {
     SchemaMismatch { found: u64, expected: u64 },
     #[error("the store is full: no document numbers left")]
     Exhausted,
+    #[error(
+        "the data directory {directory} is in use by another claimcheck process (stop it, or choose another --data-dir)"
+    )]
+    Locked { directory: String },
 }
 
 /// The result of storing a document.
@@ -256,6 +260,15 @@ impl OwnedBody {
     }
 }
 
+/// True when sled could not take the lock on its files: another process
+/// has the store open. sled 0.34 reports it only as the text of an `Other`
+/// error ("could not acquire lock on …"), so the text is what is matched.
+fn is_lock_held(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::WouldBlock
+        || (error.kind() == std::io::ErrorKind::Other
+            && error.to_string().starts_with("could not acquire lock"))
+}
+
 impl Store {
     /// Opens (or creates) the store in `directory`, with a page cache of
     /// `cache_bytes`, and rebuilds the search index from the stored entries.
@@ -264,7 +277,13 @@ impl Store {
             .path(directory)
             .cache_capacity(cache_bytes)
             .mode(sled::Mode::LowSpace)
-            .open()?;
+            .open()
+            .map_err(|error| match error {
+                sled::Error::Io(io) if is_lock_held(&io) => StoreError::Locked {
+                    directory: directory.display().to_string(),
+                },
+                other => StoreError::Sled(other),
+            })?;
         let tree = db.open_tree("claimcheck")?;
         let version_key = meta_key("schema_version");
         match tree.get(&version_key)? {
@@ -608,6 +627,20 @@ mod tests {
         let error = store.full_document("a").unwrap_err();
         assert!(
             matches!(&error, StoreError::Corrupt(message) if message.contains("outside its text")),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_directory_in_use_is_refused_with_its_name() {
+        let directory = tempfile::tempdir().unwrap();
+        let _open = Store::open(directory.path(), 8 << 20).unwrap();
+        let error = Store::open(directory.path(), 8 << 20).err().unwrap();
+        assert!(matches!(error, StoreError::Locked { .. }), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains(&directory.path().display().to_string()),
             "{error}"
         );
     }

@@ -91,9 +91,15 @@ impl TestServer {
         let address = listener.local_addr().expect("local address");
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            claimcheck::grpc::server::serve(listener, service, 4, async move {
-                let _ = stopped.await;
-            })
+            claimcheck::grpc::server::serve(
+                listener,
+                service,
+                4,
+                std::time::Duration::from_secs(8),
+                async move {
+                    let _ = stopped.await;
+                },
+            )
             .await
             .expect("server runs and stops cleanly");
         });
