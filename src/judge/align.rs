@@ -172,15 +172,20 @@ fn tile_worth_keeping(claim: &[AlignToken], start: usize, len: usize) -> bool {
     len > MIN_TILE || claim[start..start + len].iter().any(|t| !t.stop)
 }
 
+/// Tiles laid at most: each costs one pass over claim × window, and a real
+/// claim needs a handful; a crafted claim of hundreds of scattered matches
+/// stops here, its other words untiled.
+const MAX_TILES: usize = 64;
+
 /// Greedy string tiling, longest run first; ties go to the earliest claim
-/// position, then the earliest window position.
+/// position, then the earliest window position; at most [`MAX_TILES`].
 fn tiles_of(claim: &[AlignToken], window: &[AlignToken]) -> Vec<Tile> {
     let (n, m) = (claim.len(), window.len());
     let mut claim_used = vec![false; n];
     let mut window_used = vec![false; m];
     let mut tiles = Vec::new();
     let mut runs = vec![0usize; (n + 1) * (m + 1)];
-    loop {
+    while tiles.len() < MAX_TILES {
         let mut best: Option<Tile> = None;
         // runs[(i+1)*(m+1) + (j+1)]: common run ending at claim i, window j.
         for i in 0..n {

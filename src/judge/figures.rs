@@ -233,16 +233,23 @@ impl<'a> SourceSentence<'a> {
     }
 }
 
+/// Words looked back over for a figure's context: its context is the
+/// words near it, and the bound keeps a sentence of thousands of figures
+/// from costing figures × words.
+const MAX_CONTEXT_LOOKBACK: usize = 32;
+
 /// For each byte position, up to four folded content words of `tokens`
-/// that end before it, nearest first.
+/// (in text order) that end before it, nearest first, among the
+/// [`MAX_CONTEXT_LOOKBACK`] words before it.
 fn contexts_before(tokens: &[crate::text::WordToken], positions: &[usize]) -> Vec<Vec<String>> {
     positions
         .iter()
         .map(|position| {
-            tokens
+            let before = tokens.partition_point(|t| t.end <= *position);
+            tokens[before.saturating_sub(MAX_CONTEXT_LOOKBACK)..before]
                 .iter()
                 .rev()
-                .filter(|t| t.end <= *position && !t.is_numeric() && !is_stopword(&t.folded))
+                .filter(|t| !t.is_numeric() && !is_stopword(&t.folded))
                 .take(4)
                 .map(|t| t.folded.to_string())
                 .collect()
@@ -261,11 +268,22 @@ fn negated_in(tokens: &[crate::text::WordToken]) -> Vec<String> {
     negated
 }
 
+/// Figures of a claim that are read and checked: a claim is a sentence or
+/// two (real claims hold a handful), and every claim figure is compared
+/// with every figure a candidate offers, so the bound keeps a crafted claim
+/// of thousands of figures from buying unbounded work.
+pub const MAX_CLAIM_FIGURES: usize = 64;
+/// Figures a candidate offers a claim (its own first, then its
+/// neighbours'): a crafted sentence of thousands of figures is read no
+/// further.
+const MAX_POOLED_FIGURES: usize = 128;
+
 impl ClaimAnalysis {
     pub fn new(claim: &str, language: Option<Language>) -> ClaimAnalysis {
         let text = normalize_nfc(claim.trim());
         let language = language.unwrap_or_else(|| detect_language(&text));
-        let quantities = extract_quantities(&text, language);
+        let mut quantities = extract_quantities(&text, language);
+        quantities.truncate(MAX_CLAIM_FIGURES);
         let claim_entities: Vec<Entity> = entities(&text)
             .into_iter()
             .filter(|e| !e.is_abbreviation)
@@ -528,11 +546,13 @@ fn pool_of<'a>(source: &SourceSentence<'a>) -> Vec<Pooled<'a>> {
                         penalty: f64,
                         origin: &'static str,
                         pool: &mut Vec<Pooled<'a>>| {
+        let room = MAX_POOLED_FIGURES.saturating_sub(pool.len());
         for (quantity, context) in sentence
             .record
             .quantities
             .iter()
             .zip(&sentence.features().quantity_contexts)
+            .take(room)
         {
             pool.push(Pooled {
                 quantity: std::borrow::Cow::Borrowed(quantity),
@@ -1125,6 +1145,24 @@ mod tests {
     use super::*;
     use crate::analysis::analyse_document;
     use crate::model::{AnalysedDocument, DocumentInput};
+
+    #[test]
+    fn a_figure_s_context_is_the_content_words_just_before_it() {
+        let long_run = format!("cán bộ {} 7", "9 ".repeat(MAX_CONTEXT_LOOKBACK));
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("huyện giảm 51 cán bộ", "51", &["giam", "huyen"]),
+            ("xã có 5 thôn và 7 tổ", "7", &["thon", "xa"]),
+            ("5 thôn", "5", &[]),
+            // Beyond the look-back, no word is context.
+            (&long_run, "7", &[]),
+        ];
+        for (text, figure, expected) in cases {
+            let tokens = crate::text::word_tokens(text);
+            let position = text.rfind(figure).unwrap();
+            let context = contexts_before(&tokens, &[position]);
+            assert_eq!(context[0], *expected, "{text:?}");
+        }
+    }
 
     #[test]
     fn whole_words_are_found_and_parts_of_words_are_not() {

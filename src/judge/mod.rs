@@ -396,6 +396,25 @@ mod tests {
         );
     }
 
+    /// A sentence of thousands of figures and a claim of hundreds: the
+    /// judge reads the claim's first [`figures::MAX_CLAIM_FIGURES`] and a
+    /// bounded pool and window, and answers.
+    #[test]
+    fn crafted_figure_runs_are_judged_within_bounds() {
+        let sentence: String = (0..5_000).map(|i| format!("{} xã, ", i % 97)).collect();
+        let document = PreparedDocument::of_analysed(&analyse_document(DocumentInput::new(
+            "crafted",
+            format!("Tiêu đề\nHuyện có {sentence}trong năm."),
+        )));
+        let claim_text: String = (0..300).map(|i| format!("{} xã, ", i % 89)).collect();
+        let claim = ClaimAnalysis::new(&format!("Huyện có {claim_text}"), None);
+        assert_eq!(claim.quantities.len(), figures::MAX_CLAIM_FIGURES);
+        let sources = document.all_sources(0.5);
+        let result = judge(&claim, &sources, 5);
+        assert!(!result.evidence.is_empty());
+        assert!(result.evidence[0].checks.len() <= figures::MAX_CLAIM_FIGURES);
+    }
+
     #[test]
     fn a_claim_nothing_speaks_of_is_not_enough_info() {
         let result = judge(&ClaimAnalysis::new("Xã A có 5 thôn.", None), &[], 5);

@@ -21,6 +21,10 @@ const MAX_ALIGNED_PER_ANCHOR: usize = 2;
 pub const EXTRA_SENTENCE_COST: f64 = 0.03;
 /// Claim content words the cheap ranking looks at (one bit each).
 const MAX_RANKED_WORDS: usize = 64;
+/// Words of one sentence aligned with a claim: alignment costs claim words
+/// × window words per tile, and a crafted sentence of tens of thousands of
+/// words would otherwise buy minutes of it. Real sentences are far shorter.
+const MAX_ALIGNED_WORDS_PER_SENTENCE: usize = 400;
 
 /// Consecutive sentences of one document.
 #[derive(Debug, Clone)]
@@ -43,7 +47,9 @@ impl<'a> Window<'a> {
         let mut tokens = Vec::new();
         for offset in 0..self.len {
             let sentence = &self.document.sentences[self.first + offset];
-            tokens.extend(sentence.align_tokens().iter().map(|token| AlignToken {
+            let words = sentence.align_tokens();
+            let words = &words[..words.len().min(MAX_ALIGNED_WORDS_PER_SENTENCE)];
+            tokens.extend(words.iter().map(|token| AlignToken {
                 sentence: offset,
                 ..token.clone()
             }));
