@@ -1,49 +1,63 @@
-//! A small, fast hasher for short keys (the Fx hash of rustc), and map and
-//! set types that use it. Word tables and per-claim score maps are probed
-//! millions of times; SipHash's protection against crafted keys is not needed
-//! for them (their keys are bounded per request).
+//! Hash maps and sets of the service, on foldhash (a well-kept, fast,
+//! non-cryptographic hasher), in two kinds:
+//!
+//! - [`FastMap`] / [`FastSet`], with a fixed seed, for tables whose keys the
+//!   program chooses or bounds per request (lexicons, stopwords, per-claim
+//!   scores, document numbers): deterministic, and probed millions of times.
+//! - [`SeededMap`] / [`SeededSet`], seeded at random once per process, for
+//!   tables keyed by text that clients store or send (the index's terms, a
+//!   document's terms while it is analysed): no one can craft keys that all
+//!   collide and make lookups quadratic, since the seed is not known outside
+//!   the process.
+//!
+//! [`fixed_hash`] hashes bytes with the fixed seed, for the sorted hash
+//! lists word sets keep.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 
-/// The Fx hash: rotate, xor, multiply, eight bytes at a time.
-#[derive(Default, Clone, Copy)]
-pub struct FastHasher {
-    hash: u64,
+use foldhash::fast::{FixedState, RandomState};
+
+pub type FastMap<K, V> = HashMap<K, V, FixedState>;
+pub type FastSet<T> = HashSet<T, FixedState>;
+pub type SeededMap<K, V> = HashMap<K, V, RandomState>;
+pub type SeededSet<T> = HashSet<T, RandomState>;
+
+/// The fixed-seed hash of `parts`, each followed by a separator byte so
+/// that ("ab", "c") and ("a", "bc") differ.
+pub fn fixed_hash(parts: &[&[u8]]) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = FixedState::default().build_hasher();
+    for part in parts {
+        hasher.write(part);
+        hasher.write_u8(0xff);
+    }
+    hasher.finish()
 }
 
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl FastHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    #[test]
+    fn fixed_hashes_are_stable_and_keep_parts_apart() {
+        assert_eq!(
+            fixed_hash(&[b"bien", b"che"]),
+            fixed_hash(&[b"bien", b"che"])
+        );
+        assert_ne!(fixed_hash(&[b"ab", b"c"]), fixed_hash(&[b"a", b"bc"]));
+        assert_ne!(fixed_hash(&[b"xa"]), fixed_hash(&[b"xa", b""]));
+    }
+
+    #[test]
+    fn seeded_maps_hash_alike_within_a_process() {
+        let mut terms: SeededMap<String, u32> = SeededMap::default();
+        terms.insert("can bo".into(), 1);
+        let other: SeededMap<String, u32> = SeededMap::default();
+        assert_eq!(
+            terms.hasher().hash_one("can bo"),
+            other.hasher().hash_one("can bo")
+        );
+        assert_eq!(terms.get("can bo"), Some(&1));
     }
 }
-
-impl Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 56));
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(byte as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
-pub type FastSet<T> = HashSet<T, BuildHasherDefault<FastHasher>>;

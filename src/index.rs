@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::hashing::FastMap;
+use crate::hashing::SeededMap;
 use crate::text::{visit_index_terms, word_tokens, WordToken};
 
 /// One sentence's entry in a term's posting list.
@@ -57,7 +57,7 @@ impl DocumentTerms {
 /// claim side uses.
 #[derive(Debug, Default)]
 pub struct DocumentTermsBuilder {
-    slot_of: FastMap<String, usize>,
+    slot_of: SeededMap<String, usize>,
     terms: Vec<(String, Vec<SentenceOccurrence>)>,
     sentence_count: u32,
     token_count: u64,
@@ -229,7 +229,7 @@ impl PostingCursor<'_> {
 /// Term → postings, and the corpus sizes BM25 needs.
 #[derive(Debug, Default)]
 pub struct InvertedIndex {
-    terms: FastMap<Box<str>, PostingList>,
+    terms: SeededMap<Box<str>, PostingList>,
     sentences: u64,
     tokens: u64,
     postings: u64,

@@ -16,11 +16,10 @@
 //! similarity of the folded texts.
 
 use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use crate::cache::BoundedCache;
-use crate::hashing::{FastHasher, FastMap};
+use crate::hashing::FastMap;
 use crate::index::{key_document, posting_key, InvertedIndex, Posting, PostingCursor};
 use crate::judge::PreparedDocument;
 use crate::store::{Store, StoreError};
@@ -61,7 +60,7 @@ pub struct RankedSource {
 /// reused, so an entry never goes stale: a replaced document has a new
 /// number and a deleted one is no longer nominated.
 pub struct DocumentCache {
-    documents: BoundedCache<u32, Arc<PreparedDocument>, BuildHasherDefault<FastHasher>>,
+    documents: BoundedCache<u32, Arc<PreparedDocument>, foldhash::fast::FixedState>,
 }
 
 impl DocumentCache {

@@ -27,11 +27,10 @@ use crate::grpc::convert;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheckServer;
 use crate::grpc::status::to_status;
-use crate::hashing::FastHasher;
 use crate::model::VerificationResult;
 use crate::service::Service;
 
-type BuildFastHasher = std::hash::BuildHasherDefault<FastHasher>;
+type BuildFastHasher = foldhash::fast::FixedState;
 
 /// The route of the method served here.
 const VERIFY_CLAIM_PATH: &str = "/claimcheck.v1.FactCheck/VerifyClaim";

@@ -26,10 +26,9 @@
 //! negation differs). Otherwise NOT_ENOUGH_INFO. Support is preferred over
 //! refutation only when it is at least as on-topic.
 
-use std::hash::Hasher;
 use std::sync::OnceLock;
 
-use crate::hashing::{FastHasher, FastSet as HashSet};
+use crate::hashing::{fixed_hash, FastSet as HashSet};
 
 use super::align::{align_tokens, AlignToken};
 use crate::context::{entities, Entity};
@@ -378,18 +377,12 @@ impl ClaimAnalysis {
 
 /// The hash a word set stores for a folded word.
 fn word_hash(word: &str) -> u64 {
-    let mut hasher = FastHasher::default();
-    hasher.write(word.as_bytes());
-    hasher.finish()
+    fixed_hash(&[word.as_bytes()])
 }
 
 /// The hash a word set stores for a pair of adjacent folded words.
 fn pair_hash(first: &str, second: &str) -> u64 {
-    let mut hasher = FastHasher::default();
-    hasher.write(first.as_bytes());
-    hasher.write_u8(0xff);
-    hasher.write(second.as_bytes());
-    hasher.finish()
+    fixed_hash(&[first.as_bytes(), second.as_bytes()])
 }
 
 /// Folded words and word pairs of a text, as sorted hashes (compact, and

@@ -109,7 +109,7 @@ pub fn is_stopword(folded: &str) -> bool {
 pub fn index_terms(text: &str) -> Vec<String> {
     let tokens = word_tokens(text);
     let mut terms: Vec<String> = Vec::with_capacity(tokens.len() * 2);
-    let mut seen: crate::hashing::FastSet<String> = crate::hashing::FastSet::default();
+    let mut seen: crate::hashing::SeededSet<String> = crate::hashing::SeededSet::default();
     visit_index_terms(text, &tokens, |term, _| {
         if !seen.contains(term) {
             seen.insert(term.to_owned());
