@@ -12,7 +12,7 @@
 //! - [`judge`]: claim reading, evidence windows, alignment, part accounting, the learned decision, explanation.
 //! - [`learn`]: training the verdict model from labelled real claims (a temporary store, cross-validation).
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
-//! - [`hashing`]: a fast hasher for word tables and per-claim maps.
+//! - [`hashing`]: foldhash maps: fixed-seed for the program's tables, seeded for text clients store or send.
 //! - [`cache`]: a bounded map shared between threads, for the verification caches.
 //! - [`synth`]: deterministic news-like articles and labelled claims for benchmarks.
 //!
