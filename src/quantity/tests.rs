@@ -76,6 +76,8 @@ fn extraction_table() {
         ("dài 12,5 km", Vi, &["measure 12.5 u=km"]),
         ("đạt 0,5%", Vi, &["pct 0.5"]),
         ("có 1.234,5 tấn", Vi, &["measure 1234.5 u=tấn"]),
+        // A verb after a figure is not what it counts.
+        ("xã 17 có 17 thôn", Vi, &["count 17", "count 17 u=thôn"]),
         // Number formats, English.
         (
             "the district cut 1,654 part-time posts",
