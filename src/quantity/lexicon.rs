@@ -985,17 +985,18 @@ pub static CHANGE_TO: LazyLock<PhraseTable<()>> = LazyLock::new(|| {
 });
 
 /// Words that end a counted noun phrase after a figure (function words,
-/// and verbs that never name what is counted: có, bị, and the negators).
+/// and the verbs có and bị, which never name what is counted; negators are
+/// not among them: "cán bộ không chuyên trách" is one noun phrase).
 pub static UNIT_STOPS: LazyLock<WordTable<()>> = LazyLock::new(|| {
     let words = [
         "và", "của", "ở", "tại", "trong", "cho", "với", "so", "được", "đã", "là", "thì", "mà",
         "để", "từ", "đến", "theo", "trên", "dưới", "hơn", "gồm", "này", "đó", "khi", "nhưng",
         "hoặc", "cùng", "sau", "trước", "vào", "ra", "lên", "xuống", "còn", "đạt", "giảm", "tăng",
         "nên", "bằng", "do", "vì", "bởi", "về", "như", "cũng", "sẽ", "đang", "năm", "tháng",
-        "ngày", "trở", "mỗi", "các", "những", "thuộc", "nhằm", "qua", "có", "bị", "không", "chưa",
-        "and", "of", "in", "at", "on", "to", "from", "for", "by", "with", "the", "a", "an", "was",
-        "were", "is", "are", "than", "as", "that", "which", "who", "last", "this", "or", "in",
-        "per", "each", "since", "after", "before", "over", "under", "into", "while",
+        "ngày", "trở", "mỗi", "các", "những", "thuộc", "nhằm", "qua", "có", "bị", "and", "of",
+        "in", "at", "on", "to", "from", "for", "by", "with", "the", "a", "an", "was", "were", "is",
+        "are", "than", "as", "that", "which", "who", "last", "this", "or", "in", "per", "each",
+        "since", "after", "before", "over", "under", "into", "while",
     ];
     let entries: Vec<(&'static str, ())> = words.iter().map(|w| (*w, ())).collect();
     WordTable::new(&entries)
