@@ -8,8 +8,8 @@
 //! is tuned on the claims the figures are reported for. Folds are by
 //! article (all claims about one article are held out together): the
 //! service judges claims about articles it was not trained on, and folds
-//! that share articles overrate what the features carry. Deterministic: the same files
-//! give the same model, byte for byte.
+//! that share articles overrate what the features carry. Deterministic:
+//! the same files give the same model, byte for byte.
 //!
 //! Used by `cargo run --release --example train-verdict` and by the test
 //! that checks the shipped model is what training makes.

@@ -264,15 +264,16 @@ const QUANTIFIERS: &[&str] = &[
     "never",
 ];
 
+/// [`QUANTIFIERS`] split into words, once.
+static QUANTIFIER_WORDS: LazyLock<Vec<Vec<&'static str>>> =
+    LazyLock::new(|| QUANTIFIERS.iter().map(|q| q.split(' ').collect()).collect());
+
 /// The exclusive or universal quantifiers `claim` holds and `source` does
 /// not (both lowercase words).
 pub fn quantifiers_added(claim: &[&str], source: &[&str]) -> usize {
-    QUANTIFIERS
+    QUANTIFIER_WORDS
         .iter()
-        .filter(|quantifier| {
-            let words: Vec<&str> = quantifier.split(' ').collect();
-            holds_phrase(claim, &words) && !holds_phrase(source, &words)
-        })
+        .filter(|words| holds_phrase(claim, words) && !holds_phrase(source, words))
         .count()
 }
 
