@@ -214,6 +214,13 @@ impl Magnitude {
     }
 }
 
+/// A fraction that is the whole of its total: "all 14 districts", "14/14".
+fn is_whole(quantity: &Quantity) -> bool {
+    quantity.kind == QuantityKind::Fraction
+        && quantity.total > 0.0
+        && nearly_equal(quantity.value, quantity.total)
+}
+
 fn nearly_equal(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
@@ -436,6 +443,10 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
         (Fraction, Fraction) => {
             if nearly_equal(claim.total, source.total) {
                 judged(judge(Magnitude::of(claim), Magnitude::of(source)))
+            } else if is_whole(claim) && is_whole(source) {
+                // "all 213 communes" and "all 312 communes" are both the
+                // whole, but of different counts.
+                result(Outcome::Mismatch, "different totals")
             } else {
                 match (percent_of(claim), percent_of(source)) {
                     (Some(a), Some(b)) if nearly_equal(a.value, b.value) => {

@@ -393,6 +393,8 @@ fn comparison_table() {
         ("tất cả 14 huyện", "14/14 huyện", Match),
         ("tất cả 21 xã", "21/21 xã", Match),
         ("12/21 xã", "21/21 xã", Mismatch),
+        ("tất cả 213 xã", "tất cả 312 xã", Mismatch),
+        ("all 14 districts", "21/21 huyện", Mismatch),
         ("3/11 xã", "3/11 xã", Match),
         ("3/11 xã", "3/16 xã", Mismatch),
         ("một nửa số xã", "50% số xã", Compatible),
