@@ -19,8 +19,8 @@
 use super::align::{align, AlignToken, Alignment, Counterpart, Tile};
 use super::figures::{holds_words, ClaimAnalysis, Judgement, SAME_THING_ALIGNMENT};
 use super::lexicon::{
-    is_family_name, is_negator, is_place_word, is_scale_word, opens_clause, opposite_pair,
-    quantifiers_added,
+    is_family_name, is_negator, is_place_word, is_scale_word, negates_at, opens_clause,
+    opposite_pair, quantifiers_added,
 };
 use super::window::Window;
 use crate::model::PartStatus;
@@ -182,6 +182,27 @@ pub struct Context<'j> {
 
 fn words_of<'t>(tokens: &'t [AlignToken], range: std::ops::Range<usize>) -> Vec<&'t str> {
     tokens[range].iter().map(|t| t.lower.as_str()).collect()
+}
+
+/// Words a negation may stand before the word it negates ("không được
+/// đạt", "chưa từng có").
+const NEGATION_REACH: usize = 2;
+
+/// The negation standing within `NEGATION_REACH` words before `position`,
+/// in the same sentence: its position, and the words from it up to
+/// `position`.
+fn negation_before(tokens: &[AlignToken], position: usize) -> Option<(usize, String)> {
+    let sentence = tokens.get(position)?.sentence;
+    let first = (position.saturating_sub(NEGATION_REACH)..position)
+        .find(|i| tokens[*i].sentence == sentence)?;
+    let words = words_of(
+        tokens,
+        first.saturating_sub(1)..(position + 1).min(tokens.len()),
+    );
+    let offset = first - first.saturating_sub(1);
+    (0..position - first)
+        .find(|i| negates_at(&words, offset + i))
+        .map(|i| (first + i, joined(tokens, first + i..position)))
 }
 
 fn joined(tokens: &[AlignToken], range: std::ops::Range<usize>) -> String {
@@ -583,6 +604,35 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
                 source: source.clone(),
             });
             negation_dropped_before.push((dropped.claim_position, source));
+        }
+    }
+    // A tile the source negates right before it, while the claim states
+    // it plainly: "không đạt được thỏa thuận" restated as "đã đạt được
+    // thỏa thuận", wherever the two sides put it.
+    // Window words a slot or a drop already reads a negation in.
+    let read_in_slots: Vec<std::ops::Range<usize>> = alignment
+        .segments
+        .iter()
+        .filter_map(|segment| match &segment.counterpart {
+            Counterpart::Replaced(range) => Some(range.clone()),
+            _ => None,
+        })
+        .chain(
+            alignment
+                .dropped
+                .iter()
+                .map(|dropped| dropped.window.clone()),
+        )
+        .collect();
+    for tile in &alignment.tiles {
+        if let Some((_, source)) = negation_before(&tokens, tile.window_start)
+            .filter(|(at, _)| !read_in_slots.iter().any(|range| range.contains(at)))
+            .filter(|_| negation_before(claim_tokens, tile.claim_start).is_none())
+        {
+            changes.push(Change::NegationRemoved {
+                source: source.clone(),
+            });
+            negation_dropped_before.push((tile.claim_start, source));
         }
     }
     let crossed = crossed_names(&alignment.tiles, claim_tokens, &tokens);

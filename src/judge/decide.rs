@@ -172,7 +172,9 @@ pub fn refutes_outright(features: &Features) -> bool {
     let aligned_change = features.get("figure_slot_changes") > 0.0
         || features.get("opposites") > 0.0
         || features.get("scale_changes") > 0.0
-        || features.get("names_crossed") > 0.0;
+        || features.get("names_crossed") > 0.0
+        || features.get("negation_added") > 0.0
+        || features.get("negation_removed") > 0.0;
     let names_bound =
         features.get("names_unbound") == 0.0 && features.get("names_absent_document") == 0.0;
     aligned_change && names_bound && features.get("tiled_content") >= OUTRIGHT_MIN_TILED
@@ -204,8 +206,11 @@ pub const VERBATIM_CONFIDENCE: f64 = 0.9;
 /// Share of near-verbatim SUPPORTED verdicts that must be right, out of
 /// fold on the training claims (folds by article), for
 /// [`VERBATIM_CONFIDENCE`]: a margin above it, since on the training claims
-/// as a whole the rule is right only 164 times in 179 (0.916).
-pub const VERBATIM_TARGET_PRECISION: f64 = 0.93;
+/// as a whole the rule is right only 164 times in 179 (0.916), and claims
+/// over articles the model never saw lose some points more: near-verbatim
+/// verdicts right 0.93 of the time out of fold on train were right 0.88 of
+/// the time on dev.
+pub const VERBATIM_TARGET_PRECISION: f64 = 0.94;
 
 /// A near-verbatim restatement: the window states the claim word for word
 /// and pair for pair, with no part missing and no change of any kind.

@@ -324,7 +324,6 @@ static NEGATOR_SET: LazyLock<HashSet<&'static str>> =
 static SCALE_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| SCALE_WORDS.iter().copied().collect());
 
-/// True for a negative adverb (lowercase word).
 const NUMBER_WORDS: &[(&str, u32)] = &[
     ("hai", 2),
     ("ba", 3),
@@ -354,8 +353,35 @@ pub fn number_word_value(lower: &str) -> Option<u32> {
         .map(|(_, value)| *value)
 }
 
+/// Sino-Vietnamese compounds whose "không" means air or space (空), not
+/// "not": the word after it ("không khí", "không gian", "không quân") or
+/// before it ("hàng không", "phòng không").
+const AIR_AFTER_KHONG: &[&str] = &[
+    "khí", "gian", "quân", "phận", "trung", "vận", "lưu", "ảnh", "kích",
+];
+const AIR_BEFORE_KHONG: &[&str] = &["hàng", "phòng", "hư"];
+
+/// True for a negative adverb (lowercase word).
 pub fn is_negator(lower: &str) -> bool {
     NEGATOR_SET.contains(lower)
+}
+
+/// True when `words[index]` negates what follows it: a negator that is not
+/// part of an air or space compound ("hàng không") and does not open
+/// "không chỉ" / "not only" (which adds, not denies).
+pub fn negates_at(words: &[&str], index: usize) -> bool {
+    let Some(word) = words.get(index) else {
+        return false;
+    };
+    if !is_negator(word) {
+        return false;
+    }
+    let next = words.get(index + 1).copied().unwrap_or("");
+    let previous = index.checked_sub(1).map_or("", |i| words[i]);
+    if next == "chỉ" || next == "only" {
+        return false;
+    }
+    !(*word == "không" && (AIR_AFTER_KHONG.contains(&next) || AIR_BEFORE_KHONG.contains(&previous)))
 }
 
 /// True for a number-scale word (lowercase word).
@@ -485,6 +511,28 @@ mod tests {
                 *expected,
                 "{first:?} / {second:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_negator_negates_unless_it_names_the_air_or_opens_not_only() {
+        // (words, index of the word, negates).
+        let cases: &[(&str, usize, bool)] = &[
+            ("không đạt được thỏa thuận", 0, true),
+            ("chưa từng có", 0, true),
+            ("did not agree", 1, true),
+            ("không chỉ tăng", 0, false),
+            ("not only grew", 0, false),
+            ("chất lượng không khí", 2, false),
+            ("hãng hàng không quốc gia", 2, false),
+            ("lực lượng phòng không", 2, false),
+            ("không phải là", 0, true),
+            ("đạt được", 0, false),
+            ("không", 3, false),
+        ];
+        for (text, index, expected) in cases {
+            let words: Vec<&str> = text.split(' ').collect();
+            assert_eq!(negates_at(&words, *index), *expected, "{text:?} at {index}");
         }
     }
 

@@ -246,6 +246,10 @@ mod tests {
                 "Họp báo thường kỳ\nTại buổi họp báo, người phát ngôn Bộ Y tế Nguyễn Thanh Bình cho biết các bệnh viện tuyến tỉnh sẽ được cấp thêm máy thở trong tháng tới.",
             ),
             (
+                "transfer",
+                "Chuyển nhượng\nHai câu lạc bộ không đạt được thỏa thuận về việc chuyển nhượng hậu vệ Văn Hậu. Ban huấn luyện xác nhận cầu thủ sẽ ở lại đến hết mùa giải.",
+            ),
+            (
                 "merger",
                 "Sắp xếp đơn vị hành chính\nSau sắp xếp, số thôn của xã Gia Hưng đã giảm từ 20 xuống còn 7. Hai năm trước, không ai nghĩ tới việc sáp nhập, ông Minh viết. Đội bóng của xã sẽ gặp đội Thanh Niên Hà Nội vào ngày mai, trước khi lên đường dự giải. Toàn tỉnh hiện còn 45 trường học sau khi sáp nhập.",
             ),
@@ -302,6 +306,9 @@ mod tests {
             ("Hội đồng sẽ xét hồ sơ của Quảng Ninh vào tuần tới, còn hồ sơ của Hải Phòng sẽ được xét sau kỳ họp.", Refuted, "Quảng Ninh", Contradicted),
             // Another name right after the same words, in a longer rewritten slot.
             ("Đội bóng của xã sẽ gặp đội Thanh Niên Đà Nẵng vào chiều nay ở sân nhà, trước khi lên đường dự giải.", Refuted, "Đà Nẵng", Contradicted),
+            // The source negates the predicate the claim restates plainly,
+            // in a sentence the claim rewrites around it.
+            ("Ban huấn luyện xác nhận đã đạt được thỏa thuận về việc chuyển nhượng hậu vệ Văn Hậu.", Refuted, "đạt được thỏa thuận", Contradicted),
             // Another person in the role, the sentence rewritten around
             // the name: the source never names the claim's person and names
             // another one.
