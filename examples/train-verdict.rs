@@ -19,7 +19,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use claimcheck::eval::{parse_claims, score, summary};
-use claimcheck::judge::decide::near_verbatim;
+use claimcheck::judge::decide::{about_another_subject, near_verbatim, refutes_outright};
+use claimcheck::judge::Features;
 use claimcheck::learn::{
     examples_of, folds_by_article, labelled_features, predictions, train, FeatureStore,
 };
@@ -97,15 +98,27 @@ fn main() -> anyhow::Result<()> {
             );
         }
     }
-    let verbatim: Vec<_> = examples
-        .iter()
-        .filter(|e| near_verbatim(&e.features))
-        .collect();
-    println!(
-        "train near-verbatim restatements: {} of which SUPPORTED {}",
-        verbatim.len(),
-        verbatim.iter().filter(|e| e.label == 0).count()
-    );
+    let rules: [(&str, fn(&Features) -> bool); 3] = [
+        ("near-verbatim restatement (supports)", near_verbatim),
+        ("outright refutation", refutes_outright),
+        (
+            "about another subject (not enough info)",
+            about_another_subject,
+        ),
+    ];
+    for (name, rule) in rules {
+        let mut counts = [0usize; 3];
+        for example in examples.iter().filter(|e| rule(&e.features)) {
+            counts[example.label] += 1;
+        }
+        println!(
+            "train rule {name}: holds for {} (S {} / R {} / NEI {})",
+            counts.iter().sum::<usize>(),
+            counts[0],
+            counts[1],
+            counts[2]
+        );
+    }
     let trained = training.model.to_json();
     if check {
         let shipped = std::fs::read_to_string(&out)

@@ -96,6 +96,11 @@ const OPPOSITES: &[(&str, &str)] = &[
     ("sáng", "tối"),
     ("ngày", "đêm"),
     ("cũ", "mới"),
+    // Holding an office now or no longer.
+    ("cựu", "hiện là"),
+    ("cựu", "hiện đang"),
+    ("cựu", "đương kim"),
+    ("cựu", "đương nhiệm"),
     ("quá khứ", "tương lai"),
     ("trên", "dưới"),
     ("trong", "ngoài"),
@@ -166,6 +171,8 @@ const OPPOSITES: &[(&str, &str)] = &[
     ("khuyến khích", "hạn chế"),
     // English.
     ("more", "less"),
+    ("former", "current"),
+    ("former", "incumbent"),
     ("more", "fewer"),
     ("most", "least"),
     ("increase", "decrease"),
@@ -502,6 +509,8 @@ mod tests {
             ("tăng giảm", "giảm", false),
             ("lớn", "lớn", false),
             ("more", "less", true),
+            ("hiện đang là", "cựu", true),
+            ("former", "current", true),
         ];
         for (first, second, expected) in cases {
             let a: Vec<&str> = first.split(' ').collect();
