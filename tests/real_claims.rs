@@ -34,7 +34,7 @@ async fn dev_figures_on_real_claims_hold() {
         report.calibration_error,
         report.strict_accuracy
     );
-    // Measured: 0.685, 0.697, 0.724, 0.020, 0.677 (label accuracy 0.685);
+    // Measured: 0.687, 0.701, 0.727, 0.019, 0.679 (label accuracy 0.688);
     // SUPPORTED at confidence >= 0.9: 32 verdicts, 29 right (0.906), 17.5%
     // of the SUPPORTED claims.
     assert_eq!(report.total, 496);

@@ -244,6 +244,18 @@ fn judge(claim: Magnitude, source: Magnitude) -> Outcome {
     {
         return Outcome::Match;
     }
+    // Two stated ranges: each end is a stated figure, so "3-8 ngày" is
+    // not "3-7 ngày" although one holds the other.
+    if let (Some(claim_end), Some(source_end)) = (claim.range_end, source.range_end) {
+        let slack = claim.rounding.max(source.rounding) + 1e-9 * claim_end.abs().max(1.0);
+        let ends_agree = (claim.value - source.value).abs() <= slack
+            && (claim_end - source_end).abs() <= slack;
+        return if ends_agree {
+            Outcome::Compatible
+        } else {
+            Outcome::Mismatch
+        };
+    }
     let (claim_interval, source_interval) = (claim.interval(), source.interval());
     // Two approximate figures: the claim's reach must hold the source's
     // value itself, or two wide intervals would join figures far apart.
