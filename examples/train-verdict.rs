@@ -98,7 +98,8 @@ fn main() -> anyhow::Result<()> {
             );
         }
     }
-    let rules: [(&str, fn(&Features) -> bool); 3] = [
+    type Rule = fn(&Features) -> bool;
+    let rules: [(&str, Rule); 3] = [
         ("near-verbatim restatement (supports)", near_verbatim),
         ("outright refutation", refutes_outright),
         (

@@ -254,11 +254,6 @@ impl Service {
         })
     }
 
-    /// Claims whose verdicts are kept (`CacheSizes::verdicts`).
-    pub fn verdict_cache_capacity(&self) -> usize {
-        self.verdicts.capacity()
-    }
-
     pub fn limits(&self) -> &Limits {
         &self.limits
     }

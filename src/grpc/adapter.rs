@@ -189,9 +189,6 @@ impl FactCheck for FactCheckAdapter {
         }))
     }
 
-    /// The server routes VerifyClaim through `grpc::encoded`, which keeps
-    /// encoded verdicts; this is the same call for the generated server
-    /// alone.
     async fn verify_claim(
         &self,
         request: Request<pb::VerifyClaimRequest>,

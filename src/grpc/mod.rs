@@ -1,13 +1,11 @@
 //! The gRPC edge: the only module that touches tonic and prost. It holds the
 //! generated types, the conversions between them and the domain types, the
 //! one mapping from service errors to status codes, the adapter that
-//! implements `claimcheck.v1.FactCheck` over the service facade, the
-//! VerifyClaim route that keeps encoded verdicts, and the server wiring
-//! (health, reflection v1 and v1alpha, limits, shutdown).
+//! implements `claimcheck.v1.FactCheck` over the service facade, and the
+//! server wiring (health, reflection v1 and v1alpha, limits, shutdown).
 
 pub mod adapter;
 pub mod convert;
-pub mod encoded;
 pub mod server;
 pub mod status;
 

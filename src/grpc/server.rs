@@ -10,7 +10,6 @@ use tonic::transport::server::TcpIncoming;
 use tonic::transport::Server;
 
 use crate::grpc::adapter::FactCheckAdapter;
-use crate::grpc::encoded::FactCheckRoutes;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheckServer;
 use crate::service::Service;
@@ -67,12 +66,14 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
-    let fact_check = FactCheckRoutes::new(
+    // Every method goes through the generated server, so whatever is
+    // layered on it (limits, compression, interceptors) covers them all.
+    let fact_check = FactCheckServer::new(FactCheckAdapter::new(
         Arc::clone(&service),
         stream_concurrency,
-        max_request_bytes,
-        MAX_ENCODED_MESSAGE_BYTES,
-    );
+    ))
+    .max_decoding_message_size(max_request_bytes)
+    .max_encoding_message_size(MAX_ENCODED_MESSAGE_BYTES);
     let reporter = health_reporter.clone();
     let stopping = Arc::new(tokio::sync::Notify::new());
     let stopping_signal = Arc::clone(&stopping);

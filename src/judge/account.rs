@@ -180,7 +180,7 @@ pub struct Context<'j> {
     pub elsewhere: f64,
 }
 
-fn words_of<'t>(tokens: &'t [AlignToken], range: std::ops::Range<usize>) -> Vec<&'t str> {
+fn words_of(tokens: &[AlignToken], range: std::ops::Range<usize>) -> Vec<&str> {
     tokens[range].iter().map(|t| t.lower.as_str()).collect()
 }
 

@@ -248,8 +248,8 @@ fn judge(claim: Magnitude, source: Magnitude) -> Outcome {
     // not "3-7 ngày" although one holds the other.
     if let (Some(claim_end), Some(source_end)) = (claim.range_end, source.range_end) {
         let slack = claim.rounding.max(source.rounding) + 1e-9 * claim_end.abs().max(1.0);
-        let ends_agree = (claim.value - source.value).abs() <= slack
-            && (claim_end - source_end).abs() <= slack;
+        let ends_agree =
+            (claim.value - source.value).abs() <= slack && (claim_end - source_end).abs() <= slack;
         return if ends_agree {
             Outcome::Compatible
         } else {
