@@ -23,6 +23,9 @@ fn main() -> std::process::ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let arguments = Cli::parse();
+    if !matches!(arguments.command, Command::Serve(_)) {
+        end_quietly_when_the_reader_leaves();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -49,5 +52,19 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {error:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// A client command printing into a pipe whose reader has left
+/// (`claimcheck extract … | head`) ends quietly, as command-line tools do,
+/// instead of panicking on the failed write: the default action of SIGPIPE
+/// is restored (Rust ignores it at start-up). The server keeps ignoring it,
+/// so a client that hangs up is an error on that connection only.
+fn end_quietly_when_the_reader_leaves() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any other thread exists;
+    // SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -246,6 +246,39 @@ fn extract_prints_the_quantities_of_a_text() {
     assert_eq!(quantities[2]["value"], 13.0);
 }
 
+/// `claimcheck extract … | head`: the reader leaves after one line, and the
+/// command ends without a panic (killed by SIGPIPE, as `cat` would be).
+#[cfg(unix)]
+#[test]
+fn a_client_command_ends_quietly_when_its_reader_leaves() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let text = "Huyện giảm 1.654 cán bộ, đạt 91,6%. ".repeat(2000);
+    let mut child = Command::new(BINARY)
+        .args(["extract", &text])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here; the rest of the output has nowhere to go.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+    assert_eq!(
+        status.signal(),
+        Some(13),
+        "status {status:?}, stderr: {stderr}"
+    );
+}
+
 /// Claims written for this project about the same articles (places and
 /// years swapped, typed without diacritics, qualifiers, changes, ranks,
 /// negation, topics no article covers): a guard against regressions beyond
