@@ -21,7 +21,10 @@ use anyhow::Context as _;
 
 use crate::analysis::analyse_document;
 use crate::eval::{confusion, group_scores, LabelledClaim, Prediction};
-use crate::judge::decide::{fit, near_verbatim, Example, Model, LABELS, VERBATIM_TARGET_PRECISION};
+use crate::judge::decide::{
+    fit, near_verbatim, Example, Model, LABELS, SUPPORTED_TARGET_PRECISION,
+    VERBATIM_TARGET_PRECISION,
+};
 use crate::judge::{Features, NO_EVIDENCE_CONFIDENCE};
 use crate::model::{ClaimInput, DocumentInput, Verdict};
 use crate::retrieve::DocumentCache;
@@ -168,10 +171,48 @@ pub fn train(examples: &[Example], folds: &[usize]) -> Training {
     let mut model = fit(examples, l2);
     model.temperature = temperature_at(step);
     model.verbatim_min_probability = verbatim_threshold(examples, folds, &models);
+    for fold_model in &mut models {
+        fold_model.verbatim_min_probability = model.verbatim_min_probability;
+    }
+    model.supported_margin = supported_margin(examples, folds, &mut models);
     Training {
         model,
         cross_validation,
     }
+}
+
+/// Margins tried for [`Model::supported_margin`]: 0.00 to 0.30 by 0.01.
+fn supported_margin_at(step: usize) -> f64 {
+    0.01 * step as f64
+}
+const SUPPORTED_MARGIN_STEPS: usize = 31;
+
+/// The least margin at which out-of-fold SUPPORTED verdicts are right at
+/// least [`SUPPORTED_TARGET_PRECISION`] of the time while the out-of-fold
+/// macro-F1 stays within [`CV_TOLERANCE`] of the margin-free one; the
+/// widest margin within that tolerance when no margin reaches the target.
+fn supported_margin(examples: &[Example], folds: &[usize], models: &mut [Model]) -> f64 {
+    let mut scores = Vec::with_capacity(SUPPORTED_MARGIN_STEPS);
+    for step in 0..SUPPORTED_MARGIN_STEPS {
+        for model in models.iter_mut() {
+            model.supported_margin = supported_margin_at(step);
+        }
+        let pairs = examples.iter().enumerate().map(|(index, example)| {
+            let model = &models[folds[index]];
+            (LABELS[example.label], model.decide(&example.features).0)
+        });
+        let scores_at = group_scores(&confusion(pairs));
+        scores.push((scores_at.macro_f1, scores_at.per_label[0].precision));
+    }
+    let floor = scores[0].0 - CV_TOLERANCE;
+    let within: Vec<usize> = (0..SUPPORTED_MARGIN_STEPS)
+        .take_while(|step| scores[*step].0 >= floor)
+        .collect();
+    within
+        .iter()
+        .find(|step| scores[**step].1 >= SUPPORTED_TARGET_PRECISION)
+        .or(within.last())
+        .map_or(0.0, |step| supported_margin_at(*step))
 }
 
 /// Thresholds tried for [`Model::verbatim_min_probability`]: 0.50 to 0.90
