@@ -108,6 +108,31 @@ async fn sigterm_stops_the_server_cleanly() {
     drop(client);
 }
 
+/// A second server on a data directory in use fails at once, naming the
+/// directory once and saying what to do.
+#[test]
+fn a_second_server_on_the_same_data_directory_is_refused() {
+    let directory = tempfile::tempdir().unwrap();
+    let (mut first, _url) = spawn_server(directory.path());
+    let second = Command::new(BINARY)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(directory.path())
+        .output()
+        .unwrap();
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(!second.status.success(), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches(&directory.path().display().to_string())
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("another claimcheck process"), "{stderr}");
+}
+
 #[tokio::test]
 async fn client_commands_work_against_a_served_store() {
     let directory = tempfile::tempdir().unwrap();
