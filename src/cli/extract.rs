@@ -56,8 +56,11 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
                     line.push_str(&format!(" {}", value));
                 }
             }
-            if let (Some(from), Some(to)) = (quantity.from_value, quantity.to_value) {
-                line.push_str(&format!(" from={from} to={to}"));
+            match (quantity.from_value, quantity.to_value) {
+                (Some(from), Some(to)) => line.push_str(&format!(" from={from} to={to}")),
+                // A range ("3-8 ngày", "từ 3 đến 7 ngày"): its last value.
+                (None, Some(to)) => line.push_str(&format!(" up_to={to}")),
+                _ => {}
             }
             println!("{line}");
         }

@@ -1397,7 +1397,8 @@ impl<'a> Extractor<'a> {
     // ----- final pass ---------------------------------------------------
 
     /// Gives amounts the direction of their governing change verb, and reads
-    /// "từ A xuống còn B" as a change from A to B.
+    /// "từ A xuống còn B" as a change from A to B, "từ A đến B" with no
+    /// change verb over it as the range A-B.
     fn finish(mut self) -> Vec<Quantity> {
         let directions = self.direction_states();
         for found in &mut self.found {
@@ -1506,6 +1507,24 @@ impl<'a> Extractor<'a> {
         change.text = self.slice(start, end);
         change.start = start;
         change.end = end;
+        // "từ 3 đến 7 ngày" with no change verb over it, and "đến", "tới"
+        // or "to" between, is a range; "tăng từ 3 lên 7", "giảm từ 56
+        // xuống còn 28" are changes.
+        let neutral = matches!(gap, [word] if matches!(word.folded, "den" | "toi" | "to"));
+        if neutral
+            && a.quantity.direction == Direction::None
+            && b.quantity.direction == Direction::None
+            && from < to
+        {
+            change.value = from;
+            change.range_end = Some(to);
+            change.qualifier = Qualifier::Exact;
+            change.rounding = a.quantity.rounding.max(b.quantity.rounding);
+            if change.unit.is_empty() {
+                change.unit = a.quantity.unit.clone();
+            }
+            return Some(change);
+        }
         change.value = (from - to).abs();
         change.direction = if to < from {
             Direction::Decrease

@@ -191,6 +191,17 @@ fn extraction_table() {
                 "count 150 u=people inc from=200 to=350",
             ],
         ),
+        // "từ A đến B" with no change verb over it: a range.
+        (
+            "trong thời hạn từ 3 đến 7 ngày",
+            Vi,
+            &["count 3", "count 7 u=ngày", "count 3..7 u=ngày"],
+        ),
+        (
+            "from 20 to 30 people",
+            En,
+            &["count 20", "count 30 u=people", "count 20..30 u=people"],
+        ),
         ("tăng 51 cán bộ", Vi, &["count 51 u=cán bộ inc"]),
         ("cắt giảm 20 biên chế", Vi, &["count 20 u=biên chế dec"]),
         ("tinh giản 200 biên chế", Vi, &["count 200 u=biên chế dec"]),
@@ -397,6 +408,8 @@ fn comparison_table() {
         ("3-8 ngày", "3-7 ngày", Mismatch),
         ("3-8 ngày", "4-8 ngày", Mismatch),
         ("3-7 ngày", "3-7 ngày", Match),
+        ("3-7 ngày", "từ 3 đến 7 ngày", Match),
+        ("3-8 ngày", "từ 3 đến 7 ngày", Mismatch),
         ("all 14 districts", "21/21 huyện", Mismatch),
         ("3/11 xã", "3/11 xã", Match),
         ("3/11 xã", "3/16 xã", Mismatch),
