@@ -606,9 +606,6 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
             negation_dropped_before.push((dropped.claim_position, source));
         }
     }
-    // A tile the source negates right before it, while the claim states
-    // it plainly: "không đạt được thỏa thuận" restated as "đã đạt được
-    // thỏa thuận", wherever the two sides put it.
     // Window words a slot or a drop already reads a negation in.
     let read_in_slots: Vec<std::ops::Range<usize>> = alignment
         .segments
@@ -624,6 +621,9 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
                 .map(|dropped| dropped.window.clone()),
         )
         .collect();
+    // A tile the source negates right before it, while the claim states
+    // it plainly: "không đạt được thỏa thuận" restated as "đã đạt được
+    // thỏa thuận", wherever the two sides put it.
     for tile in &alignment.tiles {
         if let Some((_, source)) = negation_before(&tokens, tile.window_start)
             .filter(|(at, _)| !read_in_slots.iter().any(|range| range.contains(at)))
