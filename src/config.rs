@@ -48,7 +48,7 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "CLAIMCHECK_LISTEN", default_value = DEFAULT_LISTEN)]
     pub listen: String,
-    /// Directory of the sled store (created if missing).
+    /// Directory of the sled store (created if missing, readable by its owner only).
     #[arg(long, env = "CLAIMCHECK_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
     pub data_dir: PathBuf,
     /// sled page cache, in MiB.

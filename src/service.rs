@@ -240,9 +240,6 @@ impl Service {
         caches: CacheSizes,
         limits: Limits,
     ) -> Result<Service, ServiceError> {
-        std::fs::create_dir_all(data_dir).map_err(|error| {
-            ServiceError::Internal(format!("cannot create {}: {error}", data_dir.display()))
-        })?;
         let store = Store::open(data_dir, caches.sled_bytes)?;
         Ok(Service {
             store: Arc::new(store),

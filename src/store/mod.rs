@@ -52,6 +52,8 @@ pub enum StoreError {
         "another claimcheck process is using the data directory (stop it, or choose another --data-dir)"
     )]
     Locked { directory: String },
+    #[error("cannot create the data directory: {0}")]
+    CreateDirectory(std::io::Error),
 }
 
 /// The result of storing a document.
@@ -271,10 +273,27 @@ fn is_lock_held(error: &std::io::Error) -> bool {
             && error.to_string().starts_with("could not acquire lock"))
 }
 
+/// Creates a missing data directory (and its missing parents) readable by
+/// its owner only (mode 0700 on Unix): the stored articles may be
+/// unpublished drafts. A directory that exists keeps its permissions.
+fn create_private_directory(directory: &Path) -> Result<(), StoreError> {
+    if directory.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(directory)
+        .map_err(StoreError::CreateDirectory)
+}
+
 impl Store {
     /// Opens (or creates) the store in `directory`, with a page cache of
     /// `cache_bytes`, and rebuilds the search index from the stored entries.
     pub fn open(directory: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
+        create_private_directory(directory)?;
         let db = sled::Config::new()
             .path(directory)
             .cache_capacity(cache_bytes)
@@ -640,6 +659,40 @@ mod tests {
         let error = Store::open(directory.path(), 8 << 20).err().unwrap();
         assert!(
             matches!(&error, StoreError::Locked { directory: locked } if *locked == directory.path().display().to_string()),
+            "{error}"
+        );
+    }
+
+    /// A new data directory, and the parents it needs, are the owner's
+    /// alone; one that exists keeps its permissions.
+    #[cfg(unix)]
+    #[test]
+    fn a_new_data_directory_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let parent = tempfile::tempdir().unwrap();
+        let directory = parent.path().join("news").join("store");
+        drop(Store::open(&directory, 8 << 20).unwrap());
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&directory), 0o700);
+        assert_eq!(mode(&parent.path().join("news")), 0o700);
+        let shared = parent.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o750)).unwrap();
+        drop(Store::open(&shared, 8 << 20).unwrap());
+        assert_eq!(mode(&shared), 0o750);
+    }
+
+    #[test]
+    fn a_data_directory_that_cannot_be_created_is_a_clear_error() {
+        let parent = tempfile::tempdir().unwrap();
+        let file = parent.path().join("a-file");
+        std::fs::write(&file, "not a directory").unwrap();
+        let error = Store::open(&file.join("store"), 8 << 20).err().unwrap();
+        assert!(matches!(error, StoreError::CreateDirectory(_)), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("cannot create the data directory"),
             "{error}"
         );
     }
