@@ -225,14 +225,25 @@ fn nearly_equal(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
 
+/// Two stated figures (a value, or one end of a range) agree within the
+/// rounding either side allows.
+fn within_rounding(
+    claim: &Magnitude,
+    source: &Magnitude,
+    claim_figure: f64,
+    source_figure: f64,
+) -> bool {
+    let slack = claim.rounding.max(source.rounding) + 1e-9 * claim_figure.abs().max(1.0);
+    (claim_figure - source_figure).abs() <= slack
+}
+
 /// Judges two magnitudes on one scale.
 fn judge(claim: Magnitude, source: Magnitude) -> Outcome {
     if claim.is_point() && source.is_point() {
         if nearly_equal(claim.value, source.value) {
             return Outcome::Match;
         }
-        let slack = claim.rounding.max(source.rounding) + 1e-9 * claim.value.abs().max(1.0);
-        return if (claim.value - source.value).abs() <= slack {
+        return if within_rounding(&claim, &source, claim.value, source.value) {
             Outcome::Compatible
         } else {
             Outcome::Mismatch
@@ -247,10 +258,9 @@ fn judge(claim: Magnitude, source: Magnitude) -> Outcome {
     // Two stated ranges: each end is a stated figure, so "3-8 ngày" is
     // not "3-7 ngày" although one holds the other.
     if let (Some(claim_end), Some(source_end)) = (claim.range_end, source.range_end) {
-        let slack = claim.rounding.max(source.rounding) + 1e-9 * claim_end.abs().max(1.0);
-        let ends_agree =
-            (claim.value - source.value).abs() <= slack && (claim_end - source_end).abs() <= slack;
-        return if ends_agree {
+        return if within_rounding(&claim, &source, claim.value, source.value)
+            && within_rounding(&claim, &source, claim_end, source_end)
+        {
             Outcome::Compatible
         } else {
             Outcome::Mismatch

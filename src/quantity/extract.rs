@@ -1503,10 +1503,15 @@ impl<'a> Extractor<'a> {
         }
         let start = from_word.start;
         let end = b.quantity.end;
-        let mut change = b.quantity.clone();
-        change.text = self.slice(start, end);
-        change.start = start;
-        change.end = end;
+        let mut joined = b.quantity.clone();
+        joined.text = self.slice(start, end);
+        joined.start = start;
+        joined.end = end;
+        joined.qualifier = Qualifier::Exact;
+        joined.rounding = a.quantity.rounding.max(b.quantity.rounding);
+        if joined.unit.is_empty() {
+            joined.unit = a.quantity.unit.clone();
+        }
         // "từ 3 đến 7 ngày" with no change verb over it, and "đến", "tới"
         // or "to" between, is a range; "tăng từ 3 lên 7", "giảm từ 56
         // xuống còn 28" are changes.
@@ -1516,27 +1521,17 @@ impl<'a> Extractor<'a> {
             && b.quantity.direction == Direction::None
             && from < to
         {
-            change.value = from;
-            change.range_end = Some(to);
-            change.qualifier = Qualifier::Exact;
-            change.rounding = a.quantity.rounding.max(b.quantity.rounding);
-            if change.unit.is_empty() {
-                change.unit = a.quantity.unit.clone();
-            }
-            return Some(change);
+            joined.value = from;
+            joined.range_end = Some(to);
+            return Some(joined);
         }
-        change.value = (from - to).abs();
-        change.direction = if to < from {
+        joined.value = (from - to).abs();
+        joined.direction = if to < from {
             Direction::Decrease
         } else {
             Direction::Increase
         };
-        change.change = Some(Change { from, to });
-        change.qualifier = Qualifier::Exact;
-        change.rounding = a.quantity.rounding.max(b.quantity.rounding);
-        if change.unit.is_empty() {
-            change.unit = a.quantity.unit.clone();
-        }
-        Some(change)
+        joined.change = Some(Change { from, to });
+        Some(joined)
     }
 }
