@@ -66,10 +66,11 @@ fn main() -> anyhow::Result<()> {
         println!("cross-validation on train (folds by article), l2 {l2}: macro-F1 {score:.3}");
     }
     println!(
-        "chosen l2 {}, temperature {:.2}, near-verbatim confident from P(SUPPORTED) {:.2}, SUPPORTED margin {:.2}",
+        "chosen l2 {}, temperature {:.2}, near-verbatim confidence {:.3} (one sentence) / {:.3} (more), SUPPORTED margin {:.2}",
         training.model.l2,
         training.model.temperature,
-        training.model.verbatim_min_probability,
+        training.model.verbatim_confidence[0],
+        training.model.verbatim_confidence[1],
         training.model.supported_margin
     );
     let report = |claims: &[_], features: &[_]| {

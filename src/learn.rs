@@ -22,8 +22,8 @@ use anyhow::Context as _;
 use crate::analysis::analyse_document;
 use crate::eval::{confusion, group_scores, GroupScores, LabelledClaim, Prediction};
 use crate::judge::decide::{
-    fit, near_verbatim, Example, Model, LABELS, SUPPORTED_TARGET_PRECISION,
-    VERBATIM_TARGET_PRECISION,
+    fit, near_verbatim, verbatim_window, Example, Model, LABELS, SUPPORTED_TARGET_PRECISION,
+    VERBATIM_MIN_PROBABILITY,
 };
 use crate::judge::{Features, NO_EVIDENCE_CONFIDENCE};
 use crate::model::{ClaimInput, DocumentInput, Verdict};
@@ -167,9 +167,9 @@ pub fn train(examples: &[Example], folds: &[usize]) -> Training {
     }
     let mut model = fit(examples, l2);
     model.temperature = temperature_at(step);
-    model.verbatim_min_probability = verbatim_threshold(examples, folds, &models);
+    model.verbatim_confidence = verbatim_confidence(examples, folds, &models);
     for fold_model in &mut models {
-        fold_model.verbatim_min_probability = model.verbatim_min_probability;
+        fold_model.verbatim_confidence = model.verbatim_confidence;
     }
     model.supported_margin = supported_margin(examples, folds, &mut models);
     Training {
@@ -218,50 +218,39 @@ fn supported_margin(examples: &[Example], folds: &[usize], models: &mut [Model])
         .map_or(0.0, |step| supported_margin_at(*step))
 }
 
-/// Thresholds tried for [`Model::verbatim_min_probability`]: 0.50 to 0.90
-/// by 0.02.
-fn verbatim_threshold_at(step: usize) -> f64 {
-    0.5 + 0.02 * step as f64
-}
-const VERBATIM_THRESHOLD_STEPS: usize = 21;
+/// The normal quantile of a one-sided 95% bound.
+const ONE_SIDED_95: f64 = 1.645;
 
-/// The least out-of-fold probability of SUPPORTED from which near-verbatim
-/// restatements are right at least [`VERBATIM_TARGET_PRECISION`] of the
-/// time, at that threshold and at every stricter one (1.0, never, when no
-/// threshold reaches it). Precision over thresholds is not monotone: a
-/// threshold that reaches the target only by a bump of a claim or two,
-/// below stricter ones that miss it, is chance, not calibration.
-fn verbatim_threshold(examples: &[Example], folds: &[usize], models: &[Model]) -> f64 {
-    let verbatim: Vec<(f64, bool)> = examples
-        .iter()
-        .enumerate()
-        .filter(|(_, example)| near_verbatim(&example.features))
-        .map(|(index, example)| {
-            let probability = models[folds[index]].probabilities(&example.features)[0];
-            (probability, example.label == 0)
-        })
-        .collect();
-    let meets_target = |threshold: f64| -> Option<bool> {
-        let kept: Vec<bool> = verbatim
-            .iter()
-            .filter(|(probability, _)| *probability >= threshold)
-            .map(|(_, right)| *right)
-            .collect();
-        (!kept.is_empty()).then(|| {
-            kept.iter().filter(|right| **right).count() as f64 / kept.len() as f64
-                >= VERBATIM_TARGET_PRECISION
-        })
-    };
-    let mut chosen = 1.0;
-    for step in (0..VERBATIM_THRESHOLD_STEPS).rev() {
-        let threshold = verbatim_threshold_at(step);
-        match meets_target(threshold) {
-            Some(true) => chosen = threshold,
-            Some(false) => break,
-            None => {}
+/// The Wilson score lower bound of a share of `right` in `total` at
+/// [`ONE_SIDED_95`]: the least share consistent with the count.
+fn wilson_lower_bound(right: usize, total: usize) -> f64 {
+    if total == 0 {
+        return 0.0;
+    }
+    let (n, z) = (total as f64, ONE_SIDED_95);
+    let share = right as f64 / n;
+    let centre = share + z * z / (2.0 * n);
+    let spread = z * (share * (1.0 - share) / n + z * z / (4.0 * n * n)).sqrt();
+    (centre - spread) / (1.0 + z * z / n)
+}
+
+/// [`Model::verbatim_confidence`]: per window size (see
+/// [`verbatim_window`]), the lower bound of the share of near-verbatim
+/// restatements right among those the model of the fold that held them
+/// out leans towards (P(SUPPORTED) of at least
+/// [`VERBATIM_MIN_PROBABILITY`]).
+fn verbatim_confidence(examples: &[Example], folds: &[usize], models: &[Model]) -> [f64; 2] {
+    let mut counts = [(0usize, 0usize); 2];
+    for (index, example) in examples.iter().enumerate() {
+        let leaned =
+            models[folds[index]].probabilities(&example.features)[0] >= VERBATIM_MIN_PROBABILITY;
+        if near_verbatim(&example.features) && leaned {
+            let (right, total) = &mut counts[verbatim_window(&example.features)];
+            *right += usize::from(example.label == 0);
+            *total += 1;
         }
     }
-    chosen
+    counts.map(|(right, total)| wilson_lower_bound(right, total))
 }
 
 /// A model's predictions for labelled claims whose features were read

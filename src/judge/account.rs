@@ -19,8 +19,8 @@
 use super::align::{align, AlignToken, Alignment, Counterpart, Tile};
 use super::figures::{holds_words, ClaimAnalysis, Judgement, SAME_THING_ALIGNMENT};
 use super::lexicon::{
-    is_family_name, is_negator, is_place_word, is_scale_word, negates_at, opens_clause,
-    opposite_pair, quantifiers_added,
+    ends_compound_with_pho, is_deputy_marker, is_family_name, is_negator, is_place_word,
+    is_scale_word, negates_at, opens_clause, opposite_pair, quantifiers_added,
 };
 use super::window::Window;
 use crate::model::PartStatus;
@@ -203,6 +203,34 @@ fn negation_before(tokens: &[AlignToken], position: usize) -> Option<(usize, Str
     (0..position - first)
         .find(|i| negates_at(&words, offset + i))
         .map(|i| (first + i, joined(tokens, first + i..position)))
+}
+
+/// The position of a deputy marker ("Phó", "deputy", "vice") right
+/// before `position` in the same sentence, outside any tile, when what
+/// follows it is a title (capitalised on either word) and the marker is not
+/// the end of another word ("đối phó", "giao phó").
+fn deputy_before(tokens: &[AlignToken], position: usize, tiled: &[bool]) -> Option<usize> {
+    let at = position.checked_sub(1)?;
+    let marker = &tokens[at];
+    let title = tokens.get(position)?;
+    let compound = at.checked_sub(1).is_some_and(|before| {
+        tokens[before].sentence == marker.sentence && ends_compound_with_pho(&tokens[before].lower)
+    });
+    (is_deputy_marker(&marker.lower)
+        && marker.sentence == title.sentence
+        && !tiled[at]
+        && (marker.capitalized || title.capitalized)
+        && !compound)
+        .then_some(at)
+}
+
+/// Window positions inside a tile.
+fn tiled_window_positions(tiles: &[Tile], len: usize) -> Vec<bool> {
+    let mut tiled = vec![false; len];
+    for tile in tiles {
+        tiled[tile.window_start..tile.window_end()].fill(true);
+    }
+    tiled
 }
 
 fn joined(tokens: &[AlignToken], range: std::ops::Range<usize>) -> String {
@@ -681,6 +709,7 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
     let mut inserted_content = 0usize;
     let mut replaced_segments = 0usize;
     let mut beside_changes = 0usize;
+    let mut negation_read_in: Vec<std::ops::Range<usize>> = Vec::new();
     for segment in &alignment.segments {
         let range = segment.claim.clone();
         let segment_tokens = &claim_tokens[range.clone()];
@@ -790,6 +819,12 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
                 _ => {}
             }
         }
+        if segment_changes
+            .iter()
+            .any(|c| matches!(c, Change::NegationAdded { .. }))
+        {
+            negation_read_in.push(range.clone());
+        }
         let (start, end, text) = claim_span(range.clone());
         parts.push(Part {
             text,
@@ -800,6 +835,67 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
             note,
         });
         changes.extend(segment_changes);
+    }
+    // The mirror of a negation dropped before a tile: the claim negates a
+    // tile right before it ("sẽ không làm đầu mối") where the source
+    // states it plainly ("sẽ làm đầu mối"), however long the rewritten
+    // passage before it.
+    for tile in &alignment.tiles {
+        let Some((at, negation)) = negation_before(claim_tokens, tile.claim_start) else {
+            continue;
+        };
+        if alignment.tiled[at]
+            || negation_read_in.iter().any(|range| range.contains(&at))
+            || negation_before(&tokens, tile.window_start).is_some()
+        {
+            continue;
+        }
+        let stated = joined(&tokens, tile.window_start..tile.window_end());
+        let negation_start = claim_tokens[at].start;
+        for part in parts
+            .iter_mut()
+            .filter(|p| p.start <= negation_start && negation_start < p.end)
+        {
+            part.status = PartStatus::Contradicted;
+            part.note = format!("the source says \"{stated}\" without \"{negation}\"");
+        }
+        changes.push(Change::NegationAdded { claim: negation });
+    }
+    // An office with "Phó" (deputy) on one side only, before a title both
+    // state: another office ("Phó Chủ tịch" is not "Chủ tịch").
+    let window_tiled = tiled_window_positions(&alignment.tiles, tokens.len());
+    for tile in &alignment.tiles {
+        let claim_rank = deputy_before(claim_tokens, tile.claim_start, &alignment.tiled);
+        let source_rank = deputy_before(&tokens, tile.window_start, &window_tiled);
+        if claim_rank == source_rank {
+            continue;
+        }
+        let title = joined(
+            claim_tokens,
+            tile.claim_start..tile.claim_end().min(tile.claim_start + 3),
+        );
+        let with_rank = |rank: Option<usize>, tokens: &[AlignToken]| match rank {
+            Some(at) => format!("{} {title}", tokens[at].lower),
+            None => title.clone(),
+        };
+        let (claim_office, source_office) = (
+            with_rank(claim_rank, claim_tokens),
+            with_rank(source_rank, &tokens),
+        );
+        // The claim's marker, or the title the source marks and the claim
+        // does not.
+        let marked = claim_tokens[claim_rank.unwrap_or(tile.claim_start)].start;
+        for part in parts
+            .iter_mut()
+            .filter(|p| p.start <= marked && marked < p.end)
+        {
+            part.status = PartStatus::Contradicted;
+            part.note = format!("the source says \"{source_office}\"");
+        }
+        changes.push(Change::Opposite {
+            claim: claim_office,
+            source: source_office,
+        });
     }
     // Another person in the role: the claim's name, not found, is
     // contradicted by the person the window names.

@@ -17,9 +17,9 @@
 
 use std::ops::Range;
 
-use crate::text::{is_stopword, word_tokens};
+use crate::text::word_tokens;
 
-use super::lexicon::{canonical_key, number_word_value};
+use super::lexicon::{canonical_key, is_function_word, number_word_value, spelling_key};
 
 /// Tiles shorter than this are not context matches.
 const MIN_TILE: usize = 2;
@@ -75,10 +75,11 @@ pub fn align_tokens(text: &str, sentence: usize) -> Vec<AlignToken> {
         let after_ordinal = tokens.last().is_some_and(|t| t.lower == "thứ");
         let number_word = number_word_value(&lower)
             .filter(|_| (!token.is_capitalized() || tokens.is_empty()) && !after_ordinal);
+        let stop = is_function_word(&lower, &token.folded) && number_word.is_none();
         tokens.push(AlignToken {
             key: number_word.map_or_else(|| canonical_key(&token.folded), |v| v.to_string()),
             lower,
-            stop: is_stopword(&token.folded) && number_word.is_none(),
+            stop,
             numeric: token.is_numeric() || number_word.is_some(),
             capitalized: token.is_capitalized(),
             start: token.start,
@@ -101,6 +102,19 @@ pub fn same_word(claim: &AlignToken, window: &AlignToken) -> bool {
     claim.key.len() >= MIN_TYPO_LENGTH
         && window.key.len() >= MIN_TYPO_LENGTH
         && strsim::damerau_levenshtein(&claim.key, &window.key) <= 1
+}
+
+/// [`same_word`] for a word outside any run: without neighbours to confirm
+/// it, a word whose diacritics differ is another word ("cửa" is not
+/// "của", "Nhật" is not "nhất"), unless the claim wrote it with no
+/// diacritics at all.
+pub fn same_word_alone(claim: &AlignToken, window: &AlignToken) -> bool {
+    if claim.key == window.key {
+        return claim.numeric
+            || claim.lower.is_ascii()
+            || spelling_key(&claim.lower) == spelling_key(&window.lower);
+    }
+    same_word(claim, window)
 }
 
 /// A run of claim words found consecutively in the window.
@@ -280,7 +294,7 @@ pub fn align(claim: &[AlignToken], window: &[AlignToken]) -> Alignment {
     let loose: Vec<bool> = claim
         .iter()
         .zip(&tiled)
-        .map(|(token, in_tile)| !in_tile && window.iter().any(|w| same_word(token, w)))
+        .map(|(token, in_tile)| !in_tile && window.iter().any(|w| same_word_alone(token, w)))
         .collect();
 
     let mut segments = Vec::new();
@@ -427,6 +441,31 @@ mod tests {
         let claim = align_tokens("thủ đô Lodon nước Anh", 0);
         let window = window_of(&["thủ đô London nước Anh"]);
         assert!(align(&claim, &window).tiled.iter().all(|t| *t));
+    }
+
+    /// (claim word, window word, found alone): a word outside a run needs
+    /// its diacritics, a spelling variant, or a claim typed without them.
+    #[test]
+    fn a_word_alone_is_found_only_with_its_diacritics() {
+        let cases = [
+            ("cửa", "của", false),
+            ("Nhật", "nhất", false),
+            ("tăng", "tặng", false),
+            ("kỹ", "kĩ", true),
+            ("nhat", "nhất", true),
+            ("London", "london", true),
+            ("Lodon", "London", true),
+            ("nghiên", "nghiên", true),
+        ];
+        for (claim, window, expected) in cases {
+            let claim_token = &align_tokens(claim, 0)[0];
+            let window_token = &align_tokens(window, 0)[0];
+            assert_eq!(
+                same_word_alone(claim_token, window_token),
+                expected,
+                "{claim} against {window}"
+            );
+        }
     }
 
     #[test]

@@ -34,12 +34,46 @@
 //!   only, all, every, always, never): added to what a source says, they
 //!   claim more than it states. Bare "chỉ" is left out: it opens many
 //!   compounds (chỉ đạo, chỉ số, chỉ tiêu).
+//! - **Deputy marker**: "phó" (deputy, vice) before a title makes another
+//!   office (Phó Chủ tịch, Phó Thủ tướng); added or dropped before a title
+//!   both sides state, it is read like an opposite. English "deputy",
+//!   "vice".
 //! - **Place words**: the administrative and common nouns that put a place
 //!   name after them (thành phố, tỉnh, huyện, đường ...), so that "TP Hồ
 //!   Chí Minh" is not read as a person.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
+
+/// The Vietnamese function words of the search stopword list
+/// (`crate::text`), with their diacritics: folded, the list also takes in
+/// content words ("của" is a function word, "cửa" door, "cua" crab;
+/// "đang" one, "Đảng" the Party; "khi" one, "khí" gas; "đến" one, "đen"
+/// black; "thi" exam, "nửa" half, "cũ" old ...), which alignment must
+/// count as content.
+const VIETNAMESE_FUNCTION_WORDS: &[&str] = &[
+    "của", "và", "các", "những", "nhưng", "là", "có", "được", "đã", "đang", "sẽ", "với", "cho",
+    "tại", "ở", "trong", "này", "nay", "do", "thì", "mà", "để", "từ", "đến", "theo", "về", "cũng",
+    "cùng", "như", "một", "nhiều", "khi", "sau", "trước", "trên", "dưới", "hơn", "gần", "khoảng",
+    "còn", "rằng", "nếu", "vì", "bị", "bởi", "hay", "hoặc", "nên", "nào", "gì", "ai", "điều",
+    "việc", "cách", "ra", "vào", "lên", "xuống", "qua", "lại", "nữa", "rồi", "ấy", "kia", "đây",
+    "bạn", "nhất", "đều", "chỉ", "mới", "tôi", "chúng", "ta", "mình", "họ", "ông", "bà", "anh",
+    "chị", "em", "thuộc", "giữa", "nhằm", "từng", "cứ", "thế",
+];
+
+static VIETNAMESE_FUNCTION_WORD_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| VIETNAMESE_FUNCTION_WORDS.iter().copied().collect());
+
+/// True for a function word, read with its diacritics (`lower`): a word
+/// written without any (English, or Vietnamese typed plainly) is looked up
+/// folded.
+pub fn is_function_word(lower: &str, folded: &str) -> bool {
+    if lower.is_ascii() {
+        crate::text::is_stopword(folded)
+    } else {
+        VIETNAMESE_FUNCTION_WORD_SET.contains(lower)
+    }
+}
 
 /// Negative adverbs, lowercase.
 const NEGATORS: &[&str] = &[
@@ -169,6 +203,12 @@ const OPPOSITES: &[(&str, &str)] = &[
     ("ngắn hạn", "dài hạn"),
     ("tăng cường", "hạn chế"),
     ("khuyến khích", "hạn chế"),
+    ("giữ nguyên", "thay đổi"),
+    ("xác nhận", "bác bỏ"),
+    ("xác nhận", "phủ nhận"),
+    ("bổ nhiệm", "miễn nhiệm"),
+    ("thành lập", "giải thể"),
+    ("tham gia", "rút khỏi"),
     // English.
     ("more", "less"),
     ("former", "current"),
@@ -195,6 +235,12 @@ const OPPOSITES: &[(&str, &str)] = &[
     ("agreed", "refused"),
     ("allow", "ban"),
     ("allowed", "banned"),
+    ("confirm", "deny"),
+    ("confirmed", "denied"),
+    ("appoint", "dismiss"),
+    ("appointed", "dismissed"),
+    ("join", "leave"),
+    ("joined", "left"),
     ("support", "oppose"),
     ("male", "female"),
     ("men", "women"),
@@ -391,6 +437,18 @@ pub fn negates_at(words: &[&str], index: usize) -> bool {
     !(*word == "không" && (AIR_AFTER_KHONG.contains(&next) || AIR_BEFORE_KHONG.contains(&previous)))
 }
 
+/// True for a word that makes the title after it a deputy's office
+/// (lowercase word): Vietnamese "phó", English "deputy" and "vice".
+pub fn is_deputy_marker(lower: &str) -> bool {
+    matches!(lower, "phó" | "deputy" | "vice")
+}
+
+/// True for a syllable that makes a following "phó" part of a verb, not
+/// the deputy marker: "đối phó" (cope with), "giao phó" (entrust).
+pub fn ends_compound_with_pho(lower: &str) -> bool {
+    matches!(lower, "đối" | "giao" | "ứng")
+}
+
 /// True for a number-scale word (lowercase word).
 pub fn is_scale_word(lower: &str) -> bool {
     SCALE_SET.contains(lower)
@@ -494,6 +552,38 @@ pub fn canonical_key(folded: &str) -> String {
     folded.to_string()
 }
 
+/// A lowercase word (diacritics kept) with the spelling variants of
+/// [`canonical_key`] made one: "ngàn" is "nghìn", and a final "y" after a
+/// consonant is "i" with the same tone mark (kỹ/kĩ, lý/lí, tỷ/tỉ).
+pub fn spelling_key(lower: &str) -> String {
+    if lower == "ngàn" {
+        return "nghìn".to_string();
+    }
+    let chars: Vec<char> = lower.chars().collect();
+    let as_i = |c: char| match c {
+        'y' => Some('i'),
+        'ý' => Some('í'),
+        'ỳ' => Some('ì'),
+        'ỷ' => Some('ỉ'),
+        'ỹ' => Some('ĩ'),
+        'ỵ' => Some('ị'),
+        _ => None,
+    };
+    if (2..=3).contains(&chars.len()) {
+        let last = chars[chars.len() - 1];
+        let before = chars[chars.len() - 2];
+        if let Some(i) = as_i(last) {
+            if before.is_ascii_alphabetic() && !matches!(before, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+            {
+                let mut key: String = chars[..chars.len() - 1].iter().collect();
+                key.push(i);
+                return key;
+            }
+        }
+    }
+    lower.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,6 +650,42 @@ mod tests {
         ];
         for (folded, key) in cases {
             assert_eq!(canonical_key(folded), key, "{folded}");
+        }
+    }
+
+    #[test]
+    fn spelling_keys_keep_tones_and_join_variants() {
+        let cases = [
+            ("kỹ", "kĩ"),
+            ("lý", "lí"),
+            ("tỷ", "tỉ"),
+            ("ngàn", "nghìn"),
+            ("quý", "quý"),
+            ("tây", "tây"),
+            ("của", "của"),
+            ("cửa", "cửa"),
+        ];
+        for (lower, key) in cases {
+            assert_eq!(spelling_key(lower), key, "{lower}");
+        }
+    }
+
+    /// (lowercase, folded, a function word).
+    #[test]
+    fn function_words_are_read_with_their_diacritics() {
+        let cases = [
+            ("của", "cua", true),
+            ("cửa", "cua", false),
+            ("đang", "dang", true),
+            ("đảng", "dang", false),
+            ("khí", "khi", false),
+            ("nửa", "nua", false),
+            ("cua", "cua", true),
+            ("the", "the", true),
+            ("budget", "budget", false),
+        ];
+        for (lower, folded, expected) in cases {
+            assert_eq!(is_function_word(lower, folded), expected, "{lower}");
         }
     }
 

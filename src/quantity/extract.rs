@@ -1348,6 +1348,13 @@ impl<'a> Extractor<'a> {
                 }
                 if lex.folded == "mot" {
                     let previous = self.lexes[..index].last();
+                    let placed_duration = next_word.is_some_and(|w| TIME_UNITS.contains(w))
+                        && self
+                            .word(index + 2)
+                            .is_some_and(|w| TIME_PLACING_AFTER_DURATION.contains(w));
+                    if placed_duration {
+                        return true;
+                    }
                     let article = next_word.is_some_and(|w| NOT_NUMBER_AFTER_MOT.contains(w))
                         || previous
                             .is_none_or(|p| !p.is_word() || NOT_NUMBER_BEFORE_MOT.contains(p));

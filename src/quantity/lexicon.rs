@@ -812,6 +812,8 @@ pub static YEAR_CONTEXT_BEFORE_NAM: LazyLock<WordTable<()>> = LazyLock::new(|| {
         ("suốt", ()),
         ("tháng", ()),
         ("ngày", ()),
+        // "một năm": after the article "a" it is "year".
+        ("một", ()),
     ])
 });
 
@@ -836,6 +838,21 @@ pub static NOT_NUMBER_AFTER_MOT: LazyLock<WordTable<()>> = LazyLock::new(|| {
         ("bộ", ()),
         ("khác", ()),
         ("nào", ()),
+    ])
+});
+
+/// Words after "một <time unit>" that place the span in time ("một năm
+/// trước", "một tuần qua", "một tháng nữa"): "một" is then the number one
+/// whatever stands before it.
+pub static TIME_PLACING_AFTER_DURATION: LazyLock<WordTable<()>> = LazyLock::new(|| {
+    WordTable::new(&[
+        ("trước", ()),
+        ("qua", ()),
+        ("sau", ()),
+        ("nữa", ()),
+        ("tới", ()),
+        ("rưỡi", ()),
+        ("liền", ()),
     ])
 });
 
