@@ -10,10 +10,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use claimcheck::analysis::analyse_document;
+use claimcheck::engine::{CacheSizes, Engine};
 use claimcheck::model::{ClaimInput, DocumentInput};
-use claimcheck::retrieve::DocumentCache;
-use claimcheck::service::{verify_in_store, CacheSizes, Limits};
-use claimcheck::store::Store;
+use claimcheck::service::Limits;
 use claimcheck::synth::{article, unknown_place_claim, Random};
 
 /// The allocator the `claimcheck` binary uses, so that figures match it.
@@ -68,8 +67,13 @@ fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
 
 fn run_size(target_sentences: usize) {
     let directory = tempfile::tempdir().expect("temporary directory");
-    let caches = cache_sizes();
-    let store = Store::open(directory.path(), caches.sled_bytes).expect("store opens");
+    // No verdict cache: every claim is judged, as a fresh claim is.
+    let caches = CacheSizes {
+        verdicts: 0,
+        ..cache_sizes()
+    };
+    let candidate_limit = Limits::default().candidate_sentences;
+    let engine = Engine::open(directory.path(), caches, candidate_limit).expect("store opens");
     let mut claims = Vec::new();
     let (mut documents, mut sentences, mut bytes) = (0usize, 0usize, 0usize);
     let started = Instant::now();
@@ -81,23 +85,21 @@ fn run_size(target_sentences: usize) {
         let analysed = analyse_document(DocumentInput::new(generated.document_id, generated.text));
         sentences += analysed.sentences.len();
         documents += 1;
-        store.put_document(&analysed).expect("stored");
+        engine.put_document(&analysed).expect("stored");
         if documents % 1000 == 0 {
-            store.flush().expect("flushed");
+            engine.flush().expect("flushed");
         }
         if claims.len() < CLAIMS && index.is_multiple_of(3) {
             claims.extend(facts);
         }
     }
-    store.flush().expect("flushed");
+    engine.flush().expect("flushed");
     let ingest_seconds = started.elapsed().as_secs_f64();
     let mut random = Random::new(7);
     for _ in 0..CLAIMS / 6 {
         claims.push(unknown_place_claim(&mut random));
     }
 
-    let documents_cache = DocumentCache::new(caches.prepared_documents);
-    let candidate_limit = Limits::default().candidate_sentences;
     let mut latencies = Vec::with_capacity(claims.len());
     let mut right = 0;
     for claim in &claims {
@@ -108,8 +110,7 @@ fn run_size(target_sentences: usize) {
             language: None,
         };
         let started = Instant::now();
-        let result =
-            verify_in_store(&store, &documents_cache, &input, candidate_limit).expect("verified");
+        let result = engine.verify(&input).expect("verified");
         latencies.push(started.elapsed());
         right += usize::from(result.verdict == claim.label);
         if result.verdict != claim.label && std::env::var_os("CLAIMCHECK_BENCH_WRONG").is_some() {
@@ -132,10 +133,10 @@ fn run_size(target_sentences: usize) {
     }
     latencies.sort();
     let peak = peak_rss_mib();
-    drop(store);
+    drop(engine);
     let disk = disk_bytes(directory.path());
     let reopen_started = Instant::now();
-    let reopened = Store::open(directory.path(), caches.sled_bytes).expect("store reopens");
+    let reopened = Engine::open(directory.path(), caches, candidate_limit).expect("store reopens");
     let stats = reopened.stats().expect("stats");
     let startup = reopen_started.elapsed();
     assert_eq!(stats.sentences as usize, sentences);

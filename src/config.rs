@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::service::{CacheSizes, Limits, DEFAULT_CACHE_MB};
+use crate::engine::{CacheSizes, DEFAULT_CACHE_MB};
+use crate::service::Limits;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
 pub const DEFAULT_DATA_DIR: &str = "./claimcheck-data";

@@ -20,6 +20,7 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::analysis::analyse_document;
+use crate::engine::{CacheSizes, Engine};
 use crate::eval::{confusion, group_scores, GroupScores, LabelledClaim, Prediction};
 use crate::judge::decide::{
     fit, near_verbatim, verbatim_window, Example, Model, LABELS, SUPPORTED_TARGET_PRECISION,
@@ -27,9 +28,7 @@ use crate::judge::decide::{
 };
 use crate::judge::{Features, NO_EVIDENCE_CONFIDENCE};
 use crate::model::{ClaimInput, DocumentInput, Verdict};
-use crate::retrieve::DocumentCache;
-use crate::service::{features_in_store, Limits};
-use crate::store::Store;
+use crate::service::Limits;
 
 /// L2 penalties tried by cross-validation.
 const L2_GRID: [f64; 5] = [0.001, 0.003, 0.01, 0.03, 0.1];
@@ -44,8 +43,7 @@ const CV_TOLERANCE: f64 = 0.005;
 /// A temporary store holding every article of a folder, for reading
 /// claims' features.
 pub struct FeatureStore {
-    store: Store,
-    cache: DocumentCache,
+    engine: Engine,
     _directory: tempfile::TempDir,
 }
 
@@ -53,7 +51,16 @@ impl FeatureStore {
     /// Stores every file of `articles` under its file name.
     pub fn load(articles: &Path) -> anyhow::Result<FeatureStore> {
         let directory = tempfile::tempdir().context("cannot create a temporary store")?;
-        let store = Store::open(directory.path(), 64 << 20)?;
+        let caches = CacheSizes {
+            sled_bytes: 64 << 20,
+            verdicts: 0,
+            ..CacheSizes::default()
+        };
+        let engine = Engine::open(
+            directory.path(),
+            caches,
+            Limits::default().candidate_sentences,
+        )?;
         let mut paths: Vec<_> = std::fs::read_dir(articles)
             .with_context(|| format!("cannot read {}", articles.display()))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -67,11 +74,10 @@ impl FeatureStore {
                 .file_name()
                 .map(|name| name.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            store.put_document(&analyse_document(DocumentInput::new(id, text)))?;
+            engine.put_document(&analyse_document(DocumentInput::new(id, text)))?;
         }
         Ok(FeatureStore {
-            store,
-            cache: DocumentCache::new(4096),
+            engine,
             _directory: directory,
         })
     }
@@ -85,12 +91,7 @@ impl FeatureStore {
             document_ids: Vec::new(),
             language: None,
         };
-        Ok(features_in_store(
-            &self.store,
-            &self.cache,
-            &input,
-            Limits::default().candidate_sentences,
-        )?)
+        Ok(self.engine.features(&input)?)
     }
 }
 

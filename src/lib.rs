@@ -30,6 +30,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod engine;
 pub mod eval;
 pub mod grpc;
 pub mod hashing;

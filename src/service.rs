@@ -1,22 +1,21 @@
 //! The service facade used by the gRPC adapter and the CLI: validates
 //! requests at the boundary (each error names the field and the limit), runs
-//! store access and CPU-heavy analysis on the blocking pool, and flushes
+//! the engine's work (store access, verification) and CPU-heavy analysis
+//! on the blocking pool, bounds the verifications run at once, and flushes
 //! before acknowledging writes. No RPC types here.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use crate::analysis::{analyse_document, read_text, ReadSentence};
-use crate::cache::BoundedCache;
-use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
+use crate::engine::{CacheSizes, Engine};
 use crate::model::{
     AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats,
     VerificationResult,
 };
-use crate::retrieve::{candidates, load_and_rerank, DocumentCache, RankedSource};
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 use crate::text::{detect_language, normalize_nfc, Language};
 
 /// Limits on requests; the defaults are the documented ones.
@@ -125,11 +124,7 @@ pub struct ServiceStats {
 }
 
 pub struct Service {
-    store: Arc<Store>,
-    documents: Arc<DocumentCache>,
-    /// Verdicts by claim, with the store generation they were computed at:
-    /// one is served only while no write has landed since.
-    verdicts: BoundedCache<ClaimInput, (u64, Arc<VerificationResult>)>,
+    engine: Arc<Engine>,
     /// Checks that run at once: two per core. Verification is CPU-bound, so
     /// more would only add threads, each with its own scratch memory, and
     /// make every check slower; callers beyond this wait their turn.
@@ -209,42 +204,15 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(2, usize::from)
 }
 
-/// sled's page cache by default, in MiB: enough to hold the bodies and
-/// index entries of about a million stored sentences.
-pub const DEFAULT_CACHE_MB: u64 = 512;
-
-/// Memory given to caches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CacheSizes {
-    /// sled's page cache.
-    pub sled_bytes: u64,
-    /// Documents kept decoded and prepared for judging.
-    pub prepared_documents: usize,
-    /// Verdicts kept for claims asked again while the store is unchanged.
-    pub verdicts: usize,
-}
-
-impl Default for CacheSizes {
-    fn default() -> Self {
-        CacheSizes {
-            sled_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
-            prepared_documents: 4096,
-            verdicts: 4096,
-        }
-    }
-}
-
 impl Service {
     pub fn open(
         data_dir: &Path,
         caches: CacheSizes,
         limits: Limits,
     ) -> Result<Service, ServiceError> {
-        let store = Store::open(data_dir, caches.sled_bytes)?;
+        let engine = Engine::open(data_dir, caches, limits.candidate_sentences)?;
         Ok(Service {
-            store: Arc::new(store),
-            documents: Arc::new(DocumentCache::new(caches.prepared_documents)),
-            verdicts: BoundedCache::new(caches.verdicts),
+            engine: Arc::new(engine),
             verify_permits: tokio::sync::Semaphore::new(2 * cores()),
             limits,
             started: Instant::now(),
@@ -258,10 +226,10 @@ impl Service {
     async fn blocking<T, F>(&self, work: F) -> Result<T, ServiceError>
     where
         T: Send + 'static,
-        F: FnOnce(&Store) -> Result<T, ServiceError> + Send + 'static,
+        F: FnOnce(&Engine) -> Result<T, ServiceError> + Send + 'static,
     {
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || work(&store))
+        let engine = Arc::clone(&self.engine);
+        tokio::task::spawn_blocking(move || work(&engine))
             .await
             .map_err(|error| ServiceError::Internal(format!("worker failed: {error}")))?
     }
@@ -390,13 +358,13 @@ impl Service {
         &self,
         analysed: AnalysedDocument,
     ) -> Result<IngestOutcome, ServiceError> {
-        self.blocking(move |store| {
-            let outcome = store.put_document(&analysed)?;
+        self.blocking(move |engine| {
+            let outcome = engine.put_document(&analysed)?;
             Ok(IngestOutcome {
                 document_id: analysed.record.document_id,
                 sentence_count: analysed.record.sentence_count,
                 quantity_count: analysed.record.quantity_count,
-                replaced: outcome.replaced,
+                replaced: outcome.replaced.is_some(),
                 language: analysed.record.language,
             })
         })
@@ -411,13 +379,18 @@ impl Service {
     }
 
     pub async fn flush(&self) -> Result<(), ServiceError> {
-        self.blocking(|store| Ok(store.flush()?)).await
+        self.blocking(|engine| Ok(engine.flush()?)).await
     }
 
     pub async fn document(&self, id: String) -> Result<FullDocument, ServiceError> {
         validate_document_id("document_id", &id, self.limits.max_document_id_bytes)?;
-        self.blocking(move |store| store.full_document(&id)?.ok_or(ServiceError::NotFound(id)))
-            .await
+        self.blocking(move |engine| {
+            engine
+                .store()
+                .full_document(&id)?
+                .ok_or(ServiceError::NotFound(id))
+        })
+        .await
     }
 
     pub async fn list_documents(
@@ -441,8 +414,8 @@ impl Service {
         } else {
             Some(decode_page_token(&page_token)?)
         };
-        self.blocking(move |store| {
-            let (documents, more) = store.list_documents(after.as_deref(), size)?;
+        self.blocking(move |engine| {
+            let (documents, more) = engine.store().list_documents(after.as_deref(), size)?;
             let next_page_token = match (more, documents.last()) {
                 (true, Some(last)) => encode_page_token(&last.document_id),
                 _ => String::new(),
@@ -458,12 +431,12 @@ impl Service {
     /// Deletes a document durably; returns its sentence count.
     pub async fn delete_document(&self, id: String) -> Result<u32, ServiceError> {
         validate_document_id("document_id", &id, self.limits.max_document_id_bytes)?;
-        self.blocking(move |store| {
-            let removed = store
+        self.blocking(move |engine| {
+            let deleted = engine
                 .delete_document(&id)?
                 .ok_or(ServiceError::NotFound(id))?;
-            store.flush()?;
-            Ok(removed)
+            engine.flush()?;
+            Ok(deleted.sentence_count)
         })
         .await
     }
@@ -494,105 +467,28 @@ impl Service {
         request: ClaimRequest,
     ) -> Result<Arc<VerificationResult>, ServiceError> {
         let input = self.validate_claim(request)?;
-        let generation = self.store.generation();
-        if let Some((computed_at, result)) = self.verdicts.get(&input) {
-            if computed_at == generation {
-                return Ok(result);
-            }
-            self.verdicts.remove(&input);
+        if let Some(result) = self.engine.cached_verdict(&input) {
+            return Ok(result);
         }
-        let candidate_limit = self.limits.candidate_sentences;
-        let documents = Arc::clone(&self.documents);
-        let key = input.clone();
         let _permit = self
             .verify_permits
             .acquire()
             .await
             .map_err(|error| ServiceError::Internal(format!("verification closed: {error}")))?;
-        let result = Arc::new(
-            self.blocking(move |store| verify_in_store(store, &documents, &input, candidate_limit))
-                .await?,
-        );
-        self.verdicts.insert(key, (generation, Arc::clone(&result)));
-        Ok(result)
+        self.blocking(move |engine| Ok(engine.verify(&input)?))
+            .await
     }
 
     pub async fn stats(&self) -> Result<ServiceStats, ServiceError> {
         let uptime_seconds = self.started.elapsed().as_secs();
-        self.blocking(move |store| {
+        self.blocking(move |engine| {
             Ok(ServiceStats {
-                store: store.stats()?,
+                store: engine.stats()?,
                 uptime_seconds,
             })
         })
         .await
     }
-}
-
-/// The candidate sentences for a claim, loaded and re-ranked, on the
-/// calling thread.
-fn ranked_sources(
-    store: &Store,
-    cache: &DocumentCache,
-    claim: &ClaimAnalysis,
-    input: &ClaimInput,
-    candidate_limit: usize,
-) -> Result<Vec<RankedSource>, ServiceError> {
-    let allowed: Option<HashSet<u32>> = if input.document_ids.is_empty() {
-        None
-    } else {
-        let mut numbers = HashSet::new();
-        for id in &input.document_ids {
-            if let Some(number) = store.number_of(id)? {
-                numbers.insert(number);
-            }
-        }
-        Some(numbers)
-    };
-    let ranked = candidates(
-        &store.index(),
-        &claim.search_terms(),
-        &claim.context_terms(),
-        allowed.as_ref(),
-        candidate_limit.max(input.max_evidence),
-    );
-    Ok(load_and_rerank(store, cache, claim.folded(), &ranked)?)
-}
-
-fn sources_of(loaded: &[RankedSource]) -> Vec<SourceSentence<'_>> {
-    loaded
-        .iter()
-        .map(|candidate| SourceSentence {
-            document: &candidate.document,
-            position: candidate.position,
-            retrieval_score: candidate.score,
-        })
-        .collect()
-}
-
-/// Verification against the store, on the calling thread.
-pub fn verify_in_store(
-    store: &Store,
-    cache: &DocumentCache,
-    input: &ClaimInput,
-    candidate_limit: usize,
-) -> Result<VerificationResult, ServiceError> {
-    let claim = ClaimAnalysis::new(&input.claim, input.language);
-    let loaded = ranked_sources(store, cache, &claim, input, candidate_limit)?;
-    Ok(judge(&claim, &sources_of(&loaded), input.max_evidence))
-}
-
-/// The features the verdict model reads for a claim (what training fits),
-/// or `None` when no stored sentence shares words with it.
-pub fn features_in_store(
-    store: &Store,
-    cache: &DocumentCache,
-    input: &ClaimInput,
-    candidate_limit: usize,
-) -> Result<Option<Features>, ServiceError> {
-    let claim = ClaimAnalysis::new(&input.claim, input.language);
-    let loaded = ranked_sources(store, cache, &claim, input, candidate_limit)?;
-    Ok(assess(&claim, &sources_of(&loaded)).features())
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@
 
 mod common;
 
+use claimcheck::engine::CacheSizes;
 use claimcheck::eval::{parse_claims, score, LabelledClaim, Prediction};
-use claimcheck::service::{CacheSizes, ClaimRequest, DocumentRequest, Limits, Service};
+use claimcheck::service::{ClaimRequest, DocumentRequest, Limits, Service};
 use common::{articles_in, seed_corpus_and_dev_claims};
 
 /// A small deterministic generator (64-bit LCG), so the test is repeatable.

@@ -9,9 +9,10 @@ use futures_util::StreamExt;
 
 use crate::cli::ingest::{collect_files, document_id_of};
 use crate::config::EvalArgs;
+use crate::engine::CacheSizes;
 use crate::eval::{parse_claims, render, score, LabelledClaim, Prediction};
 use crate::grpc::{connect, convert, pb};
-use crate::service::{CacheSizes, ClaimRequest, DocumentRequest, Limits, Service};
+use crate::service::{ClaimRequest, DocumentRequest, Limits, Service};
 
 /// Loads `corpus` into a temporary store and verifies every claim there.
 pub async fn predict_in_process(

@@ -2,8 +2,9 @@
 //! sentences (with their quantities, the facts) and each document's index
 //! entries live in one sled tree under key prefixes, so that storing or
 //! deleting a document is one atomic batch of a few keys: after a crash it is
-//! wholly there or wholly absent. The search index itself is kept in memory
-//! (`index::InvertedIndex`) and rebuilt from the stored entries on open.
+//! wholly there or wholly absent. Persistence only: the search index built
+//! from the stored entries is the engine's (`crate::engine`); a write
+//! returns the entries it removed so the engine can update its index.
 //!
 //! Keys:
 //! - `D` id → document record (metadata, context), for lookups by id
@@ -17,19 +18,17 @@
 //! Values are bincode with variable-length integers. `num` is a u32 given
 //! to each stored document, never reused; keys use big-endian numbers so
 //! that documents are scanned in the order they were stored. Writes take a
-//! mutex (one writer at a time); reads never wait for sled, and wait for
-//! the index lock only while a write updates it.
+//! mutex (one writer at a time); reads never wait for it.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock, RwLockReadGuard};
+use std::sync::Mutex;
 
 use bincode::Options;
 use serde::{Deserialize, Serialize};
 use sled::{Batch, Tree};
 
-use crate::index::{DocumentTerms, InvertedIndex};
-use crate::model::{AnalysedDocument, DocumentRecord, FullDocument, SentenceRecord, StoreStats};
+use crate::index::DocumentTerms;
+use crate::model::{AnalysedDocument, DocumentRecord, FullDocument, SentenceRecord};
 use crate::quantity::Quantity;
 
 const SCHEMA_VERSION: u64 = 4;
@@ -56,11 +55,36 @@ pub enum StoreError {
     CreateDirectory(std::io::Error),
 }
 
-/// The result of storing a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The result of storing a document: its number, and the entries of the
+/// document it replaced, if any.
+#[derive(Debug)]
 pub struct PutOutcome {
-    pub replaced: bool,
     pub document_number: u32,
+    pub replaced: Option<RemovedEntries>,
+}
+
+/// The result of deleting a document.
+#[derive(Debug)]
+pub struct Deleted {
+    pub sentence_count: u32,
+    pub removed: RemovedEntries,
+}
+
+/// A removed document's number and index entries: what the index must
+/// forget.
+#[derive(Debug)]
+pub struct RemovedEntries {
+    pub number: u32,
+    pub terms: DocumentTerms,
+}
+
+/// The store's counters and size on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredCounts {
+    pub documents: u64,
+    pub sentences: u64,
+    pub quantities: u64,
+    pub disk_bytes: u64,
 }
 
 /// Counters kept in `M` records, written in the same batch as each change.
@@ -117,20 +141,11 @@ impl Counters {
 }
 
 /// A stored document being removed: what the index must forget.
-struct Removed {
-    number: u32,
-    terms: DocumentTerms,
-}
-
 pub struct Store {
     db: sled::Db,
     tree: Tree,
     /// The counters as last committed; holding the lock makes one writer.
     writer: Mutex<Counters>,
-    index: RwLock<InvertedIndex>,
-    /// Counts committed writes, so callers can tell whether what they
-    /// computed from the store may have changed since.
-    generation: AtomicU64,
 }
 
 /// A key made of a one-byte prefix and a text.
@@ -322,22 +337,10 @@ impl Store {
                 }
             }
         }
-        let mut index = InvertedIndex::new();
-        for item in tree.scan_prefix([b'P']) {
-            let (key, bytes) = item?;
-            let number = key
-                .get(1..5)
-                .and_then(|bytes| bytes.try_into().ok())
-                .map(u32::from_be_bytes)
-                .ok_or_else(|| StoreError::Corrupt("index entry key".into()))?;
-            index.add(number, &decode(&bytes, "index entries")?);
-        }
         Ok(Store {
             writer: Mutex::new(Counters::read(&tree)?),
             db,
             tree,
-            index: RwLock::new(index),
-            generation: AtomicU64::new(0),
         })
     }
 
@@ -347,33 +350,20 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The search index, for reading. Writers wait while this is held, so
-    /// hold it only for the lookups.
-    pub fn index(&self) -> RwLockReadGuard<'_, InvertedIndex> {
-        self.index
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn update_index(&self, removed: Option<&Removed>, added: Option<(u32, &DocumentTerms)>) {
-        let mut index = self
-            .index
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(removed) = removed {
-            index.remove(removed.number, &removed.terms);
-        }
-        if let Some((number, terms)) = added {
-            index.add(number, terms);
-        }
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// A number that changes with every committed write (from 0 at open).
-    /// Read it before reading the store: if it is the same afterwards, no
-    /// write landed in between.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::SeqCst)
+    /// Every stored document's number and index entries, in storing order:
+    /// what a search index is built from.
+    pub fn index_entries(
+        &self,
+    ) -> impl Iterator<Item = Result<(u32, DocumentTerms), StoreError>> + '_ {
+        self.tree.scan_prefix([b'P']).map(|item| {
+            let (key, bytes) = item?;
+            let number = key
+                .get(1..5)
+                .and_then(|bytes| bytes.try_into().ok())
+                .map(u32::from_be_bytes)
+                .ok_or_else(|| StoreError::Corrupt("index entry key".into()))?;
+            Ok((number, decode(&bytes, "index entries")?))
+        })
     }
 
     /// Stores an analysed document, replacing any document with its id, in
@@ -396,17 +386,16 @@ impl Store {
         counters.next_document_number = number as u64 + 1;
         counters.write(&mut batch);
         self.tree.apply_batch(batch)?;
-        self.update_index(removed.as_ref(), Some((number, &document.terms)));
         *committed = counters;
         Ok(PutOutcome {
-            replaced: removed.is_some(),
             document_number: number,
+            replaced: removed,
         })
     }
 
-    /// Deletes a document; returns its sentence count, or `None` if absent.
-    /// Call `flush` before acknowledging.
-    pub fn delete_document(&self, id: &str) -> Result<Option<u32>, StoreError> {
+    /// Deletes a document; `None` if absent. Call `flush` before
+    /// acknowledging.
+    pub fn delete_document(&self, id: &str) -> Result<Option<Deleted>, StoreError> {
         let mut committed = self.lock_writer();
         let mut counters = *committed;
         let mut batch = Batch::default();
@@ -415,10 +404,12 @@ impl Store {
         };
         counters.write(&mut batch);
         self.tree.apply_batch(batch)?;
-        self.update_index(Some(&removed), None);
-        let sentence_count = committed.sentences - counters.sentences;
+        let sentence_count = (committed.sentences - counters.sentences) as u32;
         *committed = counters;
-        Ok(Some(sentence_count as u32))
+        Ok(Some(Deleted {
+            sentence_count,
+            removed,
+        }))
     }
 
     /// Adds the removal of document `id` (if stored) to `batch`.
@@ -427,7 +418,7 @@ impl Store {
         id: &str,
         batch: &mut Batch,
         counters: &mut Counters,
-    ) -> Result<Option<Removed>, StoreError> {
+    ) -> Result<Option<RemovedEntries>, StoreError> {
         let (Some(number), Some(record)) = (self.document_number(id)?, self.document(id)?) else {
             return Ok(None);
         };
@@ -441,7 +432,7 @@ impl Store {
         batch.remove(document_key(id));
         batch.remove(number_key(id));
         counters.remove(&record);
-        Ok(Some(Removed { number, terms }))
+        Ok(Some(RemovedEntries { number, terms }))
     }
 
     /// Makes every acknowledged write durable.
@@ -524,13 +515,12 @@ impl Store {
         Ok((records, more))
     }
 
-    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+    pub fn counts(&self) -> Result<StoredCounts, StoreError> {
         let counters = *self.lock_writer();
-        Ok(StoreStats {
+        Ok(StoredCounts {
             documents: counters.documents,
             sentences: counters.sentences,
             quantities: counters.quantities,
-            index_terms: self.index().term_count(),
             disk_bytes: self.db.size_on_disk()?,
         })
     }
@@ -546,63 +536,50 @@ mod tests {
         analyse_document(DocumentInput::new(id, text))
     }
 
-    /// What the index says of a few terms, and the corpus size.
-    fn index_view(store: &Store) -> (Vec<u64>, (u64, u64), u64, u64) {
-        let index = store.index();
-        let holding = ["hai", "hai ha", "tien", "yen", "can"]
-            .iter()
-            .map(|term| index.holding(term))
-            .collect();
-        (
-            holding,
-            index.corpus_size(),
-            index.term_count(),
-            index.posting_count(),
-        )
+    fn entries(store: &Store) -> Vec<(u32, DocumentTerms)> {
+        store.index_entries().map(Result::unwrap).collect()
     }
 
     #[test]
-    fn reopening_rebuilds_the_same_index_and_counters() {
+    fn reopening_keeps_the_counters_and_index_entries_and_writes_say_what_they_removed() {
         let directory = tempfile::tempdir().unwrap();
-        let (before, stats) = {
+        let (before, counts) = {
             let store = Store::open(directory.path(), 8 << 20).unwrap();
-            store
+            let first = store
                 .put_document(&analysed(
                     "a",
                     "Hải Hà\nHải Hà giảm 51 cán bộ.\nTiên Yên có 3 xã.",
                 ))
                 .unwrap();
+            assert!(first.replaced.is_none());
             store
                 .put_document(&analysed("b", "Tiên Yên\nTiên Yên giảm 7 cán bộ."))
                 .unwrap();
-            let replaced = store
+            let replacing = store
                 .put_document(&analysed("a", "Hải Hà\nHải Hà giảm 15 cán bộ."))
                 .unwrap();
-            assert!(replaced.replaced);
-            assert_eq!(store.delete_document("b").unwrap(), Some(2));
-            assert_eq!(store.delete_document("b").unwrap(), None);
+            let replaced = replacing.replaced.expect("a was stored");
+            assert_eq!(replaced.number, first.document_number);
+            assert_ne!(replacing.document_number, first.document_number);
+            let deleted = store.delete_document("b").unwrap().expect("b was stored");
+            assert_eq!(deleted.sentence_count, 2);
+            assert!(store.delete_document("b").unwrap().is_none());
             store.flush().unwrap();
-            (index_view(&store), store.stats().unwrap())
+            (entries(&store), store.counts().unwrap())
         };
-        let store = Store::open(directory.path(), 8 << 20).unwrap();
-        assert_eq!(index_view(&store), before);
-        let reopened = store.stats().unwrap();
         assert_eq!(
-            (
-                reopened.documents,
-                reopened.sentences,
-                reopened.quantities,
-                reopened.index_terms
-            ),
-            (
-                stats.documents,
-                stats.sentences,
-                stats.quantities,
-                stats.index_terms
-            )
+            before.len(),
+            1,
+            "only the replacing document's entries are left"
+        );
+        let store = Store::open(directory.path(), 8 << 20).unwrap();
+        assert_eq!(entries(&store), before);
+        let reopened = store.counts().unwrap();
+        assert_eq!(
+            (reopened.documents, reopened.sentences, reopened.quantities),
+            (counts.documents, counts.sentences, counts.quantities)
         );
         assert_eq!((reopened.documents, reopened.sentences), (1, 2));
-        assert_eq!(before.0[2], 0, "the deleted document's terms are gone");
         let (record, sentences) = store
             .numbered_document(store.number_of("a").unwrap().unwrap())
             .unwrap()

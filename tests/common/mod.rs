@@ -7,9 +7,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use claimcheck::engine::CacheSizes;
 use claimcheck::grpc::pb::fact_check_client::FactCheckClient;
 use claimcheck::grpc::{connect, pb};
-use claimcheck::service::{CacheSizes, Limits, Service};
+use claimcheck::service::{Limits, Service};
 use tokio::sync::oneshot;
 use tonic::transport::Channel;
 

@@ -1,0 +1,348 @@
+//! The engine: the one owner of the read path's state. It holds the store
+//! handle, the search index built from the store (and the generation that
+//! counts the writes applied to it), the cache of documents prepared for
+//! judging and the cache of verdicts, and verifies a claim in one pass:
+//! read the claim, find candidate sentences in the index, load and prepare
+//! their documents, judge. No stage calls back into an earlier one.
+//!
+//! Writes go through the engine too, one at a time: the store commits the
+//! batch, then the index forgets the entries the write removed and learns
+//! the new ones, and the generation moves on. A verdict is kept with the
+//! generation it was computed at and served only while no write has been
+//! applied since; prepared documents are kept by document number, which is
+//! never reused, so they never go stale.
+//!
+//! Caches and locks are here rather than in the service so that the
+//! service keeps request validation, limits and the blocking pool, and the
+//! store stays persistence only.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+
+use crate::cache::BoundedCache;
+use crate::index::InvertedIndex;
+use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
+use crate::model::{AnalysedDocument, ClaimInput, StoreStats, VerificationResult};
+use crate::retrieve::{candidates, load_and_rerank, DocumentCache, RankedSource};
+use crate::store::{Deleted, PutOutcome, Store, StoreError};
+
+/// sled's page cache by default, in MiB: enough to hold the bodies and
+/// index entries of about a million stored sentences.
+pub const DEFAULT_CACHE_MB: u64 = 512;
+
+/// Memory given to caches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheSizes {
+    /// sled's page cache.
+    pub sled_bytes: u64,
+    /// Documents kept decoded and prepared for judging.
+    pub prepared_documents: usize,
+    /// Verdicts kept for claims asked again while the store is unchanged.
+    pub verdicts: usize,
+}
+
+impl Default for CacheSizes {
+    fn default() -> Self {
+        CacheSizes {
+            sled_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
+            prepared_documents: 4096,
+            verdicts: 4096,
+        }
+    }
+}
+
+pub struct Engine {
+    store: Store,
+    /// Held across a store write and the index update that follows it, so
+    /// the index changes in the order the store committed.
+    writer: Mutex<()>,
+    index: RwLock<InvertedIndex>,
+    /// Counts the writes applied to the index since open.
+    generation: AtomicU64,
+    documents: DocumentCache,
+    /// Verdicts by claim, with the generation they were computed at.
+    verdicts: BoundedCache<ClaimInput, (u64, Arc<VerificationResult>)>,
+    /// Sentences taken from the index for each claim (more when the claim
+    /// asks for more evidence).
+    candidate_sentences: usize,
+}
+
+impl Engine {
+    /// Opens the store in `directory` and builds the index from its
+    /// entries.
+    pub fn open(
+        directory: &Path,
+        caches: CacheSizes,
+        candidate_sentences: usize,
+    ) -> Result<Engine, StoreError> {
+        let store = Store::open(directory, caches.sled_bytes)?;
+        let mut index = InvertedIndex::new();
+        for entry in store.index_entries() {
+            let (number, terms) = entry?;
+            index.add(number, &terms);
+        }
+        Ok(Engine {
+            store,
+            writer: Mutex::new(()),
+            index: RwLock::new(index),
+            generation: AtomicU64::new(0),
+            documents: DocumentCache::new(caches.prepared_documents),
+            verdicts: BoundedCache::new(caches.verdicts),
+            candidate_sentences,
+        })
+    }
+
+    /// The store, for reads by id and listing.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The search index, for reading. Writes wait while this is held, so
+    /// hold it only for the lookups.
+    pub fn index(&self) -> RwLockReadGuard<'_, InvertedIndex> {
+        self.index
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn lock_writer(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A number that changes with every write applied (from 0 at open).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Stores an analysed document, replacing any with its id, and updates
+    /// the index. Call `flush` before acknowledging.
+    pub fn put_document(&self, document: &AnalysedDocument) -> Result<PutOutcome, StoreError> {
+        let _writer = self.lock_writer();
+        let outcome = self.store.put_document(document)?;
+        {
+            let mut index = self
+                .index
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(removed) = &outcome.replaced {
+                index.remove(removed.number, &removed.terms);
+            }
+            index.add(outcome.document_number, &document.terms);
+        }
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        Ok(outcome)
+    }
+
+    /// Deletes a document and its index entries; `None` if absent. Call
+    /// `flush` before acknowledging.
+    pub fn delete_document(&self, id: &str) -> Result<Option<Deleted>, StoreError> {
+        let _writer = self.lock_writer();
+        let deleted = self.store.delete_document(id)?;
+        if let Some(deleted) = &deleted {
+            self.index
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .remove(deleted.removed.number, &deleted.removed.terms);
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(deleted)
+    }
+
+    /// Makes every acknowledged write durable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.store.flush()
+    }
+
+    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+        let counts = self.store.counts()?;
+        Ok(StoreStats {
+            documents: counts.documents,
+            sentences: counts.sentences,
+            quantities: counts.quantities,
+            index_terms: self.index().term_count(),
+            disk_bytes: counts.disk_bytes,
+        })
+    }
+
+    /// The verdict computed for this claim while the store was as it is
+    /// now, if one is kept.
+    pub fn cached_verdict(&self, input: &ClaimInput) -> Option<Arc<VerificationResult>> {
+        let (computed_at, result) = self.verdicts.get(input)?;
+        if computed_at == self.generation() {
+            Some(result)
+        } else {
+            self.verdicts.remove(input);
+            None
+        }
+    }
+
+    /// Verifies a claim on the calling thread: read it, find candidates,
+    /// load and prepare their documents, judge. The verdict is kept for
+    /// the same claim asked again before the next write.
+    pub fn verify(&self, input: &ClaimInput) -> Result<Arc<VerificationResult>, StoreError> {
+        if let Some(result) = self.cached_verdict(input) {
+            return Ok(result);
+        }
+        // Read before the index: a write landing meanwhile makes the
+        // verdict one that is never served as current.
+        let generation = self.generation();
+        let claim = ClaimAnalysis::new(&input.claim, input.language);
+        let loaded = self.candidates(&claim, input)?;
+        let result = Arc::new(judge(&claim, &sources_of(&loaded), input.max_evidence));
+        self.verdicts
+            .insert(input.clone(), (generation, Arc::clone(&result)));
+        Ok(result)
+    }
+
+    /// The features the verdict model reads for a claim (what training
+    /// fits), or `None` when no stored sentence shares words with it.
+    pub fn features(&self, input: &ClaimInput) -> Result<Option<Features>, StoreError> {
+        let claim = ClaimAnalysis::new(&input.claim, input.language);
+        let loaded = self.candidates(&claim, input)?;
+        Ok(assess(&claim, &sources_of(&loaded)).features())
+    }
+
+    /// The candidate sentences for a claim, loaded and re-ranked.
+    fn candidates(
+        &self,
+        claim: &ClaimAnalysis,
+        input: &ClaimInput,
+    ) -> Result<Vec<RankedSource>, StoreError> {
+        let allowed = if input.document_ids.is_empty() {
+            None
+        } else {
+            let mut numbers = std::collections::HashSet::new();
+            for id in &input.document_ids {
+                if let Some(number) = self.store.number_of(id)? {
+                    numbers.insert(number);
+                }
+            }
+            Some(numbers)
+        };
+        let ranked = candidates(
+            &self.index(),
+            &claim.search_terms(),
+            &claim.context_terms(),
+            allowed.as_ref(),
+            self.candidate_sentences.max(input.max_evidence),
+        );
+        load_and_rerank(&self.store, &self.documents, claim.folded(), &ranked)
+    }
+}
+
+fn sources_of(loaded: &[RankedSource]) -> Vec<SourceSentence<'_>> {
+    loaded
+        .iter()
+        .map(|candidate| SourceSentence {
+            document: &candidate.document,
+            position: candidate.position,
+            retrieval_score: candidate.score,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyse_document;
+    use crate::model::{DocumentInput, Verdict};
+
+    fn analysed(id: &str, text: &str) -> AnalysedDocument {
+        analyse_document(DocumentInput::new(id, text))
+    }
+
+    fn open(directory: &Path) -> Engine {
+        let caches = CacheSizes {
+            sled_bytes: 8 << 20,
+            ..CacheSizes::default()
+        };
+        Engine::open(directory, caches, 20).unwrap()
+    }
+
+    /// What the index says of a few terms, and the corpus size.
+    fn index_view(engine: &Engine) -> (Vec<u64>, (u64, u64), u64, u64) {
+        let index = engine.index();
+        let holding = ["hai", "hai ha", "tien", "yen", "can"]
+            .iter()
+            .map(|term| index.holding(term))
+            .collect();
+        (
+            holding,
+            index.corpus_size(),
+            index.term_count(),
+            index.posting_count(),
+        )
+    }
+
+    #[test]
+    fn reopening_rebuilds_the_index_that_writes_left() {
+        let directory = tempfile::tempdir().unwrap();
+        let (before, stats) = {
+            let engine = open(directory.path());
+            engine
+                .put_document(&analysed(
+                    "a",
+                    "Hải Hà\nHải Hà giảm 51 cán bộ.\nTiên Yên có 3 xã.",
+                ))
+                .unwrap();
+            engine
+                .put_document(&analysed("b", "Tiên Yên\nTiên Yên giảm 7 cán bộ."))
+                .unwrap();
+            engine
+                .put_document(&analysed("a", "Hải Hà\nHải Hà giảm 15 cán bộ."))
+                .unwrap();
+            engine.delete_document("b").unwrap();
+            engine.flush().unwrap();
+            (index_view(&engine), engine.stats().unwrap())
+        };
+        assert_eq!(before.0[2], 0, "the deleted document's terms are gone");
+        let engine = open(directory.path());
+        assert_eq!(index_view(&engine), before);
+        assert_eq!(engine.stats().unwrap().index_terms, stats.index_terms);
+    }
+
+    fn claim(text: &str) -> ClaimInput {
+        ClaimInput {
+            claim: text.to_string(),
+            max_evidence: 3,
+            document_ids: Vec::new(),
+            language: None,
+        }
+    }
+
+    #[test]
+    fn a_kept_verdict_is_served_until_a_write_lands() {
+        let directory = tempfile::tempdir().unwrap();
+        let engine = open(directory.path());
+        engine
+            .put_document(&analysed(
+                "a",
+                "Hải Hà\nHải Hà giảm 51 cán bộ, công chức cấp xã.",
+            ))
+            .unwrap();
+        let input = claim("Hải Hà giảm 51 cán bộ, công chức cấp xã.");
+        assert!(engine.cached_verdict(&input).is_none());
+        let first = engine.verify(&input).unwrap();
+        assert_eq!(first.verdict, Verdict::Supported, "{}", first.explanation);
+        let again = engine.cached_verdict(&input).expect("kept");
+        assert!(Arc::ptr_eq(&first, &again));
+        engine
+            .put_document(&analysed(
+                "a",
+                "Hải Hà\nHải Hà giảm 15 cán bộ, công chức cấp xã.",
+            ))
+            .unwrap();
+        assert!(
+            engine.cached_verdict(&input).is_none(),
+            "a write makes it stale"
+        );
+        let after = engine.verify(&input).unwrap();
+        assert_eq!(after.verdict, Verdict::Refuted, "{}", after.explanation);
+        engine.delete_document("a").unwrap();
+        let gone = engine.verify(&input).unwrap();
+        assert_eq!(gone.verdict, Verdict::NotEnoughInfo, "{}", gone.explanation);
+    }
+}
