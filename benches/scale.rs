@@ -23,14 +23,14 @@ const SENTENCES_PER_ARTICLE: usize = 25;
 const CLAIMS: usize = 600;
 
 /// The serving defaults, or what `CLAIMCHECK_BENCH_CACHE_MB` and
-/// `CLAIMCHECK_BENCH_DOCUMENT_CACHE` ask for.
+/// `CLAIMCHECK_BENCH_DOCUMENT_CACHE_MB` ask for.
 fn cache_sizes() -> CacheSizes {
     let defaults = CacheSizes::default();
     let read = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
     CacheSizes {
         sled_bytes: read("CLAIMCHECK_BENCH_CACHE_MB").map_or(defaults.sled_bytes, |mb| mb << 20),
-        prepared_documents: read("CLAIMCHECK_BENCH_DOCUMENT_CACHE")
-            .map_or(defaults.prepared_documents, |n| n as usize),
+        prepared_document_bytes: read("CLAIMCHECK_BENCH_DOCUMENT_CACHE_MB")
+            .map_or(defaults.prepared_document_bytes, |mb| mb << 20),
         ..defaults
     }
 }
@@ -69,7 +69,7 @@ fn run_size(target_sentences: usize) {
     let directory = tempfile::tempdir().expect("temporary directory");
     // No verdict cache: every claim is judged, as a fresh claim is.
     let caches = CacheSizes {
-        verdicts: 0,
+        verdict_bytes: 0,
         ..cache_sizes()
     };
     let candidate_limit = Limits::default().candidate_sentences;
@@ -170,9 +170,9 @@ fn main() {
         std::env::var("CLAIMCHECK_BENCH_SIZES").unwrap_or_else(|_| "10000,100000".to_string());
     let caches = cache_sizes();
     println!(
-        "store-level scale benchmark (in-process, one store per size, sled cache {} MiB, document cache {})",
+        "store-level scale benchmark (in-process, one store per size, sled cache {} MiB, document cache {} MiB)",
         caches.sled_bytes >> 20,
-        caches.prepared_documents
+        caches.prepared_document_bytes >> 20
     );
     println!("| sentences | documents | ingest (flush every 1000 documents) | verify p50 | verify p99 | verdicts right | peak RSS | disk | start-up |");
     println!("|---|---|---|---|---|---|---|---|---|");

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::engine::{CacheSizes, DEFAULT_CACHE_MB};
+use crate::engine::{
+    CacheSizes, DEFAULT_CACHE_MB, DEFAULT_DOCUMENT_CACHE_MB, DEFAULT_VERDICT_CACHE_MB,
+};
 use crate::service::Limits;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
@@ -55,14 +57,14 @@ pub struct ServeArgs {
     /// sled page cache, in MiB.
     #[arg(long, env = "CLAIMCHECK_CACHE_MB", default_value_t = DEFAULT_CACHE_MB)]
     pub cache_mb: u64,
-    /// Documents kept decoded and prepared for verification (0 turns the
-    /// cache off).
-    #[arg(long, env = "CLAIMCHECK_DOCUMENT_CACHE", default_value_t = 4096)]
-    pub document_cache: usize,
-    /// Verdicts kept for claims asked again while no document was stored or
-    /// deleted since (0 turns the cache off).
-    #[arg(long, env = "CLAIMCHECK_VERDICT_CACHE", default_value_t = 4096)]
-    pub verdict_cache: usize,
+    /// Memory for documents kept decoded and prepared for verification, in
+    /// MiB (0 turns the cache off).
+    #[arg(long, env = "CLAIMCHECK_DOCUMENT_CACHE_MB", default_value_t = DEFAULT_DOCUMENT_CACHE_MB)]
+    pub document_cache_mb: u64,
+    /// Memory for verdicts kept for claims asked again while no document
+    /// was stored or deleted since, in MiB (0 turns the cache off).
+    #[arg(long, env = "CLAIMCHECK_VERDICT_CACHE_MB", default_value_t = DEFAULT_VERDICT_CACHE_MB)]
+    pub verdict_cache_mb: u64,
     /// Largest document text accepted, in bytes.
     #[arg(long, env = "CLAIMCHECK_MAX_DOCUMENT_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_document_bytes: usize,
@@ -121,8 +123,9 @@ impl TryFrom<ServeArgs> for ServeSettings {
             .parse()
             .map_err(|_| ConfigError::Listen(args.listen.clone()))?;
         let cache_mb = in_range("cache-mb", args.cache_mb, 8, 64 * 1024)?;
-        let document_cache = in_range("document-cache", args.document_cache as u64, 0, 1 << 20)?;
-        let verdict_cache = in_range("verdict-cache", args.verdict_cache as u64, 0, 1 << 20)?;
+        let document_cache_mb =
+            in_range("document-cache-mb", args.document_cache_mb, 0, 64 * 1024)?;
+        let verdict_cache_mb = in_range("verdict-cache-mb", args.verdict_cache_mb, 0, 64 * 1024)?;
         let max_document_bytes = in_range(
             "max-document-bytes",
             args.max_document_bytes as u64,
@@ -137,8 +140,8 @@ impl TryFrom<ServeArgs> for ServeSettings {
             data_dir: args.data_dir,
             caches: CacheSizes {
                 sled_bytes: cache_mb * 1024 * 1024,
-                prepared_documents: document_cache as usize,
-                verdicts: verdict_cache as usize,
+                prepared_document_bytes: document_cache_mb * 1024 * 1024,
+                verdict_bytes: verdict_cache_mb * 1024 * 1024,
             },
             limits: Limits {
                 max_document_bytes: max_document_bytes as usize,
@@ -265,8 +268,8 @@ mod tests {
             listen: listen.into(),
             data_dir: DEFAULT_DATA_DIR.into(),
             cache_mb: DEFAULT_CACHE_MB,
-            document_cache: 4096,
-            verdict_cache: 4096,
+            document_cache_mb: DEFAULT_DOCUMENT_CACHE_MB,
+            verdict_cache_mb: DEFAULT_VERDICT_CACHE_MB,
             max_document_bytes: 8 * 1024 * 1024,
             stream_concurrency: 8,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE_SECONDS,

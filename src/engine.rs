@@ -10,7 +10,9 @@
 //! the new ones, and the generation moves on. A verdict is kept with the
 //! generation it was computed at and served only while no write has been
 //! applied since; prepared documents are kept by document number, which is
-//! never reused, so they never go stale.
+//! never reused, so they never go stale. Both caches are `quick_cache`
+//! caches bounded by bytes (each entry weighed by the memory it takes),
+//! and both load once for concurrent callers asking for the same entry.
 //!
 //! Caches and locks are here rather than in the service so that the
 //! service keeps request validation, limits and the blocking pool, and the
@@ -20,7 +22,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
-use crate::cache::BoundedCache;
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
+
 use crate::index::InvertedIndex;
 use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
 use crate::model::{AnalysedDocument, ClaimInput, StoreStats, VerificationResult};
@@ -30,27 +34,52 @@ use crate::store::{Deleted, PutOutcome, Store, StoreError};
 /// sled's page cache by default, in MiB: enough to hold the bodies and
 /// index entries of about a million stored sentences.
 pub const DEFAULT_CACHE_MB: u64 = 512;
+/// Memory for prepared documents by default, in MiB: about 2,000 news
+/// articles of 4 KB, weighed fully prepared (see
+/// `PreparedDocument::approximate_bytes`).
+pub const DEFAULT_DOCUMENT_CACHE_MB: u64 = 256;
+/// Memory for kept verdicts by default, in MiB: several thousand verdicts
+/// of typical size.
+pub const DEFAULT_VERDICT_CACHE_MB: u64 = 64;
 
-/// Memory given to caches.
+/// Memory given to caches, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheSizes {
     /// sled's page cache.
     pub sled_bytes: u64,
     /// Documents kept decoded and prepared for judging.
-    pub prepared_documents: usize,
+    pub prepared_document_bytes: u64,
     /// Verdicts kept for claims asked again while the store is unchanged.
-    pub verdicts: usize,
+    pub verdict_bytes: u64,
 }
 
 impl Default for CacheSizes {
     fn default() -> Self {
         CacheSizes {
             sled_bytes: DEFAULT_CACHE_MB * 1024 * 1024,
-            prepared_documents: 4096,
-            verdicts: 4096,
+            prepared_document_bytes: DEFAULT_DOCUMENT_CACHE_MB * 1024 * 1024,
+            verdict_bytes: DEFAULT_VERDICT_CACHE_MB * 1024 * 1024,
         }
     }
 }
+
+/// A verdict as kept: the claim and the write generation it was computed
+/// at, so a verdict from before a write is never found again (it waits
+/// for eviction).
+type VerdictKey = (u64, ClaimInput);
+
+/// Weighs a kept verdict by the memory its claim and result take.
+#[derive(Clone)]
+struct VerdictWeight;
+
+impl Weighter<VerdictKey, Arc<VerificationResult>> for VerdictWeight {
+    fn weight(&self, key: &VerdictKey, result: &Arc<VerificationResult>) -> u64 {
+        (key.1.approximate_bytes() + result.approximate_bytes()) as u64
+    }
+}
+
+/// A typical verdict's weight, for sizing the cache's tables.
+const TYPICAL_VERDICT_BYTES: u64 = 8 * 1024;
 
 pub struct Engine {
     store: Store,
@@ -61,8 +90,9 @@ pub struct Engine {
     /// Counts the writes applied to the index since open.
     generation: AtomicU64,
     documents: DocumentCache,
-    /// Verdicts by claim, with the generation they were computed at.
-    verdicts: BoundedCache<ClaimInput, (u64, Arc<VerificationResult>)>,
+    /// Verdicts by generation and claim, bounded by bytes; the default
+    /// hasher is seeded per process, since claims are client text.
+    verdicts: Cache<VerdictKey, Arc<VerificationResult>, VerdictWeight>,
     /// Sentences taken from the index for each claim (more when the claim
     /// asks for more evidence).
     candidate_sentences: usize,
@@ -87,8 +117,12 @@ impl Engine {
             writer: Mutex::new(()),
             index: RwLock::new(index),
             generation: AtomicU64::new(0),
-            documents: DocumentCache::new(caches.prepared_documents),
-            verdicts: BoundedCache::new(caches.verdicts),
+            documents: DocumentCache::new(caches.prepared_document_bytes),
+            verdicts: Cache::with_weighter(
+                (caches.verdict_bytes / TYPICAL_VERDICT_BYTES).max(1) as usize,
+                caches.verdict_bytes,
+                VerdictWeight,
+            ),
             candidate_sentences,
         })
     }
@@ -170,31 +204,27 @@ impl Engine {
     /// The verdict computed for this claim while the store was as it is
     /// now, if one is kept.
     pub fn cached_verdict(&self, input: &ClaimInput) -> Option<Arc<VerificationResult>> {
-        let (computed_at, result) = self.verdicts.get(input)?;
-        if computed_at == self.generation() {
-            Some(result)
-        } else {
-            self.verdicts.remove(input);
-            None
-        }
+        self.verdicts.get(&(self.generation(), input.clone()))
     }
 
     /// Verifies a claim on the calling thread: read it, find candidates,
     /// load and prepare their documents, judge. The verdict is kept for
-    /// the same claim asked again before the next write.
+    /// the same claim asked again before the next write; the same claim
+    /// asked while it is being checked waits for that check instead of
+    /// repeating it.
     pub fn verify(&self, input: &ClaimInput) -> Result<Arc<VerificationResult>, StoreError> {
-        if let Some(result) = self.cached_verdict(input) {
-            return Ok(result);
-        }
-        // Read before the index: a write landing meanwhile makes the
-        // verdict one that is never served as current.
-        let generation = self.generation();
-        let claim = ClaimAnalysis::new(&input.claim, input.language);
-        let loaded = self.candidates(&claim, input)?;
-        let result = Arc::new(judge(&claim, &sources_of(&loaded), input.max_evidence));
-        self.verdicts
-            .insert(input.clone(), (generation, Arc::clone(&result)));
-        Ok(result)
+        // Read before the index: a write landing meanwhile keeps the
+        // verdict under a generation that is no longer current.
+        let key = (self.generation(), input.clone());
+        self.verdicts.get_or_insert_with(&key, || {
+            let claim = ClaimAnalysis::new(&input.claim, input.language);
+            let loaded = self.candidates(&claim, input)?;
+            Ok(Arc::new(judge(
+                &claim,
+                &sources_of(&loaded),
+                input.max_evidence,
+            )))
+        })
     }
 
     /// The features the verdict model reads for a claim (what training
@@ -255,8 +285,13 @@ mod tests {
     }
 
     fn open(directory: &Path) -> Engine {
+        open_with(directory, CacheSizes::default().verdict_bytes)
+    }
+
+    fn open_with(directory: &Path, verdict_bytes: u64) -> Engine {
         let caches = CacheSizes {
             sled_bytes: 8 << 20,
+            verdict_bytes,
             ..CacheSizes::default()
         };
         Engine::open(directory, caches, 20).unwrap()
@@ -344,5 +379,49 @@ mod tests {
         engine.delete_document("a").unwrap();
         let gone = engine.verify(&input).unwrap();
         assert_eq!(gone.verdict, Verdict::NotEnoughInfo, "{}", gone.explanation);
+    }
+
+    #[test]
+    fn the_verdict_cache_is_bounded_by_bytes() {
+        let directory = tempfile::tempdir().unwrap();
+        let input = claim("Hải Hà giảm 51 cán bộ, công chức cấp xã.");
+        let document = analysed("a", "Hải Hà\nHải Hà giảm 51 cán bộ, công chức cấp xã.");
+        let result_bytes = {
+            let engine = open_with(directory.path(), 1 << 20);
+            engine.put_document(&document).unwrap();
+            let result = engine.verify(&input).unwrap();
+            assert!(
+                engine.cached_verdict(&input).is_some(),
+                "1 MiB holds one verdict"
+            );
+            result.approximate_bytes() as u64
+        };
+        // A budget smaller than one verdict keeps none.
+        let engine = open_with(directory.path(), result_bytes / 2);
+        engine.verify(&input).unwrap();
+        assert!(engine.cached_verdict(&input).is_none());
+    }
+
+    #[test]
+    fn the_same_claim_asked_at_once_is_checked_once() {
+        let directory = tempfile::tempdir().unwrap();
+        let engine = open(directory.path());
+        engine
+            .put_document(&analysed(
+                "a",
+                "Hải Hà\nHải Hà giảm 51 cán bộ, công chức cấp xã.",
+            ))
+            .unwrap();
+        let input = claim("Hải Hà giảm 51 cán bộ, công chức cấp xã.");
+        let results: Vec<Arc<VerificationResult>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| engine.verify(&input).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(
+            results.iter().all(|r| Arc::ptr_eq(r, &results[0])),
+            "every caller gets the one verdict computed"
+        );
     }
 }

@@ -53,7 +53,7 @@ impl FeatureStore {
         let directory = tempfile::tempdir().context("cannot create a temporary store")?;
         let caches = CacheSizes {
             sled_bytes: 64 << 20,
-            verdicts: 0,
+            verdict_bytes: 0,
             ..CacheSizes::default()
         };
         let engine = Engine::open(

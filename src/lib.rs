@@ -26,7 +26,6 @@
 //! - [`cli`]: the client commands (ingest, verify, extract, eval).
 
 pub mod analysis;
-pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod context;

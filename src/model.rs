@@ -210,6 +210,49 @@ pub struct VerificationResult {
     pub parts: Vec<ClaimPart>,
 }
 
+impl VerificationResult {
+    /// About the memory the result takes (its size and the bytes of its
+    /// texts and lists): what the verdict cache weighs it by.
+    pub fn approximate_bytes(&self) -> usize {
+        let quantities =
+            |list: &[Quantity]| -> usize { list.iter().map(Quantity::approximate_bytes).sum() };
+        let checks = |list: &[QuantityCheck]| -> usize {
+            list.iter()
+                .map(|check| {
+                    std::mem::size_of::<QuantityCheck>()
+                        + check.claim_quantity.approximate_bytes()
+                        + check
+                            .source_quantity
+                            .as_ref()
+                            .map_or(0, Quantity::approximate_bytes)
+                        + check.explanation.len()
+                })
+                .sum()
+        };
+        let evidence: usize = self
+            .evidence
+            .iter()
+            .map(|evidence| {
+                std::mem::size_of::<Evidence>()
+                    + evidence.document_id.len()
+                    + evidence.document_title.len()
+                    + evidence.sentence.len()
+                    + checks(&evidence.checks)
+            })
+            .sum();
+        let parts: usize = self
+            .parts
+            .iter()
+            .map(|part| std::mem::size_of::<ClaimPart>() + part.text.len() + part.note.len())
+            .sum();
+        std::mem::size_of::<VerificationResult>()
+            + self.explanation.len()
+            + evidence
+            + quantities(&self.claim_quantities)
+            + parts
+    }
+}
+
 /// A claim to verify, after validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClaimInput {
@@ -217,4 +260,17 @@ pub struct ClaimInput {
     pub max_evidence: usize,
     pub document_ids: Vec<String>,
     pub language: Option<Language>,
+}
+
+impl ClaimInput {
+    /// About the memory the claim takes as a cache key.
+    pub fn approximate_bytes(&self) -> usize {
+        std::mem::size_of::<ClaimInput>()
+            + self.claim.len()
+            + self
+                .document_ids
+                .iter()
+                .map(|id| std::mem::size_of::<String>() + id.len())
+                .sum::<usize>()
+    }
 }

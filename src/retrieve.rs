@@ -18,7 +18,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::cache::BoundedCache;
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
+
 use crate::hashing::FastMap;
 use crate::index::{key_document, posting_key, InvertedIndex, Posting, PostingCursor};
 use crate::judge::PreparedDocument;
@@ -56,36 +58,70 @@ pub struct RankedSource {
     pub score: f64,
 }
 
-/// Documents prepared for judging, by document number. Numbers are never
-/// reused, so an entry never goes stale: a replaced document has a new
-/// number and a deleted one is no longer nominated.
+/// Weighs a prepared document by the memory it takes once prepared.
+#[derive(Clone)]
+struct PreparedWeight;
+
+impl Weighter<u32, Arc<PreparedDocument>> for PreparedWeight {
+    fn weight(&self, _number: &u32, document: &Arc<PreparedDocument>) -> u64 {
+        document.approximate_bytes() as u64
+    }
+}
+
+/// A typical prepared document's weight (a 4 KB article), for sizing the
+/// cache's tables.
+const TYPICAL_PREPARED_BYTES: u64 = 128 * 1024;
+
+/// Why a document was not loaded.
+enum Unloaded {
+    Absent,
+    Store(StoreError),
+}
+
+/// Documents prepared for judging, by document number, bounded by bytes.
+/// Numbers are never reused, so an entry never goes stale: a replaced
+/// document has a new number and a deleted one is no longer nominated.
+/// Numbers come from the store, not from clients, so a fixed fast hasher
+/// is safe.
 pub struct DocumentCache {
-    documents: BoundedCache<u32, Arc<PreparedDocument>, foldhash::fast::FixedState>,
+    documents: Cache<u32, Arc<PreparedDocument>, PreparedWeight, foldhash::fast::FixedState>,
 }
 
 impl DocumentCache {
-    /// A cache of at most `capacity` documents; 0 keeps none.
-    pub fn new(capacity: usize) -> DocumentCache {
+    /// A cache of at most `bytes` of prepared documents; 0 keeps none.
+    pub fn new(bytes: u64) -> DocumentCache {
         DocumentCache {
-            documents: BoundedCache::new(capacity),
+            documents: Cache::with(
+                (bytes / TYPICAL_PREPARED_BYTES).max(1) as usize,
+                bytes,
+                PreparedWeight,
+                foldhash::fast::FixedState::default(),
+                Default::default(),
+            ),
         }
     }
 
-    /// Document `number`, prepared, from the cache or the store.
+    /// Document `number`, prepared, from the cache or the store; a
+    /// document several claims ask for at once is loaded once.
     pub fn get(
         &self,
         store: &Store,
         number: u32,
     ) -> Result<Option<Arc<PreparedDocument>>, StoreError> {
-        if let Some(document) = self.documents.get(&number) {
-            return Ok(Some(document));
+        let loaded =
+            self.documents
+                .get_or_insert_with(&number, || match store.numbered_document(number) {
+                    Ok(Some((record, sentences))) => {
+                        Ok(Arc::new(PreparedDocument::new(record, sentences)))
+                    }
+                    Ok(None) => Err(Unloaded::Absent),
+                    Err(error) => Err(Unloaded::Store(error)),
+                });
+        match loaded {
+            Ok(document) => Ok(Some(document)),
+            Err(Unloaded::Absent) => Ok(None),
+            Err(Unloaded::Store(error)) => Err(error),
         }
-        let Some((record, sentences)) = store.numbered_document(number)? else {
-            return Ok(None);
-        };
-        let document = Arc::new(PreparedDocument::new(record, sentences));
-        self.documents.insert(number, Arc::clone(&document));
-        Ok(Some(document))
     }
 }
 
@@ -476,6 +512,36 @@ pub fn load_and_rerank(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A store holding one document of `sentences` sentences, and its
+    /// number.
+    fn store_with(sentences: usize) -> (tempfile::TempDir, Store, u32) {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path(), 8 << 20).unwrap();
+        let text = format!("Tiêu đề\n{}", "Xã Gia Hưng có 7 thôn. ".repeat(sentences));
+        let document =
+            crate::analysis::analyse_document(crate::model::DocumentInput::new("a", text));
+        let number = store.put_document(&document).unwrap().document_number;
+        (directory, store, number)
+    }
+
+    #[test]
+    fn the_document_cache_keeps_what_its_bytes_allow() {
+        let (_directory, store, number) = store_with(10);
+        let kept = DocumentCache::new(8 << 20);
+        let first = kept.get(&store, number).unwrap().unwrap();
+        let again = kept.get(&store, number).unwrap().unwrap();
+        assert!(Arc::ptr_eq(&first, &again), "a small document is kept");
+        let weight = first.approximate_bytes() as u64;
+        let too_small = DocumentCache::new(weight / 2);
+        let first = too_small.get(&store, number).unwrap().unwrap();
+        let again = too_small.get(&store, number).unwrap().unwrap();
+        assert!(
+            !Arc::ptr_eq(&first, &again),
+            "a document above the bound is not kept"
+        );
+        assert!(kept.get(&store, number + 1).unwrap().is_none());
+    }
     use crate::index::DocumentTerms;
     use crate::judge::ClaimAnalysis;
 

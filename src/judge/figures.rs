@@ -153,7 +153,24 @@ pub struct WholeDocument {
     pub folded: String,
 }
 
+/// Memory a document takes once fully prepared (every sentence's words,
+/// alignment tokens and the whole-document word set built), per byte of
+/// its text: measured at 33 on the 360 real articles of
+/// `../shared/eval/vifactcheck` by
+/// `cargo run --release --example prepared-memory -- DIR` (counting
+/// allocations). Charged up front, so the cache's bound holds however
+/// much of a document later checks prepare.
+const PREPARED_BYTES_PER_TEXT_BYTE: usize = 33;
+
 impl PreparedDocument {
+    /// About the memory the document takes once fully prepared.
+    pub fn approximate_bytes(&self) -> usize {
+        let text: usize = self.sentences.iter().map(|s| s.record.text.len()).sum();
+        std::mem::size_of::<PreparedDocument>()
+            + self.record.title.len()
+            + text.max(1) * PREPARED_BYTES_PER_TEXT_BYTE
+    }
+
     pub fn new(record: DocumentRecord, sentences: Vec<SentenceRecord>) -> PreparedDocument {
         PreparedDocument {
             title: WordSets::of(&record.title),

@@ -148,6 +148,11 @@ pub struct Quantity {
 
 impl Quantity {
     /// The figure with its counted noun, as a reader would quote it.
+    /// About the memory the quantity takes: its size and its texts.
+    pub fn approximate_bytes(&self) -> usize {
+        std::mem::size_of::<Quantity>() + self.text.len() + self.unit.len() + self.identifier.len()
+    }
+
     pub fn display(&self) -> String {
         if self.unit.is_empty() || self.text.contains(&self.unit) {
             self.text.clone()
