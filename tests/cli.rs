@@ -368,3 +368,70 @@ async fn bench_ingests_loads_and_reports_the_ratio() {
         "{report}"
     );
 }
+
+/// The README's configuration table is what `claimcheck serve --help`
+/// says: every flag in one is in the other, with the same environment
+/// variable and default.
+#[test]
+fn the_readme_configuration_table_matches_serve_help() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let table = readme
+        .split("## Configuration (`claimcheck serve`)")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").find(|block| block.contains("| flag |")))
+        .expect("the configuration table");
+    let cell = |text: &str| text.trim().trim_matches('`').to_string();
+    let rows: Vec<(String, String, String)> = table
+        .lines()
+        .filter(|line| line.starts_with("| `--"))
+        .map(|line| {
+            let cells: Vec<&str> = line.split('|').collect();
+            let default = cells[3].trim().split(' ').next().unwrap_or("");
+            (cell(cells[1]), cell(cells[2]), cell(default))
+        })
+        .collect();
+    assert!(rows.len() >= 5, "{rows:?}");
+
+    let output = Command::new(BINARY)
+        .args(["serve", "--help"])
+        .env_clear()
+        .output()
+        .expect("help runs");
+    let help = String::from_utf8(output.stdout).expect("UTF-8 help");
+    // One block per option: its line and the description under it.
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    for line in help.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("--") {
+            let flag = trimmed.split_whitespace().next().unwrap_or("").to_string();
+            blocks.push((flag, String::new()));
+        } else if let Some((_, text)) = blocks.last_mut() {
+            text.push_str(trimmed);
+            text.push(' ');
+        }
+    }
+    let documented: Vec<&str> = rows.iter().map(|(flag, _, _)| flag.as_str()).collect();
+    for (flag, _) in &blocks {
+        if flag != "--help" {
+            assert!(
+                documented.contains(&flag.as_str()),
+                "{flag} is not in the README table"
+            );
+        }
+    }
+    for (flag, environment, default) in &rows {
+        let (_, text) = blocks
+            .iter()
+            .find(|(name, _)| name == flag)
+            .unwrap_or_else(|| panic!("{flag} is in the README but not in --help"));
+        assert!(
+            text.contains(&format!("[env: {environment}=")),
+            "{flag}: README says {environment}, help says {text}"
+        );
+        assert!(
+            text.contains(&format!("[default: {default}]")),
+            "{flag}: README says {default}, help says {text}"
+        );
+    }
+}
