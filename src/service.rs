@@ -70,8 +70,12 @@ pub enum ServiceError {
     NotFound(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// The work panicked or was cancelled on the blocking pool.
+    #[error("a worker failed: {0}")]
+    WorkerFailed(#[from] tokio::task::JoinError),
+    /// Verification no longer takes claims: the service is stopping.
+    #[error("the service is shutting down")]
+    ShuttingDown,
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
@@ -231,7 +235,7 @@ impl Service {
         let engine = Arc::clone(&self.engine);
         tokio::task::spawn_blocking(move || work(&engine))
             .await
-            .map_err(|error| ServiceError::Internal(format!("worker failed: {error}")))?
+            .map_err(ServiceError::WorkerFailed)?
     }
 
     pub fn validate_document(
@@ -474,7 +478,7 @@ impl Service {
             .verify_permits
             .acquire()
             .await
-            .map_err(|error| ServiceError::Internal(format!("verification closed: {error}")))?;
+            .map_err(|_| ServiceError::ShuttingDown)?;
         self.blocking(move |engine| Ok(engine.verify(&input)?))
             .await
     }

@@ -11,7 +11,8 @@ pub fn to_status(error: ServiceError) -> Status {
     match error {
         ServiceError::InvalidArgument { .. } => Status::invalid_argument(message),
         ServiceError::NotFound(_) => Status::not_found(message),
-        ServiceError::Internal(_) => Status::internal(message),
+        ServiceError::WorkerFailed(_) => Status::internal(message),
+        ServiceError::ShuttingDown => Status::unavailable(message),
         ServiceError::Store(store_error) => match store_error {
             StoreError::Sled(_) => Status::unavailable(message),
             StoreError::Corrupt(_) => Status::data_loss(message),
@@ -28,6 +29,18 @@ mod tests {
     use super::*;
     use tonic::Code;
 
+    /// The error of a task cancelled before it ran.
+    fn cancelled_task() -> tokio::task::JoinError {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let task = tokio::spawn(std::future::pending::<()>());
+            task.abort();
+            task.await.unwrap_err()
+        })
+    }
+
     #[test]
     fn codes_table() {
         let cases = [
@@ -39,7 +52,8 @@ mod tests {
                 Code::InvalidArgument,
             ),
             (ServiceError::NotFound("x".into()), Code::NotFound),
-            (ServiceError::Internal("x".into()), Code::Internal),
+            (ServiceError::ShuttingDown, Code::Unavailable),
+            (ServiceError::WorkerFailed(cancelled_task()), Code::Internal),
             (
                 ServiceError::Store(StoreError::Corrupt("x".into())),
                 Code::DataLoss,
