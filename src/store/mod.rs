@@ -53,6 +53,8 @@ pub enum StoreError {
     Locked { directory: String },
     #[error("cannot create the data directory: {0}")]
     CreateDirectory(std::io::Error),
+    #[error("cannot remove an unfinished snapshot from the data directory: {0}")]
+    Unfinished(std::io::Error),
 }
 
 /// The result of storing a document: its number, and the entries of the
@@ -304,22 +306,60 @@ fn create_private_directory(directory: &Path) -> Result<(), StoreError> {
         .map_err(StoreError::CreateDirectory)
 }
 
+/// Removes the snapshot files sled began and never finished
+/// (`snap.*.generating`) from `directory`; returns how many.
+fn remove_unfinished_snapshots(directory: &Path) -> Result<usize, StoreError> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(directory).map_err(StoreError::Unfinished)? {
+        let path = entry.map_err(StoreError::Unfinished)?.path();
+        let unfinished = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with("snap.") && name.ends_with(".generating"));
+        if unfinished {
+            tracing::warn!(
+                "removing an unfinished snapshot {}: the store is read from its log",
+                path.display()
+            );
+            std::fs::remove_file(&path).map_err(StoreError::Unfinished)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 impl Store {
     /// Opens (or creates) the store in `directory`, with a page cache of
     /// `cache_bytes`, and rebuilds the search index from the stored entries.
     pub fn open(directory: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         create_private_directory(directory)?;
-        let db = sled::Config::new()
-            .path(directory)
-            .cache_capacity(cache_bytes)
-            .mode(sled::Mode::LowSpace)
-            .open()
-            .map_err(|error| match error {
-                sled::Error::Io(io) if is_lock_held(&io) => StoreError::Locked {
-                    directory: directory.display().to_string(),
-                },
-                other => StoreError::Sled(other),
-            })?;
+        let open = || {
+            sled::Config::new()
+                .path(directory)
+                .cache_capacity(cache_bytes)
+                .mode(sled::Mode::LowSpace)
+                .open()
+        };
+        let opened = match open() {
+            // sled writes a snapshot at open as `snap.N.generating` and
+            // renames it when complete, but reads the last `snap.` file
+            // whatever its suffix: one left unfinished (the disk was full)
+            // reads as corrupt at every later open. The log it was made
+            // from holds every acknowledged write, so the unfinished file
+            // is removed and the open tried once more. The lock cannot be
+            // held elsewhere here: another process would have made the
+            // first open fail with a lock error, not corruption.
+            Err(sled::Error::Corruption { .. }) if remove_unfinished_snapshots(directory)? > 0 => {
+                open()
+            }
+            other => other,
+        };
+        let db = opened.map_err(|error| match error {
+            sled::Error::Io(io) if is_lock_held(&io) => StoreError::Locked {
+                directory: directory.display().to_string(),
+            },
+            other => StoreError::Sled(other),
+        })?;
         let tree = db.open_tree("claimcheck")?;
         let version_key = meta_key("schema_version");
         match tree.get(&version_key)? {
@@ -627,6 +667,27 @@ mod tests {
             matches!(&error, StoreError::Corrupt(message) if message.contains("outside its text")),
             "{error}"
         );
+    }
+
+    /// A snapshot sled began and never finished (the disk filled up while
+    /// it wrote one at open) does not keep the store from opening: the log
+    /// holds every acknowledged write.
+    #[test]
+    fn an_unfinished_snapshot_does_not_lock_the_store_out() {
+        let directory = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(directory.path(), 8 << 20).unwrap();
+            store
+                .put_document(&analysed("a", "Hải Hà\nHải Hà giảm 51 cán bộ."))
+                .unwrap();
+            store.flush().unwrap();
+        }
+        let unfinished = directory.path().join("snap.FFFFFFFFFFFFFFFF.generating");
+        std::fs::write(&unfinished, b"").unwrap();
+        let store = Store::open(directory.path(), 8 << 20).unwrap();
+        assert!(store.document("a").unwrap().is_some());
+        assert_eq!(store.counts().unwrap().documents, 1);
+        assert!(!unfinished.exists(), "the unfinished snapshot is removed");
     }
 
     #[test]
