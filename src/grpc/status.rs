@@ -15,6 +15,7 @@ pub fn to_status(error: ServiceError) -> Status {
         ServiceError::ShuttingDown => Status::unavailable(message),
         ServiceError::Store(store_error) => match store_error {
             StoreError::Sled(_) => Status::unavailable(message),
+            StoreError::DiskFull(_) => Status::resource_exhausted(message),
             StoreError::Corrupt(_) => Status::data_loss(message),
             StoreError::SchemaMismatch { .. } => Status::failed_precondition(message),
             StoreError::Exhausted => Status::resource_exhausted(message),
@@ -69,6 +70,12 @@ mod tests {
             ),
             (
                 ServiceError::Store(StoreError::Exhausted),
+                Code::ResourceExhausted,
+            ),
+            (
+                ServiceError::Store(StoreError::DiskFull(std::io::Error::from(
+                    std::io::ErrorKind::StorageFull,
+                ))),
                 Code::ResourceExhausted,
             ),
         ];

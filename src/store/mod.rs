@@ -36,7 +36,11 @@ const SCHEMA_VERSION: u64 = 4;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("storage error: {0}")]
-    Sled(#[from] sled::Error),
+    Sled(sled::Error),
+    /// The disk (or the user's quota) is full: a write failed and was not
+    /// applied; retrying will not help until space is freed.
+    #[error("the disk holding the data directory is full: {0}")]
+    DiskFull(std::io::Error),
     #[error("stored data could not be decoded: {0}")]
     Corrupt(String),
     #[error(
@@ -55,6 +59,26 @@ pub enum StoreError {
     CreateDirectory(std::io::Error),
     #[error("cannot remove an unfinished snapshot from the data directory: {0}")]
     Unfinished(std::io::Error),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(error: sled::Error) -> StoreError {
+        match error {
+            sled::Error::Io(io) if is_disk_full(&io) => StoreError::DiskFull(io),
+            other => StoreError::Sled(other),
+        }
+    }
+}
+
+/// True for the errors of a full disk or an exhausted quota.
+fn is_disk_full(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    ) || matches!(
+        error.raw_os_error(),
+        Some(libc::ENOSPC) | Some(libc::EDQUOT)
+    )
 }
 
 /// The result of storing a document: its number, and the entries of the
@@ -358,7 +382,7 @@ impl Store {
             sled::Error::Io(io) if is_lock_held(&io) => StoreError::Locked {
                 directory: directory.display().to_string(),
             },
-            other => StoreError::Sled(other),
+            other => StoreError::from(other),
         })?;
         let tree = db.open_tree("claimcheck")?;
         let version_key = meta_key("schema_version");
@@ -688,6 +712,20 @@ mod tests {
         assert!(store.document("a").unwrap().is_some());
         assert_eq!(store.counts().unwrap().documents, 1);
         assert!(!unfinished.exists(), "the unfinished snapshot is removed");
+    }
+
+    #[test]
+    fn a_full_disk_is_its_own_error() {
+        let full = std::io::Error::from_raw_os_error(libc::ENOSPC);
+        assert!(matches!(
+            StoreError::from(sled::Error::Io(full)),
+            StoreError::DiskFull(_)
+        ));
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(matches!(
+            StoreError::from(sled::Error::Io(other)),
+            StoreError::Sled(_)
+        ));
     }
 
     #[test]
