@@ -13,14 +13,15 @@
 //! - [`learn`]: training the verdict model from labelled real claims (a temporary store, cross-validation).
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
 //! - [`hashing`]: foldhash maps: fixed-seed for the program's tables, seeded for text clients store or send.
-//! - [`cache`]: a bounded map shared between threads, for the verification caches.
 //! - [`synth`]: deterministic news-like articles and labelled claims for benchmarks.
 //!
 //! Edges:
-//! - [`store`]: the only sled user: documents, sentences, facts, index entries.
+//! - [`store`]: the only sled user, persistence only: documents, sentences, facts, index entries.
+//! - [`engine`]: the read path's state (index, write generation, prepared-document and
+//!   verdict caches) and one verification pass; writes that keep the index in step.
 //! - [`retrieve`]: candidate sentences for a claim from the index (BM25 + strsim),
 //!   and the cache of documents prepared for judging.
-//! - [`service`]: the facade used by gRPC and the CLI; validation and limits.
+//! - [`service`]: the facade used by gRPC and the CLI; validation, limits, the blocking pool.
 //! - [`grpc`]: the only tonic/prost user: generated types, adapter, status mapping, server.
 //! - [`config`]: command-line flags and environment → validated settings.
 //! - [`cli`]: the client commands (ingest, verify, extract, eval).

@@ -14,7 +14,9 @@ pub fn to_status(error: ServiceError) -> Status {
         ServiceError::WorkerFailed(_) => Status::internal(message),
         ServiceError::ShuttingDown => Status::unavailable(message),
         ServiceError::Store(store_error) => match store_error {
-            StoreError::Sled(_) => Status::unavailable(message),
+            StoreError::Io(_) => Status::unavailable(message),
+            StoreError::Damaged(_) => Status::data_loss(message),
+            StoreError::Sled(_) | StoreError::Encode(_) => Status::internal(message),
             StoreError::DiskFull(_) => Status::resource_exhausted(message),
             StoreError::Corrupt(_) => Status::data_loss(message),
             StoreError::SchemaMismatch { .. } => Status::failed_precondition(message),

@@ -35,8 +35,19 @@ const SCHEMA_VERSION: u64 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// sled could not read or write its files (other than a full disk):
+    /// often transient.
+    #[error("storage error: {0}")]
+    Io(std::io::Error),
+    /// sled found its own files damaged.
+    #[error("the stored data is damaged: {0}")]
+    Damaged(sled::Error),
+    /// Anything else sled reports: a bug or an unsupported operation.
     #[error("storage error: {0}")]
     Sled(sled::Error),
+    /// A value could not be encoded for storing: a bug, not bad data.
+    #[error("a value could not be encoded for storing: {0}")]
+    Encode(bincode::Error),
     /// The disk (or the user's quota) is full: a write failed and was not
     /// applied; retrying will not help until space is freed.
     #[error("the disk holding the data directory is full: {0}")]
@@ -65,6 +76,8 @@ impl From<sled::Error> for StoreError {
     fn from(error: sled::Error) -> StoreError {
         match error {
             sled::Error::Io(io) if is_disk_full(&io) => StoreError::DiskFull(io),
+            sled::Error::Io(io) => StoreError::Io(io),
+            corruption @ sled::Error::Corruption { .. } => StoreError::Damaged(corruption),
             other => StoreError::Sled(other),
         }
     }
@@ -219,9 +232,7 @@ fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T,
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    codec()
-        .serialize(value)
-        .map_err(|error| StoreError::Corrupt(format!("encode: {error}")))
+    codec().serialize(value).map_err(StoreError::Encode)
 }
 
 /// A sentence as the body stores it: its text is the span `start..end` of
@@ -724,7 +735,11 @@ mod tests {
         let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
         assert!(matches!(
             StoreError::from(sled::Error::Io(other)),
-            StoreError::Sled(_)
+            StoreError::Io(_)
+        ));
+        assert!(matches!(
+            StoreError::from(sled::Error::Corruption { at: None, bt: () }),
+            StoreError::Damaged(_)
         ));
     }
 

@@ -2,13 +2,11 @@
 //! client commands against a served store, and the eval command's figures on
 //! the labelled dev claims.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use crate::common::{claims_path, corpus, corpus_dir, seed_corpus_and_dev_claims, shared};
 use claimcheck::grpc::{connect, pb};
-use common::{claims_path, corpus, corpus_dir, seed_corpus_and_dev_claims, shared};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_claimcheck");
 

@@ -1,11 +1,9 @@
 //! Integration tests against a real claimcheck server on 127.0.0.1:0 with a
 //! temporary data directory, through the generated tonic client.
 
-mod common;
-
+use crate::common::{corpus, TestServer};
 use claimcheck::grpc::pb;
 use claimcheck::service::Limits;
-use common::{corpus, TestServer};
 use tonic::Code;
 
 const AN_LAC: &str = "an-lac.txt";

@@ -1,8 +1,6 @@
 //! A real claimcheck server for tests: bound to 127.0.0.1:0 with a
 //! temporary data directory, reached through the generated tonic client.
 
-#![allow(dead_code)]
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

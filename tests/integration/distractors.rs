@@ -4,12 +4,10 @@
 //! every name the context recogniser finds is replaced by a made-up place,
 //! and every number is shifted.
 
-mod common;
-
+use crate::common::{articles_in, seed_corpus_and_dev_claims};
 use claimcheck::engine::CacheSizes;
 use claimcheck::eval::{parse_claims, score, LabelledClaim, Prediction};
 use claimcheck::service::{ClaimRequest, DocumentRequest, Limits, Service};
-use common::{articles_in, seed_corpus_and_dev_claims};
 
 /// A small deterministic generator (64-bit LCG), so the test is repeatable.
 struct Lcg(u64);
