@@ -26,5 +26,9 @@ ENV CLAIMCHECK_LISTEN=0.0.0.0:50051 \
 VOLUME ["/var/lib/claimcheck"]
 EXPOSE 50051
 STOPSIGNAL SIGTERM
+# The service's own health check (grpc.health.v1); the store opens and
+# rebuilds its index before the server listens, hence the start period.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["claimcheck", "health", "--server", "http://127.0.0.1:50051", "--timeout-seconds", "4"]
 ENTRYPOINT ["claimcheck"]
 CMD ["serve"]

@@ -44,6 +44,18 @@ pub enum Command {
     Eval(EvalArgs),
     /// Load a running service: closed loop against Health/Check and VerifyClaim.
     Bench(BenchArgs),
+    /// Ask a running service whether it is serving (grpc.health.v1): exits 0
+    /// when it is, 1 otherwise; for container health checks and scripts.
+    Health(HealthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
+    pub server: String,
+    /// Seconds to wait for the answer, connecting included (1..60).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub timeout_seconds: u64,
 }
 
 #[derive(Debug, Args)]

@@ -44,6 +44,7 @@ fn main() -> std::process::ExitCode {
             Command::Extract(args) => cli::extract::run(args),
             Command::Eval(args) => cli::eval::run(args).await,
             Command::Bench(args) => cli::bench::run(args).await,
+            Command::Health(args) => cli::health::run(args).await,
         }
     });
     match outcome {

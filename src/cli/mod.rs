@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod eval;
 pub mod extract;
+pub mod health;
 pub mod ingest;
 pub mod output;
 pub mod serve;

@@ -21,6 +21,43 @@ pub mod pb {
 
 pub use pb::fact_check_client::FactCheckClient;
 
+/// Why a health check got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum HealthCheckError {
+    #[error("cannot connect: {0}")]
+    Connect(#[from] tonic::transport::Error),
+    #[error("the health check failed: {0}")]
+    Call(#[from] tonic::Status),
+    #[error("no answer within {0:?}")]
+    Timeout(std::time::Duration),
+}
+
+/// The serving status `url` reports for itself (grpc.health.v1, the empty
+/// service name): "SERVING", "NOT_SERVING" ..., within `timeout`.
+pub async fn serving_status(
+    url: &str,
+    timeout: std::time::Duration,
+) -> Result<String, HealthCheckError> {
+    use tonic_health::pb::health_client::HealthClient;
+    use tonic_health::pb::{health_check_response::ServingStatus, HealthCheckRequest};
+    let check = async {
+        let channel = tonic::transport::Endpoint::from_shared(url.to_string())?
+            .connect()
+            .await?;
+        let response = HealthClient::new(channel)
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await?;
+        let status =
+            ServingStatus::try_from(response.into_inner().status).unwrap_or(ServingStatus::Unknown);
+        Ok::<_, HealthCheckError>(status.as_str_name().to_string())
+    };
+    tokio::time::timeout(timeout, check)
+        .await
+        .map_err(|_| HealthCheckError::Timeout(timeout))?
+}
+
 /// Connects a client to `url` (e.g. "http://127.0.0.1:50051"), with message
 /// limits that match the server's defaults.
 pub async fn connect(

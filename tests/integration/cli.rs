@@ -106,6 +106,32 @@ async fn sigterm_stops_the_server_cleanly() {
     drop(client);
 }
 
+/// `claimcheck health` says SERVING and succeeds against a running server,
+/// and fails, saying why, when nothing listens.
+#[test]
+fn health_succeeds_only_against_a_serving_server() {
+    let directory = tempfile::tempdir().unwrap();
+    let (mut server, url) = spawn_server(directory.path());
+    let serving = Command::new(BINARY)
+        .args(["health", "--server", &url])
+        .output()
+        .unwrap();
+    let address = url.trim_start_matches("http://").to_string();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(serving.status.success(), "{serving:?}");
+    assert_eq!(String::from_utf8_lossy(&serving.stdout).trim(), "SERVING");
+
+    let gone = Command::new(BINARY)
+        .args(["health", "--timeout-seconds", "2", "--server"])
+        .arg(format!("http://{address}"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&gone.stderr);
+    assert!(!gone.status.success(), "{stderr}");
+    assert!(stderr.contains(&address), "{stderr}");
+}
+
 /// A second server on a data directory in use fails at once, naming the
 /// directory once and saying what to do.
 #[test]
