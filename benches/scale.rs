@@ -4,7 +4,8 @@
 //! Reproduce: `cargo bench --bench scale` (sizes 10k and 100k sentences), or
 //! `CLAIMCHECK_BENCH_SIZES=10000,100000,1000000 cargo bench --bench scale`.
 //! Each size runs in its own process, so peak RSS is per size. Articles and
-//! claims come from `claimcheck::synth` (deterministic).
+//! claims come from the load tool's generator
+//! (`src/bin/claimcheck-load/synth.rs`, deterministic).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -13,7 +14,10 @@ use claimcheck::analysis::analyse_document;
 use claimcheck::engine::{CacheSizes, Engine};
 use claimcheck::model::{ClaimInput, DocumentInput};
 use claimcheck::service::Limits;
-use claimcheck::synth::{article, unknown_place_claim, Random};
+#[path = "../src/bin/claimcheck-load/synth.rs"]
+mod synth;
+
+use synth::{article, unknown_place_claim, Random};
 
 /// The allocator the `claimcheck` binary uses, so that figures match it.
 #[global_allocator]

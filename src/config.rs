@@ -42,8 +42,6 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Score labelled claims: accuracy, macro-F1, strict accuracy, misses.
     Eval(EvalArgs),
-    /// Load a running service: closed loop against Health/Check and VerifyClaim.
-    Bench(BenchArgs),
     /// Ask a running service whether it is serving (grpc.health.v1): exits 0
     /// when it is, 1 otherwise; for container health checks and scripts.
     Health(HealthArgs),
@@ -237,38 +235,6 @@ fn parse_unit_interval(text: &str) -> Result<f64, String> {
         Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
         _ => Err(format!("expected a number from 0 to 1, got {text:?}")),
     }
-}
-
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
-    pub server: String,
-    /// Concurrent callers.
-    #[arg(long, default_value_t = 64)]
-    pub concurrency: usize,
-    /// HTTP/2 connections the callers share.
-    #[arg(long, default_value_t = 4)]
-    pub channels: usize,
-    /// Seconds of load per call (Health/Check, and VerifyClaim), split
-    /// over the rounds.
-    #[arg(long, default_value_t = 10.0)]
-    pub seconds: f64,
-    /// Rounds of Health/Check then VerifyClaim, alternating, so both calls
-    /// see the same machine; the ratio reported is the median of the
-    /// rounds' ratios.
-    #[arg(long, default_value_t = 5)]
-    pub rounds: usize,
-    /// First stream this many generated articles through IngestDocuments.
-    #[arg(long, default_value_t = 0)]
-    pub ingest: usize,
-    /// IngestDocuments streams open at a time while ingesting.
-    #[arg(long, default_value_t = 2)]
-    pub ingest_streams: usize,
-    /// Distinct generated claims the VerifyClaim callers cycle through. A
-    /// claim asked again while the store is unchanged is answered from the
-    /// server's verdict cache, so a large number measures fresh checks.
-    #[arg(long, default_value_t = 1000)]
-    pub claims: usize,
 }
 
 #[cfg(test)]

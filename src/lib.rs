@@ -13,7 +13,6 @@
 //! - [`learn`]: training the verdict model from labelled real claims (a temporary store, cross-validation).
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
 //! - [`hashing`]: foldhash maps: fixed-seed for the program's tables, seeded for text clients store or send.
-//! - [`synth`]: deterministic news-like articles and labelled claims for benchmarks.
 //!
 //! Edges:
 //! - [`store`]: the only sled user, persistence only: documents, sentences, facts, index entries.
@@ -42,5 +41,4 @@ pub mod quantity;
 pub mod retrieve;
 pub mod service;
 pub mod store;
-pub mod synth;
 pub mod text;

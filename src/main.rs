@@ -43,7 +43,6 @@ fn main() -> std::process::ExitCode {
             Command::Verify(args) => cli::verify::run(args).await,
             Command::Extract(args) => cli::extract::run(args),
             Command::Eval(args) => cli::eval::run(args).await,
-            Command::Bench(args) => cli::bench::run(args).await,
             Command::Health(args) => cli::health::run(args).await,
         }
     });

@@ -606,25 +606,33 @@ mod tests {
             "biên",
             "chế",
         ];
-        let mut random = crate::synth::Random::new(11);
-        let sentence = |random: &mut crate::synth::Random| {
-            let length = random.between(3, 12) as usize;
+        // A small deterministic generator (xorshift64), enough to vary
+        // sentences.
+        let mut state = 11u64;
+        let mut next = move |bound: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % bound
+        };
+        let sentence = |next: &mut dyn FnMut(u64) -> u64| {
+            let length = 3 + next(10) as usize;
             (0..length)
-                .map(|_| *random.pick(&words))
+                .map(|_| words[next(words.len() as u64) as usize])
                 .collect::<Vec<_>>()
                 .join(" ")
         };
         let archive: Vec<Vec<String>> = (0..40)
             .map(|_| {
-                let sentences = random.between(1, 6) as usize;
-                (0..sentences).map(|_| sentence(&mut random)).collect()
+                let sentences = 1 + next(6) as usize;
+                (0..sentences).map(|_| sentence(&mut next)).collect()
             })
             .collect();
         let index = index_of(&archive);
         let (sentence_total, token_total) = index.corpus_size();
         let average_length = token_total as f64 / sentence_total as f64;
         for _ in 0..30 {
-            let claim = ClaimAnalysis::new(&sentence(&mut random), None);
+            let claim = ClaimAnalysis::new(&sentence(&mut next), None);
             let terms = claim.search_terms();
             let mut expected: FastMap<(u32, u32), f64> = FastMap::default();
             for term in &terms {

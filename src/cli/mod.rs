@@ -3,7 +3,6 @@
 //! `extract` and `eval --corpus`), and prints for people or, with `--json`,
 //! for programs.
 
-pub mod bench;
 pub mod eval;
 pub mod extract;
 pub mod health;

@@ -357,11 +357,11 @@ fn eval_on_extra_claims_stays_above_93_percent() {
 /// articles, runs the alternating rounds, and reports every figure with no
 /// errors.
 #[tokio::test]
-async fn bench_ingests_loads_and_reports_the_ratio() {
+async fn the_load_tool_ingests_loads_and_reports_the_ratio() {
     let directory = tempfile::tempdir().unwrap();
     let (mut server, url) = spawn_server(directory.path());
-    let output = Command::new(BINARY)
-        .args(["bench", "--server", &url])
+    let output = Command::new(env!("CARGO_BIN_EXE_claimcheck-load"))
+        .args(["--server", &url])
         .args(["--ingest", "20", "--claims", "30", "--concurrency", "4"])
         .args(["--channels", "2", "--seconds", "0.6", "--rounds", "3"])
         .env("RUST_LOG", "warn")

@@ -1,4 +1,5 @@
-//! `claimcheck bench`: a closed-loop gRPC load generator. C concurrent
+//! `claimcheck-load`: a closed-loop gRPC load generator, a tool of its own
+//! so that the service binary carries no load or corpus generator. C concurrent
 //! callers over K channels send requests back to back for a fixed time,
 //! to `grpc.health.v1.Health/Check` (the no-op ceiling of this server and
 //! machine) and to `VerifyClaim` with generated claims, in alternating
@@ -20,10 +21,67 @@ use tonic::transport::{Channel, Endpoint};
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::HealthCheckRequest;
 
-use crate::config::BenchArgs;
-use crate::grpc::pb;
-use crate::grpc::pb::fact_check_client::FactCheckClient;
-use crate::synth::{article, unknown_place_claim, Random};
+use claimcheck::config::DEFAULT_SERVER;
+use claimcheck::grpc::pb;
+use claimcheck::grpc::pb::fact_check_client::FactCheckClient;
+use clap::{Args, Parser};
+
+mod synth;
+
+use synth::{article, unknown_place_claim, Random};
+
+/// Load a running claimcheck service: closed loop against Health/Check and
+/// VerifyClaim.
+#[derive(Debug, Parser)]
+#[command(name = "claimcheck-load", version)]
+struct Cli {
+    #[command(flatten)]
+    args: BenchArgs,
+}
+
+#[derive(Debug, Args)]
+struct BenchArgs {
+    #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
+    server: String,
+    /// Concurrent callers.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// HTTP/2 connections the callers share.
+    #[arg(long, default_value_t = 4)]
+    channels: usize,
+    /// Seconds of load per call (Health/Check, and VerifyClaim), split
+    /// over the rounds.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// Rounds of Health/Check then VerifyClaim, alternating, so both calls
+    /// see the same machine; the ratio reported is the median of the
+    /// rounds' ratios.
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
+    /// First stream this many generated articles through IngestDocuments.
+    #[arg(long, default_value_t = 0)]
+    ingest: usize,
+    /// IngestDocuments streams open at a time while ingesting.
+    #[arg(long, default_value_t = 2)]
+    ingest_streams: usize,
+    /// Distinct generated claims the VerifyClaim callers cycle through. A
+    /// claim asked again while the store is unchanged is answered from the
+    /// server's verdict cache, so a large number measures fresh checks.
+    #[arg(long, default_value_t = 1000)]
+    claims: usize,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let Cli { args } = Cli::parse();
+    match run(args).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 /// What one closed-loop run measured.
 #[derive(Debug, Clone)]
@@ -149,7 +207,7 @@ async fn ingest(server: &str, documents: usize, streams: usize) -> anyhow::Resul
     let started = Instant::now();
     let mut senders = Vec::with_capacity(streams);
     for _ in 0..streams {
-        let mut client = crate::grpc::connect(server).await?;
+        let mut client = claimcheck::grpc::connect(server).await?;
         let queue = Arc::clone(&queue);
         senders.push(tokio::spawn(async move {
             let mut sentences = 0u64;
@@ -198,7 +256,7 @@ fn claims_for_load(count: usize) -> Vec<String> {
     claims
 }
 
-pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.ingest > 0 {
         println!(
             "{}",

@@ -5,7 +5,7 @@
 //! labelled SUPPORTED (a stated figure), REFUTED (the figure altered) or
 //! NOT_ENOUGH_INFO (a place no article mentions). Pure: no I/O.
 
-use crate::model::Verdict;
+use claimcheck::model::Verdict;
 
 /// A small deterministic random source (64-bit LCG).
 #[derive(Debug, Clone)]
@@ -434,33 +434,31 @@ fn capitalise(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn generation_is_deterministic_and_sized() {
-        let (first, claims) = article(7, 3, 25);
-        let (again, claims_again) = article(7, 3, 25);
+        let (first, claims) = super::article(7, 3, 25);
+        let (again, claims_again) = super::article(7, 3, 25);
         assert_eq!(first, again);
         assert_eq!(claims, claims_again);
         assert_eq!(first.sentence_count, 25);
-        let (other, _) = article(7, 4, 25);
+        let (other, _) = super::article(7, 4, 25);
         assert_ne!(first.text, other.text);
     }
 
     #[test]
     fn generated_claims_get_their_labels() {
-        use crate::analysis::analyse_document;
-        use crate::judge::{judge, ClaimAnalysis};
-        use crate::model::DocumentInput;
+        use claimcheck::analysis::analyse_document;
+        use claimcheck::judge::{judge, ClaimAnalysis};
+        use claimcheck::model::DocumentInput;
         let mut right = 0;
         let mut total = 0;
         for index in 0..20 {
-            let (generated, claims) = article(11, index, 20);
+            let (generated, claims) = super::article(11, index, 20);
             let analysed = analyse_document(DocumentInput::new(
                 generated.document_id.clone(),
                 generated.text.clone(),
             ));
-            let prepared = crate::judge::PreparedDocument::of_analysed(&analysed);
+            let prepared = claimcheck::judge::PreparedDocument::of_analysed(&analysed);
             let sources = prepared.all_sources(0.5);
             for claim in claims {
                 let result = judge(&ClaimAnalysis::new(&claim.claim, None), &sources, 3);
