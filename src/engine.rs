@@ -348,17 +348,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_kept_verdict_is_served_until_a_write_lands() {
-        let directory = tempfile::tempdir().unwrap();
-        let engine = open(directory.path());
+    /// An engine holding one article, and a claim it states word for word.
+    fn one_article(directory: &Path) -> (Engine, ClaimInput) {
+        let engine = open(directory);
         engine
             .put_document(&analysed(
                 "a",
                 "Hải Hà\nHải Hà giảm 51 cán bộ, công chức cấp xã.",
             ))
             .unwrap();
-        let input = claim("Hải Hà giảm 51 cán bộ, công chức cấp xã.");
+        (engine, claim("Hải Hà giảm 51 cán bộ, công chức cấp xã."))
+    }
+
+    #[test]
+    fn a_kept_verdict_is_served_until_a_write_lands() {
+        let directory = tempfile::tempdir().unwrap();
+        let (engine, input) = one_article(directory.path());
         assert!(engine.cached_verdict(&input).is_none());
         let first = engine.verify(&input).unwrap();
         assert_eq!(first.verdict, Verdict::Supported, "{}", first.explanation);
@@ -405,14 +410,7 @@ mod tests {
     #[test]
     fn the_same_claim_asked_at_once_is_checked_once() {
         let directory = tempfile::tempdir().unwrap();
-        let engine = open(directory.path());
-        engine
-            .put_document(&analysed(
-                "a",
-                "Hải Hà\nHải Hà giảm 51 cán bộ, công chức cấp xã.",
-            ))
-            .unwrap();
-        let input = claim("Hải Hà giảm 51 cán bộ, công chức cấp xã.");
+        let (engine, input) = one_article(directory.path());
         let results: Vec<Arc<VerificationResult>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..8)
                 .map(|_| scope.spawn(|| engine.verify(&input).unwrap()))
