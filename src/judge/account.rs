@@ -233,6 +233,14 @@ fn tiled_window_positions(tiles: &[Tile], len: usize) -> Vec<bool> {
     tiled
 }
 
+/// Marks the part holding claim byte `at` contradicted, with `note`.
+fn contradict_part_at(parts: &mut [Part], at: usize, note: String) {
+    if let Some(part) = parts.iter_mut().find(|p| p.start <= at && at < p.end) {
+        part.status = PartStatus::Contradicted;
+        part.note = note;
+    }
+}
+
 fn joined(tokens: &[AlignToken], range: std::ops::Range<usize>) -> String {
     words_of(tokens, range).join(" ")
 }
@@ -851,14 +859,11 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
             continue;
         }
         let stated = joined(&tokens, tile.window_start..tile.window_end());
-        let negation_start = claim_tokens[at].start;
-        for part in parts
-            .iter_mut()
-            .filter(|p| p.start <= negation_start && negation_start < p.end)
-        {
-            part.status = PartStatus::Contradicted;
-            part.note = format!("the source says \"{stated}\" without \"{negation}\"");
-        }
+        contradict_part_at(
+            &mut parts,
+            claim_tokens[at].start,
+            format!("the source says \"{stated}\" without \"{negation}\""),
+        );
         changes.push(Change::NegationAdded { claim: negation });
     }
     // An office with "Phó" (deputy) on one side only, before a title both
@@ -884,14 +889,11 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         );
         // The claim's marker, or the title the source marks and the claim
         // does not.
-        let marked = claim_tokens[claim_rank.unwrap_or(tile.claim_start)].start;
-        for part in parts
-            .iter_mut()
-            .filter(|p| p.start <= marked && marked < p.end)
-        {
-            part.status = PartStatus::Contradicted;
-            part.note = format!("the source says \"{source_office}\"");
-        }
+        contradict_part_at(
+            &mut parts,
+            claim_tokens[claim_rank.unwrap_or(tile.claim_start)].start,
+            format!("the source says \"{source_office}\""),
+        );
         changes.push(Change::Opposite {
             claim: claim_office,
             source: source_office,
