@@ -25,11 +25,11 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
-use crate::index::InvertedIndex;
+use crate::index::{DocumentTerms, InvertedIndex};
 use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
 use crate::model::{AnalysedDocument, ClaimInput, StoreStats, VerificationResult};
 use crate::retrieve::{candidates, load_and_rerank, DocumentCache, RankedSource};
-use crate::store::{Deleted, PutOutcome, Store, StoreError};
+use crate::store::{Deleted, PutOutcome, RemovedEntries, Store, StoreError};
 
 /// sled's page cache by default, in MiB: enough to hold the bodies and
 /// index entries of about a million stored sentences.
@@ -148,6 +148,23 @@ impl Engine {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Applies a committed write to the index (call with the writer lock
+    /// held) and moves the generation on.
+    fn update_index(&self, removed: Option<&RemovedEntries>, added: Option<(u32, &DocumentTerms)>) {
+        let mut index = self
+            .index
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(removed) = removed {
+            index.remove(removed.number, &removed.terms);
+        }
+        if let Some((number, terms)) = added {
+            index.add(number, terms);
+        }
+        drop(index);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
     /// A number that changes with every write applied (from 0 at open).
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
@@ -158,17 +175,10 @@ impl Engine {
     pub fn put_document(&self, document: &AnalysedDocument) -> Result<PutOutcome, StoreError> {
         let _writer = self.lock_writer();
         let outcome = self.store.put_document(document)?;
-        {
-            let mut index = self
-                .index
-                .write()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Some(removed) = &outcome.replaced {
-                index.remove(removed.number, &removed.terms);
-            }
-            index.add(outcome.document_number, &document.terms);
-        }
-        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.update_index(
+            outcome.replaced.as_ref(),
+            Some((outcome.document_number, &document.terms)),
+        );
         Ok(outcome)
     }
 
@@ -178,11 +188,7 @@ impl Engine {
         let _writer = self.lock_writer();
         let deleted = self.store.delete_document(id)?;
         if let Some(deleted) = &deleted {
-            self.index
-                .write()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .remove(deleted.removed.number, &deleted.removed.terms);
-            self.generation.fetch_add(1, Ordering::SeqCst);
+            self.update_index(Some(&deleted.removed), None);
         }
         Ok(deleted)
     }

@@ -34,6 +34,14 @@ pub async fn predict_in_process(
             .await
             .with_context(|| format!("cannot ingest {}", path.display()))?;
     }
+    predict_with(&service, claims).await
+}
+
+/// Verifies every claim with `service`, in order.
+pub async fn predict_with(
+    service: &Service,
+    claims: &[LabelledClaim],
+) -> anyhow::Result<Vec<Prediction>> {
     let mut predictions = Vec::with_capacity(claims.len());
     for claim in claims {
         let result = service

@@ -5,9 +5,10 @@
 //! and every number is shifted.
 
 use crate::common::{articles_in, seed_corpus_and_dev_claims};
+use claimcheck::cli::eval::predict_with;
 use claimcheck::engine::CacheSizes;
 use claimcheck::eval::{parse_claims, score, LabelledClaim, Prediction};
-use claimcheck::service::{ClaimRequest, DocumentRequest, Limits, Service};
+use claimcheck::service::{DocumentRequest, Limits, Service};
 
 /// A small deterministic generator (64-bit LCG), so the test is repeatable.
 struct Lcg(u64);
@@ -92,25 +93,9 @@ fn distractor(text: &str, random: &mut Lcg, forbidden: &str) -> String {
 }
 
 async fn predictions(service: &Service, claims: &[LabelledClaim]) -> Vec<Prediction> {
-    let mut predictions = Vec::new();
-    for claim in claims {
-        let result = service
-            .verify(ClaimRequest {
-                claim: claim.claim.clone(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        predictions.push(Prediction {
-            id: claim.id.clone(),
-            verdict: result.verdict,
-            first_evidence_document: result.evidence.first().map(|e| e.document_id.clone()),
-            explanation: result.explanation.clone(),
-            confidence: result.confidence,
-            has_figures: !result.claim_quantities.is_empty(),
-        });
-    }
-    predictions
+    predict_with(service, claims)
+        .await
+        .expect("every claim is verified")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
