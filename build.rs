@@ -1,6 +1,7 @@
 //! Compiles `proto/` with protox (pure Rust, no protoc), generates the tonic
-//! server and client, and writes the file descriptor set that server
-//! reflection serves.
+//! server and client, writes the file descriptor set that server
+//! reflection serves, and generates the proto3 JSON mapping of every
+//! message (pbjson) that the HTTP edge speaks.
 
 use std::path::PathBuf;
 
@@ -15,6 +16,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out_dir.join("claimcheck_descriptor.bin"),
         descriptor_set.encode_to_vec(),
     )?;
+    pbjson_build::Builder::new()
+        .register_descriptors(&descriptor_set.encode_to_vec())?
+        .out_dir(&out_dir)
+        .build(&[".claimcheck.v1"])?;
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)

@@ -107,12 +107,7 @@ fn run_size(target_sentences: usize) {
     let mut latencies = Vec::with_capacity(claims.len());
     let mut right = 0;
     for claim in &claims {
-        let input = ClaimInput {
-            claim: claim.claim.clone(),
-            max_evidence: 5,
-            document_ids: Vec::new(),
-            language: None,
-        };
+        let input = ClaimInput::new(claim.claim.clone(), 5);
         let started = Instant::now();
         let result = engine.verify(&input).expect("verified");
         latencies.push(started.elapsed());

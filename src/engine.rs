@@ -18,6 +18,7 @@
 //! service keeps request validation, limits and the blocking pool, and the
 //! store stays persistence only.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
@@ -28,8 +29,9 @@ use quick_cache::Weighter;
 use crate::index::{DocumentTerms, InvertedIndex};
 use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
 use crate::model::{AnalysedDocument, ClaimInput, StoreStats, VerificationResult};
-use crate::retrieve::{candidates, load_and_rerank, DocumentCache, RankedSource};
+use crate::retrieve::{candidates, load_and_rerank, DocumentCache, DocumentFilter, RankedSource};
 use crate::store::{Deleted, PutOutcome, RemovedEntries, Store, StoreError};
+use crate::text::{normalize_nfc, split_sentences};
 
 /// sled's page cache by default, in MiB: enough to hold the bodies and
 /// index entries of about a million stored sentences.
@@ -79,6 +81,11 @@ impl Weighter<VerdictKey, Arc<VerificationResult>> for VerdictWeight {
         (key.1.approximate_bytes() + result.approximate_bytes()) as u64
     }
 }
+
+/// Sentences of a text looked up to find stored copies of it, the
+/// longest first, and the candidates taken for each.
+const SELF_COPY_PROBES: usize = 2;
+const SELF_COPY_CANDIDATES: usize = 20;
 
 /// A typical verdict's weight, for sizing the cache's tables.
 const TYPICAL_VERDICT_BYTES: u64 = 8 * 1024;
@@ -243,28 +250,76 @@ impl Engine {
         Ok(assess(&claim, &sources_of(&loaded)).features())
     }
 
+    /// The ids of stored documents whose text is `text` (after NFC and
+    /// trimming): a draft already stored must not confirm itself. A stored
+    /// copy holds the text's longest sentences word for word, so it is
+    /// among their best candidates; at most `SELF_COPY_CANDIDATES`
+    /// documents per sentence are read whole and compared.
+    pub fn documents_with_text(
+        &self,
+        text: &str,
+        max_sentence_bytes: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let text = normalize_nfc(text);
+        let wanted = text.trim();
+        let mut spans: Vec<_> = split_sentences(wanted)
+            .into_iter()
+            .filter(|span| span.end - span.start <= max_sentence_bytes)
+            .collect();
+        spans.sort_by_key(|span| std::cmp::Reverse(span.end - span.start));
+        let mut numbers = Vec::new();
+        for span in spans.iter().take(SELF_COPY_PROBES) {
+            let sentence = ClaimAnalysis::new(&wanted[span.start..span.end], None);
+            let ranked = candidates(
+                &self.index(),
+                &sentence.search_terms(),
+                &[],
+                &DocumentFilter::default(),
+                SELF_COPY_CANDIDATES,
+            );
+            numbers.extend(ranked.iter().map(|candidate| candidate.document_number));
+        }
+        numbers.sort_unstable();
+        numbers.dedup();
+        let mut copies = Vec::new();
+        for number in numbers {
+            if let Some(document) = self.store.numbered_full_document(number)? {
+                if document.text.trim() == wanted {
+                    copies.push(document.record.document_id);
+                }
+            }
+        }
+        Ok(copies)
+    }
+
+    /// The document numbers of the stored documents among `ids`.
+    fn numbers_of(&self, ids: &[String]) -> Result<HashSet<u32>, StoreError> {
+        let mut numbers = HashSet::new();
+        for id in ids {
+            if let Some(number) = self.store.number_of(id)? {
+                numbers.insert(number);
+            }
+        }
+        Ok(numbers)
+    }
+
     /// The candidate sentences for a claim, loaded and re-ranked.
     fn candidates(
         &self,
         claim: &ClaimAnalysis,
         input: &ClaimInput,
     ) -> Result<Vec<RankedSource>, StoreError> {
-        let allowed = if input.document_ids.is_empty() {
+        let only = if input.document_ids.is_empty() {
             None
         } else {
-            let mut numbers = std::collections::HashSet::new();
-            for id in &input.document_ids {
-                if let Some(number) = self.store.number_of(id)? {
-                    numbers.insert(number);
-                }
-            }
-            Some(numbers)
+            Some(self.numbers_of(&input.document_ids)?)
         };
+        let filter = DocumentFilter::new(only, self.numbers_of(&input.exclude_document_ids)?);
         let ranked = candidates(
             &self.index(),
             &claim.search_terms(),
             &claim.context_terms(),
-            allowed.as_ref(),
+            &filter,
             self.candidate_sentences.max(input.max_evidence),
         );
         load_and_rerank(&self.store, &self.documents, claim.folded(), &ranked)
@@ -348,12 +403,7 @@ mod tests {
     }
 
     fn claim(text: &str) -> ClaimInput {
-        ClaimInput {
-            claim: text.to_string(),
-            max_evidence: 3,
-            document_ids: Vec::new(),
-            language: None,
-        }
+        ClaimInput::new(text, 3)
     }
 
     /// An engine holding one article, and a claim it states word for word.

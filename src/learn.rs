@@ -85,12 +85,7 @@ impl FeatureStore {
     /// The features of one claim, `None` when nothing stored shares its
     /// words.
     pub fn features(&self, claim: &str) -> anyhow::Result<Option<Features>> {
-        let input = ClaimInput {
-            claim: claim.to_string(),
-            max_evidence: 5,
-            document_ids: Vec::new(),
-            language: None,
-        };
+        let input = ClaimInput::new(claim, 5);
         Ok(self.engine.features(&input)?)
     }
 }

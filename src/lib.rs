@@ -10,6 +10,7 @@
 //! - [`index`]: the in-memory inverted index (term → sentences) and each document's entries.
 //! - [`analysis`]: a document → sentences, quantities, index terms, context.
 //! - [`judge`]: claim reading, evidence windows, alignment, part accounting, the learned decision, explanation.
+//! - [`draft`]: a draft → its sentences, each a claim to check or the reason it is not.
 //! - [`learn`]: training the verdict model from labelled real claims (a temporary store, cross-validation).
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
 //! - [`hashing`]: foldhash maps: fixed-seed for the program's tables, seeded for text clients store or send.
@@ -29,6 +30,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod draft;
 pub mod engine;
 pub mod eval;
 pub mod grpc;

@@ -258,11 +258,25 @@ impl VerificationResult {
 pub struct ClaimInput {
     pub claim: String,
     pub max_evidence: usize,
+    /// Only these documents; empty for all.
     pub document_ids: Vec<String>,
+    /// Never these documents.
+    pub exclude_document_ids: Vec<String>,
     pub language: Option<Language>,
 }
 
 impl ClaimInput {
+    /// A claim checked against every document, its language detected.
+    pub fn new(claim: impl Into<String>, max_evidence: usize) -> ClaimInput {
+        ClaimInput {
+            claim: claim.into(),
+            max_evidence,
+            document_ids: Vec::new(),
+            exclude_document_ids: Vec::new(),
+            language: None,
+        }
+    }
+
     /// About the memory the claim takes as a cache key.
     pub fn approximate_bytes(&self) -> usize {
         std::mem::size_of::<ClaimInput>()
@@ -270,6 +284,7 @@ impl ClaimInput {
             + self
                 .document_ids
                 .iter()
+                .chain(&self.exclude_document_ids)
                 .map(|id| std::mem::size_of::<String>() + id.len())
                 .sum::<usize>()
     }

@@ -140,8 +140,42 @@ fn idf_of(total: u64, holding: u64) -> f64 {
     (1.0 + (total as f64 - holding as f64 + 0.5) / (holding as f64 + 0.5)).ln()
 }
 
-/// The `limit` best sentences for `terms`, optionally only in `allowed`
-/// documents. Sentences of documents that mention a `context_terms` term
+/// Which stored documents a claim may be checked against: only some (when
+/// the caller names them), and never some others (documents the caller
+/// leaves out, such as the draft being checked).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocumentFilter {
+    /// Ascending; `None` for every document.
+    only: Option<Vec<u32>>,
+    except: HashSet<u32>,
+}
+
+impl DocumentFilter {
+    pub fn new(only: Option<HashSet<u32>>, except: HashSet<u32>) -> DocumentFilter {
+        let only = only.map(|set| {
+            let mut documents: Vec<u32> = set.difference(&except).copied().collect();
+            documents.sort_unstable();
+            documents
+        });
+        DocumentFilter { only, except }
+    }
+
+    /// Every document but `except`.
+    pub fn except(except: HashSet<u32>) -> DocumentFilter {
+        DocumentFilter::new(None, except)
+    }
+
+    pub fn allows(&self, document: u32) -> bool {
+        !self.except.contains(&document)
+            && self
+                .only
+                .as_ref()
+                .is_none_or(|only| only.binary_search(&document).is_ok())
+    }
+}
+
+/// The `limit` best sentences for `terms`, in the documents `filter`
+/// allows. Sentences of documents that mention a `context_terms` term
 /// anywhere (the claim's places and organisations: its subject documents)
 /// gain that term's weight and rank before all others, so that a sentence
 /// bound to its subject by its title or lead is not crowded out by
@@ -150,7 +184,7 @@ pub fn candidates(
     index: &InvertedIndex,
     terms: &[String],
     context_terms: &[String],
-    allowed: Option<&HashSet<u32>>,
+    filter: &DocumentFilter,
     limit: usize,
 ) -> Vec<Candidate> {
     let (sentence_total, token_total) = index.corpus_size();
@@ -158,7 +192,7 @@ pub fn candidates(
         return Vec::new();
     }
     let average_length = token_total as f64 / sentence_total as f64;
-    let is_allowed = |document: u32| allowed.is_none_or(|set| set.contains(&document));
+    let is_allowed = |document: u32| filter.allows(document);
     let mut weighted: Vec<(&String, u64, f64)> = Vec::with_capacity(terms.len());
     for term in terms {
         let holding = index.holding(term);
@@ -169,19 +203,13 @@ pub fn candidates(
     }
     weighted.sort_by_key(|(_, holding, _)| *holding);
     let document_bonus = subject_documents(index, context_terms, sentence_total, &is_allowed);
-    let only: Option<Vec<u32>> = allowed.map(|set| {
-        let mut documents: Vec<u32> = set.iter().copied().collect();
-        documents.sort_unstable();
-        documents
-    });
     SCRATCH.with_borrow_mut(|scratch| {
         scratch.clear();
         score_and_rank(
             index,
             &weighted,
             &document_bonus,
-            &is_allowed,
-            only.as_deref(),
+            filter,
             average_length,
             limit,
             scratch,
@@ -304,20 +332,20 @@ fn score_in_documents(
 }
 
 /// Nominates, re-scores and ranks: the body of [`candidates`], with its
-/// terms weighted (rarest first) and its subject documents found. With a
-/// document filter (`only`, ascending), every term is read in those
+/// terms weighted (rarest first) and its subject documents found. When the
+/// filter names the only documents allowed, every term is read in those
 /// documents alone: cutting a term's postings to a budget before the
 /// filter would miss the allowed documents stored late.
 fn score_and_rank(
     index: &InvertedIndex,
     weighted: &[(&String, u64, f64)],
     document_bonus: &FastMap<u32, f64>,
-    is_allowed: &impl Fn(u32) -> bool,
-    only: Option<&[u32]>,
+    filter: &DocumentFilter,
     average_length: f64,
     limit: usize,
     scratch: &mut Scratch,
 ) -> Vec<Candidate> {
+    let only = filter.only.as_deref();
     let mut common = Vec::new();
     let mut budget = NOMINATION_BUDGET;
     if let Some(documents) = only {
@@ -347,7 +375,7 @@ fn score_and_rank(
             index
                 .postings(term)
                 .take(readable as usize)
-                .filter(|posting| is_allowed(posting.document))
+                .filter(|posting| filter.allows(posting.document))
                 .map(|posting| {
                     (
                         posting_key(posting.document, posting.sentence),
@@ -565,7 +593,7 @@ mod tests {
             index,
             &claim.search_terms(),
             &claim.context_terms(),
-            allowed,
+            &DocumentFilter::new(allowed.cloned(), HashSet::new()),
             10,
         )
     }
@@ -646,7 +674,7 @@ mod tests {
             let mut best: Vec<f64> = expected.values().copied().collect();
             best.sort_by(|a, b| b.total_cmp(a));
             best.truncate(10);
-            let found = candidates(&index, &terms, &[], None, 10);
+            let found = candidates(&index, &terms, &[], &DocumentFilter::default(), 10);
             let scores: Vec<f64> = found.iter().map(|c| c.bm25).collect();
             assert_eq!(scores.len(), best.len(), "{terms:?}");
             for ((candidate, score), wanted) in found.iter().zip(&scores).zip(&best) {
@@ -693,6 +721,21 @@ mod tests {
         assert!(
             !found.is_empty() && found.iter().all(|c| c.document_number == last),
             "{found:?}"
+        );
+        // A document left out is never a candidate, even when it is the
+        // claim's subject document.
+        let claim = ClaimAnalysis::new("Côn Đảo đã giảm 66 hộ dân.", None);
+        let without_subject = candidates(
+            &index,
+            &claim.search_terms(),
+            &claim.context_terms(),
+            &DocumentFilter::except([subject].into()),
+            10,
+        );
+        assert!(
+            !without_subject.is_empty()
+                && without_subject.iter().all(|c| c.document_number != subject),
+            "{without_subject:?}"
         );
         for (claim, allowed, expected) in cases {
             let found = candidates_for(&index, claim, allowed);

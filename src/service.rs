@@ -9,7 +9,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use futures_util::{Stream, StreamExt, TryStreamExt};
+
 use crate::analysis::{analyse_document, read_text, ReadSentence};
+use crate::draft::{read_draft, SentenceRole};
 use crate::engine::{CacheSizes, Engine};
 use crate::model::{
     AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats,
@@ -37,6 +40,10 @@ pub struct Limits {
     /// asks for more evidence): each is loaded and judged, so this bounds
     /// the work per claim.
     pub candidate_sentences: usize,
+    pub max_draft_bytes: usize,
+    /// Claims checked in one draft, at most (and when the request says 0).
+    pub max_draft_claims: u32,
+    pub default_draft_evidence: u32,
 }
 
 impl Default for Limits {
@@ -55,6 +62,9 @@ impl Default for Limits {
             max_page_size: 1000,
             default_page_size: 100,
             candidate_sentences: 20,
+            max_draft_bytes: 256 * 1024,
+            max_draft_claims: 500,
+            default_draft_evidence: 3,
         }
     }
 }
@@ -103,7 +113,54 @@ pub struct ClaimRequest {
     pub claim: String,
     pub max_evidence: u32,
     pub document_ids: Vec<String>,
+    pub exclude_document_ids: Vec<String>,
     pub language: String,
+}
+
+/// A draft as received, before validation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DraftRequest {
+    pub text: String,
+    pub language: String,
+    pub document_ids: Vec<String>,
+    pub exclude_document_ids: Vec<String>,
+    pub max_claims: u32,
+    pub max_evidence: u32,
+}
+
+/// A draft read and ready to check: its claims in draft order, each with
+/// its byte span in the draft as sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftPlan {
+    pub sentence_count: u32,
+    pub claims: Vec<PlannedClaim>,
+    /// Stored documents left out because their text is the draft's.
+    pub self_document_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedClaim {
+    pub start: usize,
+    pub end: usize,
+    pub input: ClaimInput,
+}
+
+/// One claim of a draft, checked.
+#[derive(Debug, Clone)]
+pub struct CheckedClaim {
+    /// 0-based position among the draft's claims.
+    pub position: usize,
+    pub start: usize,
+    pub end: usize,
+    pub result: Arc<VerificationResult>,
+}
+
+/// A whole draft, checked: its claims in draft order.
+#[derive(Debug, Clone)]
+pub struct DraftReport {
+    pub sentence_count: u32,
+    pub claims: Vec<CheckedClaim>,
+    pub self_document_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -310,19 +367,8 @@ impl Service {
                 ),
             ));
         }
-        if request.document_ids.len() > limits.max_document_filter {
-            return Err(invalid(
-                "document_ids",
-                format!(
-                    "has {} ids, the limit is {}",
-                    request.document_ids.len(),
-                    limits.max_document_filter
-                ),
-            ));
-        }
-        for id in &request.document_ids {
-            validate_document_id("document_ids", id, limits.max_document_id_bytes)?;
-        }
+        self.validate_document_filter("document_ids", &request.document_ids)?;
+        self.validate_document_filter("exclude_document_ids", &request.exclude_document_ids)?;
         let max_evidence = if request.max_evidence == 0 {
             limits.default_evidence
         } else {
@@ -332,8 +378,153 @@ impl Service {
             claim: request.claim,
             max_evidence: max_evidence as usize,
             document_ids: request.document_ids,
+            exclude_document_ids: request.exclude_document_ids,
             language: parse_language(&request.language)?,
         })
+    }
+
+    fn validate_document_filter(
+        &self,
+        field: &'static str,
+        ids: &[String],
+    ) -> Result<(), ServiceError> {
+        let limits = &self.limits;
+        if ids.len() > limits.max_document_filter {
+            return Err(invalid(
+                field,
+                format!(
+                    "has {} ids, the limit is {}",
+                    ids.len(),
+                    limits.max_document_filter
+                ),
+            ));
+        }
+        for id in ids {
+            validate_document_id(field, id, limits.max_document_id_bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Validates a draft, reads it into claims (on the blocking pool) and
+    /// finds stored copies of it, which its claims then leave out.
+    pub async fn plan_draft(&self, request: DraftRequest) -> Result<DraftPlan, ServiceError> {
+        let limits = self.limits.clone();
+        if request.text.trim().is_empty() {
+            return Err(invalid("text", "must not be empty"));
+        }
+        check_length("text", &request.text, limits.max_draft_bytes)?;
+        if request.max_claims > limits.max_draft_claims {
+            return Err(invalid(
+                "max_claims",
+                format!(
+                    "is {}, the limit is {}",
+                    request.max_claims, limits.max_draft_claims
+                ),
+            ));
+        }
+        if request.max_evidence > limits.max_evidence {
+            return Err(invalid(
+                "max_evidence",
+                format!(
+                    "is {}, the limit is {}",
+                    request.max_evidence, limits.max_evidence
+                ),
+            ));
+        }
+        self.validate_document_filter("document_ids", &request.document_ids)?;
+        self.validate_document_filter("exclude_document_ids", &request.exclude_document_ids)?;
+        let language = parse_language(&request.language)?;
+        let max_claims = match request.max_claims {
+            0 => limits.max_draft_claims,
+            asked => asked,
+        };
+        let max_evidence = match request.max_evidence {
+            0 => limits.default_draft_evidence,
+            asked => asked,
+        } as usize;
+        self.blocking(move |engine| {
+            let text = &request.text;
+            let language = language.unwrap_or_else(|| detect_language(&normalize_nfc(text)));
+            let sentences = read_draft(text, language, limits.max_claim_bytes);
+            let claims: Vec<_> = sentences
+                .iter()
+                .filter(|sentence| sentence.role == SentenceRole::Claim)
+                .collect();
+            if claims.len() > max_claims as usize {
+                return Err(invalid(
+                    "text",
+                    format!(
+                        "holds {} claims to check, more than max_claims ({max_claims}); \
+                         check it in parts",
+                        claims.len()
+                    ),
+                ));
+            }
+            let self_document_ids = engine.documents_with_text(text, limits.max_claim_bytes)?;
+            let mut excluded = request.exclude_document_ids;
+            excluded.extend(self_document_ids.iter().cloned());
+            let claims = claims
+                .into_iter()
+                .map(|sentence| PlannedClaim {
+                    start: sentence.start,
+                    end: sentence.end,
+                    input: ClaimInput {
+                        claim: text[sentence.start..sentence.end].to_string(),
+                        max_evidence,
+                        document_ids: request.document_ids.clone(),
+                        exclude_document_ids: excluded.clone(),
+                        language: Some(language),
+                    },
+                })
+                .collect();
+            Ok(DraftPlan {
+                sentence_count: sentences.len() as u32,
+                claims,
+                self_document_ids,
+            })
+        })
+        .await
+    }
+
+    /// Checks a whole draft; its claims are checked several at a time.
+    pub async fn check_draft(
+        self: &Arc<Self>,
+        request: DraftRequest,
+    ) -> Result<DraftReport, ServiceError> {
+        let plan = self.plan_draft(request).await?;
+        let sentence_count = plan.sentence_count;
+        let self_document_ids = plan.self_document_ids.clone();
+        let claims = Service::check_planned(Arc::clone(self), plan)
+            .try_collect()
+            .await?;
+        Ok(DraftReport {
+            sentence_count,
+            claims,
+            self_document_ids,
+        })
+    }
+
+    /// The claims of a planned draft, checked in draft order; up to one
+    /// claim per core is checked at once (each waits for a verification
+    /// permit like any claim).
+    pub fn check_planned(
+        service: Arc<Service>,
+        plan: DraftPlan,
+    ) -> impl Stream<Item = Result<CheckedClaim, ServiceError>> + Send + 'static {
+        futures_util::stream::iter(plan.claims.into_iter().enumerate())
+            .map(move |(position, claim)| {
+                let service = Arc::clone(&service);
+                async move {
+                    let result = service.verify_input(claim.input).await?;
+                    Ok(CheckedClaim {
+                        position,
+                        start: claim.start,
+                        end: claim.end,
+                        result,
+                    })
+                }
+            })
+            .buffered(cores())
     }
 
     /// Validates and analyses a document on the blocking pool, without
@@ -470,7 +661,14 @@ impl Service {
         &self,
         request: ClaimRequest,
     ) -> Result<Arc<VerificationResult>, ServiceError> {
-        let input = self.validate_claim(request)?;
+        self.verify_input(self.validate_claim(request)?).await
+    }
+
+    /// Checks a validated claim.
+    async fn verify_input(
+        &self,
+        input: ClaimInput,
+    ) -> Result<Arc<VerificationResult>, ServiceError> {
         if let Some(result) = self.engine.cached_verdict(&input) {
             return Ok(result);
         }

@@ -46,6 +46,7 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                     claim_id: id,
                     max_evidence: args.max_evidence,
                     document_ids: args.document_ids.clone(),
+                    exclude_document_ids: Vec::new(),
                     language: args.language.clone(),
                 }),
                 None => println!(
@@ -77,6 +78,7 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         claim_id: String::new(),
         max_evidence: args.max_evidence,
         document_ids: args.document_ids,
+        exclude_document_ids: Vec::new(),
         language: args.language,
     };
     let response = match client.verify_claim(request).await {

@@ -5,7 +5,7 @@
 //! ahead of the one being stored.
 
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use futures_util::{Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
@@ -39,6 +39,15 @@ impl FactCheckAdapter {
 
 type VerifyStream =
     Pin<Box<dyn Stream<Item = Result<pb::VerifyClaimResponse, Status>> + Send + 'static>>;
+
+type DraftStream =
+    Pin<Box<dyn Stream<Item = Result<pb::CheckDraftStreamResponse, Status>> + Send + 'static>>;
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 fn error_response(claim_id: String, error: ServiceError) -> pb::VerifyClaimResponse {
     let status = to_status(error);
@@ -227,6 +236,54 @@ impl FactCheck for FactCheckAdapter {
             })
             .buffer_unordered(self.stream_concurrency);
         Ok(Response::new(Box::pin(outbound)))
+    }
+
+    async fn check_draft(
+        &self,
+        request: Request<pb::CheckDraftRequest>,
+    ) -> Result<Response<pb::CheckDraftResponse>, Status> {
+        let report = self
+            .service
+            .check_draft(convert::draft_request(request.into_inner()))
+            .await
+            .map_err(to_status)?;
+        Ok(Response::new(convert::draft_report(report)))
+    }
+
+    type CheckDraftStreamStream = DraftStream;
+
+    async fn check_draft_stream(
+        &self,
+        request: Request<pb::CheckDraftRequest>,
+    ) -> Result<Response<Self::CheckDraftStreamStream>, Status> {
+        // The plan is made before answering, so a bad draft is refused
+        // with a status rather than a broken stream.
+        let plan = self
+            .service
+            .plan_draft(convert::draft_request(request.into_inner()))
+            .await
+            .map_err(to_status)?;
+        let summary = Arc::new(Mutex::new(convert::draft_summary(
+            plan.sentence_count,
+            plan.self_document_ids.clone(),
+        )));
+        let counted = Arc::clone(&summary);
+        let claims = Service::check_planned(Arc::clone(&self.service), plan).map(move |checked| {
+            let checked = checked.map_err(to_status)?;
+            convert::count_claim(&mut lock(&counted), checked.result.verdict);
+            Ok(pb::CheckDraftStreamResponse {
+                claim: Some(convert::draft_claim(&checked)),
+                summary: None,
+            })
+        });
+        // The summary follows the last claim: `chain` polls it only then.
+        let last = futures_util::stream::once(async move {
+            Ok(pb::CheckDraftStreamResponse {
+                claim: None,
+                summary: Some(lock(&summary).clone()),
+            })
+        });
+        Ok(Response::new(Box::pin(claims.chain(last))))
     }
 
     async fn get_stats(

@@ -7,7 +7,10 @@ use crate::model::{
     Verdict, VerificationResult,
 };
 use crate::quantity::{Direction, Outcome, Qualifier, Quantity, QuantityKind};
-use crate::service::{ClaimRequest, DocumentRequest, IngestOutcome, ServiceStats};
+use crate::service::{
+    CheckedClaim, ClaimRequest, DocumentRequest, DraftReport, DraftRequest, IngestOutcome,
+    ServiceStats,
+};
 
 pub fn document_request(request: pb::IngestDocumentRequest) -> DocumentRequest {
     DocumentRequest {
@@ -26,7 +29,57 @@ pub fn claim_request(request: pb::VerifyClaimRequest) -> ClaimRequest {
         claim: request.claim,
         max_evidence: request.max_evidence,
         document_ids: request.document_ids,
+        exclude_document_ids: request.exclude_document_ids,
         language: request.language,
+    }
+}
+
+pub fn draft_request(request: pb::CheckDraftRequest) -> DraftRequest {
+    DraftRequest {
+        text: request.text,
+        language: request.language,
+        document_ids: request.document_ids,
+        exclude_document_ids: request.exclude_document_ids,
+        max_claims: request.max_claims,
+        max_evidence: request.max_evidence,
+    }
+}
+
+pub fn draft_claim(claim: &CheckedClaim) -> pb::DraftClaim {
+    pb::DraftClaim {
+        start: claim.start as u32,
+        end: claim.end as u32,
+        result: Some(verification(claim.position.to_string(), &claim.result)),
+    }
+}
+
+/// A summary with no claim counted yet.
+pub fn draft_summary(sentence_count: u32, self_document_ids: Vec<String>) -> pb::DraftSummary {
+    pb::DraftSummary {
+        sentence_count,
+        self_document_ids,
+        ..Default::default()
+    }
+}
+
+/// Counts one checked claim in the summary.
+pub fn count_claim(summary: &mut pb::DraftSummary, verdict: Verdict) {
+    summary.claim_count += 1;
+    match verdict {
+        Verdict::Supported => summary.supported_count += 1,
+        Verdict::Refuted => summary.refuted_count += 1,
+        Verdict::NotEnoughInfo => summary.not_enough_info_count += 1,
+    }
+}
+
+pub fn draft_report(report: DraftReport) -> pb::CheckDraftResponse {
+    let mut summary = draft_summary(report.sentence_count, report.self_document_ids);
+    for claim in &report.claims {
+        count_claim(&mut summary, claim.result.verdict);
+    }
+    pb::CheckDraftResponse {
+        claims: report.claims.iter().map(draft_claim).collect(),
+        summary: Some(summary),
     }
 }
 

@@ -13,6 +13,9 @@ pub mod status;
 pub mod pb {
     #![allow(clippy::all, missing_docs)]
     tonic::include_proto!("claimcheck.v1");
+    // The proto3 JSON mapping of the same messages (lowerCamelCase names,
+    // enums by name, 64-bit integers as strings), for the HTTP edge.
+    include!(concat!(env!("OUT_DIR"), "/claimcheck.v1.serde.rs"));
 
     /// The encoded descriptor set that server reflection serves.
     pub const FILE_DESCRIPTOR_SET: &[u8] =

@@ -360,9 +360,11 @@ mod tests {
 
     /// (claim, window, the segments as claim words, each with its
     /// counterpart: "+" inserted, "=words" replaced, "~words" beside, "?").
+    type SegmentCase<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
     #[test]
     fn segments_and_their_counterparts() {
-        let cases: &[(&str, &str, &[(&str, &str)])] = &[
+        let cases: &[SegmentCase] = &[
             (
                 "Đội tuyển UAE mới thua 2 trận",
                 "Đội tuyển UAE mới thắng 2 trận",

@@ -530,6 +530,12 @@ impl Store {
         }
     }
 
+    /// Document `number` whole: record, text and sentences; `None` once
+    /// it is deleted or replaced.
+    pub fn numbered_full_document(&self, number: u32) -> Result<Option<FullDocument>, StoreError> {
+        self.body(number)
+    }
+
     /// Document `number`'s body: record, text and sentences.
     fn body(&self, number: u32) -> Result<Option<FullDocument>, StoreError> {
         match self.tree.get(numbered_key(b'B', number))? {
