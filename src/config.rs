@@ -12,6 +12,7 @@ use crate::engine::{
 use crate::service::Limits;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
+pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./claimcheck-data";
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
 /// Seconds shutdown waits for requests in flight: below the 10 s a
@@ -32,7 +33,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the gRPC service.
+    /// Run the service: gRPC, and JSON over HTTP with the web page.
     Serve(ServeArgs),
     /// Send files (or every file in folders) to a running service.
     Ingest(IngestArgs),
@@ -61,6 +62,10 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "CLAIMCHECK_LISTEN", default_value = DEFAULT_LISTEN)]
     pub listen: String,
+    /// Address of the HTTP port (JSON API, the web page, /healthz); empty
+    /// turns it off.
+    #[arg(long, env = "CLAIMCHECK_HTTP_LISTEN", default_value = DEFAULT_HTTP_LISTEN)]
+    pub http_listen: String,
     /// Directory of the sled store (created if missing, readable by its owner only).
     #[arg(long, env = "CLAIMCHECK_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
     pub data_dir: PathBuf,
@@ -91,6 +96,8 @@ pub struct ServeArgs {
 #[derive(Debug, Clone)]
 pub struct ServeSettings {
     pub listen: SocketAddr,
+    /// `None` when the HTTP port is off.
+    pub http_listen: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub caches: CacheSizes,
     pub limits: Limits,
@@ -102,6 +109,10 @@ pub struct ServeSettings {
 pub enum ConfigError {
     #[error("--listen {0:?} is not an address like 127.0.0.1:50051")]
     Listen(String),
+    #[error(
+        "--http-listen {0:?} is not an address like 127.0.0.1:8080 (or empty to turn HTTP off)"
+    )]
+    HttpListen(String),
     #[error("--{flag} must be between {min} and {max}, got {value}")]
     OutOfRange {
         flag: &'static str,
@@ -132,6 +143,14 @@ impl TryFrom<ServeArgs> for ServeSettings {
             .listen
             .parse()
             .map_err(|_| ConfigError::Listen(args.listen.clone()))?;
+        let http_listen = match args.http_listen.trim() {
+            "" => None,
+            address => Some(
+                address
+                    .parse()
+                    .map_err(|_| ConfigError::HttpListen(args.http_listen.clone()))?,
+            ),
+        };
         let cache_mb = in_range("cache-mb", args.cache_mb, 8, 64 * 1024)?;
         let document_cache_mb =
             in_range("document-cache-mb", args.document_cache_mb, 0, 64 * 1024)?;
@@ -147,6 +166,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
         let shutdown_grace = in_range("shutdown-grace", args.shutdown_grace, 0, 600)?;
         Ok(ServeSettings {
             listen,
+            http_listen,
             data_dir: args.data_dir,
             caches: CacheSizes {
                 sled_bytes: cache_mb * 1024 * 1024,
@@ -244,6 +264,7 @@ mod tests {
     fn serve_args(listen: &str) -> ServeArgs {
         ServeArgs {
             listen: listen.into(),
+            http_listen: DEFAULT_HTTP_LISTEN.into(),
             data_dir: DEFAULT_DATA_DIR.into(),
             cache_mb: DEFAULT_CACHE_MB,
             document_cache_mb: DEFAULT_DOCUMENT_CACHE_MB,
@@ -269,5 +290,12 @@ mod tests {
         args.shutdown_grace = 601;
         let error = ServeSettings::try_from(args).unwrap_err().to_string();
         assert!(error.contains("--shutdown-grace"), "{error}");
+        let mut args = serve_args("127.0.0.1:0");
+        args.http_listen = " ".into();
+        assert_eq!(ServeSettings::try_from(args).unwrap().http_listen, None);
+        let mut args = serve_args("127.0.0.1:0");
+        args.http_listen = "port 80".into();
+        let error = ServeSettings::try_from(args).unwrap_err().to_string();
+        assert!(error.contains("--http-listen"), "{error}");
     }
 }

@@ -23,8 +23,9 @@
 //!   and the cache of documents prepared for judging.
 //! - [`service`]: the facade used by gRPC and the CLI; validation, limits, the blocking pool.
 //! - [`grpc`]: the only tonic/prost user: generated types, adapter, status mapping, server.
+//! - [`http`]: the only axum user: the same methods as JSON, the web page, /healthz.
 //! - [`config`]: command-line flags and environment → validated settings.
-//! - [`cli`]: the client commands (ingest, verify, extract, eval).
+//! - [`cli`]: the client commands (ingest, verify, check, extract, eval, health).
 
 pub mod analysis;
 pub mod cli;
@@ -35,6 +36,7 @@ pub mod engine;
 pub mod eval;
 pub mod grpc;
 pub mod hashing;
+pub mod http;
 pub mod index;
 pub mod judge;
 pub mod learn;

@@ -1,4 +1,5 @@
-//! `claimcheck serve`: opens the store, binds, serves until SIGINT/SIGTERM.
+//! `claimcheck serve`: opens the store, binds the gRPC and HTTP ports,
+//! serves until SIGINT/SIGTERM.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -7,7 +8,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::{ServeArgs, ServeSettings};
-use crate::grpc::server::serve;
+use crate::grpc::server::{serve, Listeners};
 use crate::service::Service;
 
 async fn shutdown_signal() {
@@ -43,10 +44,26 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
+    let http = match settings.http_listen {
+        Some(http_address) => Some(
+            TcpListener::bind(http_address)
+                .await
+                .with_context(|| format!("cannot listen on {http_address} (--http-listen)"))?,
+        ),
+        None => None,
+    };
     tracing::info!(%address, data_dir = %settings.data_dir.display(), "claimcheck serving");
-    println!("claimcheck listening on {address}");
+    println!("claimcheck listening on {address} (gRPC)");
+    if let Some(http) = &http {
+        let http_address = http.local_addr()?;
+        tracing::info!(%http_address, "HTTP: JSON API and the page");
+        println!("claimcheck listening on http://{http_address} (JSON API and web page)");
+    }
     serve(
-        listener,
+        Listeners {
+            grpc: listener,
+            http,
+        },
         Arc::new(service),
         settings.stream_concurrency,
         settings.shutdown_grace,

@@ -1,6 +1,8 @@
 //! Server wiring: the FactCheck service next to the standard health service
 //! and server reflection (v1 and v1alpha, so grpcurl of any age can list and
-//! describe), with deliberate message limits and graceful shutdown.
+//! describe), with deliberate message limits and graceful shutdown; and,
+//! when it has a listener, the HTTP port (see [`crate::http`]) over the same
+//! service, stopped by the same signal.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -40,14 +42,24 @@ pub enum ServeError {
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("transport error: {0}")]
     Transport(#[from] tonic::transport::Error),
+    #[error("the HTTP server failed: {0}")]
+    Http(#[from] std::io::Error),
+    #[error("the HTTP server stopped abnormally: {0}")]
+    HttpTask(#[from] tokio::task::JoinError),
     #[error("final flush failed: {0}")]
     Flush(#[from] crate::service::ServiceError),
+}
+
+/// Where the server listens: gRPC always, HTTP when asked.
+pub struct Listeners {
+    pub grpc: TcpListener,
+    pub http: Option<TcpListener>,
 }
 
 /// Serves until `shutdown` completes, then stops accepting, lets in-flight
 /// requests finish (for at most `shutdown_grace`), and flushes the store.
 pub async fn serve(
-    listener: TcpListener,
+    listeners: Listeners,
     service: Arc<Service>,
     stream_concurrency: usize,
     shutdown_grace: std::time::Duration,
@@ -75,16 +87,26 @@ pub async fn serve(
     .max_decoding_message_size(max_request_bytes)
     .max_encoding_message_size(MAX_ENCODED_MESSAGE_BYTES);
     let reporter = health_reporter.clone();
-    let stopping = Arc::new(tokio::sync::Notify::new());
-    let stopping_signal = Arc::clone(&stopping);
+    let (stopping_signal, stopping) = tokio::sync::watch::channel(false);
     let shutdown = async move {
         shutdown.await;
         tracing::info!("shutting down: no new connections, finishing requests in flight");
         reporter
             .set_not_serving::<FactCheckServer<FactCheckAdapter>>()
             .await;
-        stopping_signal.notify_one();
+        let _ = stopping_signal.send(true);
     };
+    let stopped = move || {
+        let mut stopping = stopping.clone();
+        async move {
+            let _ = stopping.wait_for(|stopping| *stopping).await;
+        }
+    };
+    let http = listeners.http.map(|listener| {
+        let adapter = FactCheckAdapter::new(Arc::clone(&service), stream_concurrency);
+        let router = crate::http::router(Arc::new(adapter), service.limits().max_document_bytes);
+        tokio::spawn(crate::http::serve(listener, router, stopped()))
+    });
     let running = Server::builder()
         .initial_stream_window_size(STREAM_WINDOW_BYTES)
         .initial_connection_window_size(CONNECTION_WINDOW_BYTES)
@@ -96,15 +118,22 @@ pub async fn serve(
             // Without TCP_NODELAY, a response larger than one segment waits
             // for the client's delayed ACK (about 40 ms) before its last part
             // is sent.
-            TcpIncoming::from(listener).with_nodelay(Some(true)),
+            TcpIncoming::from(listeners.grpc).with_nodelay(Some(true)),
             shutdown,
         );
+    let both = async move {
+        running.await?;
+        if let Some(http) = http {
+            http.await??;
+        }
+        Ok::<_, ServeError>(())
+    };
     let grace_over = async move {
-        stopping.notified().await;
+        stopped().await;
         tokio::time::sleep(shutdown_grace).await;
     };
     tokio::select! {
-        result = running => result?,
+        result = both => result?,
         _ = grace_over => tracing::warn!("connections still open after {shutdown_grace:?}; closing them"),
     }
     service.flush().await?;

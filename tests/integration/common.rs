@@ -1,5 +1,6 @@
-//! A real claimcheck server for tests: bound to 127.0.0.1:0 with a
-//! temporary data directory, reached through the generated tonic client.
+//! A real claimcheck server for tests: its gRPC and HTTP ports bound to
+//! 127.0.0.1:0 with a temporary data directory, reached through the
+//! generated tonic client and a plain HTTP/1.1 client (hyper).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -7,6 +8,7 @@ use std::sync::Arc;
 
 use claimcheck::engine::CacheSizes;
 use claimcheck::grpc::pb::fact_check_client::FactCheckClient;
+use claimcheck::grpc::server::Listeners;
 use claimcheck::grpc::{connect, pb};
 use claimcheck::service::{Limits, Service};
 use tokio::sync::oneshot;
@@ -69,8 +71,40 @@ pub fn articles_in(directory: &Path) -> Vec<(String, String)> {
     files
 }
 
+/// One HTTP/1.1 request: the status and the body's bytes.
+pub async fn http_request(
+    method: &str,
+    url: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, Vec<u8>) {
+    use http_body_util::{BodyExt, Full};
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Full<bytes::Bytes>>();
+    let payload = body.map(|json| json.to_string()).unwrap_or_default();
+    let request = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("content-type", "application/json")
+        .body(Full::new(bytes::Bytes::from(payload)))
+        .expect("a valid request");
+    let response = client
+        .request(request)
+        .await
+        .expect("the HTTP port answers");
+    let status = response.status().as_u16();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("the whole body")
+        .to_bytes()
+        .to_vec();
+    (status, bytes)
+}
+
 pub struct TestServer {
     pub address: SocketAddr,
+    pub http_address: SocketAddr,
     pub client: FactCheckClient<Channel>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -88,10 +122,17 @@ impl TestServer {
             .await
             .expect("bind 127.0.0.1:0");
         let address = listener.local_addr().expect("local address");
+        let http_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let http_address = http_listener.local_addr().expect("local address");
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             claimcheck::grpc::server::serve(
-                listener,
+                Listeners {
+                    grpc: listener,
+                    http: Some(http_listener),
+                },
                 service,
                 4,
                 std::time::Duration::from_secs(8),
@@ -107,6 +148,7 @@ impl TestServer {
             .expect("client connects");
         TestServer {
             address,
+            http_address,
             client,
             shutdown: Some(shutdown),
             task: Some(task),
@@ -115,6 +157,29 @@ impl TestServer {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.address)
+    }
+
+    /// The HTTP port's base URL.
+    pub fn http_url(&self) -> String {
+        format!("http://{}", self.http_address)
+    }
+
+    /// One HTTP request to the HTTP port: its status and JSON body.
+    pub async fn http(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let (status, bytes) =
+            http_request(method, &format!("{}{path}", self.http_url()), body).await;
+        let json = serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+            panic!(
+                "{method} {path}: the body is not JSON ({error}): {}",
+                String::from_utf8_lossy(&bytes)
+            )
+        });
+        (status, json)
     }
 
     /// Graceful shutdown: in-flight requests finish, the store is flushed

@@ -1,0 +1,214 @@
+//! The HTTP edge: the only module that touches axum. It serves the same
+//! methods as the gRPC service as JSON (the proto3 JSON mapping of the same
+//! messages: lowerCamelCase names, enums by name, 64-bit integers as
+//! strings), the page at `/`, and `/healthz`, on a port of its own.
+//!
+//! Each route decodes its JSON into the generated request message and calls
+//! the same `FactCheck` adapter the gRPC server runs, so both transports
+//! share validation, limits, conversions and the one status mapping; a
+//! failure comes back as `{"error": {"code", "status", "message"}}` with the
+//! HTTP status that matches the gRPC code (see [`status`]). axum shares the
+//! tokio runtime and hyper stack tonic already runs on.
+
+mod page;
+pub mod status;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tonic::Status;
+
+use crate::grpc::adapter::FactCheckAdapter;
+use crate::grpc::pb;
+use crate::grpc::pb::fact_check_server::FactCheck;
+use crate::http::status::HttpError;
+
+/// Room for the JSON around a document's text, and for its escapes (a
+/// client may write every non-ASCII character as `\uXXXX`: six bytes for
+/// three).
+fn body_limit(max_document_bytes: usize) -> usize {
+    2 * max_document_bytes + 1024 * 1024
+}
+
+type Api = Arc<FactCheckAdapter>;
+
+/// The routes, over `adapter`.
+pub fn router(adapter: Arc<FactCheckAdapter>, max_document_bytes: usize) -> Router {
+    Router::new()
+        .route("/", get(page::index))
+        .route("/healthz", get(healthz))
+        .route("/v1/claims:verify", post(verify_claim))
+        .route("/v1/drafts:check", post(check_draft))
+        .route("/v1/facts:extract", post(extract_facts))
+        .route("/v1/documents", post(ingest_document).get(list_documents))
+        .route(
+            "/v1/documents/{*document_id}",
+            get(get_document).delete(delete_document),
+        )
+        .route("/v1/stats", get(stats))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit(max_document_bytes)))
+        .with_state(adapter)
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets
+/// requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A request body as the message it carries; an empty body is the empty
+/// message.
+fn decode<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, HttpError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|error| {
+        HttpError::from(Status::invalid_argument(format!(
+            "the request body is not a valid JSON message: {error}"
+        )))
+    })
+}
+
+/// The JSON of a message, or the error the call ended with.
+fn reply<T: Serialize>(outcome: Result<tonic::Response<T>, Status>) -> Response {
+    match outcome {
+        Ok(response) => json(response.get_ref()),
+        Err(status) => HttpError::from(status).into_response(),
+    }
+}
+
+fn json<T: Serialize>(message: &T) -> Response {
+    match serde_json::to_vec(message) {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(error) => {
+            HttpError::from(Status::internal(format!("cannot write JSON: {error}"))).into_response()
+        }
+    }
+}
+
+/// Decodes `body`, runs `call` on it, and replies.
+async fn call<Req, Resp, Fut>(
+    body: Bytes,
+    call: impl FnOnce(tonic::Request<Req>) -> Fut,
+) -> Response
+where
+    Req: DeserializeOwned + Default,
+    Resp: Serialize,
+    Fut: Future<Output = Result<tonic::Response<Resp>, Status>>,
+{
+    match decode::<Req>(&body) {
+        Ok(request) => reply(call(tonic::Request::new(request)).await),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn verify_claim(State(api): State<Api>, body: Bytes) -> Response {
+    call(body, |request| api.verify_claim(request)).await
+}
+
+async fn check_draft(State(api): State<Api>, body: Bytes) -> Response {
+    call(body, |request| api.check_draft(request)).await
+}
+
+async fn extract_facts(State(api): State<Api>, body: Bytes) -> Response {
+    call(body, |request| api.extract_facts(request)).await
+}
+
+async fn ingest_document(State(api): State<Api>, body: Bytes) -> Response {
+    call(body, |request| api.ingest_document(request)).await
+}
+
+/// `GET /v1/documents?pageSize=&pageToken=` (the snake_case names work too).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ListQuery {
+    #[serde(alias = "page_size")]
+    page_size: u32,
+    #[serde(alias = "page_token")]
+    page_token: String,
+}
+
+async fn list_documents(
+    State(api): State<Api>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return HttpError::from(Status::invalid_argument(
+            "the query takes pageSize (a number) and pageToken",
+        ))
+        .into_response();
+    };
+    let request = pb::ListDocumentsRequest {
+        page_size: query.page_size,
+        page_token: query.page_token,
+    };
+    reply(api.list_documents(tonic::Request::new(request)).await)
+}
+
+async fn get_document(State(api): State<Api>, Path(document_id): Path<String>) -> Response {
+    let request = pb::GetDocumentRequest { document_id };
+    reply(api.get_document(tonic::Request::new(request)).await)
+}
+
+async fn delete_document(State(api): State<Api>, Path(document_id): Path<String>) -> Response {
+    let request = pb::DeleteDocumentRequest { document_id };
+    reply(api.delete_document(tonic::Request::new(request)).await)
+}
+
+async fn stats(State(api): State<Api>) -> Response {
+    reply(
+        api.get_stats(tonic::Request::new(pb::GetStatsRequest {}))
+            .await,
+    )
+}
+
+/// Answers while the server runs; the store is reached through GetStats,
+/// so a store that cannot be read is reported, not hidden.
+async fn healthz(State(api): State<Api>) -> Response {
+    match api
+        .get_stats(tonic::Request::new(pb::GetStatsRequest {}))
+        .await
+    {
+        Ok(_) => json(&serde_json::json!({"status": "SERVING"})),
+        Err(status) => HttpError::from(status).into_response(),
+    }
+}
+
+async fn method_not_allowed() -> Response {
+    let body = serde_json::json!({"error": {
+        "code": 405,
+        "status": "UNIMPLEMENTED",
+        "message": "this route does not take that method; see the README for the HTTP endpoints",
+    }});
+    (
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    HttpError::from(Status::not_found(
+        "no such route; see the README for the HTTP endpoints",
+    ))
+    .into_response()
+}
