@@ -21,10 +21,11 @@ RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/claimcheck --s
 COPY --from=build /src/target/release/claimcheck /usr/local/bin/claimcheck
 USER claimcheck
 ENV CLAIMCHECK_LISTEN=0.0.0.0:50051 \
+    CLAIMCHECK_HTTP_LISTEN=0.0.0.0:8080 \
     CLAIMCHECK_DATA_DIR=/var/lib/claimcheck \
     RUST_LOG=info
 VOLUME ["/var/lib/claimcheck"]
-EXPOSE 50051
+EXPOSE 50051 8080
 STOPSIGNAL SIGTERM
 # The service's own health check (grpc.health.v1); the store opens and
 # rebuilds its index before the server listens, hence the start period.

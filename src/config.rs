@@ -39,6 +39,10 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Verify one claim, or a JSON-lines file of claims, against a running service.
     Verify(VerifyArgs),
+    /// Check every claim of a draft (a file, or - for standard input)
+    /// against a running service: exits 0 when nothing is contradicted, 1
+    /// when something is, 2 on error.
+    Check(CheckArgs),
     /// Print the quantities found in a text (no server needed).
     Extract(ExtractArgs),
     /// Score labelled claims: accuracy, macro-F1, strict accuracy, misses.
@@ -194,6 +198,26 @@ pub struct IngestArgs {
     /// "vi" or "en"; empty: detect per document.
     #[arg(long, default_value = "")]
     pub language: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The draft: a UTF-8 text file, or - to read standard input.
+    pub file: PathBuf,
+    #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
+    pub server: String,
+    /// Print the response as JSON (the proto3 JSON mapping).
+    #[arg(long)]
+    pub json: bool,
+    /// "vi" or "en"; empty: detect from the draft.
+    #[arg(long, default_value = "")]
+    pub language: String,
+    /// Only check against these documents (repeat the flag for more).
+    #[arg(long = "document-id")]
+    pub document_ids: Vec<String>,
+    /// Never check against these documents (repeat the flag for more).
+    #[arg(long = "exclude-document-id")]
+    pub exclude_document_ids: Vec<String>,
 }
 
 #[derive(Debug, Args)]

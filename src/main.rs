@@ -41,6 +41,7 @@ fn main() -> std::process::ExitCode {
             Command::Serve(args) => cli::serve::run(args).await,
             Command::Ingest(args) => cli::ingest::run(args).await,
             Command::Verify(args) => cli::verify::run(args).await,
+            Command::Check(args) => cli::check::run(args).await,
             Command::Extract(args) => cli::extract::run(args),
             Command::Eval(args) => cli::eval::run(args).await,
             Command::Health(args) => cli::health::run(args).await,

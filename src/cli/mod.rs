@@ -3,6 +3,7 @@
 //! `extract` and `eval --corpus`), and prints for people or, with `--json`,
 //! for programs.
 
+pub mod check;
 pub mod eval;
 pub mod extract;
 pub mod health;

@@ -53,11 +53,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     tracing::info!(%address, data_dir = %settings.data_dir.display(), "claimcheck serving");
-    println!("claimcheck listening on {address} (gRPC)");
+    // The address ends the line: scripts take the last word.
+    println!("claimcheck listening on {address}");
     if let Some(http) = &http {
         let http_address = http.local_addr()?;
         tracing::info!(%http_address, "HTTP: JSON API and the page");
-        println!("claimcheck listening on http://{http_address} (JSON API and web page)");
+        println!("claimcheck HTTP (JSON API and web page) on http://{http_address}");
     }
     serve(
         Listeners {

@@ -13,7 +13,14 @@ const BINARY: &str = env!("CARGO_BIN_EXE_claimcheck");
 /// Starts `claimcheck serve` on port 0 and returns it with its address.
 fn spawn_server(data_dir: &std::path::Path) -> (Child, String) {
     let mut child = Command::new(BINARY)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--http-listen",
+            "",
+            "--data-dir",
+        ])
         .arg(data_dir)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -139,7 +146,14 @@ fn a_second_server_on_the_same_data_directory_is_refused() {
     let directory = tempfile::tempdir().unwrap();
     let (mut first, _url) = spawn_server(directory.path());
     let second = Command::new(BINARY)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--http-listen",
+            "",
+            "--data-dir",
+        ])
         .arg(directory.path())
         .output()
         .unwrap();

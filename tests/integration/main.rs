@@ -1,11 +1,13 @@
 //! The integration tests, one binary with a module per topic: the
 //! `claimcheck` binary itself (`cli`), a real server called through the
-//! generated client (`server`), verdicts with look-alike articles in the
+//! generated client (`server`), drafts over gRPC, HTTP and the page in a
+//! browser (`draft`), verdicts with look-alike articles in the
 //! store (`distractors`) and on the real claims (`real_claims`). Tests that
 //! read `../shared` skip with a printed line when it is absent.
 
 mod cli;
 mod common;
 mod distractors;
+mod draft;
 mod real_claims;
 mod server;
