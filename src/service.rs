@@ -150,8 +150,8 @@ pub struct PlannedClaim {
 pub struct CheckedClaim {
     /// 0-based position among the draft's claims.
     pub position: usize,
-    pub start: usize,
-    pub end: usize,
+    /// UTF-8 byte span of the claim in the draft as sent.
+    pub span: (usize, usize),
     pub result: Arc<VerificationResult>,
 }
 
@@ -234,6 +234,13 @@ fn check_length(field: &'static str, value: &str, limit: usize) -> Result<(), Se
             field,
             format!("is {} bytes, the limit is {limit}", value.len()),
         ));
+    }
+    Ok(())
+}
+
+fn check_at_most(field: &'static str, value: u32, limit: u32) -> Result<(), ServiceError> {
+    if value > limit {
+        return Err(invalid(field, format!("is {value}, the limit is {limit}")));
     }
     Ok(())
 }
@@ -358,15 +365,7 @@ impl Service {
             return Err(invalid("claim", "must not be empty"));
         }
         check_length("claim", &request.claim, limits.max_claim_bytes)?;
-        if request.max_evidence > limits.max_evidence {
-            return Err(invalid(
-                "max_evidence",
-                format!(
-                    "is {}, the limit is {}",
-                    request.max_evidence, limits.max_evidence
-                ),
-            ));
-        }
+        check_at_most("max_evidence", request.max_evidence, limits.max_evidence)?;
         self.validate_document_filter("document_ids", &request.document_ids)?;
         self.validate_document_filter("exclude_document_ids", &request.exclude_document_ids)?;
         let max_evidence = if request.max_evidence == 0 {
@@ -413,24 +412,8 @@ impl Service {
             return Err(invalid("text", "must not be empty"));
         }
         check_length("text", &request.text, limits.max_draft_bytes)?;
-        if request.max_claims > limits.max_draft_claims {
-            return Err(invalid(
-                "max_claims",
-                format!(
-                    "is {}, the limit is {}",
-                    request.max_claims, limits.max_draft_claims
-                ),
-            ));
-        }
-        if request.max_evidence > limits.max_evidence {
-            return Err(invalid(
-                "max_evidence",
-                format!(
-                    "is {}, the limit is {}",
-                    request.max_evidence, limits.max_evidence
-                ),
-            ));
-        }
+        check_at_most("max_claims", request.max_claims, limits.max_draft_claims)?;
+        check_at_most("max_evidence", request.max_evidence, limits.max_evidence)?;
         self.validate_document_filter("document_ids", &request.document_ids)?;
         self.validate_document_filter("exclude_document_ids", &request.exclude_document_ids)?;
         let language = parse_language(&request.language)?;
@@ -518,8 +501,7 @@ impl Service {
                     let result = service.verify_input(claim.input).await?;
                     Ok(CheckedClaim {
                         position,
-                        start: claim.start,
-                        end: claim.end,
+                        span: (claim.start, claim.end),
                         result,
                     })
                 }
@@ -593,12 +575,7 @@ impl Service {
         page_size: u32,
         page_token: String,
     ) -> Result<DocumentPage, ServiceError> {
-        if page_size > self.limits.max_page_size {
-            return Err(invalid(
-                "page_size",
-                format!("is {page_size}, the limit is {}", self.limits.max_page_size),
-            ));
-        }
+        check_at_most("page_size", page_size, self.limits.max_page_size)?;
         let size = if page_size == 0 {
             self.limits.default_page_size
         } else {

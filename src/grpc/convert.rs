@@ -47,8 +47,8 @@ pub fn draft_request(request: pb::CheckDraftRequest) -> DraftRequest {
 
 pub fn draft_claim(claim: &CheckedClaim) -> pb::DraftClaim {
     pb::DraftClaim {
-        start: claim.start as u32,
-        end: claim.end as u32,
+        start: claim.span.0 as u32,
+        end: claim.span.1 as u32,
         result: Some(verification(claim.position.to_string(), &claim.result)),
     }
 }
