@@ -15,6 +15,7 @@ Playwright drives the browser; Chromium is the system's (Debian's
 import argparse
 import shutil
 import sys
+import time
 
 
 def chromium_path():
@@ -31,6 +32,7 @@ def main():
     parser.add_argument("--draft", required=True, help="a UTF-8 file with the draft")
     parser.add_argument("--figure", required=True, help="the contradicted figure, as written in the draft")
     parser.add_argument("--screenshot", required=True)
+    parser.add_argument("--documents-screenshot", help="also save the documents view here")
     args = parser.parse_args()
 
     try:
@@ -56,9 +58,11 @@ def main():
         expect(page).to_have_title("claimcheck")
 
         page.get_by_label("Draft", exact=True).fill(draft)
+        started = time.monotonic()
         page.get_by_role("button", name="Check", exact=True).click()
         marks = page.locator("#draft-view mark")
         expect(marks.first).to_be_visible(timeout=15000)
+        print(f"marks shown {1000 * (time.monotonic() - started):.0f} ms after Check")
 
         refuted = page.locator("#draft-view mark.refuted")
         expect(refuted.first).to_be_visible()
@@ -89,6 +93,8 @@ def main():
         # The documents view lists what is stored.
         page.get_by_role("tab", name="Documents").click()
         expect(page.locator("#documents tr").first).to_be_visible()
+        if args.documents_screenshot:
+            page.screenshot(path=args.documents_screenshot, full_page=True)
 
         if errors:
             print("errors in the page: " + "; ".join(errors), file=sys.stderr)
