@@ -1,7 +1,10 @@
 //! Compiles `proto/` with protox (pure Rust, no protoc), generates the tonic
 //! server and client, writes the file descriptor set that server
 //! reflection serves, and generates the proto3 JSON mapping of every
-//! message (pbjson) that the HTTP edge speaks.
+//! message (pbjson) that the HTTP edge speaks. The JSON writes every field,
+//! zeros and empty lists included (the mapping's "emit unpopulated"
+//! option): a claim at the start of a draft has `"start": 0` rather than
+//! no `start`, so clients need not know proto3's defaults.
 
 use std::path::PathBuf;
 
@@ -19,6 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     pbjson_build::Builder::new()
         .register_descriptors(&descriptor_set.encode_to_vec())?
         .out_dir(&out_dir)
+        .emit_fields()
         .build(&[".claimcheck.v1"])?;
     tonic_prost_build::configure()
         .build_client(true)

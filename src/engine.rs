@@ -30,8 +30,8 @@ use crate::index::{DocumentTerms, InvertedIndex};
 use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
 use crate::model::{AnalysedDocument, ClaimInput, StoreStats, VerificationResult};
 use crate::retrieve::{candidates, load_and_rerank, DocumentCache, DocumentFilter, RankedSource};
-use crate::store::{Deleted, PutOutcome, RemovedEntries, Store, StoreError};
-use crate::text::{normalize_nfc, split_sentences};
+use crate::store::{text_digest, Deleted, PutOutcome, RemovedEntries, Store, StoreError};
+use crate::text::normalize_nfc;
 
 /// sled's page cache by default, in MiB: enough to hold the bodies and
 /// index entries of about a million stored sentences.
@@ -81,11 +81,6 @@ impl Weighter<VerdictKey, Arc<VerificationResult>> for VerdictWeight {
         (key.1.approximate_bytes() + result.approximate_bytes()) as u64
     }
 }
-
-/// Sentences of a text looked up to find stored copies of it, the
-/// longest first, and the candidates taken for each.
-const SELF_COPY_PROBES: usize = 2;
-const SELF_COPY_CANDIDATES: usize = 20;
 
 /// A typical verdict's weight, for sizing the cache's tables.
 const TYPICAL_VERDICT_BYTES: u64 = 8 * 1024;
@@ -251,38 +246,15 @@ impl Engine {
     }
 
     /// The ids of stored documents whose text is `text` (after NFC and
-    /// trimming): a draft already stored must not confirm itself. A stored
-    /// copy holds the text's longest sentences word for word, so it is
-    /// among their best candidates; at most `SELF_COPY_CANDIDATES`
-    /// documents per sentence are read whole and compared.
-    pub fn documents_with_text(
-        &self,
-        text: &str,
-        max_sentence_bytes: usize,
-    ) -> Result<Vec<String>, StoreError> {
+    /// trimming): a draft already stored must not confirm itself. Found by
+    /// the store's text digests, so the cost does not grow with the store;
+    /// each match is read and compared, so a digest collision cannot
+    /// exclude a document.
+    pub fn documents_with_text(&self, text: &str) -> Result<Vec<String>, StoreError> {
         let text = normalize_nfc(text);
         let wanted = text.trim();
-        let mut spans: Vec<_> = split_sentences(wanted)
-            .into_iter()
-            .filter(|span| span.end - span.start <= max_sentence_bytes)
-            .collect();
-        spans.sort_by_key(|span| std::cmp::Reverse(span.end - span.start));
-        let mut numbers = Vec::new();
-        for span in spans.iter().take(SELF_COPY_PROBES) {
-            let sentence = ClaimAnalysis::new(&wanted[span.start..span.end], None);
-            let ranked = candidates(
-                &self.index(),
-                &sentence.search_terms(),
-                &[],
-                &DocumentFilter::default(),
-                SELF_COPY_CANDIDATES,
-            );
-            numbers.extend(ranked.iter().map(|candidate| candidate.document_number));
-        }
-        numbers.sort_unstable();
-        numbers.dedup();
         let mut copies = Vec::new();
-        for number in numbers {
+        for number in self.store.numbers_with_text(&text_digest(wanted))? {
             if let Some(document) = self.store.numbered_full_document(number)? {
                 if document.text.trim() == wanted {
                     copies.push(document.record.document_id);

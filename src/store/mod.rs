@@ -13,6 +13,9 @@
 //!   sentence as a span of the text with its quantities), so that
 //!   verification loads a document with one read
 //! - `P` num → the document's index entries (`DocumentTerms`)
+//! - `H` text digest, num → nothing: which documents hold a given text
+//!   (the SHA-256 of the trimmed NFC text), found with one prefix scan
+//! - `T` num → the document's text digest, to remove its `H` key
 //! - `M` name → counters and the schema version
 //!
 //! Values are bincode with variable-length integers. `num` is a u32 given
@@ -31,7 +34,11 @@ use crate::index::DocumentTerms;
 use crate::model::{AnalysedDocument, DocumentRecord, FullDocument, SentenceRecord};
 use crate::quantity::Quantity;
 
-const SCHEMA_VERSION: u64 = 4;
+const SCHEMA_VERSION: u64 = 5;
+/// The oldest schema a store can be brought up to date from when opened:
+/// version 4 lacks only the text digests, which are computed from the
+/// stored bodies.
+const MIGRATABLE_SCHEMA_VERSION: u64 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -207,6 +214,23 @@ fn number_key(id: &str) -> Vec<u8> {
     prefixed(b'I', id)
 }
 
+/// The digest under which a document's text is found: SHA-256 of the
+/// trimmed text (stored texts are NFC already; callers normalise theirs).
+pub type TextDigest = [u8; 32];
+
+pub fn text_digest(text: &str) -> TextDigest {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.trim().as_bytes()).into()
+}
+
+fn text_key(digest: &TextDigest, number: u32) -> [u8; 37] {
+    let mut key = [0u8; 37];
+    key[0] = b'H';
+    key[1..33].copy_from_slice(digest);
+    key[33..].copy_from_slice(&number.to_be_bytes());
+    key
+}
+
 fn numbered_key(prefix: u8, number: u32) -> [u8; 5] {
     let mut key = [prefix, 0, 0, 0, 0];
     key[1..].copy_from_slice(&number.to_be_bytes());
@@ -363,6 +387,41 @@ fn remove_unfinished_snapshots(directory: &Path) -> Result<usize, StoreError> {
     Ok(removed)
 }
 
+/// Brings a version-4 store up to date: writes the `H` and `T` keys of
+/// every stored body. Each batch is whole or absent after a crash, the
+/// keys it writes are the same when written again, and the version is
+/// raised only after the last one, so an interrupted migration is simply
+/// run again at the next open.
+fn add_text_digests(tree: &Tree) -> Result<(), StoreError> {
+    const BODIES_PER_BATCH: usize = 512;
+    let mut batch = Batch::default();
+    let mut pending = 0;
+    let mut migrated = 0u64;
+    for item in tree.scan_prefix([b'B']) {
+        let (key, bytes) = item?;
+        let number = key
+            .get(1..5)
+            .and_then(|bytes| bytes.try_into().ok())
+            .map(u32::from_be_bytes)
+            .ok_or_else(|| StoreError::Corrupt("document body key".into()))?;
+        let body: OwnedBody = decode(&bytes, "document body")?;
+        let digest = text_digest(&body.text);
+        batch.insert(&text_key(&digest, number)[..], &[][..]);
+        batch.insert(&numbered_key(b'T', number), &digest);
+        pending += 1;
+        migrated += 1;
+        if pending == BODIES_PER_BATCH {
+            tree.apply_batch(std::mem::take(&mut batch))?;
+            pending = 0;
+        }
+    }
+    tree.apply_batch(batch)?;
+    tracing::info!(
+        "store brought from schema version {MIGRATABLE_SCHEMA_VERSION} to {SCHEMA_VERSION}: text digests of {migrated} documents"
+    );
+    Ok(())
+}
+
 impl Store {
     /// Opens (or creates) the store in `directory`, with a page cache of
     /// `cache_bytes`, and rebuilds the search index from the stored entries.
@@ -404,7 +463,11 @@ impl Store {
             }
             found => {
                 let found = read_u64(found);
-                if found != SCHEMA_VERSION {
+                if found == MIGRATABLE_SCHEMA_VERSION {
+                    add_text_digests(&tree)?;
+                    tree.insert(&version_key, &SCHEMA_VERSION.to_be_bytes())?;
+                    db.flush()?;
+                } else if found != SCHEMA_VERSION {
                     return Err(StoreError::SchemaMismatch {
                         found,
                         expected: SCHEMA_VERSION,
@@ -455,6 +518,9 @@ impl Store {
         batch.insert(number_key(id), &number.to_be_bytes());
         batch.insert(&numbered_key(b'B', number), encode(&BodyRef::of(document))?);
         batch.insert(&numbered_key(b'P', number), encode(&document.terms)?);
+        let digest = text_digest(&document.text);
+        batch.insert(&text_key(&digest, number)[..], &[][..]);
+        batch.insert(&numbered_key(b'T', number), &digest);
         counters.documents += 1;
         counters.sentences += document.sentences.len() as u64;
         counters.quantities += document.record.quantity_count as u64;
@@ -501,7 +567,14 @@ impl Store {
             Some(bytes) => decode(&bytes, "index entries")?,
             None => DocumentTerms::default(),
         };
-        for prefix in [b'B', b'P'] {
+        if let Some(digest) = self.tree.get(numbered_key(b'T', number))? {
+            let digest: TextDigest = digest
+                .as_ref()
+                .try_into()
+                .map_err(|_| StoreError::Corrupt("text digest".into()))?;
+            batch.remove(&text_key(&digest, number)[..]);
+        }
+        for prefix in [b'B', b'P', b'T'] {
             batch.remove(&numbered_key(prefix, number));
         }
         batch.remove(document_key(id));
@@ -563,6 +636,25 @@ impl Store {
         Ok(self
             .body(number)?
             .map(|document| (document.record, document.sentences)))
+    }
+
+    /// The numbers of the stored documents whose trimmed text has
+    /// `digest`.
+    pub fn numbers_with_text(&self, digest: &TextDigest) -> Result<Vec<u32>, StoreError> {
+        let mut prefix = [0u8; 33];
+        prefix[0] = b'H';
+        prefix[1..].copy_from_slice(digest);
+        self.tree
+            .scan_prefix(prefix)
+            .keys()
+            .map(|key| {
+                let key = key?;
+                key.get(33..37)
+                    .and_then(|bytes| bytes.try_into().ok())
+                    .map(u32::from_be_bytes)
+                    .ok_or_else(|| StoreError::Corrupt("text digest key".into()))
+            })
+            .collect()
     }
 
     pub fn number_of(&self, id: &str) -> Result<Option<u32>, StoreError> {
@@ -792,6 +884,74 @@ mod tests {
                 .starts_with("cannot create the data directory"),
             "{error}"
         );
+    }
+
+    fn numbers_with(store: &Store, text: &str) -> Vec<u32> {
+        store.numbers_with_text(&text_digest(text)).unwrap()
+    }
+
+    #[test]
+    fn documents_are_found_by_their_text_until_replaced_or_deleted() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path(), 8 << 20).unwrap();
+        let text = "Tiên Yên\nTiên Yên giảm 7 cán bộ.";
+        let a = store.put_document(&analysed("a", text)).unwrap();
+        let b = store.put_document(&analysed("b", text)).unwrap();
+        store
+            .put_document(&analysed("c", "Một văn bản khác."))
+            .unwrap();
+        assert_eq!(
+            numbers_with(&store, &format!("\n  {text}  \n")),
+            vec![a.document_number, b.document_number],
+            "the text is found whatever surrounds it"
+        );
+        assert!(numbers_with(&store, "Tiên Yên giảm 7 cán bộ.").is_empty());
+        store
+            .put_document(&analysed("a", "Tiên Yên giảm 8 cán bộ."))
+            .unwrap();
+        store.delete_document("b").unwrap();
+        assert!(numbers_with(&store, text).is_empty());
+        assert_eq!(
+            numbers_with(&store, "Tiên Yên giảm 8 cán bộ."),
+            vec![store.number_of("a").unwrap().unwrap()]
+        );
+    }
+
+    #[test]
+    fn a_version_4_store_gains_its_text_digests_when_opened() {
+        let directory = tempfile::tempdir().unwrap();
+        let texts = ["Hải Hà giảm 51 cán bộ.", "Tiên Yên có 3 xã."];
+        {
+            let store = Store::open(directory.path(), 8 << 20).unwrap();
+            for (id, text) in ["a", "b"].iter().zip(texts) {
+                store.put_document(&analysed(id, text)).unwrap();
+            }
+            // What version 4 wrote: no `H` or `T` keys.
+            for prefix in [b'H', b'T'] {
+                for key in store.tree.scan_prefix([prefix]).keys() {
+                    store.tree.remove(key.unwrap()).unwrap();
+                }
+            }
+            store
+                .tree
+                .insert(meta_key("schema_version"), &4u64.to_be_bytes())
+                .unwrap();
+            assert!(numbers_with(&store, texts[0]).is_empty());
+            store.flush().unwrap();
+        }
+        let store = Store::open(directory.path(), 8 << 20).unwrap();
+        assert_eq!(
+            read_u64(store.tree.get(meta_key("schema_version")).unwrap()),
+            SCHEMA_VERSION
+        );
+        for (id, text) in ["a", "b"].iter().zip(texts) {
+            assert_eq!(
+                numbers_with(&store, text),
+                vec![store.number_of(id).unwrap().unwrap()]
+            );
+        }
+        store.delete_document("a").unwrap();
+        assert!(numbers_with(&store, texts[0]).is_empty());
     }
 
     #[test]

@@ -266,6 +266,14 @@ async fn http_answers_as_grpc_does_in_proto3_json() {
     // Names in lowerCamelCase, enums by name.
     assert_eq!(body["claims"][2]["result"]["verdict"], "VERDICT_REFUTED");
     assert_eq!(body["summary"]["refutedCount"], 2);
+    // Every field is written, zeros and empty lists included.
+    assert_eq!(body["summary"]["selfDocumentIds"], json!([]));
+    let (status, body) = server
+        .http("POST", "/v1/drafts:check", Some(json!({"text": STATED[0]})))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["claims"][0]["start"], 0, "{body}");
+    assert_eq!(body["summary"]["refutedCount"], 0, "{body}");
 
     let claim = CHANGED[0].0;
     let grpc = server.verify(claim).await;
