@@ -20,6 +20,9 @@ RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/claimcheck --s
     && chown claimcheck:claimcheck /var/lib/claimcheck
 COPY --from=build /src/target/release/claimcheck /usr/local/bin/claimcheck
 USER claimcheck
+# Listening on all addresses needs a token file (CLAIMCHECK_AUTH_TOKENS) or
+# CLAIMCHECK_ALLOW_UNAUTHENTICATED=true; the server refuses to start
+# without one or the other.
 ENV CLAIMCHECK_LISTEN=0.0.0.0:50051 \
     CLAIMCHECK_HTTP_LISTEN=0.0.0.0:8080 \
     CLAIMCHECK_DATA_DIR=/var/lib/claimcheck \

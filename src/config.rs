@@ -3,9 +3,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::{Access, TokenFileError, TokenTable};
 use crate::engine::{
     CacheSizes, DEFAULT_CACHE_MB, DEFAULT_DOCUMENT_CACHE_MB, DEFAULT_VERDICT_CACHE_MB,
 };
@@ -27,8 +29,17 @@ pub const DEFAULT_SHUTDOWN_GRACE_SECONDS: u64 = 8;
     about = "Checks claims with figures against stored source articles, over gRPC"
 )]
 pub struct Cli {
+    /// Log lines as text or as JSON objects (one per line).
+    #[arg(long, global = true, env = "CLAIMCHECK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,6 +61,20 @@ pub enum Command {
     /// Ask a running service whether it is serving (grpc.health.v1): exits 0
     /// when it is, 1 otherwise; for container health checks and scripts.
     Health(HealthArgs),
+    /// Make a new random bearer token: prints the token, and (on stderr)
+    /// the line for the server's --auth-tokens file.
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Scopes, comma-separated: read (verify, check, get, list, stats,
+    /// extract), write (ingest, delete).
+    #[arg(long, default_value = "read")]
+    pub scopes: String,
+    /// A name for the token in logs (one word).
+    #[arg(long)]
+    pub name: String,
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +119,14 @@ pub struct ServeArgs {
     /// store is flushed and closed.
     #[arg(long, env = "CLAIMCHECK_SHUTDOWN_GRACE", default_value_t = DEFAULT_SHUTDOWN_GRACE_SECONDS)]
     pub shutdown_grace: u64,
+    /// Token file: one `SHA256 SCOPES NAME` line per token (hex SHA-256 of
+    /// the token, scopes read and/or write, a name for logs); `claimcheck
+    /// token` makes one. Without it, every request is accepted.
+    #[arg(long, env = "CLAIMCHECK_AUTH_TOKENS")]
+    pub auth_tokens: Option<PathBuf>,
+    /// Accept requests without tokens on addresses other than loopback.
+    #[arg(long, env = "CLAIMCHECK_ALLOW_UNAUTHENTICATED")]
+    pub allow_unauthenticated: bool,
 }
 
 /// Validated settings of `serve`.
@@ -107,6 +140,7 @@ pub struct ServeSettings {
     pub limits: Limits,
     pub stream_concurrency: usize,
     pub shutdown_grace: std::time::Duration,
+    pub access: Arc<Access>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +151,22 @@ pub enum ConfigError {
         "--http-listen {0:?} is not an address like 127.0.0.1:8080 (or empty to turn HTTP off)"
     )]
     HttpListen(String),
+    #[error("cannot read the token file {path}: {source}")]
+    ReadTokens {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the token file {path}: {source}")]
+    Tokens {
+        path: PathBuf,
+        source: TokenFileError,
+    },
+    #[error(
+        "{address} is not a loopback address and no --auth-tokens were given: anyone who can \
+         reach it could store and delete documents. Give --auth-tokens FILE, listen on \
+         127.0.0.1, or pass --allow-unauthenticated"
+    )]
+    OpenOnNetwork { address: SocketAddr },
     #[error("--{flag} must be between {min} and {max}, got {value}")]
     OutOfRange {
         flag: &'static str,
@@ -143,7 +193,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
     type Error = ConfigError;
 
     fn try_from(args: ServeArgs) -> Result<Self, Self::Error> {
-        let listen = args
+        let listen: SocketAddr = args
             .listen
             .parse()
             .map_err(|_| ConfigError::Listen(args.listen.clone()))?;
@@ -168,6 +218,29 @@ impl TryFrom<ServeArgs> for ServeSettings {
         let stream_concurrency =
             in_range("stream-concurrency", args.stream_concurrency as u64, 1, 256)?;
         let shutdown_grace = in_range("shutdown-grace", args.shutdown_grace, 0, 600)?;
+        let access = match &args.auth_tokens {
+            Some(path) => {
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| ConfigError::ReadTokens {
+                        path: path.clone(),
+                        source,
+                    })?;
+                Access::Tokens(
+                    TokenTable::parse(&text).map_err(|source| ConfigError::Tokens {
+                        path: path.clone(),
+                        source,
+                    })?,
+                )
+            }
+            None => Access::Open,
+        };
+        if !access.requires_tokens() && !args.allow_unauthenticated {
+            for address in std::iter::once(listen).chain(http_listen) {
+                if !address.ip().is_loopback() {
+                    return Err(ConfigError::OpenOnNetwork { address });
+                }
+            }
+        }
         Ok(ServeSettings {
             listen,
             http_listen,
@@ -183,6 +256,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
             },
             stream_concurrency: stream_concurrency as usize,
             shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
+            access: Arc::new(access),
         })
     }
 }
@@ -195,6 +269,9 @@ pub struct IngestArgs {
     /// The service to send to.
     #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
     pub server: String,
+    /// Bearer token for a server started with --auth-tokens.
+    #[arg(long, env = "CLAIMCHECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     /// "vi" or "en"; empty: detect per document.
     #[arg(long, default_value = "")]
     pub language: String,
@@ -206,6 +283,9 @@ pub struct CheckArgs {
     pub file: PathBuf,
     #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
     pub server: String,
+    /// Bearer token for a server started with --auth-tokens.
+    #[arg(long, env = "CLAIMCHECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     /// Print the response as JSON (the proto3 JSON mapping).
     #[arg(long)]
     pub json: bool,
@@ -227,6 +307,9 @@ pub struct VerifyArgs {
     pub claim: Option<String>,
     #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
     pub server: String,
+    /// Bearer token for a server started with --auth-tokens.
+    #[arg(long, env = "CLAIMCHECK_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
     /// Print the response as JSON.
     #[arg(long)]
     pub json: bool,
@@ -266,6 +349,14 @@ pub struct EvalArgs {
     /// Evaluate against a running service instead.
     #[arg(long)]
     pub server: Option<String>,
+    /// Bearer token for a server started with --auth-tokens.
+    #[arg(
+        long,
+        requires = "server",
+        env = "CLAIMCHECK_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -296,6 +387,8 @@ mod tests {
             max_document_bytes: 8 * 1024 * 1024,
             stream_concurrency: 8,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE_SECONDS,
+            auth_tokens: None,
+            allow_unauthenticated: false,
         }
     }
 
@@ -321,5 +414,41 @@ mod tests {
         args.http_listen = "port 80".into();
         let error = ServeSettings::try_from(args).unwrap_err().to_string();
         assert!(error.contains("--http-listen"), "{error}");
+    }
+
+    #[test]
+    fn without_tokens_the_server_listens_on_loopback_only_unless_told() {
+        for (listen, http_listen) in [("0.0.0.0:0", ""), ("127.0.0.1:0", "[::]:0")] {
+            let mut args = serve_args(listen);
+            args.http_listen = http_listen.into();
+            let error = ServeSettings::try_from(args).unwrap_err();
+            assert!(
+                matches!(error, ConfigError::OpenOnNetwork { .. }),
+                "{error}"
+            );
+            assert!(error.to_string().contains("--auth-tokens"), "{error}");
+            let mut args = serve_args(listen);
+            args.http_listen = http_listen.into();
+            args.allow_unauthenticated = true;
+            assert!(ServeSettings::try_from(args).is_ok());
+        }
+        let directory = tempfile::tempdir().unwrap();
+        let tokens = directory.path().join("tokens");
+        std::fs::write(
+            &tokens,
+            format!("{} read desk\n", crate::auth::token_digest_hex("t")),
+        )
+        .unwrap();
+        let mut args = serve_args("0.0.0.0:0");
+        args.auth_tokens = Some(tokens.clone());
+        assert!(ServeSettings::try_from(args)
+            .unwrap()
+            .access
+            .requires_tokens());
+        std::fs::write(&tokens, "not a token line\n").unwrap();
+        let mut args = serve_args("127.0.0.1:0");
+        args.auth_tokens = Some(tokens);
+        let error = ServeSettings::try_from(args).unwrap_err().to_string();
+        assert!(error.contains("line 1"), "{error}");
     }
 }

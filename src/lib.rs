@@ -28,6 +28,7 @@
 //! - [`cli`]: the client commands (ingest, verify, check, extract, eval, health).
 
 pub mod analysis;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod context;
@@ -40,6 +41,7 @@ pub mod http;
 pub mod index;
 pub mod judge;
 pub mod learn;
+pub mod metrics;
 pub mod model;
 pub mod quantity;
 pub mod retrieve;

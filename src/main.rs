@@ -4,7 +4,7 @@
 use clap::Parser;
 
 use claimcheck::cli;
-use claimcheck::config::{Cli, Command};
+use claimcheck::config::{Cli, Command, LogFormat};
 
 /// mimalloc instead of the system allocator: ingest and verification
 /// allocate many small strings and vectors from several threads, where
@@ -13,16 +13,8 @@ use claimcheck::config::{Cli, Command};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        // Colour codes only for a person at a terminal, never in a file or pipe.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
     let arguments = Cli::parse();
+    set_up_logging(arguments.log_format);
     if !matches!(arguments.command, Command::Serve(_)) {
         end_quietly_when_the_reader_leaves();
     }
@@ -45,6 +37,7 @@ fn main() -> std::process::ExitCode {
             Command::Extract(args) => cli::extract::run(args),
             Command::Eval(args) => cli::eval::run(args).await,
             Command::Health(args) => cli::health::run(args).await,
+            Command::Token(args) => cli::token::run(args),
         }
     });
     match outcome {
@@ -53,6 +46,23 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {error:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default `info`), as text
+/// (colour codes only for a person at a terminal, never in a file or pipe)
+/// or as one JSON object per line.
+fn set_up_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => builder.json().init(),
     }
 }
 

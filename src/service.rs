@@ -14,6 +14,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use crate::analysis::{analyse_document, read_text, ReadSentence};
 use crate::draft::{read_draft, SentenceRole};
 use crate::engine::{CacheSizes, Engine};
+use crate::metrics::Metrics;
 use crate::model::{
     AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats,
     VerificationResult,
@@ -192,6 +193,7 @@ pub struct Service {
     verify_permits: tokio::sync::Semaphore,
     limits: Limits,
     started: Instant,
+    metrics: Arc<Metrics>,
 }
 
 fn validate_document_id(field: &'static str, id: &str, limit: usize) -> Result<(), ServiceError> {
@@ -284,11 +286,17 @@ impl Service {
             verify_permits: tokio::sync::Semaphore::new(2 * cores()),
             limits,
             started: Instant::now(),
+            metrics: Arc::new(Metrics::new()),
         })
     }
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// What the service counts for operators.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     async fn blocking<T, F>(&self, work: F) -> Result<T, ServiceError>
@@ -517,6 +525,7 @@ impl Service {
         &self,
         request: DocumentRequest,
     ) -> Result<AnalysedDocument, ServiceError> {
+        self.metrics.record_ingest(request.text.len());
         let input = self.validate_document(request)?;
         self.blocking(move |_| Ok(analyse_document(input))).await
     }
@@ -647,16 +656,23 @@ impl Service {
         &self,
         input: ClaimInput,
     ) -> Result<Arc<VerificationResult>, ServiceError> {
-        if let Some(result) = self.engine.cached_verdict(&input) {
+        let cached = self.engine.cached_verdict(&input);
+        self.metrics.record_verdict_cache(cached.is_some());
+        if let Some(result) = cached {
+            self.metrics.record_verdict(result.verdict);
             return Ok(result);
         }
-        let _permit = self
-            .verify_permits
-            .acquire()
-            .await
-            .map_err(|_| ServiceError::ShuttingDown)?;
-        self.blocking(move |engine| Ok(engine.verify(&input)?))
-            .await
+        let result = {
+            let _permit = self
+                .verify_permits
+                .acquire()
+                .await
+                .map_err(|_| ServiceError::ShuttingDown)?;
+            self.blocking(move |engine| Ok(engine.verify(&input)?))
+                .await?
+        };
+        self.metrics.record_verdict(result.verdict);
+        Ok(result)
     }
 
     pub async fn stats(&self) -> Result<ServiceStats, ServiceError> {

@@ -39,7 +39,7 @@ async fn check(args: CheckArgs) -> anyhow::Result<u8> {
         std::fs::read_to_string(&args.file)
             .with_context(|| format!("cannot read {}", args.file.display()))?
     };
-    let mut client = connect(&args.server)
+    let mut client = connect(&args.server, args.token.as_deref())
         .await
         .with_context(|| format!("cannot connect to {}", args.server))?;
     let response = client

@@ -62,8 +62,12 @@ pub async fn predict_with(
     Ok(predictions)
 }
 
-async fn predict_remote(server: &str, claims: &[LabelledClaim]) -> anyhow::Result<Vec<Prediction>> {
-    let mut client = connect(server)
+async fn predict_remote(
+    server: &str,
+    token: Option<&str>,
+    claims: &[LabelledClaim],
+) -> anyhow::Result<Vec<Prediction>> {
+    let mut client = connect(server, token)
         .await
         .with_context(|| format!("cannot connect to {server}"))?;
     let requests: Vec<pb::VerifyClaimRequest> = claims
@@ -125,7 +129,7 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let claims = parse_claims(&text)?;
     let predictions = match (&args.corpus, &args.server) {
         (Some(corpus), _) => predict_in_process(corpus, &claims).await?,
-        (None, Some(server)) => predict_remote(server, &claims).await?,
+        (None, Some(server)) => predict_remote(server, args.token.as_deref(), &claims).await?,
         (None, None) => anyhow::bail!("give --corpus DIR or --server URL"),
     };
     let report = score(&claims, &predictions);

@@ -53,7 +53,7 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
     if files.is_empty() {
         anyhow::bail!("no files found under the given paths");
     }
-    let mut client = connect(&args.server)
+    let mut client = connect(&args.server, args.token.as_deref())
         .await
         .with_context(|| format!("cannot connect to {}", args.server))?;
     let progress = ProgressBar::new(files.len() as u64);

@@ -10,4 +10,5 @@ pub mod health;
 pub mod ingest;
 pub mod output;
 pub mod serve;
+pub mod token;
 pub mod verify;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::auth::Access;
 use crate::config::{ServeArgs, ServeSettings};
 use crate::grpc::server::{serve, Listeners};
 use crate::service::Service;
@@ -53,6 +54,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     tracing::info!(%address, data_dir = %settings.data_dir.display(), "claimcheck serving");
+    match settings.access.as_ref() {
+        Access::Tokens(table) => {
+            tracing::info!(tokens = table.len(), "requests need a bearer token")
+        }
+        Access::Open => tracing::warn!(
+            "no --auth-tokens: every request is accepted, from anyone who can reach the ports"
+        ),
+    }
     // The address ends the line: scripts take the last word.
     println!("claimcheck listening on {address}");
     if let Some(http) = &http {
@@ -66,6 +75,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             http,
         },
         Arc::new(service),
+        Arc::clone(&settings.access),
         settings.stream_concurrency,
         settings.shutdown_grace,
         shutdown_signal(),

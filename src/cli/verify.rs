@@ -12,7 +12,7 @@ use crate::config::VerifyArgs;
 use crate::grpc::{connect, pb};
 
 pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let mut client = connect(&args.server)
+    let mut client = connect(&args.server, args.token.as_deref())
         .await
         .with_context(|| format!("cannot connect to {}", args.server))?;
     if let Some(file) = &args.file {

@@ -1,19 +1,29 @@
 //! The `claimcheck.v1.FactCheck` implementation: each method unpacks the
-//! request, calls the service facade, and converts the result. Streams are
+//! request, calls the service facade, and converts the result. Every call
+//! (over gRPC, or over HTTP, whose edge calls this same adapter) first
+//! passes `observe`: the caller's token is checked against the scope the
+//! method needs, and the answer is counted in the metrics and written to
+//! the access log (method, transport, status, duration, token name; never
+//! the token). Health and reflection are separate services and stay open.
+//! Streams are
 //! bounded: VerifyClaims checks at most `stream_concurrency` claims at once,
 //! and IngestDocuments analyses at most one document per core (plus one)
 //! ahead of the one being stored.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use futures_util::{Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::auth::{Access, Caller, Scope};
 use crate::grpc::convert;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheck;
-use crate::grpc::status::to_status;
+use crate::grpc::status::{code_name, refusal_status, to_status};
+use crate::metrics::Metrics;
 use crate::service::{cores, Service, ServiceError};
 
 /// Failures listed in one IngestDocuments response; all are counted.
@@ -21,6 +31,8 @@ const MAX_LISTED_FAILURES: usize = 1000;
 
 pub struct FactCheckAdapter {
     service: Arc<Service>,
+    access: Arc<Access>,
+    metrics: Arc<Metrics>,
     stream_concurrency: usize,
     /// Documents of one IngestDocuments stream analysed at once: one per
     /// core, and one more so that storing never waits for analysis.
@@ -28,12 +40,145 @@ pub struct FactCheckAdapter {
 }
 
 impl FactCheckAdapter {
-    pub fn new(service: Arc<Service>, stream_concurrency: usize) -> Self {
+    pub fn new(service: Arc<Service>, access: Arc<Access>, stream_concurrency: usize) -> Self {
         FactCheckAdapter {
+            metrics: Arc::clone(service.metrics()),
             service,
+            access,
             stream_concurrency: stream_concurrency.max(1),
             analysis_ahead: cores() + 1,
         }
+    }
+}
+
+/// The transport a call came over, as the HTTP edge marks its requests
+/// (in the request's extensions); unmarked calls came over gRPC.
+#[derive(Debug, Clone, Copy)]
+pub struct OverHttp;
+
+/// Which method a call is: the scope it needs and its name in metrics and
+/// logs.
+#[derive(Debug, Clone, Copy)]
+enum Method {
+    IngestDocument,
+    IngestDocuments,
+    GetDocument,
+    ListDocuments,
+    DeleteDocument,
+    ExtractFacts,
+    VerifyClaim,
+    VerifyClaims,
+    CheckDraft,
+    CheckDraftStream,
+    GetStats,
+}
+
+impl Method {
+    fn name(self) -> &'static str {
+        match self {
+            Method::IngestDocument => "IngestDocument",
+            Method::IngestDocuments => "IngestDocuments",
+            Method::GetDocument => "GetDocument",
+            Method::ListDocuments => "ListDocuments",
+            Method::DeleteDocument => "DeleteDocument",
+            Method::ExtractFacts => "ExtractFacts",
+            Method::VerifyClaim => "VerifyClaim",
+            Method::VerifyClaims => "VerifyClaims",
+            Method::CheckDraft => "CheckDraft",
+            Method::CheckDraftStream => "CheckDraftStream",
+            Method::GetStats => "GetStats",
+        }
+    }
+
+    fn scope(self) -> Scope {
+        match self {
+            Method::IngestDocument | Method::IngestDocuments | Method::DeleteDocument => {
+                Scope::Write
+            }
+            Method::GetDocument
+            | Method::ListDocuments
+            | Method::ExtractFacts
+            | Method::VerifyClaim
+            | Method::VerifyClaims
+            | Method::CheckDraft
+            | Method::CheckDraftStream
+            | Method::GetStats => Scope::Read,
+        }
+    }
+}
+
+/// What `observe` needs from a request before the method consumes it.
+struct Origin {
+    authorization: Option<String>,
+    transport: &'static str,
+}
+
+fn origin<T>(request: &Request<T>) -> Origin {
+    Origin {
+        authorization: request
+            .metadata()
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_string),
+        transport: if request.extensions().get::<OverHttp>().is_some() {
+            "http"
+        } else {
+            "grpc"
+        },
+    }
+}
+
+impl FactCheckAdapter {
+    /// Authorizes the call, runs `work` if allowed, and records the answer
+    /// in the metrics and the access log. For a stream, the answer is its
+    /// opening (the status before the first message).
+    async fn observe<T>(
+        &self,
+        method: Method,
+        origin: Origin,
+        work: impl Future<Output = Result<Response<T>, Status>>,
+    ) -> Result<Response<T>, Status> {
+        let started = Instant::now();
+        let (caller, outcome) = match self
+            .access
+            .authorize(origin.authorization.as_deref(), method.scope())
+        {
+            Ok(caller) => (caller, work.await),
+            Err(refusal) => (Caller(None), Err(refusal_status(refusal))),
+        };
+        let elapsed = started.elapsed();
+        let code = match &outcome {
+            Ok(_) => "OK",
+            Err(status) => code_name(status.code()),
+        };
+        self.metrics
+            .record_request(method.name(), origin.transport, code, elapsed.as_secs_f64());
+        tracing::info!(
+            target: "claimcheck::access",
+            method = method.name(),
+            transport = origin.transport,
+            code,
+            duration_ms = elapsed.as_secs_f64() * 1e3,
+            caller = %caller,
+            "answered"
+        );
+        outcome
+    }
+
+    /// Whether the server is up and its store readable: for `/healthz`,
+    /// which needs no token.
+    pub async fn health(&self) -> Result<(), Status> {
+        self.service.stats().await.map(|_| ()).map_err(to_status)
+    }
+
+    /// The Prometheus text exposition, the store's figures included; with
+    /// tokens, the scraper needs one with the `read` scope.
+    pub async fn metrics_text(&self, authorization: Option<&str>) -> Result<String, Status> {
+        self.access
+            .authorize(authorization, Scope::Read)
+            .map_err(refusal_status)?;
+        let stats = self.service.stats().await.map_err(to_status)?;
+        Ok(self.metrics.render(&stats.store))
     }
 }
 
@@ -64,152 +209,180 @@ impl FactCheck for FactCheckAdapter {
         &self,
         request: Request<pb::IngestDocumentRequest>,
     ) -> Result<Response<pb::IngestDocumentResponse>, Status> {
-        let outcome = self
-            .service
-            .ingest(convert::document_request(request.into_inner()))
-            .await
-            .map_err(to_status)?;
-        Ok(Response::new(convert::ingest_response(outcome)))
+        let origin = origin(&request);
+        self.observe(Method::IngestDocument, origin, async move {
+            let outcome = self
+                .service
+                .ingest(convert::document_request(request.into_inner()))
+                .await
+                .map_err(to_status)?;
+            Ok(Response::new(convert::ingest_response(outcome)))
+        })
+        .await
     }
 
     async fn ingest_documents(
         &self,
         request: Request<Streaming<pb::IngestDocumentRequest>>,
     ) -> Result<Response<pb::IngestDocumentsResponse>, Status> {
-        // Documents are analysed several at a time (CPU-bound, on the
-        // blocking pool) and stored one by one in stream order, so a later
-        // copy of an id still replaces an earlier one.
-        let service = Arc::clone(&self.service);
-        let mut analysed = request
-            .into_inner()
-            .map(move |item| {
-                let service = Arc::clone(&service);
-                async move {
-                    let document = item?;
-                    let document_id = document.document_id.clone();
-                    let analysed = service.analyse(convert::document_request(document)).await;
-                    Ok::<_, Status>((document_id, analysed))
-                }
-            })
-            .buffered(self.analysis_ahead);
-        let mut response = pb::IngestDocumentsResponse::default();
-        let mut position = 0u32;
-        while let Some(next) = analysed.next().await {
-            let (document_id, analysed) = match next {
-                Ok(next) => next,
-                Err(status) => {
-                    // Keep what was stored before the stream broke.
-                    self.service.flush().await.map_err(to_status)?;
-                    return Err(status);
-                }
-            };
-            response.received_count += 1;
-            let stored = match analysed {
-                Ok(document) => self.service.store_unflushed(document).await,
-                Err(error) => Err(error),
-            };
-            match stored {
-                Ok(outcome) => {
-                    response.stored_count += 1;
-                    response.replaced_count += u32::from(outcome.replaced);
-                    response.sentence_count += outcome.sentence_count as u64;
-                    response.quantity_count += outcome.quantity_count as u64;
-                }
-                Err(error @ ServiceError::InvalidArgument { .. }) => {
-                    response.failed_count += 1;
-                    if response.failures.len() < MAX_LISTED_FAILURES {
-                        response.failures.push(pb::IngestFailure {
-                            position,
-                            document_id,
-                            error: error.to_string(),
-                        });
+        let origin = origin(&request);
+        self.observe(Method::IngestDocuments, origin, async move {
+            // Documents are analysed several at a time (CPU-bound, on the
+            // blocking pool) and stored one by one in stream order, so a later
+            // copy of an id still replaces an earlier one.
+            let service = Arc::clone(&self.service);
+            let mut analysed = request
+                .into_inner()
+                .map(move |item| {
+                    let service = Arc::clone(&service);
+                    async move {
+                        let document = item?;
+                        let document_id = document.document_id.clone();
+                        let analysed = service.analyse(convert::document_request(document)).await;
+                        Ok::<_, Status>((document_id, analysed))
+                    }
+                })
+                .buffered(self.analysis_ahead);
+            let mut response = pb::IngestDocumentsResponse::default();
+            let mut position = 0u32;
+            while let Some(next) = analysed.next().await {
+                let (document_id, analysed) = match next {
+                    Ok(next) => next,
+                    Err(status) => {
+                        // Keep what was stored before the stream broke.
+                        self.service.flush().await.map_err(to_status)?;
+                        return Err(status);
+                    }
+                };
+                response.received_count += 1;
+                let stored = match analysed {
+                    Ok(document) => self.service.store_unflushed(document).await,
+                    Err(error) => Err(error),
+                };
+                match stored {
+                    Ok(outcome) => {
+                        response.stored_count += 1;
+                        response.replaced_count += u32::from(outcome.replaced);
+                        response.sentence_count += outcome.sentence_count as u64;
+                        response.quantity_count += outcome.quantity_count as u64;
+                    }
+                    Err(error @ ServiceError::InvalidArgument { .. }) => {
+                        response.failed_count += 1;
+                        if response.failures.len() < MAX_LISTED_FAILURES {
+                            response.failures.push(pb::IngestFailure {
+                                position,
+                                document_id,
+                                error: error.to_string(),
+                            });
+                        }
+                    }
+                    Err(other) => {
+                        self.service.flush().await.map_err(to_status)?;
+                        return Err(to_status(other));
                     }
                 }
-                Err(other) => {
-                    self.service.flush().await.map_err(to_status)?;
-                    return Err(to_status(other));
-                }
+                position += 1;
             }
-            position += 1;
-        }
-        self.service.flush().await.map_err(to_status)?;
-        Ok(Response::new(response))
+            self.service.flush().await.map_err(to_status)?;
+            Ok(Response::new(response))
+        })
+        .await
     }
 
     async fn get_document(
         &self,
         request: Request<pb::GetDocumentRequest>,
     ) -> Result<Response<pb::GetDocumentResponse>, Status> {
-        let document = self
-            .service
-            .document(request.into_inner().document_id)
-            .await
-            .map_err(to_status)?;
-        Ok(Response::new(pb::GetDocumentResponse {
-            document: Some(convert::document(document)),
-        }))
+        let origin = origin(&request);
+        self.observe(Method::GetDocument, origin, async move {
+            let document = self
+                .service
+                .document(request.into_inner().document_id)
+                .await
+                .map_err(to_status)?;
+            Ok(Response::new(pb::GetDocumentResponse {
+                document: Some(convert::document(document)),
+            }))
+        })
+        .await
     }
 
     async fn list_documents(
         &self,
         request: Request<pb::ListDocumentsRequest>,
     ) -> Result<Response<pb::ListDocumentsResponse>, Status> {
-        let request = request.into_inner();
-        let page = self
-            .service
-            .list_documents(request.page_size, request.page_token)
-            .await
-            .map_err(to_status)?;
-        Ok(Response::new(pb::ListDocumentsResponse {
-            documents: page.documents.into_iter().map(convert::summary).collect(),
-            next_page_token: page.next_page_token,
-        }))
+        let origin = origin(&request);
+        self.observe(Method::ListDocuments, origin, async move {
+            let request = request.into_inner();
+            let page = self
+                .service
+                .list_documents(request.page_size, request.page_token)
+                .await
+                .map_err(to_status)?;
+            Ok(Response::new(pb::ListDocumentsResponse {
+                documents: page.documents.into_iter().map(convert::summary).collect(),
+                next_page_token: page.next_page_token,
+            }))
+        })
+        .await
     }
 
     async fn delete_document(
         &self,
         request: Request<pb::DeleteDocumentRequest>,
     ) -> Result<Response<pb::DeleteDocumentResponse>, Status> {
-        let document_id = request.into_inner().document_id;
-        let sentence_count = self
-            .service
-            .delete_document(document_id.clone())
-            .await
-            .map_err(to_status)?;
-        Ok(Response::new(pb::DeleteDocumentResponse {
-            document_id,
-            sentence_count,
-        }))
+        let origin = origin(&request);
+        self.observe(Method::DeleteDocument, origin, async move {
+            let document_id = request.into_inner().document_id;
+            let sentence_count = self
+                .service
+                .delete_document(document_id.clone())
+                .await
+                .map_err(to_status)?;
+            Ok(Response::new(pb::DeleteDocumentResponse {
+                document_id,
+                sentence_count,
+            }))
+        })
+        .await
     }
 
     async fn extract_facts(
         &self,
         request: Request<pb::ExtractFactsRequest>,
     ) -> Result<Response<pb::ExtractFactsResponse>, Status> {
-        let request = request.into_inner();
-        let (language, sentences) = self
-            .service
-            .extract(request.text, request.language)
-            .await
-            .map_err(to_status)?;
-        Ok(Response::new(pb::ExtractFactsResponse {
-            sentences: convert::read_sentences(&sentences),
-            language: language.code().to_string(),
-        }))
+        let origin = origin(&request);
+        self.observe(Method::ExtractFacts, origin, async move {
+            let request = request.into_inner();
+            let (language, sentences) = self
+                .service
+                .extract(request.text, request.language)
+                .await
+                .map_err(to_status)?;
+            Ok(Response::new(pb::ExtractFactsResponse {
+                sentences: convert::read_sentences(&sentences),
+                language: language.code().to_string(),
+            }))
+        })
+        .await
     }
 
     async fn verify_claim(
         &self,
         request: Request<pb::VerifyClaimRequest>,
     ) -> Result<Response<pb::VerifyClaimResponse>, Status> {
-        let request = request.into_inner();
-        let claim_id = request.claim_id.clone();
-        let result = self
-            .service
-            .verify(convert::claim_request(request))
-            .await
-            .map_err(to_status)?;
-        Ok(Response::new(convert::verification(claim_id, &result)))
+        let origin = origin(&request);
+        self.observe(Method::VerifyClaim, origin, async move {
+            let request = request.into_inner();
+            let claim_id = request.claim_id.clone();
+            let result = self
+                .service
+                .verify(convert::claim_request(request))
+                .await
+                .map_err(to_status)?;
+            Ok(Response::new(convert::verification(claim_id, &result)))
+        })
+        .await
     }
 
     type VerifyClaimsStream = VerifyStream;
@@ -218,36 +391,44 @@ impl FactCheck for FactCheckAdapter {
         &self,
         request: Request<Streaming<pb::VerifyClaimRequest>>,
     ) -> Result<Response<Self::VerifyClaimsStream>, Status> {
-        let service = Arc::clone(&self.service);
-        let outbound = request
-            .into_inner()
-            .map(move |item| {
-                let service = Arc::clone(&service);
-                async move {
-                    let request = item?;
-                    let claim_id = request.claim_id.clone();
-                    Ok(
-                        match service.verify(convert::claim_request(request)).await {
-                            Ok(result) => convert::verification(claim_id, &result),
-                            Err(error) => error_response(claim_id, error),
-                        },
-                    )
-                }
-            })
-            .buffer_unordered(self.stream_concurrency);
-        Ok(Response::new(Box::pin(outbound)))
+        let origin = origin(&request);
+        self.observe(Method::VerifyClaims, origin, async move {
+            let service = Arc::clone(&self.service);
+            let outbound = request
+                .into_inner()
+                .map(move |item| {
+                    let service = Arc::clone(&service);
+                    async move {
+                        let request = item?;
+                        let claim_id = request.claim_id.clone();
+                        Ok(
+                            match service.verify(convert::claim_request(request)).await {
+                                Ok(result) => convert::verification(claim_id, &result),
+                                Err(error) => error_response(claim_id, error),
+                            },
+                        )
+                    }
+                })
+                .buffer_unordered(self.stream_concurrency);
+            Ok(Response::new(Box::pin(outbound) as VerifyStream))
+        })
+        .await
     }
 
     async fn check_draft(
         &self,
         request: Request<pb::CheckDraftRequest>,
     ) -> Result<Response<pb::CheckDraftResponse>, Status> {
-        let report = self
-            .service
-            .check_draft(convert::draft_request(request.into_inner()))
-            .await
-            .map_err(to_status)?;
-        Ok(Response::new(convert::draft_report(report)))
+        let origin = origin(&request);
+        self.observe(Method::CheckDraft, origin, async move {
+            let report = self
+                .service
+                .check_draft(convert::draft_request(request.into_inner()))
+                .await
+                .map_err(to_status)?;
+            Ok(Response::new(convert::draft_report(report)))
+        })
+        .await
     }
 
     type CheckDraftStreamStream = DraftStream;
@@ -256,41 +437,50 @@ impl FactCheck for FactCheckAdapter {
         &self,
         request: Request<pb::CheckDraftRequest>,
     ) -> Result<Response<Self::CheckDraftStreamStream>, Status> {
-        // The plan is made before answering, so a bad draft is refused
-        // with a status rather than a broken stream.
-        let plan = self
-            .service
-            .plan_draft(convert::draft_request(request.into_inner()))
-            .await
-            .map_err(to_status)?;
-        let summary = Arc::new(Mutex::new(convert::draft_summary(
-            plan.sentence_count,
-            plan.self_document_ids.clone(),
-        )));
-        let counted = Arc::clone(&summary);
-        let claims = Service::check_planned(Arc::clone(&self.service), plan).map(move |checked| {
-            let checked = checked.map_err(to_status)?;
-            convert::count_claim(&mut lock(&counted), checked.result.verdict);
-            Ok(pb::CheckDraftStreamResponse {
-                claim: Some(convert::draft_claim(&checked)),
-                summary: None,
-            })
-        });
-        // The summary follows the last claim: `chain` polls it only then.
-        let last = futures_util::stream::once(async move {
-            Ok(pb::CheckDraftStreamResponse {
-                claim: None,
-                summary: Some(lock(&summary).clone()),
-            })
-        });
-        Ok(Response::new(Box::pin(claims.chain(last))))
+        let origin = origin(&request);
+        self.observe(Method::CheckDraftStream, origin, async move {
+            // The plan is made before answering, so a bad draft is refused
+            // with a status rather than a broken stream.
+            let plan = self
+                .service
+                .plan_draft(convert::draft_request(request.into_inner()))
+                .await
+                .map_err(to_status)?;
+            let summary = Arc::new(Mutex::new(convert::draft_summary(
+                plan.sentence_count,
+                plan.self_document_ids.clone(),
+            )));
+            let counted = Arc::clone(&summary);
+            let claims =
+                Service::check_planned(Arc::clone(&self.service), plan).map(move |checked| {
+                    let checked = checked.map_err(to_status)?;
+                    convert::count_claim(&mut lock(&counted), checked.result.verdict);
+                    Ok(pb::CheckDraftStreamResponse {
+                        claim: Some(convert::draft_claim(&checked)),
+                        summary: None,
+                    })
+                });
+            // The summary follows the last claim: `chain` polls it only then.
+            let last = futures_util::stream::once(async move {
+                Ok(pb::CheckDraftStreamResponse {
+                    claim: None,
+                    summary: Some(lock(&summary).clone()),
+                })
+            });
+            Ok(Response::new(Box::pin(claims.chain(last)) as DraftStream))
+        })
+        .await
     }
 
     async fn get_stats(
         &self,
         _request: Request<pb::GetStatsRequest>,
     ) -> Result<Response<pb::GetStatsResponse>, Status> {
-        let stats = self.service.stats().await.map_err(to_status)?;
-        Ok(Response::new(convert::stats(stats)))
+        let origin = origin(&_request);
+        self.observe(Method::GetStats, origin, async move {
+            let stats = self.service.stats().await.map_err(to_status)?;
+            Ok(Response::new(convert::stats(stats)))
+        })
+        .await
     }
 }

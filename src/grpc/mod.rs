@@ -61,15 +61,57 @@ pub async fn serving_status(
         .map_err(|_| HealthCheckError::Timeout(timeout))?
 }
 
+/// Adds `authorization: Bearer TOKEN` to every call of a client.
+#[derive(Clone)]
+pub struct BearerToken(Option<tonic::metadata::AsciiMetadataValue>);
+
+impl tonic::service::Interceptor for BearerToken {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(value) = &self.0 {
+            request
+                .metadata_mut()
+                .insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
+}
+
+/// A client of the FactCheck service, sending a token when it has one.
+pub type Client = FactCheckClient<
+    tonic::service::interceptor::InterceptedService<tonic::transport::Channel, BearerToken>,
+>;
+
+/// Why a client could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("{0}")]
+    Transport(#[from] tonic::transport::Error),
+    #[error("the token holds characters a header cannot carry (printable ASCII only)")]
+    Token,
+    #[error("https:// is not supported by this client yet; use http:// to a server without TLS")]
+    TlsUnsupported,
+}
+
 /// Connects a client to `url` (e.g. "http://127.0.0.1:50051"), with message
-/// limits that match the server's defaults.
-pub async fn connect(
-    url: &str,
-) -> Result<FactCheckClient<tonic::transport::Channel>, tonic::transport::Error> {
+/// limits that match the server's defaults, sending `token` (if any) as a
+/// bearer token with every call.
+pub async fn connect(url: &str, token: Option<&str>) -> Result<Client, ConnectError> {
+    if url.starts_with("https://") {
+        return Err(ConnectError::TlsUnsupported);
+    }
+    let token = token
+        .map(|token| format!("Bearer {}", token.trim()).parse())
+        .transpose()
+        .map_err(|_| ConnectError::Token)?;
     let channel = tonic::transport::Endpoint::from_shared(url.to_string())?
         .connect()
         .await?;
-    Ok(FactCheckClient::new(channel)
-        .max_decoding_message_size(server::MAX_ENCODED_MESSAGE_BYTES)
-        .max_encoding_message_size(server::MAX_ENCODED_MESSAGE_BYTES))
+    Ok(
+        FactCheckClient::with_interceptor(channel, BearerToken(token))
+            .max_decoding_message_size(server::MAX_ENCODED_MESSAGE_BYTES)
+            .max_encoding_message_size(server::MAX_ENCODED_MESSAGE_BYTES),
+    )
 }

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::Server;
 
+use crate::auth::Access;
 use crate::grpc::adapter::FactCheckAdapter;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheckServer;
@@ -61,6 +62,7 @@ pub struct Listeners {
 pub async fn serve(
     listeners: Listeners,
     service: Arc<Service>,
+    access: Arc<Access>,
     stream_concurrency: usize,
     shutdown_grace: std::time::Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -82,6 +84,7 @@ pub async fn serve(
     // layered on it (limits, compression, interceptors) covers them all.
     let fact_check = FactCheckServer::new(FactCheckAdapter::new(
         Arc::clone(&service),
+        Arc::clone(&access),
         stream_concurrency,
     ))
     .max_decoding_message_size(max_request_bytes)
@@ -103,7 +106,7 @@ pub async fn serve(
         }
     };
     let http = listeners.http.map(|listener| {
-        let adapter = FactCheckAdapter::new(Arc::clone(&service), stream_concurrency);
+        let adapter = FactCheckAdapter::new(Arc::clone(&service), access, stream_concurrency);
         let router = crate::http::router(Arc::new(adapter), service.limits().max_document_bytes);
         tokio::spawn(crate::http::serve(listener, router, stopped()))
     });

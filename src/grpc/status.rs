@@ -1,8 +1,10 @@
-//! The one mapping from service errors to gRPC status codes. The match is
-//! exhaustive with no wildcard, so a new error variant forces a decision.
+//! The one mapping from service errors (and refused callers) to gRPC
+//! status codes. The matches are exhaustive with no wildcard, so a new
+//! error variant forces a decision.
 
-use tonic::Status;
+use tonic::{Code, Status};
 
+use crate::auth::Refusal;
 use crate::service::ServiceError;
 use crate::store::StoreError;
 
@@ -26,6 +28,41 @@ pub fn to_status(error: ServiceError) -> Status {
                 Status::failed_precondition(message)
             }
         },
+    }
+}
+
+/// A refused caller: no usable token is `UNAUTHENTICATED`, a token
+/// without the method's scope `PERMISSION_DENIED`.
+pub fn refusal_status(refusal: Refusal) -> Status {
+    let message = refusal.to_string();
+    match refusal {
+        Refusal::Missing | Refusal::Malformed | Refusal::Unknown => {
+            Status::unauthenticated(message)
+        }
+        Refusal::LacksScope { .. } => Status::permission_denied(message),
+    }
+}
+
+/// The code's name as the gRPC specification spells it.
+pub fn code_name(code: Code) -> &'static str {
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
     }
 }
 

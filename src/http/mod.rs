@@ -19,7 +19,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tonic::Status;
 
-use crate::grpc::adapter::FactCheckAdapter;
+use crate::grpc::adapter::{FactCheckAdapter, OverHttp};
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheck;
 use crate::http::status::HttpError;
@@ -47,6 +47,7 @@ pub fn router(adapter: Arc<FactCheckAdapter>, max_document_bytes: usize) -> Rout
     Router::new()
         .route("/", get(page::index))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .route("/v1/claims:verify", post(verify_claim))
         .route("/v1/drafts:check", post(check_draft))
         .route("/v1/facts:extract", post(extract_facts))
@@ -104,8 +105,28 @@ fn json<T: Serialize>(message: &T) -> Response {
     }
 }
 
+/// The `Authorization` header's value, if it is text.
+fn authorization(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+}
+
+/// `message` as a call to the adapter: marked as coming over HTTP, with
+/// the `Authorization` header as the gRPC `authorization` metadata, so the
+/// adapter checks the same token either way.
+fn request<T>(headers: &HeaderMap, message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.extensions_mut().insert(OverHttp);
+    if let Some(value) = authorization(headers).and_then(|value| value.parse().ok()) {
+        request.metadata_mut().insert("authorization", value);
+    }
+    request
+}
+
 /// Decodes `body`, runs `call` on it, and replies.
 async fn call<Req, Resp, Fut>(
+    headers: &HeaderMap,
     body: Bytes,
     call: impl FnOnce(tonic::Request<Req>) -> Fut,
 ) -> Response
@@ -115,25 +136,25 @@ where
     Fut: Future<Output = Result<tonic::Response<Resp>, Status>>,
 {
     match decode::<Req>(&body) {
-        Ok(request) => reply(call(tonic::Request::new(request)).await),
+        Ok(message) => reply(call(request(headers, message)).await),
         Err(error) => error.into_response(),
     }
 }
 
-async fn verify_claim(State(api): State<Api>, body: Bytes) -> Response {
-    call(body, |request| api.verify_claim(request)).await
+async fn verify_claim(State(api): State<Api>, headers: HeaderMap, body: Bytes) -> Response {
+    call(&headers, body, |request| api.verify_claim(request)).await
 }
 
-async fn check_draft(State(api): State<Api>, body: Bytes) -> Response {
-    call(body, |request| api.check_draft(request)).await
+async fn check_draft(State(api): State<Api>, headers: HeaderMap, body: Bytes) -> Response {
+    call(&headers, body, |request| api.check_draft(request)).await
 }
 
-async fn extract_facts(State(api): State<Api>, body: Bytes) -> Response {
-    call(body, |request| api.extract_facts(request)).await
+async fn extract_facts(State(api): State<Api>, headers: HeaderMap, body: Bytes) -> Response {
+    call(&headers, body, |request| api.extract_facts(request)).await
 }
 
-async fn ingest_document(State(api): State<Api>, body: Bytes) -> Response {
-    call(body, |request| api.ingest_document(request)).await
+async fn ingest_document(State(api): State<Api>, headers: HeaderMap, body: Bytes) -> Response {
+    call(&headers, body, |request| api.ingest_document(request)).await
 }
 
 /// `GET /v1/documents?pageSize=&pageToken=` (the snake_case names work too).
@@ -148,6 +169,7 @@ struct ListQuery {
 
 async fn list_documents(
     State(api): State<Api>,
+    headers: HeaderMap,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Response {
     let Ok(Query(query)) = query else {
@@ -160,34 +182,54 @@ async fn list_documents(
         page_size: query.page_size,
         page_token: query.page_token,
     };
-    reply(api.list_documents(tonic::Request::new(request)).await)
+    reply(api.list_documents(self::request(&headers, request)).await)
 }
 
-async fn get_document(State(api): State<Api>, Path(document_id): Path<String>) -> Response {
-    let request = pb::GetDocumentRequest { document_id };
-    reply(api.get_document(tonic::Request::new(request)).await)
+async fn get_document(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    Path(document_id): Path<String>,
+) -> Response {
+    let message = pb::GetDocumentRequest { document_id };
+    reply(api.get_document(request(&headers, message)).await)
 }
 
-async fn delete_document(State(api): State<Api>, Path(document_id): Path<String>) -> Response {
-    let request = pb::DeleteDocumentRequest { document_id };
-    reply(api.delete_document(tonic::Request::new(request)).await)
+async fn delete_document(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    Path(document_id): Path<String>,
+) -> Response {
+    let message = pb::DeleteDocumentRequest { document_id };
+    reply(api.delete_document(request(&headers, message)).await)
 }
 
-async fn stats(State(api): State<Api>) -> Response {
+async fn stats(State(api): State<Api>, headers: HeaderMap) -> Response {
     reply(
-        api.get_stats(tonic::Request::new(pb::GetStatsRequest {}))
+        api.get_stats(request(&headers, pb::GetStatsRequest {}))
             .await,
     )
 }
 
-/// Answers while the server runs; the store is reached through GetStats,
-/// so a store that cannot be read is reported, not hidden.
+/// Answers while the server runs, without a token; the store's counts are
+/// read, so a store that cannot be read is reported, not hidden.
 async fn healthz(State(api): State<Api>) -> Response {
-    match api
-        .get_stats(tonic::Request::new(pb::GetStatsRequest {}))
-        .await
-    {
-        Ok(_) => json(&serde_json::json!({"status": "SERVING"})),
+    match api.health().await {
+        Ok(()) => json(&serde_json::json!({"status": "SERVING"})),
+        Err(status) => HttpError::from(status).into_response(),
+    }
+}
+
+/// Prometheus metrics, in the text exposition format.
+async fn metrics(State(api): State<Api>, headers: HeaderMap) -> Response {
+    match api.metrics_text(authorization(&headers)).await {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
         Err(status) => HttpError::from(status).into_response(),
     }
 }

@@ -35,6 +35,9 @@ use crate::model::{AnalysedDocument, DocumentRecord, FullDocument, SentenceRecor
 use crate::quantity::Quantity;
 
 const SCHEMA_VERSION: u64 = 5;
+/// How often, and how far apart, a held lock is asked for again at open.
+const LOCK_RETRIES: u32 = 20;
+const LOCK_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
 /// The oldest schema a store can be brought up to date from when opened:
 /// version 4 lacks only the text digests, which are computed from the
 /// stored bodies.
@@ -433,6 +436,21 @@ impl Store {
                 .cache_capacity(cache_bytes)
                 .mode(sled::Mode::LowSpace)
                 .open()
+        };
+        // A store closed a moment ago in this process may still be locked
+        // while sled's flusher thread winds down; the lock is asked for
+        // again for a short while before the directory is called in use.
+        let open = || {
+            let mut attempts = 0;
+            loop {
+                match open() {
+                    Err(sled::Error::Io(io)) if is_lock_held(&io) && attempts < LOCK_RETRIES => {
+                        attempts += 1;
+                        std::thread::sleep(LOCK_RETRY_PAUSE);
+                    }
+                    other => return other,
+                }
+            }
         };
         let opened = match open() {
             // sled writes a snapshot at open as `snap.N.generating` and

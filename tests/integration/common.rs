@@ -6,13 +6,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use claimcheck::auth::Access;
 use claimcheck::engine::CacheSizes;
-use claimcheck::grpc::pb::fact_check_client::FactCheckClient;
 use claimcheck::grpc::server::Listeners;
-use claimcheck::grpc::{connect, pb};
+use claimcheck::grpc::{connect, pb, Client};
 use claimcheck::service::{Limits, Service};
 use tokio::sync::oneshot;
-use tonic::transport::Channel;
 
 /// The articles written for the tests (`tests/data/articles`).
 pub fn corpus_dir() -> PathBuf {
@@ -77,14 +76,28 @@ pub async fn http_request(
     url: &str,
     body: Option<serde_json::Value>,
 ) -> (u16, Vec<u8>) {
+    http_request_as(method, url, body, None).await
+}
+
+/// One HTTP/1.1 request with an `Authorization` value, if given.
+pub async fn http_request_as(
+    method: &str,
+    url: &str,
+    body: Option<serde_json::Value>,
+    authorization: Option<&str>,
+) -> (u16, Vec<u8>) {
     use http_body_util::{BodyExt, Full};
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http::<Full<bytes::Bytes>>();
     let payload = body.map(|json| json.to_string()).unwrap_or_default();
-    let request = http::Request::builder()
+    let mut request = http::Request::builder()
         .method(method)
         .uri(url)
-        .header("content-type", "application/json")
+        .header("content-type", "application/json");
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    let request = request
         .body(Full::new(bytes::Bytes::from(payload)))
         .expect("a valid request");
     let response = client
@@ -105,7 +118,7 @@ pub async fn http_request(
 pub struct TestServer {
     pub address: SocketAddr,
     pub http_address: SocketAddr,
-    pub client: FactCheckClient<Channel>,
+    pub client: Client,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -116,6 +129,11 @@ impl TestServer {
     }
 
     pub async fn start_with(data_dir: &Path, limits: Limits) -> TestServer {
+        TestServer::start_configured(data_dir, limits, Access::Open).await
+    }
+
+    /// A server with `access` (tokens or none); its `client` sends no token.
+    pub async fn start_configured(data_dir: &Path, limits: Limits, access: Access) -> TestServer {
         let service =
             Arc::new(Service::open(data_dir, CacheSizes::default(), limits).expect("store opens"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -134,6 +152,7 @@ impl TestServer {
                     http: Some(http_listener),
                 },
                 service,
+                Arc::new(access),
                 4,
                 std::time::Duration::from_secs(8),
                 async move {
@@ -143,7 +162,7 @@ impl TestServer {
             .await
             .expect("server runs and stops cleanly");
         });
-        let client = connect(&format!("http://{address}"))
+        let client = connect(&format!("http://{address}"), None)
             .await
             .expect("client connects");
         TestServer {

@@ -5,6 +5,7 @@
 //! store (`distractors`) and on the real claims (`real_claims`). Tests that
 //! read `../shared` skip with a printed line when it is absent.
 
+mod auth;
 mod cli;
 mod common;
 mod distractors;

@@ -1,0 +1,163 @@
+//! Tokens and scopes against the real server, over gRPC and HTTP; health,
+//! reflection and `/healthz` stay open; `/metrics` counts what was asked.
+
+use claimcheck::auth::{token_digest_hex, Access, TokenTable};
+use claimcheck::grpc::{connect, pb, serving_status};
+use claimcheck::service::Limits;
+use serde_json::json;
+use tonic::Code;
+
+use crate::common::{http_request_as, TestServer};
+
+const READER: &str = "reader-token-for-tests";
+const WRITER: &str = "writer-token-for-tests";
+
+fn access() -> Access {
+    let file = format!(
+        "{} read desk\n{} read,write ingest-bot\n",
+        token_digest_hex(READER),
+        token_digest_hex(WRITER)
+    );
+    Access::Tokens(TokenTable::parse(&file).unwrap())
+}
+
+fn ingest_request() -> pb::IngestDocumentRequest {
+    pb::IngestDocumentRequest {
+        document_id: "a".into(),
+        text: "Hà Nội có 30 quận, huyện.".into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn grpc_calls_need_a_token_with_the_methods_scope() {
+    let directory = tempfile::tempdir().unwrap();
+    let mut server =
+        TestServer::start_configured(directory.path(), Limits::default(), access()).await;
+
+    let refused = server
+        .client
+        .ingest_document(ingest_request())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
+
+    let mut stranger = connect(&server.url(), Some("not-a-known-token"))
+        .await
+        .unwrap();
+    let refused = stranger
+        .get_stats(pb::GetStatsRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
+
+    let mut reader = connect(&server.url(), Some(READER)).await.unwrap();
+    let refused = reader.ingest_document(ingest_request()).await.unwrap_err();
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    assert!(refused.message().contains("write"), "{refused:?}");
+
+    let mut writer = connect(&server.url(), Some(WRITER)).await.unwrap();
+    writer.ingest_document(ingest_request()).await.unwrap();
+    let verdict = reader
+        .verify_claim(pb::VerifyClaimRequest {
+            claim: "Hà Nội có 30 quận, huyện.".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(verdict.verdict(), pb::Verdict::Supported);
+
+    // Health and reflection need no token.
+    assert_eq!(
+        serving_status(&server.url(), std::time::Duration::from_secs(5))
+            .await
+            .unwrap(),
+        "SERVING"
+    );
+    use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1alpha::ServerReflectionRequest;
+    let channel = tonic::transport::Endpoint::from_shared(server.url())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut answers = ServerReflectionClient::new(channel)
+        .server_reflection_info(tokio_stream::iter(vec![request]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(answers.message().await.unwrap().is_some());
+    server.stop().await;
+}
+
+/// (method, path, body, authorization, expected HTTP status)
+type HttpCase = (
+    &'static str,
+    &'static str,
+    Option<serde_json::Value>,
+    Option<String>,
+    u16,
+);
+
+#[tokio::test]
+async fn http_takes_the_same_tokens_and_metrics_count_the_requests() {
+    let directory = tempfile::tempdir().unwrap();
+    let server = TestServer::start_configured(directory.path(), Limits::default(), access()).await;
+    let url = |path: &str| format!("{}{path}", server.http_url());
+    let document = json!({"documentId": "a", "text": "Hà Nội có 30 quận, huyện."});
+    let bearer = |token: &str| format!("Bearer {token}");
+
+    let cases: &[HttpCase] = &[
+        ("POST", "/v1/documents", Some(document.clone()), None, 401),
+        (
+            "POST",
+            "/v1/documents",
+            Some(document.clone()),
+            Some(bearer(READER)),
+            403,
+        ),
+        (
+            "POST",
+            "/v1/documents",
+            Some(document.clone()),
+            Some(bearer(WRITER)),
+            200,
+        ),
+        ("GET", "/v1/stats", None, None, 401),
+        ("GET", "/v1/stats", None, Some(bearer(READER)), 200),
+        ("GET", "/healthz", None, None, 200),
+        ("GET", "/metrics", None, None, 401),
+    ];
+    for (method, path, body, authorization, expected) in cases {
+        let (status, bytes) =
+            http_request_as(method, &url(path), body.clone(), authorization.as_deref()).await;
+        assert_eq!(
+            status,
+            *expected,
+            "{method} {path} with {authorization:?}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+    }
+
+    let (status, bytes) =
+        http_request_as("GET", &url("/metrics"), None, Some(&bearer(READER))).await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(bytes).unwrap();
+    for line in [
+        "claimcheck_requests_total{method=\"IngestDocument\",transport=\"http\",code=\"UNAUTHENTICATED\"} 1",
+        "claimcheck_requests_total{method=\"IngestDocument\",transport=\"http\",code=\"PERMISSION_DENIED\"} 1",
+        "claimcheck_requests_total{method=\"IngestDocument\",transport=\"http\",code=\"OK\"} 1",
+        "claimcheck_requests_total{method=\"GetStats\",transport=\"http\",code=\"OK\"} 1",
+        "claimcheck_store_documents 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} missing from\n{text}");
+    }
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    server.stop().await;
+}
