@@ -65,6 +65,17 @@ pub async fn serving_status(
 #[derive(Clone)]
 pub struct BearerToken(Option<tonic::metadata::AsciiMetadataValue>);
 
+impl BearerToken {
+    /// `authorization: Bearer TOKEN` for `token`, or nothing for `None`.
+    pub fn new(token: Option<&str>) -> Result<BearerToken, ConnectError> {
+        token
+            .map(|token| format!("Bearer {}", token.trim()).parse())
+            .transpose()
+            .map(BearerToken)
+            .map_err(|_| ConnectError::Token)
+    }
+}
+
 impl tonic::service::Interceptor for BearerToken {
     fn call(
         &mut self,
@@ -102,16 +113,11 @@ pub async fn connect(url: &str, token: Option<&str>) -> Result<Client, ConnectEr
     if url.starts_with("https://") {
         return Err(ConnectError::TlsUnsupported);
     }
-    let token = token
-        .map(|token| format!("Bearer {}", token.trim()).parse())
-        .transpose()
-        .map_err(|_| ConnectError::Token)?;
+    let token = BearerToken::new(token)?;
     let channel = tonic::transport::Endpoint::from_shared(url.to_string())?
         .connect()
         .await?;
-    Ok(
-        FactCheckClient::with_interceptor(channel, BearerToken(token))
-            .max_decoding_message_size(server::MAX_ENCODED_MESSAGE_BYTES)
-            .max_encoding_message_size(server::MAX_ENCODED_MESSAGE_BYTES),
-    )
+    Ok(FactCheckClient::with_interceptor(channel, token)
+        .max_decoding_message_size(server::MAX_ENCODED_MESSAGE_BYTES)
+        .max_encoding_message_size(server::MAX_ENCODED_MESSAGE_BYTES))
 }

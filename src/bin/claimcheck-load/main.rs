@@ -9,7 +9,8 @@
 //! With `--ingest N`, it first streams N generated articles (generated
 //! before the clock starts) through IngestDocuments, `--ingest-streams`
 //! streams at a time, each acknowledged after its documents are durable,
-//! and reports MB/s.
+//! and reports MB/s. Against a server started with `--auth-tokens`, set
+//! `CLAIMCHECK_TOKEN` (a token with the `write` scope for `--ingest`).
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -278,6 +279,8 @@ async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot connect to {}", args.server))?,
         );
     }
+    let token =
+        claimcheck::grpc::BearerToken::new(std::env::var("CLAIMCHECK_TOKEN").ok().as_deref())?;
     let rounds = args.rounds.max(1);
     let phase = Duration::from_secs_f64(args.seconds / rounds as f64);
     println!(
@@ -306,10 +309,12 @@ async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         })
         .await;
         let (claims, next_claim) = (Arc::clone(&claims), Arc::clone(&next_claim));
+        let token = token.clone();
         let verify = closed_loop(&channels, args.concurrency, phase, move |channel| {
             let claim = claims[next_claim.fetch_add(1, Ordering::Relaxed) % claims.len()].clone();
+            let token = token.clone();
             async move {
-                FactCheckClient::new(channel)
+                FactCheckClient::with_interceptor(channel, token)
                     .verify_claim(pb::VerifyClaimRequest {
                         claim,
                         ..Default::default()
