@@ -234,6 +234,21 @@ fn text_key(digest: &TextDigest, number: u32) -> [u8; 37] {
     key
 }
 
+/// The big-endian document number at `at..at + 4` of a key.
+fn key_number(key: &[u8], at: usize, what: &str) -> Result<u32, StoreError> {
+    key.get(at..at + 4)
+        .and_then(|bytes| bytes.try_into().ok())
+        .map(u32::from_be_bytes)
+        .ok_or_else(|| StoreError::Corrupt(format!("{what} key")))
+}
+
+/// Adds the `H` and `T` keys of document `number`, whose text is `text`.
+fn insert_text_keys(batch: &mut Batch, text: &str, number: u32) {
+    let digest = text_digest(text);
+    batch.insert(&text_key(&digest, number)[..], &[][..]);
+    batch.insert(&numbered_key(b'T', number), &digest);
+}
+
 fn numbered_key(prefix: u8, number: u32) -> [u8; 5] {
     let mut key = [prefix, 0, 0, 0, 0];
     key[1..].copy_from_slice(&number.to_be_bytes());
@@ -402,15 +417,9 @@ fn add_text_digests(tree: &Tree) -> Result<(), StoreError> {
     let mut migrated = 0u64;
     for item in tree.scan_prefix([b'B']) {
         let (key, bytes) = item?;
-        let number = key
-            .get(1..5)
-            .and_then(|bytes| bytes.try_into().ok())
-            .map(u32::from_be_bytes)
-            .ok_or_else(|| StoreError::Corrupt("document body key".into()))?;
+        let number = key_number(&key, 1, "document body")?;
         let body: OwnedBody = decode(&bytes, "document body")?;
-        let digest = text_digest(&body.text);
-        batch.insert(&text_key(&digest, number)[..], &[][..]);
-        batch.insert(&numbered_key(b'T', number), &digest);
+        insert_text_keys(&mut batch, &body.text, number);
         pending += 1;
         migrated += 1;
         if pending == BODIES_PER_BATCH {
@@ -513,11 +522,7 @@ impl Store {
     ) -> impl Iterator<Item = Result<(u32, DocumentTerms), StoreError>> + '_ {
         self.tree.scan_prefix([b'P']).map(|item| {
             let (key, bytes) = item?;
-            let number = key
-                .get(1..5)
-                .and_then(|bytes| bytes.try_into().ok())
-                .map(u32::from_be_bytes)
-                .ok_or_else(|| StoreError::Corrupt("index entry key".into()))?;
+            let number = key_number(&key, 1, "index entry")?;
             Ok((number, decode(&bytes, "index entries")?))
         })
     }
@@ -536,9 +541,7 @@ impl Store {
         batch.insert(number_key(id), &number.to_be_bytes());
         batch.insert(&numbered_key(b'B', number), encode(&BodyRef::of(document))?);
         batch.insert(&numbered_key(b'P', number), encode(&document.terms)?);
-        let digest = text_digest(&document.text);
-        batch.insert(&text_key(&digest, number)[..], &[][..]);
-        batch.insert(&numbered_key(b'T', number), &digest);
+        insert_text_keys(&mut batch, &document.text, number);
         counters.documents += 1;
         counters.sentences += document.sentences.len() as u64;
         counters.quantities += document.record.quantity_count as u64;
@@ -665,13 +668,7 @@ impl Store {
         self.tree
             .scan_prefix(prefix)
             .keys()
-            .map(|key| {
-                let key = key?;
-                key.get(33..37)
-                    .and_then(|bytes| bytes.try_into().ok())
-                    .map(u32::from_be_bytes)
-                    .ok_or_else(|| StoreError::Corrupt("text digest key".into()))
-            })
+            .map(|key| key_number(&key?, 33, "text digest"))
             .collect()
     }
 
