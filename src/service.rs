@@ -658,18 +658,17 @@ impl Service {
     ) -> Result<Arc<VerificationResult>, ServiceError> {
         let cached = self.engine.cached_verdict(&input);
         self.metrics.record_verdict_cache(cached.is_some());
-        if let Some(result) = cached {
-            self.metrics.record_verdict(result.verdict);
-            return Ok(result);
-        }
-        let result = {
-            let _permit = self
-                .verify_permits
-                .acquire()
-                .await
-                .map_err(|_| ServiceError::ShuttingDown)?;
-            self.blocking(move |engine| Ok(engine.verify(&input)?))
-                .await?
+        let result = match cached {
+            Some(result) => result,
+            None => {
+                let _permit = self
+                    .verify_permits
+                    .acquire()
+                    .await
+                    .map_err(|_| ServiceError::ShuttingDown)?;
+                self.blocking(move |engine| Ok(engine.verify(&input)?))
+                    .await?
+            }
         };
         self.metrics.record_verdict(result.verdict);
         Ok(result)
