@@ -12,6 +12,7 @@ use crate::engine::{
     CacheSizes, DEFAULT_CACHE_MB, DEFAULT_DOCUMENT_CACHE_MB, DEFAULT_VERDICT_CACHE_MB,
 };
 use crate::service::Limits;
+use crate::tls::{ServerTls, TlsError};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
 pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8080";
@@ -79,8 +80,8 @@ pub struct TokenArgs {
 
 #[derive(Debug, Args)]
 pub struct HealthArgs {
-    #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
-    pub server: String,
+    #[command(flatten)]
+    pub connection: ServerConnection,
     /// Seconds to wait for the answer, connecting included (1..60).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=60))]
     pub timeout_seconds: u64,
@@ -127,6 +128,17 @@ pub struct ServeArgs {
     /// Accept requests without tokens on addresses other than loopback.
     #[arg(long, env = "CLAIMCHECK_ALLOW_UNAUTHENTICATED")]
     pub allow_unauthenticated: bool,
+    /// Serve both ports over TLS with this certificate chain (PEM, leaf
+    /// first); needs --tls-key.
+    #[arg(long, env = "CLAIMCHECK_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, env = "CLAIMCHECK_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Mutual TLS: clients must present a certificate signed by one of
+    /// these certificate authorities (PEM).
+    #[arg(long, env = "CLAIMCHECK_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 /// Validated settings of `serve`.
@@ -141,6 +153,8 @@ pub struct ServeSettings {
     pub stream_concurrency: usize,
     pub shutdown_grace: std::time::Duration,
     pub access: Arc<Access>,
+    /// `None`: plain text on both ports.
+    pub tls: Option<ServerTls>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,6 +181,8 @@ pub enum ConfigError {
          127.0.0.1, or pass --allow-unauthenticated"
     )]
     OpenOnNetwork { address: SocketAddr },
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     #[error("--{flag} must be between {min} and {max}, got {value}")]
     OutOfRange {
         flag: &'static str,
@@ -241,6 +257,14 @@ impl TryFrom<ServeArgs> for ServeSettings {
                 }
             }
         }
+        let tls = match (&args.tls_cert, &args.tls_key) {
+            (Some(certificate), Some(key)) => Some(ServerTls::load(
+                certificate,
+                key,
+                args.tls_client_ca.as_deref(),
+            )?),
+            _ => None,
+        };
         Ok(ServeSettings {
             listen,
             http_listen,
@@ -257,21 +281,60 @@ impl TryFrom<ServeArgs> for ServeSettings {
             stream_concurrency: stream_concurrency as usize,
             shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
             access: Arc::new(access),
+            tls,
         })
     }
 }
 
-#[derive(Debug, Args)]
-pub struct IngestArgs {
-    /// Files or folders; each file's name is its document_id.
-    #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
-    /// The service to send to.
+/// How a client command reaches the service.
+#[derive(Debug, Clone, Args)]
+pub struct ServerConnection {
+    /// The service: http://HOST:PORT, or https://HOST:PORT for a server
+    /// started with --tls-cert.
     #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
     pub server: String,
+    #[command(flatten)]
+    pub credentials: ClientCredentials,
+}
+
+/// What a client presents and trusts: its token and, over https://, the
+/// certificates.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ClientCredentials {
     /// Bearer token for a server started with --auth-tokens.
     #[arg(long, env = "CLAIMCHECK_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Trust this certificate authority (PEM) for https:// instead of the
+    /// system's.
+    #[arg(long, env = "CLAIMCHECK_CA_CERT")]
+    pub ca_cert: Option<PathBuf>,
+    /// For a server that asks for client certificates (--tls-client-ca):
+    /// this certificate (PEM); needs --client-key.
+    #[arg(long, env = "CLAIMCHECK_CLIENT_CERT", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The private key of --client-cert (PEM).
+    #[arg(long, env = "CLAIMCHECK_CLIENT_KEY", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files or folders. A file named on the command line is stored under
+    /// its name; a file found in a folder under its path from that folder
+    /// (sub/x.txt). Two files with one id stop the run before anything is
+    /// sent.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub connection: ServerConnection,
+    /// Follow symbolic links found inside the given folders (links named on
+    /// the command line are always followed).
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// Skip (and report) files larger than this, in bytes; the server
+    /// refuses documents over its --max-document-bytes.
+    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    pub max_file_bytes: u64,
     /// "vi" or "en"; empty: detect per document.
     #[arg(long, default_value = "")]
     pub language: String,
@@ -281,11 +344,8 @@ pub struct IngestArgs {
 pub struct CheckArgs {
     /// The draft: a UTF-8 text file, or - to read standard input.
     pub file: PathBuf,
-    #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
-    pub server: String,
-    /// Bearer token for a server started with --auth-tokens.
-    #[arg(long, env = "CLAIMCHECK_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
+    #[command(flatten)]
+    pub connection: ServerConnection,
     /// Print the response as JSON (the proto3 JSON mapping).
     #[arg(long)]
     pub json: bool,
@@ -305,11 +365,8 @@ pub struct VerifyArgs {
     /// The claim to check (or use --file).
     #[arg(required_unless_present = "file")]
     pub claim: Option<String>,
-    #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
-    pub server: String,
-    /// Bearer token for a server started with --auth-tokens.
-    #[arg(long, env = "CLAIMCHECK_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
+    #[command(flatten)]
+    pub connection: ServerConnection,
     /// Print the response as JSON.
     #[arg(long)]
     pub json: bool,
@@ -346,17 +403,11 @@ pub struct EvalArgs {
     /// Articles to load into a fresh temporary store.
     #[arg(long, required_unless_present = "server", conflicts_with = "server")]
     pub corpus: Option<PathBuf>,
-    /// Evaluate against a running service instead.
+    /// Evaluate against a running service instead (http:// or https://).
     #[arg(long)]
     pub server: Option<String>,
-    /// Bearer token for a server started with --auth-tokens.
-    #[arg(
-        long,
-        requires = "server",
-        env = "CLAIMCHECK_TOKEN",
-        hide_env_values = true
-    )]
-    pub token: Option<String>,
+    #[command(flatten)]
+    pub credentials: ClientCredentials,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -389,6 +440,9 @@ mod tests {
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE_SECONDS,
             auth_tokens: None,
             allow_unauthenticated: false,
+            tls_cert: None,
+            tls_key: None,
+            tls_client_ca: None,
         }
     }
 

@@ -48,3 +48,4 @@ pub mod retrieve;
 pub mod service;
 pub mod store;
 pub mod text;
+pub mod tls;

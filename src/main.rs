@@ -43,7 +43,7 @@ fn main() -> std::process::ExitCode {
     match outcome {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", cli::error_chain(error.chain()));
             std::process::ExitCode::FAILURE
         }
     }

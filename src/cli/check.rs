@@ -10,8 +10,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::cli::connect;
 use crate::config::CheckArgs;
-use crate::grpc::{connect, pb};
+use crate::grpc::pb;
 
 /// Exit codes.
 const NOTHING_CONTRADICTED: u8 = 0;
@@ -39,9 +40,7 @@ async fn check(args: CheckArgs) -> anyhow::Result<u8> {
         std::fs::read_to_string(&args.file)
             .with_context(|| format!("cannot read {}", args.file.display()))?
     };
-    let mut client = connect(&args.server, args.token.as_deref())
-        .await
-        .with_context(|| format!("cannot connect to {}", args.server))?;
+    let mut client = connect(&args.connection.server, &args.connection.credentials).await?;
     let response = client
         .check_draft(pb::CheckDraftRequest {
             text: text.clone(),

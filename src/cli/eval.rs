@@ -7,11 +7,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use futures_util::StreamExt;
 
-use crate::cli::ingest::{collect_files, document_id_of};
-use crate::config::EvalArgs;
+use crate::cli::connect;
+use crate::cli::ingest::collect_files;
+use crate::config::{ClientCredentials, EvalArgs};
 use crate::engine::CacheSizes;
 use crate::eval::{parse_claims, render, score, LabelledClaim, Prediction};
-use crate::grpc::{connect, convert, pb};
+use crate::grpc::{convert, pb};
 use crate::service::{ClaimRequest, DocumentRequest, Limits, Service};
 
 /// Loads `corpus` into a temporary store and verifies every claim there.
@@ -21,11 +22,12 @@ pub async fn predict_in_process(
 ) -> anyhow::Result<Vec<Prediction>> {
     let directory = tempfile::tempdir().context("cannot create a temporary store")?;
     let service = Service::open(directory.path(), CacheSizes::default(), Limits::default())?;
-    for path in collect_files(&[corpus.to_path_buf()])? {
+    for file in collect_files(&[corpus.to_path_buf()], false)?.files {
+        let path = file.path;
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let request = DocumentRequest {
-            document_id: document_id_of(&path),
+            document_id: file.document_id,
             text,
             ..Default::default()
         };
@@ -64,12 +66,10 @@ pub async fn predict_with(
 
 async fn predict_remote(
     server: &str,
-    token: Option<&str>,
+    credentials: &ClientCredentials,
     claims: &[LabelledClaim],
 ) -> anyhow::Result<Vec<Prediction>> {
-    let mut client = connect(server, token)
-        .await
-        .with_context(|| format!("cannot connect to {server}"))?;
+    let mut client = connect(server, credentials).await?;
     let requests: Vec<pb::VerifyClaimRequest> = claims
         .iter()
         .enumerate()
@@ -129,7 +129,7 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let claims = parse_claims(&text)?;
     let predictions = match (&args.corpus, &args.server) {
         (Some(corpus), _) => predict_in_process(corpus, &claims).await?,
-        (None, Some(server)) => predict_remote(server, args.token.as_deref(), &claims).await?,
+        (None, Some(server)) => predict_remote(server, &args.credentials, &claims).await?,
         (None, None) => anyhow::bail!("give --corpus DIR or --server URL"),
     };
     let report = score(&claims, &predictions);

@@ -11,7 +11,8 @@ use crate::grpc::serving_status;
 
 pub async fn run(args: HealthArgs) -> anyhow::Result<ExitCode> {
     let timeout = Duration::from_secs(args.timeout_seconds);
-    match serving_status(&args.server, timeout).await {
+    let server = &args.connection.server;
+    match serving_status(server, &args.connection.credentials, timeout).await {
         Ok(status) => {
             println!("{status}");
             Ok(if status == "SERVING" {
@@ -21,7 +22,11 @@ pub async fn run(args: HealthArgs) -> anyhow::Result<ExitCode> {
             })
         }
         Err(error) => {
-            eprintln!("error: {}: {error}", args.server);
+            let error = anyhow::Error::from(error);
+            eprintln!(
+                "error: {server}: {}",
+                crate::cli::error_chain(error.chain())
+            );
             Ok(ExitCode::FAILURE)
         }
     }

@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::Access;
 use crate::config::{ServeArgs, ServeSettings};
-use crate::grpc::server::{serve, Listeners};
+use crate::grpc::server::{serve, Listeners, ServerOptions};
 use crate::service::Service;
 
 async fn shutdown_signal() {
@@ -64,10 +64,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     // The address ends the line: scripts take the last word.
     println!("claimcheck listening on {address}");
+    let scheme = match &settings.tls {
+        Some(tls) => {
+            tracing::info!(
+                mutual = tls.is_mutual(),
+                "TLS on both ports; plain-text connections are refused"
+            );
+            "https"
+        }
+        None => "http",
+    };
     if let Some(http) = &http {
         let http_address = http.local_addr()?;
         tracing::info!(%http_address, "HTTP: JSON API and the page");
-        println!("claimcheck HTTP (JSON API and web page) on http://{http_address}");
+        println!("claimcheck HTTP (JSON API and web page) on {scheme}://{http_address}");
     }
     serve(
         Listeners {
@@ -75,9 +85,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             http,
         },
         Arc::new(service),
-        Arc::clone(&settings.access),
-        settings.stream_concurrency,
-        settings.shutdown_grace,
+        ServerOptions {
+            access: Arc::clone(&settings.access),
+            stream_concurrency: settings.stream_concurrency,
+            shutdown_grace: settings.shutdown_grace,
+            tls: settings.tls.clone(),
+        },
         shutdown_signal(),
     )
     .await?;

@@ -7,14 +7,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use futures_util::StreamExt;
 
+use crate::cli::connect;
 use crate::cli::output::{verification_json, verification_text};
 use crate::config::VerifyArgs;
-use crate::grpc::{connect, pb};
+use crate::grpc::pb;
 
 pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let mut client = connect(&args.server, args.token.as_deref())
-        .await
-        .with_context(|| format!("cannot connect to {}", args.server))?;
+    let mut client = connect(&args.connection.server, &args.connection.credentials).await?;
     if let Some(file) = &args.file {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;

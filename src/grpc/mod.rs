@@ -22,13 +22,16 @@ pub mod pb {
         include_bytes!(concat!(env!("OUT_DIR"), "/claimcheck_descriptor.bin"));
 }
 
+pub use crate::config::ClientCredentials;
 pub use pb::fact_check_client::FactCheckClient;
 
 /// Why a health check got no answer.
 #[derive(Debug, thiserror::Error)]
 pub enum HealthCheckError {
-    #[error("cannot connect: {0}")]
+    #[error("cannot connect")]
     Connect(#[from] tonic::transport::Error),
+    #[error(transparent)]
+    Setup(#[from] ConnectError),
     #[error("the health check failed: {0}")]
     Call(#[from] tonic::Status),
     #[error("no answer within {0:?}")]
@@ -39,14 +42,13 @@ pub enum HealthCheckError {
 /// service name): "SERVING", "NOT_SERVING" ..., within `timeout`.
 pub async fn serving_status(
     url: &str,
+    credentials: &ClientCredentials,
     timeout: std::time::Duration,
 ) -> Result<String, HealthCheckError> {
     use tonic_health::pb::health_client::HealthClient;
     use tonic_health::pb::{health_check_response::ServingStatus, HealthCheckRequest};
     let check = async {
-        let channel = tonic::transport::Endpoint::from_shared(url.to_string())?
-            .connect()
-            .await?;
+        let channel = endpoint(url, credentials)?.connect().await?;
         let response = HealthClient::new(channel)
             .check(HealthCheckRequest {
                 service: String::new(),
@@ -98,25 +100,64 @@ pub type Client = FactCheckClient<
 /// Why a client could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    #[error("{0}")]
+    #[error(transparent)]
     Transport(#[from] tonic::transport::Error),
     #[error("the token holds characters a header cannot carry (printable ASCII only)")]
     Token,
-    #[error("https:// is not supported by this client yet; use http:// to a server without TLS")]
-    TlsUnsupported,
+    #[error("cannot read {flag} {}: {source}", path.display())]
+    ReadFile {
+        flag: &'static str,
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("--ca-cert and --client-cert are for https:// servers; {url} is plain http://")]
+    CertificatesWithoutTls { url: String },
 }
 
-/// Connects a client to `url` (e.g. "http://127.0.0.1:50051"), with message
-/// limits that match the server's defaults, sending `token` (if any) as a
-/// bearer token with every call.
-pub async fn connect(url: &str, token: Option<&str>) -> Result<Client, ConnectError> {
-    if url.starts_with("https://") {
-        return Err(ConnectError::TlsUnsupported);
+/// The endpoint of `url`: over TLS for https://, trusting `--ca-cert` (or
+/// the system's certificate authorities) and presenting `--client-cert`
+/// when given.
+fn endpoint(
+    url: &str,
+    credentials: &ClientCredentials,
+) -> Result<tonic::transport::Endpoint, ConnectError> {
+    use tonic::transport::{Certificate, ClientTlsConfig, Identity};
+    let endpoint = tonic::transport::Endpoint::from_shared(url.to_string())?;
+    let read = |flag: &'static str, path: &std::path::Path| {
+        std::fs::read(path).map_err(|source| ConnectError::ReadFile {
+            flag,
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    if !url.starts_with("https://") {
+        if credentials.ca_cert.is_some() || credentials.client_cert.is_some() {
+            return Err(ConnectError::CertificatesWithoutTls {
+                url: url.to_string(),
+            });
+        }
+        return Ok(endpoint);
     }
-    let token = BearerToken::new(token)?;
-    let channel = tonic::transport::Endpoint::from_shared(url.to_string())?
-        .connect()
-        .await?;
+    let mut tls = ClientTlsConfig::new();
+    tls = match &credentials.ca_cert {
+        Some(path) => tls.ca_certificate(Certificate::from_pem(read("--ca-cert", path)?)),
+        None => tls.with_native_roots(),
+    };
+    if let (Some(certificate), Some(key)) = (&credentials.client_cert, &credentials.client_key) {
+        tls = tls.identity(Identity::from_pem(
+            read("--client-cert", certificate)?,
+            read("--client-key", key)?,
+        ));
+    }
+    Ok(endpoint.tls_config(tls)?)
+}
+
+/// Connects a client to `url` ("http://127.0.0.1:50051", or https:// for a
+/// server with TLS), with message limits that match the server's defaults,
+/// sending the token (if any) as a bearer token with every call.
+pub async fn connect(url: &str, credentials: &ClientCredentials) -> Result<Client, ConnectError> {
+    let token = BearerToken::new(credentials.token.as_deref())?;
+    let channel = endpoint(url, credentials)?.connect().await?;
     Ok(FactCheckClient::with_interceptor(channel, token)
         .max_decoding_message_size(server::MAX_ENCODED_MESSAGE_BYTES)
         .max_encoding_message_size(server::MAX_ENCODED_MESSAGE_BYTES))

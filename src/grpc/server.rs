@@ -9,13 +9,14 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
-use tonic::transport::Server;
+use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
 use crate::auth::Access;
 use crate::grpc::adapter::FactCheckAdapter;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheckServer;
 use crate::service::Service;
+use crate::tls::ServerTls;
 
 /// Largest response the server sends (a big document with its sentences).
 pub const MAX_ENCODED_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
@@ -57,16 +58,35 @@ pub struct Listeners {
     pub http: Option<TcpListener>,
 }
 
+/// How the server treats its callers and its shutdown.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    pub access: Arc<Access>,
+    /// Claims checked at once on one VerifyClaims stream.
+    pub stream_concurrency: usize,
+    /// How long a shutdown waits for requests in flight.
+    pub shutdown_grace: std::time::Duration,
+    /// TLS on both ports; `None`: plain text.
+    pub tls: Option<ServerTls>,
+}
+
+/// How long a client has to finish its TLS handshake.
+pub const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves until `shutdown` completes, then stops accepting, lets in-flight
 /// requests finish (for at most `shutdown_grace`), and flushes the store.
 pub async fn serve(
     listeners: Listeners,
     service: Arc<Service>,
-    access: Arc<Access>,
-    stream_concurrency: usize,
-    shutdown_grace: std::time::Duration,
+    options: ServerOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let ServerOptions {
+        access,
+        stream_concurrency,
+        shutdown_grace,
+        tls,
+    } = options;
     let max_request_bytes = service.limits().max_document_bytes + REQUEST_ENVELOPE_BYTES;
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter
@@ -108,9 +128,20 @@ pub async fn serve(
     let http = listeners.http.map(|listener| {
         let adapter = FactCheckAdapter::new(Arc::clone(&service), access, stream_concurrency);
         let router = crate::http::router(Arc::new(adapter), service.limits().max_document_bytes);
-        tokio::spawn(crate::http::serve(listener, router, stopped()))
+        let acceptor = tls.as_ref().map(ServerTls::http_acceptor);
+        tokio::spawn(crate::http::serve(listener, acceptor, router, stopped()))
     });
-    let running = Server::builder()
+    let mut builder = Server::builder();
+    if let Some(tls) = &tls {
+        let mut config = ServerTlsConfig::new()
+            .identity(Identity::from_pem(&tls.certificate_pem, &tls.key_pem))
+            .timeout(TLS_HANDSHAKE_TIMEOUT);
+        if let Some(client_ca) = &tls.client_ca_pem {
+            config = config.client_ca_root(Certificate::from_pem(client_ca));
+        }
+        builder = builder.tls_config(config)?;
+    }
+    let running = builder
         .initial_stream_window_size(STREAM_WINDOW_BYTES)
         .initial_connection_window_size(CONNECTION_WINDOW_BYTES)
         .add_service(health_service)

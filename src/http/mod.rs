@@ -12,6 +12,7 @@
 
 mod page;
 pub mod status;
+pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -63,16 +64,26 @@ pub fn router(adapter: Arc<FactCheckAdapter>, max_document_bytes: usize) -> Rout
         .with_state(adapter)
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then lets
-/// requests in flight finish.
+/// Serves `router` on `listener` (through TLS when `tls` is given) until
+/// `shutdown` completes, then lets requests in flight finish.
 pub async fn serve(
     listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    match tls {
+        Some(acceptor) => {
+            axum::serve(tls::TlsListener::new(listener, acceptor)?, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        None => {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+    }
 }
 
 /// A request body as the message it carries; an empty body is the empty

@@ -2,7 +2,7 @@
 //! reflection and `/healthz` stay open; `/metrics` counts what was asked.
 
 use claimcheck::auth::{token_digest_hex, Access, TokenTable};
-use claimcheck::grpc::{connect, pb, serving_status};
+use claimcheck::grpc::{connect, pb, serving_status, ClientCredentials};
 use claimcheck::service::Limits;
 use serde_json::json;
 use tonic::Code;
@@ -19,6 +19,13 @@ fn access() -> Access {
         token_digest_hex(WRITER)
     );
     Access::Tokens(TokenTable::parse(&file).unwrap())
+}
+
+fn token(token: &str) -> ClientCredentials {
+    ClientCredentials {
+        token: Some(token.to_string()),
+        ..Default::default()
+    }
 }
 
 fn ingest_request() -> pb::IngestDocumentRequest {
@@ -42,7 +49,7 @@ async fn grpc_calls_need_a_token_with_the_methods_scope() {
         .unwrap_err();
     assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
 
-    let mut stranger = connect(&server.url(), Some("not-a-known-token"))
+    let mut stranger = connect(&server.url(), &token("not-a-known-token"))
         .await
         .unwrap();
     let refused = stranger
@@ -51,12 +58,12 @@ async fn grpc_calls_need_a_token_with_the_methods_scope() {
         .unwrap_err();
     assert_eq!(refused.code(), Code::Unauthenticated, "{refused:?}");
 
-    let mut reader = connect(&server.url(), Some(READER)).await.unwrap();
+    let mut reader = connect(&server.url(), &token(READER)).await.unwrap();
     let refused = reader.ingest_document(ingest_request()).await.unwrap_err();
     assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
     assert!(refused.message().contains("write"), "{refused:?}");
 
-    let mut writer = connect(&server.url(), Some(WRITER)).await.unwrap();
+    let mut writer = connect(&server.url(), &token(WRITER)).await.unwrap();
     writer.ingest_document(ingest_request()).await.unwrap();
     let verdict = reader
         .verify_claim(pb::VerifyClaimRequest {
@@ -70,9 +77,13 @@ async fn grpc_calls_need_a_token_with_the_methods_scope() {
 
     // Health and reflection need no token.
     assert_eq!(
-        serving_status(&server.url(), std::time::Duration::from_secs(5))
-            .await
-            .unwrap(),
+        serving_status(
+            &server.url(),
+            &ClientCredentials::default(),
+            std::time::Duration::from_secs(5)
+        )
+        .await
+        .unwrap(),
         "SERVING"
     );
     use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use crate::common::{claims_path, corpus, corpus_dir, seed_corpus_and_dev_claims, shared};
-use claimcheck::grpc::{connect, pb};
+use claimcheck::grpc::{connect, pb, ClientCredentials};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_claimcheck");
 
@@ -58,7 +58,7 @@ fn eval_json(claims: &std::path::Path, source: &[&str]) -> serde_json::Value {
 async fn an_acknowledged_ingest_survives_kill_9() {
     let directory = tempfile::tempdir().unwrap();
     let (mut server, url) = spawn_server(directory.path());
-    let mut client = connect(&url, None).await.unwrap();
+    let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
     let (name, text) = corpus().into_iter().next().unwrap();
     let response = client
         .ingest_document(pb::IngestDocumentRequest {
@@ -73,7 +73,7 @@ async fn an_acknowledged_ingest_survives_kill_9() {
     server.wait().unwrap();
 
     let (mut restarted, url) = spawn_server(directory.path());
-    let mut client = connect(&url, None).await.unwrap();
+    let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
     let document = client
         .get_document(pb::GetDocumentRequest { document_id: name })
         .await
@@ -96,7 +96,7 @@ async fn an_acknowledged_ingest_survives_kill_9() {
 async fn sigterm_stops_the_server_cleanly() {
     let directory = tempfile::tempdir().unwrap();
     let (server, url) = spawn_server(directory.path());
-    let mut client = connect(&url, None).await.unwrap();
+    let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
     client.get_stats(pb::GetStatsRequest {}).await.unwrap();
     let status = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
@@ -241,6 +241,55 @@ async fn client_commands_work_against_a_served_store() {
         report["label_accuracy"].as_f64().unwrap() >= 1.0,
         "{report:#}"
     );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+#[tokio::test]
+async fn ingest_reports_each_bad_file_and_sends_the_rest() {
+    let directory = tempfile::tempdir().unwrap();
+    let (mut server, url) = spawn_server(&directory.path().join("data"));
+    let folder = directory.path().join("articles");
+    std::fs::create_dir_all(folder.join("sub")).unwrap();
+    std::fs::write(folder.join("a.txt"), "Hà Nội có 30 quận, huyện.").unwrap();
+    std::fs::write(folder.join("sub/a.txt"), "Đà Nẵng có 8 quận, huyện.").unwrap();
+    std::fs::write(folder.join("big.txt"), "Giá tăng 5%. ".repeat(40)).unwrap();
+    std::fs::write(folder.join("binary.dat"), [0xff, 0xfe, 0x00, 0x01]).unwrap();
+    let outside = directory.path().join("outside.txt");
+    std::fs::write(&outside, "Không được gửi.").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&outside, folder.join("link.txt")).unwrap();
+
+    let ingest = Command::new(BINARY)
+        .args(["ingest", "--max-file-bytes", "200", "--server", &url])
+        .arg(&folder)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let summary = String::from_utf8_lossy(&ingest.stdout);
+    let warnings = String::from_utf8_lossy(&ingest.stderr);
+    assert_eq!(ingest.status.code(), Some(1), "{summary}{warnings}");
+    assert!(
+        summary.contains("stored 2 documents (0 replaced), 2 failed"),
+        "{summary}"
+    );
+    assert!(summary.contains("over --max-file-bytes 200"), "{summary}");
+    assert!(summary.contains("not UTF-8 text"), "{summary}");
+    #[cfg(unix)]
+    assert!(warnings.contains("symbolic link"), "{warnings}");
+
+    let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
+    let listed = client
+        .list_documents(pb::ListDocumentsRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    let ids: Vec<&str> = listed
+        .documents
+        .iter()
+        .map(|d| d.document_id.as_str())
+        .collect();
+    assert_eq!(ids, ["a.txt", "sub/a.txt"]);
     server.kill().unwrap();
     server.wait().unwrap();
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use claimcheck::auth::Access;
 use claimcheck::engine::CacheSizes;
-use claimcheck::grpc::server::Listeners;
-use claimcheck::grpc::{connect, pb, Client};
+use claimcheck::grpc::server::{Listeners, ServerOptions};
+use claimcheck::grpc::{connect, pb, Client, ClientCredentials};
 use claimcheck::service::{Limits, Service};
 use tokio::sync::oneshot;
 
@@ -134,6 +134,29 @@ impl TestServer {
 
     /// A server with `access` (tokens or none); its `client` sends no token.
     pub async fn start_configured(data_dir: &Path, limits: Limits, access: Access) -> TestServer {
+        let options = ServerOptions {
+            access: Arc::new(access),
+            stream_concurrency: 4,
+            shutdown_grace: std::time::Duration::from_secs(8),
+            tls: None,
+        };
+        TestServer::start_with_options(data_dir, limits, options, &ClientCredentials::default())
+            .await
+    }
+
+    /// A server with `options`; its `client` connects with `credentials`
+    /// (over https:// when the server has TLS).
+    pub async fn start_with_options(
+        data_dir: &Path,
+        limits: Limits,
+        options: ServerOptions,
+        credentials: &ClientCredentials,
+    ) -> TestServer {
+        let scheme = if options.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         let service =
             Arc::new(Service::open(data_dir, CacheSizes::default(), limits).expect("store opens"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -152,9 +175,7 @@ impl TestServer {
                     http: Some(http_listener),
                 },
                 service,
-                Arc::new(access),
-                4,
-                std::time::Duration::from_secs(8),
+                options,
                 async move {
                     let _ = stopped.await;
                 },
@@ -162,7 +183,7 @@ impl TestServer {
             .await
             .expect("server runs and stops cleanly");
         });
-        let client = connect(&format!("http://{address}"), None)
+        let client = connect(&format!("{scheme}://{address}"), credentials)
             .await
             .expect("client connects");
         TestServer {

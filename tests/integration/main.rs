@@ -2,7 +2,8 @@
 //! `claimcheck` binary itself (`cli`), a real server called through the
 //! generated client (`server`), drafts over gRPC, HTTP and the page in a
 //! browser (`draft`), verdicts with look-alike articles in the
-//! store (`distractors`) and on the real claims (`real_claims`). Tests that
+//! store (`distractors`), on the real claims (`real_claims`), with tokens
+//! (`auth`) and over TLS (`tls`). Tests that
 //! read `../shared` skip with a printed line when it is absent.
 
 mod auth;
@@ -12,3 +13,4 @@ mod distractors;
 mod draft;
 mod real_claims;
 mod server;
+mod tls;

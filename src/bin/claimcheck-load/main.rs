@@ -208,9 +208,11 @@ async fn ingest(server: &str, documents: usize, streams: usize) -> anyhow::Resul
     let started = Instant::now();
     let mut senders = Vec::with_capacity(streams);
     for _ in 0..streams {
-        let mut client =
-            claimcheck::grpc::connect(server, std::env::var("CLAIMCHECK_TOKEN").ok().as_deref())
-                .await?;
+        let credentials = claimcheck::grpc::ClientCredentials {
+            token: std::env::var("CLAIMCHECK_TOKEN").ok(),
+            ..Default::default()
+        };
+        let mut client = claimcheck::grpc::connect(server, &credentials).await?;
         let queue = Arc::clone(&queue);
         senders.push(tokio::spawn(async move {
             let mut sentences = 0u64;
