@@ -24,7 +24,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .out_dir(&out_dir)
         .emit_fields()
         .build(&[".claimcheck.v1"])?;
+    // Undecodable requests are the caller's fault: INVALID_ARGUMENT (see
+    // src/grpc/protocol.rs).
     tonic_prost_build::configure()
+        .codec_path("crate::grpc::protocol::RequestCodec")
         .build_client(true)
         .build_server(true)
         .compile_fds(descriptor_set)?;

@@ -6,6 +6,7 @@
 
 pub mod adapter;
 pub mod convert;
+pub mod protocol;
 pub mod server;
 pub mod status;
 

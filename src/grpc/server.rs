@@ -15,6 +15,7 @@ use crate::auth::Access;
 use crate::grpc::adapter::FactCheckAdapter;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheckServer;
+use crate::grpc::protocol::{one_message_paths, OneMessageLayer};
 use crate::service::Service;
 use crate::tls::ServerTls;
 
@@ -42,6 +43,8 @@ const CONNECTION_WINDOW_BYTES: u32 = 4 * 1024 * 1024;
 pub enum ServeError {
     #[error("reflection setup failed: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
+    #[error("the services' descriptors do not decode: {0}")]
+    Descriptors(#[from] prost::DecodeError),
     #[error("transport error: {0}")]
     Transport(#[from] tonic::transport::Error),
     #[error("the HTTP server failed: {0}")]
@@ -141,7 +144,12 @@ pub async fn serve(
         }
         builder = builder.tls_config(config)?;
     }
+    let one_message_paths = one_message_paths(&[
+        pb::FILE_DESCRIPTOR_SET,
+        tonic_health::pb::FILE_DESCRIPTOR_SET,
+    ])?;
     let running = builder
+        .layer(OneMessageLayer::new(one_message_paths, max_request_bytes))
         .initial_stream_window_size(STREAM_WINDOW_BYTES)
         .initial_connection_window_size(CONNECTION_WINDOW_BYTES)
         .add_service(health_service)

@@ -830,6 +830,109 @@ mod batch_streams {
         framed.into()
     }
 
+    /// One call written by hand over HTTP/2: `body` as sent, and the call's
+    /// grpc-status and grpc-message (from the trailers, or from the headers
+    /// of a trailers-only answer).
+    async fn raw_call(
+        address: std::net::SocketAddr,
+        method: &str,
+        body: Vec<u8>,
+    ) -> (String, String) {
+        let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+        let (client, connection) = h2::client::handshake(tcp).await.unwrap();
+        let connection = tokio::spawn(connection);
+        let mut client = client.ready().await.unwrap();
+        let request =
+            http::Request::post(format!("http://{address}/claimcheck.v1.FactCheck/{method}"))
+                .header("content-type", "application/grpc")
+                .header("te", "trailers")
+                .body(())
+                .unwrap();
+        let (response, mut send) = client.send_request(request, false).unwrap();
+        send.send_data(body.into(), true).unwrap();
+        let response = response.await.unwrap();
+        let field = |headers: &http::HeaderMap, name: &str| {
+            headers
+                .get(name)
+                .map(|value| value.to_str().unwrap().to_string())
+        };
+        let (head, mut body) = response.into_parts();
+        let outcome = match field(&head.headers, "grpc-status") {
+            Some(status) => (
+                status,
+                field(&head.headers, "grpc-message").unwrap_or_default(),
+            ),
+            None => {
+                while let Some(chunk) = body.data().await {
+                    let _ = body.flow_control().release_capacity(chunk.unwrap().len());
+                }
+                let trailers = body.trailers().await.unwrap().expect("trailers");
+                (
+                    field(&trailers, "grpc-status").unwrap(),
+                    field(&trailers, "grpc-message").unwrap_or_default(),
+                )
+            }
+        };
+        drop(client);
+        connection.abort();
+        outcome
+    }
+
+    /// Requests the client got wrong are INVALID_ARGUMENT (3), not INTERNAL
+    /// (13): a message that is not protobuf, and a second message on a
+    /// method that takes one. One message still gets its answer.
+    #[tokio::test]
+    async fn malformed_and_extra_request_messages_are_invalid_arguments() {
+        let directory = tempfile::tempdir().unwrap();
+        let mut server = TestServer::start(directory.path()).await;
+        server.ingest_corpus().await;
+        let claim = pb::VerifyClaimRequest {
+            claim: AN_LAC_CLAIM.into(),
+            ..Default::default()
+        };
+        let one = grpc_message(&claim).to_vec();
+        let garbage = vec![0, 0, 0, 0, 3, 0xff, 0xff, 0xff];
+        let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
+            ("VerifyClaim", one.clone(), "0", ""),
+            (
+                "VerifyClaim",
+                garbage.clone(),
+                "3",
+                "not a valid VerifyClaimRequest",
+            ),
+            (
+                "VerifyClaim",
+                [one.clone(), one.clone()].concat(),
+                "3",
+                "one request message",
+            ),
+            (
+                "GetStats",
+                [
+                    grpc_message(&pb::GetStatsRequest::default()).to_vec(),
+                    grpc_message(&pb::GetStatsRequest::default()).to_vec(),
+                ]
+                .concat(),
+                "3",
+                "one request message",
+            ),
+            ("VerifyClaims", [one.clone(), one.clone()].concat(), "0", ""),
+            (
+                "VerifyClaims",
+                [one.clone(), garbage].concat(),
+                "3",
+                "not a valid",
+            ),
+        ];
+        for (method, body, status, message) in cases {
+            let (got_status, got_message) = raw_call(server.address, method, body).await;
+            assert_eq!(got_status, status, "{method}: {got_message}");
+            let decoded = got_message.replace("%20", " ");
+            assert!(decoded.contains(message), "{method}: {got_message}");
+        }
+        server.stop().await;
+    }
+
     /// A VerifyClaims stream written the way grpcurl and Python grpcio
     /// write it: one small DATA frame per claim, far faster than the server
     /// checks them. Every claim is answered and the stream ends OK (the

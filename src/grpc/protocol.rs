@@ -1,0 +1,296 @@
+//! Protocol hygiene at the gRPC edge, for requests a client got wrong:
+//!
+//! - [`RequestCodec`]: protobuf with a request that cannot be decoded
+//!   answered `INVALID_ARGUMENT` (the caller's fault) instead of the
+//!   `INTERNAL` tonic gives by default, which monitoring reads as a server
+//!   fault. The generated client shares the codec, so a response the client
+//!   cannot decode is reported the same way; the message says which.
+//! - [`OneMessageLayer`]: a method that takes one request message (unary and
+//!   server-streaming) refuses a call that sends two or more with
+//!   `INVALID_ARGUMENT`, instead of answering the first and dropping the
+//!   rest unread. The set of such methods is read from the services'
+//!   descriptors, so it follows the proto. The request is read here up to
+//!   the decoding limit (tonic buffers a single message whole anyway), and
+//!   a larger one is refused with `RESOURCE_EXHAUSTED`, as tonic would.
+//!
+//! These refusals happen before the call reaches the adapter, so they are
+//! not in the access log or the request metrics.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::{Buf, BytesMut};
+use http_body_util::BodyExt;
+use prost::Message;
+use tonic::codec::{BufferSettings, Codec, DecodeBuf, Decoder};
+use tonic::Status;
+use tonic_prost::{ProstCodec, ProstDecoder, ProstEncoder};
+
+/// Protobuf, with undecodable messages refused as `INVALID_ARGUMENT`.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCodec<T, U>(ProstCodec<T, U>);
+
+impl<T, U> Codec for RequestCodec<T, U>
+where
+    T: Message + Send + 'static,
+    U: Message + Default + Send + 'static,
+{
+    type Encode = T;
+    type Decode = U;
+    type Encoder = ProstEncoder<T>;
+    type Decoder = RequestDecoder<U>;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        self.0.encoder()
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        RequestDecoder(self.0.decoder())
+    }
+}
+
+/// The protobuf decoder, with its failures reported as the sender's.
+#[derive(Debug)]
+pub struct RequestDecoder<U>(ProstDecoder<U>);
+
+impl<U: Message + Default> Decoder for RequestDecoder<U> {
+    type Item = U;
+    type Error = Status;
+
+    fn decode(&mut self, buffer: &mut DecodeBuf<'_>) -> Result<Option<U>, Status> {
+        self.0.decode(buffer).map_err(|status| {
+            Status::invalid_argument(format!(
+                "the message is not a valid {}: {}",
+                std::any::type_name::<U>()
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or("message"),
+                status.message()
+            ))
+        })
+    }
+
+    fn buffer_settings(&self) -> BufferSettings {
+        self.0.buffer_settings()
+    }
+}
+
+/// The paths (`/package.Service/Method`) of every method that takes one
+/// request message, in the given encoded descriptor sets.
+pub fn one_message_paths(descriptor_sets: &[&[u8]]) -> Result<HashSet<String>, prost::DecodeError> {
+    let mut paths = HashSet::new();
+    for encoded in descriptor_sets {
+        let set = prost_types::FileDescriptorSet::decode(*encoded)?;
+        for file in &set.file {
+            for service in &file.service {
+                for method in &service.method {
+                    if !method.client_streaming() {
+                        paths.insert(format!(
+                            "/{}.{}/{}",
+                            file.package(),
+                            service.name(),
+                            method.name()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(paths)
+}
+
+/// Refuses a second request message on methods that take one.
+#[derive(Debug, Clone)]
+pub struct OneMessageLayer {
+    paths: Arc<HashSet<String>>,
+    max_message_bytes: usize,
+}
+
+impl OneMessageLayer {
+    pub fn new(paths: HashSet<String>, max_message_bytes: usize) -> OneMessageLayer {
+        OneMessageLayer {
+            paths: Arc::new(paths),
+            max_message_bytes,
+        }
+    }
+}
+
+impl<S> tower_layer::Layer<S> for OneMessageLayer {
+    type Service = OneMessage<S>;
+
+    fn layer(&self, inner: S) -> OneMessage<S> {
+        OneMessage {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OneMessage<S> {
+    inner: S,
+    layer: OneMessageLayer,
+}
+
+type Request = http::Request<tonic::body::Body>;
+type Response = http::Response<tonic::body::Body>;
+
+impl<S> tower_service::Service<Request> for OneMessage<S>
+where
+    S: tower_service::Service<Request, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if !self.layer.paths.contains(request.uri().path()) {
+            return Box::pin(self.inner.call(request));
+        }
+        // The service that was made ready serves this call; its clone
+        // waits for the next.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let limit = self.layer.max_message_bytes;
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            match read_one_message(body, limit).await {
+                Ok(bytes) => {
+                    let body = tonic::body::Body::new(http_body_util::Full::new(bytes));
+                    let request = http::Request::from_parts(parts, body);
+                    inner.call(request).await
+                }
+                Err(status) => Ok(status.into_http()),
+            }
+        })
+    }
+}
+
+/// gRPC frames a message as a flag byte, a 4-byte big-endian length and the
+/// message.
+const FRAME_HEADER_BYTES: usize = 5;
+
+/// Where a body's frames stand: how many messages have begun, and how many
+/// bytes of the current frame are still to come.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct FrameCount {
+    messages: usize,
+    /// Unconsumed bytes: header bytes of an incomplete header.
+    pending_header: Vec<u8>,
+    remaining_in_message: usize,
+}
+
+impl FrameCount {
+    /// Counts the frames that begin in `chunk`.
+    fn feed(&mut self, mut chunk: &[u8]) {
+        while !chunk.is_empty() {
+            if self.remaining_in_message > 0 {
+                let taken = self.remaining_in_message.min(chunk.len());
+                self.remaining_in_message -= taken;
+                chunk = &chunk[taken..];
+                continue;
+            }
+            let needed = FRAME_HEADER_BYTES - self.pending_header.len();
+            let taken = needed.min(chunk.len());
+            self.pending_header.extend_from_slice(&chunk[..taken]);
+            chunk = &chunk[taken..];
+            if self.pending_header.len() == FRAME_HEADER_BYTES {
+                let mut header = &self.pending_header[1..];
+                self.remaining_in_message = header.get_u32() as usize;
+                self.pending_header.clear();
+                self.messages += 1;
+            }
+        }
+    }
+}
+
+/// The whole body of a call that must carry one message, or the status
+/// that refuses it.
+async fn read_one_message(
+    mut body: tonic::body::Body,
+    max_message_bytes: usize,
+) -> Result<bytes::Bytes, Status> {
+    let limit = max_message_bytes + FRAME_HEADER_BYTES;
+    let mut buffer = BytesMut::new();
+    let mut frames = FrameCount::default();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|error| Status::from_error(error.into()))?;
+        let Ok(data) = frame.into_data() else {
+            // Request trailers: gRPC clients send none; nothing to read.
+            continue;
+        };
+        frames.feed(&data);
+        if frames.messages > 1 {
+            return Err(Status::invalid_argument(
+                "this method takes one request message; the call sent more",
+            ));
+        }
+        if buffer.len() + data.len() > limit {
+            return Err(Status::resource_exhausted(format!(
+                "the request is larger than the limit of {max_message_bytes} bytes"
+            )));
+        }
+        buffer.extend_from_slice(&data);
+    }
+    Ok(buffer.freeze())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(length: u32) -> Vec<u8> {
+        let mut bytes = vec![0];
+        bytes.extend_from_slice(&length.to_be_bytes());
+        bytes.extend(std::iter::repeat_n(7u8, length as usize));
+        bytes
+    }
+
+    #[test]
+    fn frames_are_counted_however_the_body_is_cut() {
+        let one = frame(10);
+        let two: Vec<u8> = [frame(3), frame(0)].concat();
+        let cases: Vec<(&[u8], usize)> = vec![(&one, 1), (&two, 2), (&[], 0), (&one[..3], 1)];
+        for (body, expected) in cases {
+            for cut in 1..=body.len().max(1) {
+                let mut count = FrameCount::default();
+                for chunk in body.chunks(cut) {
+                    count.feed(chunk);
+                }
+                let begun = count.messages + usize::from(!count.pending_header.is_empty());
+                assert_eq!(begun, expected, "{body:?} cut every {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_services_methods_that_take_one_message_are_known() {
+        let paths = one_message_paths(&[
+            crate::grpc::pb::FILE_DESCRIPTOR_SET,
+            tonic_health::pb::FILE_DESCRIPTOR_SET,
+        ])
+        .unwrap();
+        for unary in [
+            "/claimcheck.v1.FactCheck/VerifyClaim",
+            "/claimcheck.v1.FactCheck/IngestDocument",
+            "/claimcheck.v1.FactCheck/CheckDraftStream",
+            "/grpc.health.v1.Health/Check",
+        ] {
+            assert!(paths.contains(unary), "{unary}");
+        }
+        for streaming in [
+            "/claimcheck.v1.FactCheck/VerifyClaims",
+            "/claimcheck.v1.FactCheck/IngestDocuments",
+        ] {
+            assert!(!paths.contains(streaming), "{streaming}");
+        }
+    }
+}
