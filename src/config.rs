@@ -11,7 +11,7 @@ use crate::auth::{Access, TokenFileError, TokenTable};
 use crate::engine::{
     CacheSizes, DEFAULT_CACHE_MB, DEFAULT_DOCUMENT_CACHE_MB, DEFAULT_VERDICT_CACHE_MB,
 };
-use crate::service::Limits;
+use crate::service::{Limits, DEFAULT_VERIFY_BUDGET_MS};
 use crate::tls::{ServerTls, TlsError};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
@@ -113,6 +113,10 @@ pub struct ServeArgs {
     /// Largest document text accepted, in bytes.
     #[arg(long, env = "CLAIMCHECK_MAX_DOCUMENT_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_document_bytes: usize,
+    /// Milliseconds one claim's verification may take before it is stopped
+    /// with RESOURCE_EXHAUSTED.
+    #[arg(long, env = "CLAIMCHECK_VERIFY_BUDGET_MS", default_value_t = DEFAULT_VERIFY_BUDGET_MS)]
+    pub verify_budget_ms: u64,
     /// Claims checked at once on one VerifyClaims stream.
     #[arg(long, env = "CLAIMCHECK_STREAM_CONCURRENCY", default_value_t = 8)]
     pub stream_concurrency: usize,
@@ -234,6 +238,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
         let stream_concurrency =
             in_range("stream-concurrency", args.stream_concurrency as u64, 1, 256)?;
         let shutdown_grace = in_range("shutdown-grace", args.shutdown_grace, 0, 600)?;
+        let verify_budget_ms = in_range("verify-budget-ms", args.verify_budget_ms, 10, 600_000)?;
         let access = match &args.auth_tokens {
             Some(path) => {
                 let text =
@@ -276,6 +281,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
             },
             limits: Limits {
                 max_document_bytes: max_document_bytes as usize,
+                verify_budget: std::time::Duration::from_millis(verify_budget_ms),
                 ..Limits::default()
             },
             stream_concurrency: stream_concurrency as usize,
@@ -437,6 +443,7 @@ mod tests {
             verdict_cache_mb: DEFAULT_VERDICT_CACHE_MB,
             max_document_bytes: 8 * 1024 * 1024,
             stream_concurrency: 8,
+            verify_budget_ms: DEFAULT_VERIFY_BUDGET_MS,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE_SECONDS,
             auth_tokens: None,
             allow_unauthenticated: false,

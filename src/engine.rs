@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
+use crate::budget::{Budget, Stopped};
 use crate::index::{DocumentTerms, InvertedIndex};
 use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
 use crate::model::{AnalysedDocument, ClaimInput, StoreStats, VerificationResult};
@@ -42,6 +43,15 @@ pub const DEFAULT_CACHE_MB: u64 = 512;
 /// it counted documents; at 256 MiB the 1M-sentence bench was about 6%
 /// slower at p50.
 pub const DEFAULT_DOCUMENT_CACHE_MB: u64 = 512;
+/// Why a verification gave no verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Stopped(#[from] Stopped),
+}
+
 /// Memory for kept verdicts by default, in MiB: several thousand verdicts
 /// of typical size.
 pub const DEFAULT_VERDICT_CACHE_MB: u64 = 64;
@@ -221,28 +231,35 @@ impl Engine {
     /// load and prepare their documents, judge. The verdict is kept for
     /// the same claim asked again before the next write; the same claim
     /// asked while it is being checked waits for that check instead of
-    /// repeating it.
-    pub fn verify(&self, input: &ClaimInput) -> Result<Arc<VerificationResult>, StoreError> {
+    /// repeating it. The work stops early, and nothing is kept, when
+    /// `budget` says so.
+    pub fn verify(
+        &self,
+        input: &ClaimInput,
+        budget: &Budget,
+    ) -> Result<Arc<VerificationResult>, VerifyError> {
         // Read before the index: a write landing meanwhile keeps the
         // verdict under a generation that is no longer current.
         let key = (self.generation(), input.clone());
         self.verdicts.get_or_insert_with(&key, || {
             let claim = ClaimAnalysis::new(&input.claim, input.language);
-            let loaded = self.candidates(&claim, input)?;
+            let loaded = self.candidates(&claim, input, budget)?;
             Ok(Arc::new(judge(
                 &claim,
                 &sources_of(&loaded),
                 input.max_evidence,
-            )))
+                budget,
+            )?))
         })
     }
 
     /// The features the verdict model reads for a claim (what training
     /// fits), or `None` when no stored sentence shares words with it.
-    pub fn features(&self, input: &ClaimInput) -> Result<Option<Features>, StoreError> {
+    pub fn features(&self, input: &ClaimInput) -> Result<Option<Features>, VerifyError> {
         let claim = ClaimAnalysis::new(&input.claim, input.language);
-        let loaded = self.candidates(&claim, input)?;
-        Ok(assess(&claim, &sources_of(&loaded)).features())
+        let budget = Budget::unlimited();
+        let loaded = self.candidates(&claim, input, &budget)?;
+        Ok(assess(&claim, &sources_of(&loaded), &budget)?.features())
     }
 
     /// The ids of stored documents whose text is `text` (after NFC and
@@ -280,7 +297,8 @@ impl Engine {
         &self,
         claim: &ClaimAnalysis,
         input: &ClaimInput,
-    ) -> Result<Vec<RankedSource>, StoreError> {
+        budget: &Budget,
+    ) -> Result<Vec<RankedSource>, VerifyError> {
         let only = if input.document_ids.is_empty() {
             None
         } else {
@@ -294,7 +312,14 @@ impl Engine {
             &filter,
             self.candidate_sentences.max(input.max_evidence),
         );
-        load_and_rerank(&self.store, &self.documents, claim.folded(), &ranked)
+        budget.check()?;
+        load_and_rerank(
+            &self.store,
+            &self.documents,
+            claim.folded(),
+            &ranked,
+            budget,
+        )
     }
 }
 
@@ -395,7 +420,7 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let (engine, input) = one_article(directory.path());
         assert!(engine.cached_verdict(&input).is_none());
-        let first = engine.verify(&input).unwrap();
+        let first = engine.verify(&input, &Budget::unlimited()).unwrap();
         assert_eq!(first.verdict, Verdict::Supported, "{}", first.explanation);
         let again = engine.cached_verdict(&input).expect("kept");
         assert!(Arc::ptr_eq(&first, &again));
@@ -409,11 +434,72 @@ mod tests {
             engine.cached_verdict(&input).is_none(),
             "a write makes it stale"
         );
-        let after = engine.verify(&input).unwrap();
+        let after = engine.verify(&input, &Budget::unlimited()).unwrap();
         assert_eq!(after.verdict, Verdict::Refuted, "{}", after.explanation);
         engine.delete_document("a").unwrap();
-        let gone = engine.verify(&input).unwrap();
+        let gone = engine.verify(&input, &Budget::unlimited()).unwrap();
         assert_eq!(gone.verdict, Verdict::NotEnoughInfo, "{}", gone.explanation);
+    }
+
+    /// A claim of many figures over sentences of thousands: the slowest
+    /// verification the bounds allow. A cancel arriving during it stops it
+    /// within one unit of work, and no verdict is kept.
+    #[test]
+    fn a_cancelled_verification_stops_soon_and_keeps_nothing() {
+        let directory = tempfile::tempdir().unwrap();
+        let engine = open(directory.path());
+        let sentences: Vec<String> = (0..20)
+            .map(|s| {
+                let figures: String = (0..2_000)
+                    .map(|i| format!("{} xã, ", (i + s) % 97))
+                    .collect();
+                format!("Huyện Hải Hà có {figures}trong năm.")
+            })
+            .collect();
+        engine
+            .put_document(&analysed(
+                "crafted",
+                &format!("Tiêu đề\n{}", sentences.join(" ")),
+            ))
+            .unwrap();
+        let figures: String = (0..300).map(|i| format!("{} xã, ", i % 89)).collect();
+        // The document is prepared once, by a first claim.
+        engine
+            .verify(
+                &claim(&format!("Huyện Hải Hà có {figures}")),
+                &Budget::unlimited(),
+            )
+            .unwrap();
+        let input = claim(&format!("Huyện Hải Hà có thêm {figures}"));
+        let started = std::time::Instant::now();
+        let budget = Budget::unlimited();
+        engine.verify(&input, &budget).unwrap();
+        let whole = started.elapsed();
+        let other_input = claim(&format!("Huyện Hải Hà từng có {figures}"));
+        let budget = Budget::unlimited();
+        let canceller = budget.clone();
+        // A whole check takes about 30 ms on two cores; a cancel after 1 ms
+        // lands during it.
+        let cancel_after = std::time::Duration::from_millis(1);
+        let started = std::time::Instant::now();
+        let stopped = std::thread::scope(|scope| {
+            scope.spawn(move || {
+                std::thread::sleep(cancel_after);
+                canceller.cancel();
+            });
+            engine.verify(&other_input, &budget)
+        });
+        let taken = started.elapsed();
+        assert!(
+            matches!(stopped, Err(VerifyError::Stopped(Stopped::Cancelled))),
+            "a whole check takes {whole:?}; the cancelled one answered {:?}",
+            stopped.map(|result| result.verdict)
+        );
+        assert!(
+            taken < cancel_after + std::time::Duration::from_millis(100),
+            "cancelled after {cancel_after:?}, stopped after {taken:?} (a whole check: {whole:?})"
+        );
+        assert!(engine.cached_verdict(&other_input).is_none());
     }
 
     #[test]
@@ -424,7 +510,7 @@ mod tests {
         let result_bytes = {
             let engine = open_with(directory.path(), 1 << 20);
             engine.put_document(&document).unwrap();
-            let result = engine.verify(&input).unwrap();
+            let result = engine.verify(&input, &Budget::unlimited()).unwrap();
             assert!(
                 engine.cached_verdict(&input).is_some(),
                 "1 MiB holds one verdict"
@@ -433,7 +519,7 @@ mod tests {
         };
         // A budget smaller than one verdict keeps none.
         let engine = open_with(directory.path(), result_bytes / 2);
-        engine.verify(&input).unwrap();
+        engine.verify(&input, &Budget::unlimited()).unwrap();
         assert!(engine.cached_verdict(&input).is_none());
     }
 
@@ -443,7 +529,7 @@ mod tests {
         let (engine, input) = one_article(directory.path());
         let results: Vec<Arc<VerificationResult>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..8)
-                .map(|_| scope.spawn(|| engine.verify(&input).unwrap()))
+                .map(|_| scope.spawn(|| engine.verify(&input, &Budget::unlimited()).unwrap()))
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });

@@ -29,6 +29,7 @@
 
 pub mod analysis;
 pub mod auth;
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod context;

@@ -40,6 +40,11 @@ fn main() -> std::process::ExitCode {
             Command::Token(args) => cli::token::run(args),
         }
     });
+    // Work still on the blocking pool (an analysis, a verification between
+    // its checks) gets a moment to end; the store was flushed before the
+    // server returned, so nothing acknowledged depends on it, and the
+    // process does not outlive its shutdown grace waiting for it.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match outcome {
         Ok(code) => code,
         Err(error) => {

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
+use crate::budget::{Budget, Stopped};
 use crate::hashing::FastMap;
 use crate::index::{key_document, posting_key, InvertedIndex, Posting, PostingCursor};
 use crate::judge::PreparedDocument;
@@ -495,12 +496,13 @@ fn documents_to_rescore(weights: &[(u32, f64)], document_bonus: &FastMap<u32, f6
 
 /// Loads candidates with their documents, and re-ranks them by BM25
 /// (normalised) and string similarity to the claim's padded folded text.
-pub fn load_and_rerank(
+pub fn load_and_rerank<E: From<StoreError> + From<Stopped>>(
     store: &Store,
     cache: &DocumentCache,
     claim_folded: &str,
     ranked: &[Candidate],
-) -> Result<Vec<RankedSource>, StoreError> {
+    budget: &Budget,
+) -> Result<Vec<RankedSource>, E> {
     let best = ranked
         .first()
         .map(|c| c.bm25)
@@ -513,6 +515,7 @@ pub fn load_and_rerank(
         let document = match documents.get(&number) {
             Some(document) => document.clone(),
             None => {
+                budget.check()?;
                 let document = cache.get(store, number)?;
                 documents.insert(number, document.clone());
                 document

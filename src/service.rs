@@ -12,8 +12,9 @@ use std::time::Instant;
 use futures_util::{Stream, StreamExt, TryStreamExt};
 
 use crate::analysis::{analyse_document, read_text, ReadSentence};
+use crate::budget::{Budget, Stopped};
 use crate::draft::{read_draft, SentenceRole};
-use crate::engine::{CacheSizes, Engine};
+use crate::engine::{CacheSizes, Engine, VerifyError};
 use crate::metrics::Metrics;
 use crate::model::{
     AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats,
@@ -21,6 +22,11 @@ use crate::model::{
 };
 use crate::store::StoreError;
 use crate::text::{detect_language, normalize_nfc, Language};
+
+/// Milliseconds one claim's verification may take by default: the bounded
+/// worst case (a claim of many figures against sentences of thousands)
+/// takes about a second, so this stops only work gone wrong.
+pub const DEFAULT_VERIFY_BUDGET_MS: u64 = 10_000;
 
 /// Limits on requests; the defaults are the documented ones.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +51,9 @@ pub struct Limits {
     /// Claims checked in one draft, at most (and when the request says 0).
     pub max_draft_claims: u32,
     pub default_draft_evidence: u32,
+    /// Time one claim's verification may take before it is stopped
+    /// (RESOURCE_EXHAUSTED).
+    pub verify_budget: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -66,6 +75,7 @@ impl Default for Limits {
             max_draft_bytes: 256 * 1024,
             max_draft_claims: 500,
             default_draft_evidence: 3,
+            verify_budget: std::time::Duration::from_millis(DEFAULT_VERIFY_BUDGET_MS),
         }
     }
 }
@@ -87,6 +97,22 @@ pub enum ServiceError {
     /// Verification no longer takes claims: the service is stopping.
     #[error("the service is shutting down")]
     ShuttingDown,
+    /// The caller left before the verdict was ready.
+    #[error("the verification was cancelled: the caller went away")]
+    Cancelled,
+    /// The claim needed more work than a claim may take.
+    #[error("the claim needed more than the {}-ms budget of work a claim may take (--verify-budget-ms)", .0.as_millis())]
+    OverBudget(std::time::Duration),
+}
+
+impl From<VerifyError> for ServiceError {
+    fn from(error: VerifyError) -> ServiceError {
+        match error {
+            VerifyError::Store(error) => ServiceError::Store(error),
+            VerifyError::Stopped(Stopped::Cancelled) => ServiceError::Cancelled,
+            VerifyError::Stopped(Stopped::OutOfTime(allowed)) => ServiceError::OverBudget(allowed),
+        }
+    }
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
@@ -666,7 +692,11 @@ impl Service {
                     .acquire()
                     .await
                     .map_err(|_| ServiceError::ShuttingDown)?;
-                self.blocking(move |engine| Ok(engine.verify(&input)?))
+                let budget = Budget::lasting(self.limits.verify_budget);
+                // Dropping this future (the caller left, its deadline
+                // passed, the server stopped) stops the work too.
+                let _cancel = budget.cancel_on_drop();
+                self.blocking(move |engine| Ok(engine.verify(&input, &budget)?))
                     .await?
             }
         };

@@ -11,7 +11,7 @@
 //!   rest unread. The set of such methods is read from the services'
 //!   descriptors, so it follows the proto. The request is read here up to
 //!   the decoding limit (tonic buffers a single message whole anyway), and
-//!   a larger one is refused with `RESOURCE_EXHAUSTED`, as tonic would.
+//!   a larger one is refused with `OUT_OF_RANGE`, as tonic would.
 //!
 //! These refusals happen before the call reaches the adapter, so they are
 //! not in the access log or the request metrics.
@@ -234,8 +234,8 @@ async fn read_one_message(
             ));
         }
         if buffer.len() + data.len() > limit {
-            return Err(Status::resource_exhausted(format!(
-                "the request is larger than the limit of {max_message_bytes} bytes"
+            return Err(Status::out_of_range(format!(
+                "the request message is larger than the limit of {max_message_bytes} bytes"
             )));
         }
         buffer.extend_from_slice(&data);

@@ -15,6 +15,8 @@ pub fn to_status(error: ServiceError) -> Status {
         ServiceError::NotFound(_) => Status::not_found(message),
         ServiceError::WorkerFailed(_) => Status::internal(message),
         ServiceError::ShuttingDown => Status::unavailable(message),
+        ServiceError::Cancelled => Status::cancelled(message),
+        ServiceError::OverBudget(_) => Status::resource_exhausted(message),
         ServiceError::Store(store_error) => match store_error {
             StoreError::Io(_) => Status::unavailable(message),
             StoreError::Damaged(_) => Status::data_loss(message),

@@ -26,6 +26,7 @@
 //! negation differs). Otherwise NOT_ENOUGH_INFO. Support is preferred over
 //! refutation only when it is at least as on-topic.
 
+use crate::budget::{Budget, Stopped};
 use std::sync::OnceLock;
 
 use crate::hashing::{fixed_hash, FastSet as HashSet};
@@ -955,10 +956,14 @@ pub(crate) fn quote(source: &SourceSentence) -> String {
 pub(crate) fn judge_candidates(
     claim: &ClaimAnalysis,
     sources: &[SourceSentence],
-) -> Vec<Judgement> {
+    budget: &Budget,
+) -> Result<Vec<Judgement>, Stopped> {
     sources
         .iter()
-        .map(|source| judge_candidate(claim, &claim.words, source))
+        .map(|source| {
+            budget.check()?;
+            Ok(judge_candidate(claim, &claim.words, source))
+        })
         .collect()
 }
 
@@ -1010,7 +1015,10 @@ pub fn judge_by_rules(
     sources: &[SourceSentence],
     max_evidence: usize,
 ) -> VerificationResult {
-    let judgements = judge_candidates(claim, sources);
+    let judgements: Vec<Judgement> = sources
+        .iter()
+        .map(|source| judge_candidate(claim, &claim.words, source))
+        .collect();
     let decided = rule_decision(claim, &judgements);
     let rank = |index: &usize| rule_rank(&judgements[*index]);
 

@@ -37,6 +37,7 @@ use decide::Model;
 use figures::{judge_candidates, rule_decision, Judgement};
 use window::{best_elsewhere, rank_windows, windows_to_align};
 
+use crate::budget::{Budget, Stopped};
 use crate::model::{ClaimPart, Evidence, PartSourceSpan, Verdict, VerificationResult};
 
 /// What the judge found for a claim, before it is turned into a result.
@@ -55,13 +56,18 @@ impl Assessment<'_> {
 
 /// Reads the claim against its candidates: figure judgements, windows,
 /// accounting of the best windows.
-pub fn assess<'a>(claim: &ClaimAnalysis, sources: &[SourceSentence<'a>]) -> Assessment<'a> {
-    let judgements = judge_candidates(claim, sources);
+pub fn assess<'a>(
+    claim: &ClaimAnalysis,
+    sources: &[SourceSentence<'a>],
+    budget: &Budget,
+) -> Result<Assessment<'a>, Stopped> {
+    let judgements = judge_candidates(claim, sources, budget)?;
     let rules = rule_decision(claim, &judgements);
     let windows = rank_windows(claim, sources);
-    let accounting = windows_to_align(&windows)
-        .into_iter()
-        .map(|window| {
+    let mut accountings = Vec::new();
+    for window in windows_to_align(&windows) {
+        budget.check()?;
+        accountings.push({
             let rules_document = rules.map(|(verdict, index)| (verdict, sources[index].document));
             let here = |verdict: Verdict| {
                 rules_document.is_some_and(|(v, document)| {
@@ -75,12 +81,15 @@ pub fn assess<'a>(claim: &ClaimAnalysis, sources: &[SourceSentence<'a>]) -> Asse
                 elsewhere: best_elsewhere(&windows, window.document),
             };
             account(claim, window.clone(), &context)
-        })
+        });
+    }
+    let accounting = accountings
+        .into_iter()
         .max_by(|a, b| a.score.total_cmp(&b.score));
-    Assessment {
+    Ok(Assessment {
         judgements,
         accounting,
-    }
+    })
 }
 
 /// Confidence of NOT_ENOUGH_INFO when no stored sentence shares a word
@@ -93,20 +102,23 @@ pub fn judge(
     claim: &ClaimAnalysis,
     sources: &[SourceSentence],
     max_evidence: usize,
-) -> VerificationResult {
-    judge_with(Model::shipped(), claim, sources, max_evidence)
+    budget: &Budget,
+) -> Result<VerificationResult, Stopped> {
+    judge_with(Model::shipped(), claim, sources, max_evidence, budget)
 }
 
-/// Decides the verdict for a claim with the given model.
+/// Decides the verdict for a claim with the given model, checking `budget`
+/// between candidates and between windows.
 pub fn judge_with(
     model: &Model,
     claim: &ClaimAnalysis,
     sources: &[SourceSentence],
     max_evidence: usize,
-) -> VerificationResult {
-    let assessment = assess(claim, sources);
+    budget: &Budget,
+) -> Result<VerificationResult, Stopped> {
+    let assessment = assess(claim, sources, budget)?;
     let Some(accounting) = &assessment.accounting else {
-        return VerificationResult {
+        return Ok(VerificationResult {
             verdict: Verdict::NotEnoughInfo,
             confidence: NO_EVIDENCE_CONFIDENCE,
             explanation: "No stored sentence shares words with the claim.".to_string(),
@@ -114,7 +126,7 @@ pub fn judge_with(
             claim_quantities: claim.quantities.clone(),
             language: claim.language,
             parts: Vec::new(),
-        };
+        });
     };
     let (verdict, confidence) = model.decide(&accounting.features);
     let evidence = evidence_of(sources, &assessment, accounting, max_evidence);
@@ -123,7 +135,7 @@ pub fn judge_with(
         accounting,
         &assessment.judgements[accounting.window.anchor],
     );
-    VerificationResult {
+    Ok(VerificationResult {
         verdict,
         confidence: confidence.clamp(0.0, 0.99),
         explanation,
@@ -131,7 +143,7 @@ pub fn judge_with(
         claim_quantities: claim.quantities.clone(),
         language: claim.language,
         parts: parts_of(accounting),
-    }
+    })
 }
 
 fn parts_of(accounting: &Accounting) -> Vec<ClaimPart> {
@@ -287,7 +299,7 @@ mod tests {
                     .count(),
             )
         });
-        judge(&claim, &sources, 5)
+        judge(&claim, &sources, 5, &Budget::unlimited()).unwrap()
     }
 
     /// (claim, verdict, a part's text and the status it must have).
@@ -450,14 +462,32 @@ mod tests {
         let claim = ClaimAnalysis::new(&format!("Huyện có {claim_text}"), None);
         assert_eq!(claim.quantities.len(), figures::MAX_CLAIM_FIGURES);
         let sources = document.all_sources(0.5);
-        let result = judge(&claim, &sources, 5);
+        let result = judge(&claim, &sources, 5, &Budget::unlimited()).unwrap();
         assert!(!result.evidence.is_empty());
         assert!(result.evidence[0].checks.len() <= figures::MAX_CLAIM_FIGURES);
+        // A cancelled or spent budget stops the same work before its end.
+        let cancelled = Budget::unlimited();
+        cancelled.cancel();
+        assert_eq!(
+            judge(&claim, &sources, 5, &cancelled).err(),
+            Some(Stopped::Cancelled)
+        );
+        let spent = Budget::lasting(std::time::Duration::ZERO);
+        assert!(matches!(
+            judge(&claim, &sources, 5, &spent),
+            Err(Stopped::OutOfTime(_))
+        ));
     }
 
     #[test]
     fn a_claim_nothing_speaks_of_is_not_enough_info() {
-        let result = judge(&ClaimAnalysis::new("Xã A có 5 thôn.", None), &[], 5);
+        let result = judge(
+            &ClaimAnalysis::new("Xã A có 5 thôn.", None),
+            &[],
+            5,
+            &Budget::unlimited(),
+        )
+        .unwrap();
         assert_eq!(result.verdict, Verdict::NotEnoughInfo);
         assert!(result.parts.is_empty());
     }

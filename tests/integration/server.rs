@@ -558,6 +558,59 @@ mod validation {
         }
     }
 
+    /// A claim that needs more than the verification budget is stopped
+    /// with RESOURCE_EXHAUSTED naming the budget; a claim whose caller's
+    /// deadline passes ends with the deadline; the server keeps serving.
+    #[tokio::test]
+    async fn a_claim_over_its_budget_or_its_deadline_is_stopped() {
+        let directory = tempfile::tempdir().unwrap();
+        let limits = Limits {
+            verify_budget: std::time::Duration::from_millis(10),
+            ..Limits::default()
+        };
+        let mut server = TestServer::start_with(directory.path(), limits).await;
+        let sentences: Vec<String> = (0..20)
+            .map(|s| {
+                let figures: String = (0..2_000)
+                    .map(|i| format!("{} xã, ", (i + s) % 97))
+                    .collect();
+                format!("Huyện Hải Hà có {figures}trong năm.")
+            })
+            .collect();
+        server
+            .ingest("crafted", &format!("Tiêu đề\n{}", sentences.join(" ")))
+            .await;
+        server.ingest("plain", "Hà Nội có 30 quận, huyện.").await;
+        let figures: String = (0..300).map(|i| format!("{} xã, ", i % 89)).collect();
+        let heavy = |prefix: &str| pb::VerifyClaimRequest {
+            claim: format!("Huyện Hải Hà {prefix} {figures}"),
+            ..Default::default()
+        };
+        let status = server.client.verify_claim(heavy("có")).await.unwrap_err();
+        assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+        assert!(status.message().contains("10-ms budget"), "{status:?}");
+
+        let mut request = tonic::Request::new(heavy("từng có"));
+        request.set_timeout(std::time::Duration::from_millis(2));
+        let status = server.client.verify_claim(request).await.unwrap_err();
+        assert!(
+            matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled),
+            "{status:?}"
+        );
+        let plain = server
+            .client
+            .verify_claim(pb::VerifyClaimRequest {
+                claim: "Hà Nội có 30 quận, huyện.".into(),
+                document_ids: vec!["plain".into()],
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(plain.verdict(), pb::Verdict::Supported);
+        server.stop().await;
+    }
+
     #[tokio::test]
     async fn bad_input_gets_its_status_and_the_server_keeps_serving() {
         let directory = tempfile::tempdir().unwrap();

@@ -461,7 +461,13 @@ mod tests {
             let prepared = claimcheck::judge::PreparedDocument::of_analysed(&analysed);
             let sources = prepared.all_sources(0.5);
             for claim in claims {
-                let result = judge(&ClaimAnalysis::new(&claim.claim, None), &sources, 3);
+                let result = judge(
+                    &ClaimAnalysis::new(&claim.claim, None),
+                    &sources,
+                    3,
+                    &claimcheck::budget::Budget::unlimited(),
+                )
+                .expect("an unlimited budget never stops");
                 total += 1;
                 if result.verdict == claim.label {
                     right += 1;
