@@ -82,6 +82,10 @@ pub struct TokenArgs {
 pub struct HealthArgs {
     #[command(flatten)]
     pub connection: ServerConnection,
+    /// The health entry to ask about: empty for the server as a whole,
+    /// `claimcheck.v1.FactCheck.writes` for whether writes reach the disk.
+    #[arg(long, default_value = "")]
+    pub service: String,
     /// Seconds to wait for the answer, connecting included (1..60).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=60))]
     pub timeout_seconds: u64,

@@ -55,6 +55,7 @@ pub struct Metrics {
     sentences: Gauge<u64, AtomicU64>,
     quantities: Gauge<u64, AtomicU64>,
     disk_bytes: Gauge<u64, AtomicU64>,
+    writable: Gauge<u64, AtomicU64>,
 }
 
 impl Default for Metrics {
@@ -107,6 +108,11 @@ impl Metrics {
             "store_disk_bytes",
             "Size of the store on disk",
         );
+        let writable = gauge(
+            &mut registry,
+            "store_writable",
+            "1 while writes reach the disk, 0 while it is full",
+        );
         Metrics {
             registry,
             requests,
@@ -118,6 +124,7 @@ impl Metrics {
             sentences,
             quantities,
             disk_bytes,
+            writable,
         }
     }
 
@@ -164,7 +171,8 @@ impl Metrics {
     }
 
     /// The text exposition, with the store's figures as of now.
-    pub fn render(&self, store: &StoreStats) -> String {
+    pub fn render(&self, store: &StoreStats, writable: bool) -> String {
+        self.writable.set(u64::from(writable));
         self.documents.set(store.documents);
         self.sentences.set(store.sentences);
         self.quantities.set(store.quantities);
@@ -188,10 +196,13 @@ mod tests {
         metrics.record_request("IngestDocument", "http", "UNAUTHENTICATED", 0.0);
         metrics.record_verdict(Verdict::Refuted);
         metrics.record_ingest(1200);
-        let text = metrics.render(&StoreStats {
-            documents: 3,
-            ..Default::default()
-        });
+        let text = metrics.render(
+            &StoreStats {
+                documents: 3,
+                ..Default::default()
+            },
+            false,
+        );
         for line in [
             "claimcheck_requests_total{method=\"VerifyClaim\",transport=\"grpc\",code=\"OK\"} 2",
             "claimcheck_requests_total{method=\"IngestDocument\",transport=\"http\",code=\"UNAUTHENTICATED\"} 1",
@@ -199,6 +210,7 @@ mod tests {
             "claimcheck_verdicts_total{verdict=\"refuted\"} 1",
             "claimcheck_ingested_bytes_total 1200",
             "claimcheck_store_documents 3",
+            "claimcheck_store_writable 0",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing from\n{text}");
         }

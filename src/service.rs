@@ -100,6 +100,12 @@ pub enum ServiceError {
     /// The caller left before the verdict was ready.
     #[error("the verification was cancelled: the caller went away")]
     Cancelled,
+    /// Writes stopped after the disk filled up or a flush stalled.
+    #[error("writes are stopped: {}; free space on the data directory's disk and restart claimcheck (reads go on)", match .0 {
+        WriteHealth::Stalled => "a flush of the store did not finish",
+        _ => "the disk holding the data directory filled up",
+    })]
+    WritesStopped(WriteHealth),
     /// The claim needed more work than a claim may take.
     #[error("the claim needed more than the {}-ms budget of work a claim may take (--verify-budget-ms)", .0.as_millis())]
     OverBudget(std::time::Duration),
@@ -220,7 +226,26 @@ pub struct Service {
     limits: Limits,
     started: Instant,
     metrics: Arc<Metrics>,
+    writes: tokio::sync::watch::Sender<WriteHealth>,
 }
+
+/// Whether the store takes writes. After a write fails for a full disk,
+/// sled's log cannot be written again by this process (a later flush
+/// would wait for ever), so writes stay stopped until a restart; reads go
+/// on meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteHealth {
+    Writable,
+    /// A write failed for a full disk (or quota).
+    DiskFull,
+    /// A flush did not finish within [`FLUSH_TIMEOUT`].
+    Stalled,
+}
+
+/// How long a flush may take before the write it acknowledges fails and
+/// writes stop: a flush takes milliseconds, one that has not finished
+/// after this waits for a disk that no longer takes writes.
+pub const FLUSH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn validate_document_id(field: &'static str, id: &str, limit: usize) -> Result<(), ServiceError> {
     if id.is_empty() {
@@ -313,6 +338,7 @@ impl Service {
             limits,
             started: Instant::now(),
             metrics: Arc::new(Metrics::new()),
+            writes: tokio::sync::watch::Sender::new(WriteHealth::Writable),
         })
     }
 
@@ -571,17 +597,20 @@ impl Service {
         &self,
         analysed: AnalysedDocument,
     ) -> Result<IngestOutcome, ServiceError> {
-        self.blocking(move |engine| {
-            let outcome = engine.put_document(&analysed)?;
-            Ok(IngestOutcome {
-                document_id: analysed.record.document_id,
-                sentence_count: analysed.record.sentence_count,
-                quantity_count: analysed.record.quantity_count,
-                replaced: outcome.replaced.is_some(),
-                language: analysed.record.language,
+        self.refuse_when_writes_stopped()?;
+        let stored = self
+            .blocking(move |engine| {
+                let outcome = engine.put_document(&analysed)?;
+                Ok(IngestOutcome {
+                    document_id: analysed.record.document_id,
+                    sentence_count: analysed.record.sentence_count,
+                    quantity_count: analysed.record.quantity_count,
+                    replaced: outcome.replaced.is_some(),
+                    language: analysed.record.language,
+                })
             })
-        })
-        .await
+            .await;
+        self.note_write(stored)
     }
 
     /// Stores a document durably.
@@ -591,8 +620,44 @@ impl Service {
         Ok(outcome)
     }
 
+    /// Makes every write so far durable, within [`FLUSH_TIMEOUT`].
     pub async fn flush(&self) -> Result<(), ServiceError> {
-        self.blocking(|engine| Ok(engine.flush()?)).await
+        self.refuse_when_writes_stopped()?;
+        let flushing = self.blocking(|engine| Ok(engine.flush()?));
+        let flushed = match tokio::time::timeout(FLUSH_TIMEOUT, flushing).await {
+            Ok(flushed) => flushed,
+            Err(_) => Err(ServiceError::WritesStopped(WriteHealth::Stalled)),
+        };
+        self.note_write(flushed)
+    }
+
+    /// Whether the store takes writes; the receiver sees each change.
+    pub fn write_health(&self) -> tokio::sync::watch::Receiver<WriteHealth> {
+        self.writes.subscribe()
+    }
+
+    fn refuse_when_writes_stopped(&self) -> Result<(), ServiceError> {
+        match *self.writes.borrow() {
+            WriteHealth::Writable => Ok(()),
+            stopped => Err(ServiceError::WritesStopped(stopped)),
+        }
+    }
+
+    /// Stops writes when a write failed for a full disk or a stalled flush.
+    fn note_write<T>(&self, outcome: Result<T, ServiceError>) -> Result<T, ServiceError> {
+        let stopped = match &outcome {
+            Err(ServiceError::Store(StoreError::DiskFull(_))) => WriteHealth::DiskFull,
+            Err(ServiceError::WritesStopped(health)) => *health,
+            _ => return outcome,
+        };
+        self.writes.send_if_modified(|current| {
+            let first = *current == WriteHealth::Writable;
+            if first {
+                *current = stopped;
+            }
+            first
+        });
+        outcome
     }
 
     pub async fn document(&self, id: String) -> Result<FullDocument, ServiceError> {
@@ -639,14 +704,18 @@ impl Service {
     /// Deletes a document durably; returns its sentence count.
     pub async fn delete_document(&self, id: String) -> Result<u32, ServiceError> {
         validate_document_id("document_id", &id, self.limits.max_document_id_bytes)?;
-        self.blocking(move |engine| {
-            let deleted = engine
-                .delete_document(&id)?
-                .ok_or(ServiceError::NotFound(id))?;
-            engine.flush()?;
-            Ok(deleted.sentence_count)
-        })
-        .await
+        self.refuse_when_writes_stopped()?;
+        let deleted = self
+            .blocking(move |engine| {
+                let deleted = engine
+                    .delete_document(&id)?
+                    .ok_or(ServiceError::NotFound(id))?;
+                Ok(deleted.sentence_count)
+            })
+            .await;
+        let sentence_count = self.note_write(deleted)?;
+        self.flush().await?;
+        Ok(sentence_count)
     }
 
     /// Reads the sentences and quantities of a text; stores nothing.

@@ -12,7 +12,8 @@ use crate::grpc::serving_status;
 pub async fn run(args: HealthArgs) -> anyhow::Result<ExitCode> {
     let timeout = Duration::from_secs(args.timeout_seconds);
     let server = &args.connection.server;
-    match serving_status(server, &args.connection.credentials, timeout).await {
+    let credentials = &args.connection.credentials;
+    match serving_status(server, credentials, &args.service, timeout).await {
         Ok(status) => {
             println!("{status}");
             Ok(if status == "SERVING" {

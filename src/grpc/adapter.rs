@@ -24,7 +24,7 @@ use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheck;
 use crate::grpc::status::{code_name, refusal_status, to_status};
 use crate::metrics::Metrics;
-use crate::service::{cores, Service, ServiceError};
+use crate::service::{cores, Service, ServiceError, WriteHealth};
 
 /// Failures listed in one IngestDocuments response; all are counted.
 const MAX_LISTED_FAILURES: usize = 1000;
@@ -167,8 +167,11 @@ impl FactCheckAdapter {
 
     /// Whether the server is up and its store readable: for `/healthz`,
     /// which needs no token.
-    pub async fn health(&self) -> Result<(), Status> {
-        self.service.stats().await.map(|_| ()).map_err(to_status)
+    /// Whether the store can be read (an error otherwise), and whether
+    /// writes reach the disk.
+    pub async fn health(&self) -> Result<WriteHealth, Status> {
+        self.service.stats().await.map_err(to_status)?;
+        Ok(*self.service.write_health().borrow())
     }
 
     /// The Prometheus text exposition, the store's figures included; with
@@ -178,7 +181,8 @@ impl FactCheckAdapter {
             .authorize(authorization, Scope::Read)
             .map_err(refusal_status)?;
         let stats = self.service.stats().await.map_err(to_status)?;
-        Ok(self.metrics.render(&stats.store))
+        let writable = *self.service.write_health().borrow() == WriteHealth::Writable;
+        Ok(self.metrics.render(&stats.store, writable))
     }
 }
 

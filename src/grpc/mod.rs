@@ -39,11 +39,13 @@ pub enum HealthCheckError {
     Timeout(std::time::Duration),
 }
 
-/// The serving status `url` reports for itself (grpc.health.v1, the empty
-/// service name): "SERVING", "NOT_SERVING" ..., within `timeout`.
+/// The serving status `url` reports for `service` (grpc.health.v1; the
+/// empty name is the server as a whole): "SERVING", "NOT_SERVING" ...,
+/// within `timeout`.
 pub async fn serving_status(
     url: &str,
     credentials: &ClientCredentials,
+    service: &str,
     timeout: std::time::Duration,
 ) -> Result<String, HealthCheckError> {
     use tonic_health::pb::health_client::HealthClient;
@@ -52,7 +54,7 @@ pub async fn serving_status(
         let channel = endpoint(url, credentials)?.connect().await?;
         let response = HealthClient::new(channel)
             .check(HealthCheckRequest {
-                service: String::new(),
+                service: service.to_string(),
             })
             .await?;
         let status =

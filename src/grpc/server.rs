@@ -16,8 +16,9 @@ use crate::grpc::adapter::FactCheckAdapter;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheckServer;
 use crate::grpc::protocol::{one_message_paths, OneMessageLayer};
-use crate::service::Service;
+use crate::service::{Service, WriteHealth};
 use crate::tls::ServerTls;
+use tonic_health::ServingStatus;
 
 /// Largest response the server sends (a big document with its sentences).
 pub const MAX_ENCODED_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
@@ -76,6 +77,45 @@ pub struct ServerOptions {
 /// How long a client has to finish its TLS handshake.
 pub const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// The health entry (grpc.health.v1) that says whether the store takes
+/// writes: NOT_SERVING once the disk filled up (until a restart). The
+/// overall entry ("") and `claimcheck.v1.FactCheck` stay SERVING then,
+/// since reads still work.
+pub const WRITES_HEALTH_SERVICE: &str = "claimcheck.v1.FactCheck.writes";
+
+/// Mirrors the service's write health in the health service until
+/// `stopped`, and logs each change.
+async fn report_write_health(
+    service: Arc<Service>,
+    reporter: tonic_health::server::HealthReporter,
+    stopped: impl Future<Output = ()>,
+) {
+    let mut writes = service.write_health();
+    drop(service);
+    let watching = async {
+        loop {
+            let health = *writes.borrow_and_update();
+            let status = match health {
+                WriteHealth::Writable => ServingStatus::Serving,
+                WriteHealth::DiskFull | WriteHealth::Stalled => {
+                    tracing::error!(?health, "writes are stopped until a restart; reads go on");
+                    ServingStatus::NotServing
+                }
+            };
+            reporter
+                .set_service_status(WRITES_HEALTH_SERVICE, status)
+                .await;
+            if writes.changed().await.is_err() {
+                return;
+            }
+        }
+    };
+    tokio::select! {
+        _ = watching => {}
+        _ = stopped => {}
+    }
+}
+
 /// Serves until `shutdown` completes, then stops accepting, lets in-flight
 /// requests finish (for at most `shutdown_grace`), and flushes the store.
 pub async fn serve(
@@ -120,6 +160,9 @@ pub async fn serve(
         reporter
             .set_not_serving::<FactCheckServer<FactCheckAdapter>>()
             .await;
+        reporter
+            .set_service_status(WRITES_HEALTH_SERVICE, ServingStatus::NotServing)
+            .await;
         let _ = stopping_signal.send(true);
     };
     let stopped = move || {
@@ -128,6 +171,11 @@ pub async fn serve(
             let _ = stopping.wait_for(|stopping| *stopping).await;
         }
     };
+    tokio::spawn(report_write_health(
+        Arc::clone(&service),
+        health_reporter.clone(),
+        stopped(),
+    ));
     let http = listeners.http.map(|listener| {
         let adapter = FactCheckAdapter::new(Arc::clone(&service), access, stream_concurrency);
         let router = crate::http::router(Arc::new(adapter), service.limits().max_document_bytes);
@@ -178,7 +226,15 @@ pub async fn serve(
         result = both => result?,
         _ = grace_over => tracing::warn!("connections still open after {shutdown_grace:?}; closing them"),
     }
-    service.flush().await?;
+    if let Err(error) = service.flush().await {
+        if *service.write_health().borrow() != WriteHealth::Writable {
+            // Dropping the store flushes it again, and sled waits for ever
+            // on a log it could not write: the process is ending, so the
+            // store is left to it (everything acknowledged is on disk).
+            std::mem::forget(service);
+        }
+        return Err(error.into());
+    }
     tracing::info!("store flushed; stopped");
     Ok(())
 }

@@ -17,6 +17,7 @@ pub fn to_status(error: ServiceError) -> Status {
         ServiceError::ShuttingDown => Status::unavailable(message),
         ServiceError::Cancelled => Status::cancelled(message),
         ServiceError::OverBudget(_) => Status::resource_exhausted(message),
+        ServiceError::WritesStopped(_) => Status::resource_exhausted(message),
         ServiceError::Store(store_error) => match store_error {
             StoreError::Io(_) => Status::unavailable(message),
             StoreError::Damaged(_) => Status::data_loss(message),

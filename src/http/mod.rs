@@ -33,6 +33,7 @@ use crate::grpc::adapter::{FactCheckAdapter, OverHttp};
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheck;
 use crate::http::status::HttpError;
+use crate::service::WriteHealth;
 
 /// Room for the JSON around a document's text, and for its escapes (a
 /// client may write every non-ASCII character as `\uXXXX`: six bytes for
@@ -225,7 +226,13 @@ async fn stats(State(api): State<Api>, headers: HeaderMap) -> Response {
 /// read, so a store that cannot be read is reported, not hidden.
 async fn healthz(State(api): State<Api>) -> Response {
     match api.health().await {
-        Ok(()) => json(&serde_json::json!({"status": "SERVING"})),
+        Ok(writes) => {
+            let writes = match writes {
+                WriteHealth::Writable => "SERVING",
+                WriteHealth::DiskFull | WriteHealth::Stalled => "NOT_SERVING",
+            };
+            json(&serde_json::json!({"status": "SERVING", "writes": writes}))
+        }
         Err(status) => HttpError::from(status).into_response(),
     }
 }

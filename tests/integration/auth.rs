@@ -80,6 +80,7 @@ async fn grpc_calls_need_a_token_with_the_methods_scope() {
         serving_status(
             &server.url(),
             &ClientCredentials::default(),
+            "",
             std::time::Duration::from_secs(5)
         )
         .await

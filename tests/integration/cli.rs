@@ -2,39 +2,12 @@
 //! client commands against a served store, and the eval command's figures on
 //! the labelled dev claims.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-use crate::common::{claims_path, corpus, corpus_dir, seed_corpus_and_dev_claims, shared};
+use crate::common::{
+    claims_path, corpus, corpus_dir, seed_corpus_and_dev_claims, shared, spawn_server, BINARY,
+};
 use claimcheck::grpc::{connect, pb, ClientCredentials};
-
-const BINARY: &str = env!("CARGO_BIN_EXE_claimcheck");
-
-/// Starts `claimcheck serve` on port 0 and returns it with its address.
-fn spawn_server(data_dir: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(BINARY)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--http-listen",
-            "",
-            "--data-dir",
-        ])
-        .arg(data_dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("claimcheck serve starts");
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the server prints its address");
-    let address = line.trim().rsplit(' ').next().expect("address").to_string();
-    (child, format!("http://{address}"))
-}
 
 /// Runs `claimcheck eval --json --claims CLAIMS` with `source` (a corpus or
 /// a server) and returns the report.

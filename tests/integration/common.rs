@@ -14,6 +14,52 @@ use claimcheck::service::{Limits, Service};
 use tokio::sync::oneshot;
 
 /// The articles written for the tests (`tests/data/articles`).
+pub const BINARY: &str = env!("CARGO_BIN_EXE_claimcheck");
+
+/// Starts `claimcheck serve` on port 0 (no HTTP port) and returns it with
+/// its URL.
+pub fn spawn_server(data_dir: &Path) -> (std::process::Child, String) {
+    try_spawn_server(data_dir).unwrap_or_else(|error| panic!("the server did not start: {error}"))
+}
+
+/// Starts `claimcheck serve` on port 0, or returns what it said on stderr
+/// when it stopped instead.
+pub fn try_spawn_server(data_dir: &Path) -> Result<(std::process::Child, String), String> {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(BINARY)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--http-listen",
+            "",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("claimcheck serve starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the server's stdout reads");
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    if line.trim().is_empty() {
+        let mut said = String::new();
+        let _ = stderr.read_to_string(&mut said);
+        let _ = child.wait();
+        return Err(said);
+    }
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::stderr()));
+    let address = line.trim().rsplit(' ').next().expect("address").to_string();
+    Ok((child, format!("http://{address}")))
+}
+
 pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/articles")
 }

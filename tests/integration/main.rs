@@ -11,6 +11,7 @@ mod cli;
 mod common;
 mod distractors;
 mod draft;
+mod faults;
 mod real_claims;
 mod server;
 mod tls;
