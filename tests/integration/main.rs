@@ -8,6 +8,7 @@
 
 mod auth;
 mod cli;
+mod clients;
 mod common;
 mod distractors;
 mod draft;
