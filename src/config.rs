@@ -11,7 +11,7 @@ use crate::auth::{Access, TokenFileError, TokenTable};
 use crate::engine::{
     CacheSizes, DEFAULT_CACHE_MB, DEFAULT_DOCUMENT_CACHE_MB, DEFAULT_VERDICT_CACHE_MB,
 };
-use crate::service::{Limits, DEFAULT_VERIFY_BUDGET_MS};
+use crate::service::{Limits, DEFAULT_MEMORY_BUDGET_MB, DEFAULT_VERIFY_BUDGET_MS};
 use crate::tls::{ServerTls, TlsError};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:50051";
@@ -117,6 +117,10 @@ pub struct ServeArgs {
     /// Largest document text accepted, in bytes.
     #[arg(long, env = "CLAIMCHECK_MAX_DOCUMENT_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_document_bytes: usize,
+    /// Memory that large requests in flight (document analyses, document
+    /// reads) may hold together, in MiB; requests beyond it wait.
+    #[arg(long, env = "CLAIMCHECK_MEMORY_BUDGET_MB", default_value_t = DEFAULT_MEMORY_BUDGET_MB)]
+    pub memory_budget_mb: u64,
     /// Milliseconds one claim's verification may take before it is stopped
     /// with RESOURCE_EXHAUSTED.
     #[arg(long, env = "CLAIMCHECK_VERIFY_BUDGET_MS", default_value_t = DEFAULT_VERIFY_BUDGET_MS)]
@@ -243,6 +247,8 @@ impl TryFrom<ServeArgs> for ServeSettings {
             in_range("stream-concurrency", args.stream_concurrency as u64, 1, 256)?;
         let shutdown_grace = in_range("shutdown-grace", args.shutdown_grace, 0, 600)?;
         let verify_budget_ms = in_range("verify-budget-ms", args.verify_budget_ms, 10, 600_000)?;
+        let memory_budget_mb =
+            in_range("memory-budget-mb", args.memory_budget_mb, 64, 1024 * 1024)?;
         let access = match &args.auth_tokens {
             Some(path) => {
                 let text =
@@ -286,6 +292,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
             limits: Limits {
                 max_document_bytes: max_document_bytes as usize,
                 verify_budget: std::time::Duration::from_millis(verify_budget_ms),
+                memory_budget_bytes: memory_budget_mb * 1024 * 1024,
                 ..Limits::default()
             },
             stream_concurrency: stream_concurrency as usize,
@@ -448,6 +455,7 @@ mod tests {
             max_document_bytes: 8 * 1024 * 1024,
             stream_concurrency: 8,
             verify_budget_ms: DEFAULT_VERIFY_BUDGET_MS,
+            memory_budget_mb: DEFAULT_MEMORY_BUDGET_MB,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE_SECONDS,
             auth_tokens: None,
             allow_unauthenticated: false,

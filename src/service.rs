@@ -54,7 +54,20 @@ pub struct Limits {
     /// Time one claim's verification may take before it is stopped
     /// (RESOURCE_EXHAUSTED).
     pub verify_budget: std::time::Duration,
+    /// Memory that large requests in flight (document analyses and
+    /// document reads) may hold together; requests beyond it wait.
+    pub memory_budget_bytes: u64,
 }
+
+/// Memory an ingest holds while its text is analysed, per byte of text:
+/// 16 concurrent ingests of 8 MiB peaked at 2.37 GB (about 18 bytes each).
+pub const INGEST_MEMORY_PER_TEXT_BYTE: u64 = 18;
+/// Memory a GetDocument holds per byte of the document's text: the record,
+/// its sentences and the encoded answer; 48 concurrent reads of an 8 MiB
+/// document peaked at 2.15 GB (about 6 bytes each).
+pub const READ_MEMORY_PER_TEXT_BYTE: u64 = 6;
+/// The default of [`Limits::memory_budget_bytes`], in MiB.
+pub const DEFAULT_MEMORY_BUDGET_MB: u64 = 1024;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -76,6 +89,7 @@ impl Default for Limits {
             max_draft_claims: 500,
             default_draft_evidence: 3,
             verify_budget: std::time::Duration::from_millis(DEFAULT_VERIFY_BUDGET_MS),
+            memory_budget_bytes: DEFAULT_MEMORY_BUDGET_MB * 1024 * 1024,
         }
     }
 }
@@ -196,6 +210,12 @@ pub struct DraftReport {
     pub self_document_ids: Vec<String>,
 }
 
+/// An analysed document waiting to be stored, with the memory it holds.
+pub struct Analysed {
+    document: AnalysedDocument,
+    _memory: tokio::sync::OwnedSemaphorePermit,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct IngestOutcome {
     pub document_id: String,
@@ -227,6 +247,8 @@ pub struct Service {
     started: Instant,
     metrics: Arc<Metrics>,
     writes: tokio::sync::watch::Sender<WriteHealth>,
+    /// [`Limits::memory_budget_bytes`], one permit per KiB.
+    memory: Arc<tokio::sync::Semaphore>,
 }
 
 /// Whether the store takes writes. After a write fails for a full disk,
@@ -319,6 +341,11 @@ fn decode_page_token(token: &str) -> Result<String, ServiceError> {
     String::from_utf8(bytes).map_err(|_| bad())
 }
 
+/// The memory budget's permits: one per KiB, within what a semaphore holds.
+fn memory_permits(bytes: u64) -> usize {
+    (bytes / 1024).clamp(1, tokio::sync::Semaphore::MAX_PERMITS as u64) as usize
+}
+
 /// Cores this process may use (2 if the system cannot tell): what bounds
 /// the CPU-bound work run at once.
 pub fn cores() -> usize {
@@ -335,10 +362,13 @@ impl Service {
         Ok(Service {
             engine: Arc::new(engine),
             verify_permits: tokio::sync::Semaphore::new(2 * cores()),
-            limits,
             started: Instant::now(),
             metrics: Arc::new(Metrics::new()),
             writes: tokio::sync::watch::Sender::new(WriteHealth::Writable),
+            memory: Arc::new(tokio::sync::Semaphore::new(memory_permits(
+                limits.memory_budget_bytes,
+            ))),
+            limits,
         })
     }
 
@@ -573,13 +603,17 @@ impl Service {
     /// Validates and analyses a document on the blocking pool, without
     /// storing it: streams analyse several documents at once, then store
     /// them in order with `store_unflushed`.
-    pub async fn analyse(
-        &self,
-        request: DocumentRequest,
-    ) -> Result<AnalysedDocument, ServiceError> {
+    pub async fn analyse(&self, request: DocumentRequest) -> Result<Analysed, ServiceError> {
         self.metrics.record_ingest(request.text.len());
         let input = self.validate_document(request)?;
-        self.blocking(move |_| Ok(analyse_document(input))).await
+        let memory = self
+            .reserve_memory(INGEST_MEMORY_PER_TEXT_BYTE * input.text.len() as u64)
+            .await?;
+        let document = self.blocking(move |_| Ok(analyse_document(input))).await?;
+        Ok(Analysed {
+            document,
+            _memory: memory,
+        })
     }
 
     /// Stores a document without flushing; call `flush` before acknowledging.
@@ -593,13 +627,15 @@ impl Service {
 
     /// Stores an analysed document without flushing; call `flush` before
     /// acknowledging.
-    pub async fn store_unflushed(
-        &self,
-        analysed: AnalysedDocument,
-    ) -> Result<IngestOutcome, ServiceError> {
+    pub async fn store_unflushed(&self, analysed: Analysed) -> Result<IngestOutcome, ServiceError> {
         self.refuse_when_writes_stopped()?;
         let stored = self
             .blocking(move |engine| {
+                // The memory stays reserved until the document is stored.
+                let Analysed {
+                    document: analysed,
+                    _memory,
+                } = analysed;
                 let outcome = engine.put_document(&analysed)?;
                 Ok(IngestOutcome {
                     document_id: analysed.record.document_id,
@@ -629,6 +665,21 @@ impl Service {
             Err(_) => Err(ServiceError::WritesStopped(WriteHealth::Stalled)),
         };
         self.note_write(flushed)
+    }
+
+    /// Waits until `bytes` of the memory budget are free and holds them
+    /// until the permit is dropped. A request weighing more than the whole
+    /// budget takes all of it (it runs alone) rather than waiting for ever.
+    async fn reserve_memory(
+        &self,
+        bytes: u64,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, ServiceError> {
+        let wanted = memory_permits(bytes.div_ceil(1024).max(1) * 1024)
+            .min(memory_permits(self.limits.memory_budget_bytes));
+        Arc::clone(&self.memory)
+            .acquire_many_owned(wanted as u32)
+            .await
+            .map_err(|_| ServiceError::ShuttingDown)
     }
 
     /// Whether the store takes writes; the receiver sees each change.
@@ -662,6 +713,19 @@ impl Service {
 
     pub async fn document(&self, id: String) -> Result<FullDocument, ServiceError> {
         validate_document_id("document_id", &id, self.limits.max_document_id_bytes)?;
+        let record = {
+            let id = id.clone();
+            self.blocking(move |engine| {
+                engine
+                    .store()
+                    .document(&id)?
+                    .ok_or(ServiceError::NotFound(id))
+            })
+            .await?
+        };
+        let _memory = self
+            .reserve_memory(READ_MEMORY_PER_TEXT_BYTE * record.text_bytes)
+            .await?;
         self.blocking(move |engine| {
             engine
                 .store()
@@ -788,6 +852,41 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn large_requests_share_the_memory_budget() {
+        let directory = tempfile::tempdir().unwrap();
+        let limits = Limits {
+            memory_budget_bytes: 1024 * 1024,
+            ..Limits::default()
+        };
+        let service = Service::open(directory.path(), CacheSizes::default(), limits).unwrap();
+        let first = service.reserve_memory(800 * 1024).await.unwrap();
+        let waiting = tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            service.reserve_memory(800 * 1024),
+        )
+        .await;
+        assert!(
+            waiting.is_err(),
+            "the second request waits while the first holds the memory"
+        );
+        drop(first);
+        let second = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            service.reserve_memory(800 * 1024),
+        )
+        .await;
+        assert!(second.is_ok(), "and gets it once the first is done");
+        drop(second);
+        // More than the whole budget: it runs alone instead of never.
+        let alone = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            service.reserve_memory(10 * 1024 * 1024),
+        )
+        .await;
+        assert!(alone.is_ok());
+    }
 
     #[test]
     fn page_tokens_round_trip() {
