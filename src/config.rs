@@ -11,6 +11,7 @@ use crate::auth::{Access, TokenFileError, TokenTable};
 use crate::engine::{
     CacheSizes, DEFAULT_CACHE_MB, DEFAULT_DOCUMENT_CACHE_MB, DEFAULT_VERDICT_CACHE_MB,
 };
+use crate::grpc::connections::DEFAULT_MAX_CONNECTIONS;
 use crate::service::{Limits, DEFAULT_MEMORY_BUDGET_MB, DEFAULT_VERIFY_BUDGET_MS};
 use crate::tls::{ServerTls, TlsError};
 
@@ -125,6 +126,15 @@ pub struct ServeArgs {
     /// with RESOURCE_EXHAUSTED.
     #[arg(long, env = "CLAIMCHECK_VERIFY_BUDGET_MS", default_value_t = DEFAULT_VERIFY_BUDGET_MS)]
     pub verify_budget_ms: u64,
+    /// Connections both ports hold open together; at the cap new clients
+    /// wait to be accepted (lowered to fit the file-descriptor limit).
+    #[arg(long, env = "CLAIMCHECK_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Requests per second each token may make (without tokens, all callers
+    /// together), a burst of one second's worth; over it, RESOURCE_EXHAUSTED
+    /// (HTTP 429). 0: no limit.
+    #[arg(long, env = "CLAIMCHECK_RATE_LIMIT", default_value_t = 0)]
+    pub rate_limit: u32,
     /// Claims checked at once on one VerifyClaims stream.
     #[arg(long, env = "CLAIMCHECK_STREAM_CONCURRENCY", default_value_t = 8)]
     pub stream_concurrency: usize,
@@ -163,6 +173,8 @@ pub struct ServeSettings {
     pub caches: CacheSizes,
     pub limits: Limits,
     pub stream_concurrency: usize,
+    pub max_connections: usize,
+    pub rate_limit_per_second: u32,
     pub shutdown_grace: std::time::Duration,
     pub access: Arc<Access>,
     /// `None`: plain text on both ports.
@@ -245,6 +257,8 @@ impl TryFrom<ServeArgs> for ServeSettings {
         )?;
         let stream_concurrency =
             in_range("stream-concurrency", args.stream_concurrency as u64, 1, 256)?;
+        let max_connections =
+            in_range("max-connections", args.max_connections as u64, 1, 1_000_000)?;
         let shutdown_grace = in_range("shutdown-grace", args.shutdown_grace, 0, 600)?;
         let verify_budget_ms = in_range("verify-budget-ms", args.verify_budget_ms, 10, 600_000)?;
         let memory_budget_mb =
@@ -296,6 +310,8 @@ impl TryFrom<ServeArgs> for ServeSettings {
                 ..Limits::default()
             },
             stream_concurrency: stream_concurrency as usize,
+            max_connections: max_connections as usize,
+            rate_limit_per_second: args.rate_limit,
             shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
             access: Arc::new(access),
             tls,
@@ -454,6 +470,8 @@ mod tests {
             verdict_cache_mb: DEFAULT_VERDICT_CACHE_MB,
             max_document_bytes: 8 * 1024 * 1024,
             stream_concurrency: 8,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            rate_limit: 0,
             verify_budget_ms: DEFAULT_VERIFY_BUDGET_MS,
             memory_budget_mb: DEFAULT_MEMORY_BUDGET_MB,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE_SECONDS,

@@ -45,6 +45,7 @@ pub mod learn;
 pub mod metrics;
 pub mod model;
 pub mod quantity;
+pub mod rate;
 pub mod retrieve;
 pub mod service;
 pub mod store;

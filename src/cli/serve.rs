@@ -90,6 +90,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             stream_concurrency: settings.stream_concurrency,
             shutdown_grace: settings.shutdown_grace,
             tls: settings.tls.clone(),
+            max_connections: settings.max_connections,
+            rate_limit_per_second: settings.rate_limit_per_second,
         },
         shutdown_signal(),
     )

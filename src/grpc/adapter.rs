@@ -24,6 +24,7 @@ use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheck;
 use crate::grpc::status::{code_name, refusal_status, to_status};
 use crate::metrics::Metrics;
+use crate::rate::RateLimit;
 use crate::service::{cores, Service, ServiceError, WriteHealth};
 
 /// Failures listed in one IngestDocuments response; all are counted.
@@ -32,6 +33,7 @@ const MAX_LISTED_FAILURES: usize = 1000;
 pub struct FactCheckAdapter {
     service: Arc<Service>,
     access: Arc<Access>,
+    rate: Arc<RateLimit>,
     metrics: Arc<Metrics>,
     stream_concurrency: usize,
     /// Documents of one IngestDocuments stream analysed at once: one per
@@ -40,11 +42,17 @@ pub struct FactCheckAdapter {
 }
 
 impl FactCheckAdapter {
-    pub fn new(service: Arc<Service>, access: Arc<Access>, stream_concurrency: usize) -> Self {
+    pub fn new(
+        service: Arc<Service>,
+        access: Arc<Access>,
+        rate: Arc<RateLimit>,
+        stream_concurrency: usize,
+    ) -> Self {
         FactCheckAdapter {
             metrics: Arc::clone(service.metrics()),
             service,
             access,
+            rate,
             stream_concurrency: stream_concurrency.max(1),
             analysis_ahead: cores() + 1,
         }
@@ -143,7 +151,10 @@ impl FactCheckAdapter {
             .access
             .authorize(origin.authorization.as_deref(), method.scope())
         {
-            Ok(caller) => (caller, work.await),
+            Ok(caller) => match self.rate.check(&caller) {
+                Ok(()) => (caller, work.await),
+                Err(over) => (caller, Err(Status::resource_exhausted(over.to_string()))),
+            },
             Err(refusal) => (Caller(None), Err(refusal_status(refusal))),
         };
         let elapsed = started.elapsed();
@@ -165,10 +176,8 @@ impl FactCheckAdapter {
         outcome
     }
 
-    /// Whether the server is up and its store readable: for `/healthz`,
-    /// which needs no token.
     /// Whether the store can be read (an error otherwise), and whether
-    /// writes reach the disk.
+    /// writes reach the disk: for `/healthz`, which needs no token.
     pub async fn health(&self) -> Result<WriteHealth, Status> {
         self.service.stats().await.map_err(to_status)?;
         Ok(*self.service.write_health().borrow())

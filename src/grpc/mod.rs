@@ -5,6 +5,7 @@
 //! server wiring (health, reflection v1 and v1alpha, limits, shutdown).
 
 pub mod adapter;
+pub mod connections;
 pub mod convert;
 pub mod protocol;
 pub mod server;

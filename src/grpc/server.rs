@@ -8,14 +8,15 @@ use std::future::Future;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
 use crate::auth::Access;
 use crate::grpc::adapter::FactCheckAdapter;
+use crate::grpc::connections::{ConnectionLimit, CountedListener};
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheckServer;
 use crate::grpc::protocol::{one_message_paths, OneMessageLayer};
+use crate::rate::RateLimit;
 use crate::service::{Service, WriteHealth};
 use crate::tls::ServerTls;
 use tonic_health::ServingStatus;
@@ -72,7 +73,22 @@ pub struct ServerOptions {
     pub shutdown_grace: std::time::Duration,
     /// TLS on both ports; `None`: plain text.
     pub tls: Option<ServerTls>,
+    /// Connections both ports hold open together, at most.
+    pub max_connections: usize,
+    /// Requests per second per token (one budget for all callers without
+    /// tokens); 0: no limit.
+    pub rate_limit_per_second: u32,
 }
+
+/// Requests open at once on one HTTP/2 connection (its
+/// SETTINGS_MAX_CONCURRENT_STREAMS): a client opening thousands of idle
+/// streams would otherwise hold memory for each.
+pub const MAX_STREAMS_PER_CONNECTION: u32 = 256;
+/// An HTTP/2 ping after this long without traffic, and the connection is
+/// closed when the ping is not answered within [`KEEPALIVE_TIMEOUT`]: a
+/// client that vanished does not hold its connection for ever.
+pub const KEEPALIVE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+pub const KEEPALIVE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// How long a client has to finish its TLS handshake.
 pub const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -129,7 +145,16 @@ pub async fn serve(
         stream_concurrency,
         shutdown_grace,
         tls,
+        max_connections,
+        rate_limit_per_second,
     } = options;
+    let connections = ConnectionLimit::new(max_connections);
+    if connections.max() < max_connections {
+        tracing::info!(
+            max_connections = connections.max(),
+            "open connections capped below the file-descriptor limit"
+        );
+    }
     let max_request_bytes = service.limits().max_document_bytes + REQUEST_ENVELOPE_BYTES;
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter
@@ -145,9 +170,11 @@ pub async fn serve(
         .build_v1alpha()?;
     // Every method goes through the generated server, so whatever is
     // layered on it (limits, compression, interceptors) covers them all.
+    let rate = Arc::new(RateLimit::per_second(rate_limit_per_second));
     let fact_check = FactCheckServer::new(FactCheckAdapter::new(
         Arc::clone(&service),
         Arc::clone(&access),
+        Arc::clone(&rate),
         stream_concurrency,
     ))
     .max_decoding_message_size(max_request_bytes)
@@ -177,10 +204,18 @@ pub async fn serve(
         stopped(),
     ));
     let http = listeners.http.map(|listener| {
-        let adapter = FactCheckAdapter::new(Arc::clone(&service), access, stream_concurrency);
+        let adapter = FactCheckAdapter::new(Arc::clone(&service), access, rate, stream_concurrency);
         let router = crate::http::router(Arc::new(adapter), service.limits().max_document_bytes);
         let acceptor = tls.as_ref().map(ServerTls::http_acceptor);
-        tokio::spawn(crate::http::serve(listener, acceptor, router, stopped()))
+        tokio::spawn(crate::http::serve(
+            CountedListener {
+                listener,
+                limit: connections.clone(),
+            },
+            acceptor,
+            router,
+            stopped(),
+        ))
     });
     let mut builder = Server::builder();
     if let Some(tls) = &tls {
@@ -200,17 +235,14 @@ pub async fn serve(
         .layer(OneMessageLayer::new(one_message_paths, max_request_bytes))
         .initial_stream_window_size(STREAM_WINDOW_BYTES)
         .initial_connection_window_size(CONNECTION_WINDOW_BYTES)
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)
+        .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
+        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(fact_check)
-        .serve_with_incoming_shutdown(
-            // Without TCP_NODELAY, a response larger than one segment waits
-            // for the client's delayed ACK (about 40 ms) before its last part
-            // is sent.
-            TcpIncoming::from(listeners.grpc).with_nodelay(Some(true)),
-            shutdown,
-        );
+        .serve_with_incoming_shutdown(connections.incoming(listeners.grpc), shutdown);
     let both = async move {
         running.await?;
         if let Some(http) = http {

@@ -26,10 +26,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tokio::net::TcpListener;
 use tonic::Status;
 
 use crate::grpc::adapter::{FactCheckAdapter, OverHttp};
+use crate::grpc::connections::CountedListener;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheck;
 use crate::http::status::HttpError;
@@ -68,7 +68,7 @@ pub fn router(adapter: Arc<FactCheckAdapter>, max_document_bytes: usize) -> Rout
 /// Serves `router` on `listener` (through TLS when `tls` is given) until
 /// `shutdown` completes, then lets requests in flight finish.
 pub async fn serve(
-    listener: TcpListener,
+    listener: CountedListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,

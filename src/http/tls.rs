@@ -8,11 +8,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::serve::Listener;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::{mpsc, Semaphore};
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
+use crate::grpc::connections::{Counted, CountedListener};
 use crate::grpc::server::TLS_HANDSHAKE_TIMEOUT;
 
 /// Handshakes in progress at once; further connections wait in the
@@ -22,14 +23,14 @@ pub const MAX_PENDING_HANDSHAKES: usize = 256;
 /// Connections accepted on a TCP listener and through TLS.
 pub struct TlsListener {
     local_address: SocketAddr,
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    ready: mpsc::Receiver<(TlsStream<Counted<TcpStream>>, SocketAddr)>,
 }
 
 impl TlsListener {
     /// Starts accepting on `listener`; the accepting task ends when the
     /// listener is dropped.
-    pub fn new(listener: TcpListener, acceptor: TlsAcceptor) -> std::io::Result<TlsListener> {
-        let local_address = listener.local_addr()?;
+    pub fn new(listener: CountedListener, acceptor: TlsAcceptor) -> std::io::Result<TlsListener> {
+        let local_address = listener.listener.local_addr()?;
         let (sender, ready) = mpsc::channel(MAX_PENDING_HANDSHAKES);
         tokio::spawn(accept_loop(listener, acceptor, sender));
         Ok(TlsListener {
@@ -40,29 +41,22 @@ impl TlsListener {
 }
 
 async fn accept_loop(
-    listener: TcpListener,
+    listener: CountedListener,
     acceptor: TlsAcceptor,
-    sender: mpsc::Sender<(TlsStream<TcpStream>, SocketAddr)>,
+    sender: mpsc::Sender<(TlsStream<Counted<TcpStream>>, SocketAddr)>,
 ) {
     let pending = Arc::new(Semaphore::new(MAX_PENDING_HANDSHAKES));
     loop {
         let Ok(permit) = Arc::clone(&pending).acquire_owned().await else {
             return;
         };
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
+        let stream = tokio::select! {
+            stream = listener.limit.accept(&listener.listener) => stream,
             _ = sender.closed() => return,
         };
-        let (stream, address) = match accepted {
-            Ok(accepted) => accepted,
-            Err(error) => {
-                // Out of file descriptors, say: wait rather than spin.
-                tracing::warn!(%error, "HTTPS accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
+        let address = stream
+            .peer_address()
+            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
         let acceptor = acceptor.clone();
         let sender = sender.clone();
         tokio::spawn(async move {
@@ -79,7 +73,7 @@ async fn accept_loop(
 }
 
 impl Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = TlsStream<Counted<TcpStream>>;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {

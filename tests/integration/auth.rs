@@ -173,3 +173,49 @@ async fn http_takes_the_same_tokens_and_metrics_count_the_requests() {
     assert!(text.ends_with("# EOF\n"), "{text}");
     server.stop().await;
 }
+
+/// With a rate limit, each token has its own budget per second: the
+/// request over it is RESOURCE_EXHAUSTED over gRPC and 429 over HTTP,
+/// saying when to retry, while another token goes on.
+#[tokio::test]
+async fn each_token_is_held_to_its_rate() {
+    let directory = tempfile::tempdir().unwrap();
+    let options = claimcheck::grpc::server::ServerOptions {
+        access: std::sync::Arc::new(access()),
+        stream_concurrency: 4,
+        shutdown_grace: std::time::Duration::from_secs(8),
+        tls: None,
+        max_connections: 1024,
+        rate_limit_per_second: 2,
+    };
+    let server = TestServer::start_with_options(
+        directory.path(),
+        Limits::default(),
+        options,
+        &token(READER),
+    )
+    .await;
+    let mut reader = server.client.clone();
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        answers.push(reader.get_stats(pb::GetStatsRequest::default()).await);
+    }
+    assert!(answers[0].is_ok() && answers[1].is_ok(), "{answers:?}");
+    let over = answers[2].as_ref().unwrap_err();
+    assert_eq!(over.code(), Code::ResourceExhausted, "{over:?}");
+    assert!(over.message().contains("retry in"), "{over:?}");
+    let mut writer = connect(&server.url(), &token(WRITER)).await.unwrap();
+    assert!(writer
+        .get_stats(pb::GetStatsRequest::default())
+        .await
+        .is_ok());
+    let (status, body) = http_request_as(
+        "GET",
+        &format!("{}/v1/stats", server.http_url()),
+        None,
+        Some(&format!("Bearer {READER}")),
+    )
+    .await;
+    assert_eq!(status, 429, "{}", String::from_utf8_lossy(&body));
+    server.stop().await;
+}

@@ -185,6 +185,8 @@ impl TestServer {
             stream_concurrency: 4,
             shutdown_grace: std::time::Duration::from_secs(8),
             tls: None,
+            max_connections: 1024,
+            rate_limit_per_second: 0,
         };
         TestServer::start_with_options(data_dir, limits, options, &ClientCredentials::default())
             .await

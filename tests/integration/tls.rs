@@ -88,6 +88,8 @@ async fn start(directory: &Path, authority: &Authority, mutual: bool) -> TestSer
         stream_concurrency: 4,
         shutdown_grace: std::time::Duration::from_secs(8),
         tls: Some(authority.server_tls(mutual)),
+        max_connections: 1024,
+        rate_limit_per_second: 0,
     };
     let credentials = if mutual {
         authority.presenting()
