@@ -20,7 +20,7 @@ pub fn to_status(error: ServiceError) -> Status {
         ServiceError::WritesStopped(_) => Status::resource_exhausted(message),
         ServiceError::Store(store_error) => match store_error {
             StoreError::Io(_) => Status::unavailable(message),
-            StoreError::Damaged(_) => Status::data_loss(message),
+            StoreError::Damaged(_) | StoreError::Unreadable(_) => Status::data_loss(message),
             StoreError::Sled(_) | StoreError::Encode(_) => Status::internal(message),
             StoreError::DiskFull(_) => Status::resource_exhausted(message),
             StoreError::Corrupt(_) => Status::data_loss(message),

@@ -52,6 +52,11 @@ pub enum StoreError {
     /// sled found its own files damaged.
     #[error("the stored data is damaged: {0}")]
     Damaged(sled::Error),
+    /// sled could not read its files at all (it stopped with `detail`).
+    #[error(
+        "the stored data is damaged: the store cannot be read ({0}); restore the data directory from a backup, or re-ingest the documents into a new one"
+    )]
+    Unreadable(String),
     /// Anything else sled reports: a bug or an unsupported operation.
     #[error("storage error: {0}")]
     Sled(sled::Error),
@@ -439,12 +444,28 @@ impl Store {
     /// `cache_bytes`, and rebuilds the search index from the stored entries.
     pub fn open(directory: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         create_private_directory(directory)?;
+        // sled panics on some damaged files instead of returning an error
+        // (a snapshot it cannot serialise, for one): that panic is caught
+        // here and reported as damage, so a damaged store is a clear error
+        // with an exit code, not a crash.
+        let panicked: std::cell::RefCell<Option<String>> = Default::default();
         let open = || {
-            sled::Config::new()
-                .path(directory)
-                .cache_capacity(cache_bytes)
-                .mode(sled::Mode::LowSpace)
-                .open()
+            std::panic::catch_unwind(|| {
+                sled::Config::new()
+                    .path(directory)
+                    .cache_capacity(cache_bytes)
+                    .mode(sled::Mode::LowSpace)
+                    .open()
+            })
+            .unwrap_or_else(|panic| {
+                let detail = panic
+                    .downcast_ref::<&str>()
+                    .map(|text| text.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "sled stopped while reading it".to_string());
+                *panicked.borrow_mut() = Some(detail);
+                Err(sled::Error::Corruption { at: None, bt: () })
+            })
         };
         // A store closed a moment ago in this process may still be locked
         // while sled's flusher thread winds down; the lock is asked for
@@ -475,6 +496,9 @@ impl Store {
             }
             other => other,
         };
+        if let (Err(_), Some(detail)) = (&opened, panicked.borrow_mut().take()) {
+            return Err(StoreError::Unreadable(detail));
+        }
         let db = opened.map_err(|error| match error {
             sled::Error::Io(io) if is_lock_held(&io) => StoreError::Locked {
                 directory: directory.display().to_string(),

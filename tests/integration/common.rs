@@ -23,7 +23,7 @@ pub fn spawn_server(data_dir: &Path) -> (std::process::Child, String) {
 }
 
 /// Starts `claimcheck serve` on port 0, or returns what it said on stderr
-/// when it stopped instead.
+/// and its exit status when it stopped instead.
 pub fn try_spawn_server(data_dir: &Path) -> Result<(std::process::Child, String), String> {
     use std::io::{BufRead, BufReader, Read};
     use std::process::{Command, Stdio};
@@ -51,8 +51,8 @@ pub fn try_spawn_server(data_dir: &Path) -> Result<(std::process::Child, String)
     if line.trim().is_empty() {
         let mut said = String::new();
         let _ = stderr.read_to_string(&mut said);
-        let _ = child.wait();
-        return Err(said);
+        let status = child.wait().expect("the server's exit status");
+        return Err(format!("{said}\n({status})"));
     }
     // Keep draining stderr so the server never blocks on a full pipe.
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::stderr()));

@@ -456,3 +456,60 @@ async fn kill_9_during_writes_loses_nothing_acknowledged() {
         server.wait().unwrap();
     }
 }
+
+/// A store whose files were overwritten in places: the server refuses to
+/// start with a message saying the data is damaged and what to do, and
+/// exits with status 1, not with a crash (sled itself panics on some such
+/// files; the store turns that into the error).
+#[test]
+fn a_damaged_store_is_a_clear_error_not_a_crash() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("data");
+    {
+        let (mut server, url) = spawn_server(&data);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
+            for number in 0..40 {
+                client
+                    .ingest_document(pb::IngestDocumentRequest {
+                        document_id: format!("huyen-{number}"),
+                        text: article(number, 100),
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap();
+            }
+        });
+        stop_with_sigterm(&mut server);
+    }
+    let file = data.join("db");
+    let size = std::fs::metadata(&file).unwrap().len();
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mut offset = 4096;
+    while offset + 256 < size as usize {
+        for (index, byte) in bytes[offset..offset + 256].iter_mut().enumerate() {
+            *byte = [0xde, 0xad, 0xbe, 0xef][index % 4];
+        }
+        offset += size as usize / 7;
+    }
+    std::fs::write(&file, bytes).unwrap();
+    match try_spawn_server(&data) {
+        Err(said) => {
+            assert!(said.contains("damaged"), "{said}");
+            assert!(said.contains("backup"), "{said}");
+            assert!(said.contains("(exit status: 1)"), "{said}");
+        }
+        Ok((mut server, url)) => {
+            // sled may also read past the damage: then the server answers,
+            // or reports damage per request, but does not crash.
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async {
+                let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
+                let _ = client.get_stats(pb::GetStatsRequest::default()).await;
+            });
+            assert!(server.try_wait().unwrap().is_none(), "the server crashed");
+            stop_with_sigterm(&mut server);
+        }
+    }
+}
