@@ -12,33 +12,41 @@ use crate::config::{ServeArgs, ServeSettings};
 use crate::grpc::server::{serve, Listeners, ServerOptions};
 use crate::service::Service;
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate = match tokio::signal::unix::signal(
-            tokio::signal::unix::SignalKind::terminate(),
-        ) {
-            Ok(signal) => signal,
+/// Listens for SIGINT and SIGTERM from now on (before the address is
+/// printed, so a supervisor that signals as soon as it reads the address is
+/// heard); the future completes at the first of them.
+#[cfg(unix)]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut signals: Vec<_> = [SignalKind::interrupt(), SignalKind::terminate()]
+        .into_iter()
+        .filter_map(|kind| match signal(kind) {
+            Ok(stream) => Some(stream),
             Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM; only SIGINT stops the server");
-                let _ = interrupt.await;
-                return;
+                tracing::warn!(%error, ?kind, "cannot listen for a stop signal");
+                None
             }
-        };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = terminate.recv() => {}
+        })
+        .collect();
+    async move {
+        if signals.is_empty() {
+            return std::future::pending().await;
         }
+        let waits = signals.iter_mut().map(|signal| Box::pin(signal.recv()));
+        futures_util::future::select_all(waits).await;
     }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let settings = ServeSettings::try_from(args)?;
+    let shutdown = shutdown_signal();
     let service = Service::open(&settings.data_dir, settings.caches, settings.limits.clone())
         .with_context(|| format!("cannot open the store in {}", settings.data_dir.display()))?;
     let listener = TcpListener::bind(settings.listen)
@@ -93,7 +101,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             max_connections: settings.max_connections,
             rate_limit_per_second: settings.rate_limit_per_second,
         },
-        shutdown_signal(),
+        shutdown,
     )
     .await?;
     Ok(ExitCode::SUCCESS)

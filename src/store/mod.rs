@@ -50,7 +50,9 @@ pub enum StoreError {
     #[error("storage error: {0}")]
     Io(std::io::Error),
     /// sled found its own files damaged.
-    #[error("the stored data is damaged: {0}")]
+    #[error(
+        "the stored data is damaged: {0}; restore the data directory from a backup, or re-ingest the documents into a new one"
+    )]
     Damaged(sled::Error),
     /// sled could not read its files at all (it stopped with `detail`).
     #[error(
