@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use claimcheck::grpc::{connect, pb, serving_status, ClientCredentials};
@@ -247,11 +249,16 @@ enum Acknowledged {
 /// Writers that run until the server dies, each owning its ids and
 /// recording every acknowledgement in order: unary ingests, a stream of
 /// ingests in batches, and ingest-then-delete pairs.
-async fn write_until_killed(url: String, trial: usize) -> Vec<(String, Acknowledged)> {
+async fn write_until_killed(
+    url: String,
+    trial: usize,
+    answered: Arc<AtomicUsize>,
+) -> Vec<(String, Acknowledged)> {
     let credentials = ClientCredentials::default();
     let unary = {
         let url = url.clone();
         let credentials = credentials.clone();
+        let answered = Arc::clone(&answered);
         tokio::spawn(async move {
             let mut acknowledged = Vec::new();
             let Ok(mut client) = connect(&url, &credentials).await else {
@@ -265,12 +272,15 @@ async fn write_until_killed(url: String, trial: usize) -> Vec<(String, Acknowled
                     ..Default::default()
                 };
                 match client.ingest_document(request).await {
-                    Ok(response) => acknowledged.push((
-                        id,
-                        Acknowledged::Stored {
-                            sentences: response.into_inner().sentence_count,
-                        },
-                    )),
+                    Ok(response) => {
+                        answered.fetch_add(1, Ordering::Relaxed);
+                        acknowledged.push((
+                            id,
+                            Acknowledged::Stored {
+                                sentences: response.into_inner().sentence_count,
+                            },
+                        ))
+                    }
                     Err(_) => break,
                 }
             }
@@ -280,6 +290,7 @@ async fn write_until_killed(url: String, trial: usize) -> Vec<(String, Acknowled
     let streamed = {
         let url = url.clone();
         let credentials = credentials.clone();
+        let answered = Arc::clone(&answered);
         tokio::spawn(async move {
             let mut acknowledged = Vec::new();
             let Ok(mut client) = connect(&url, &credentials).await else {
@@ -308,6 +319,7 @@ async fn write_until_killed(url: String, trial: usize) -> Vec<(String, Acknowled
                         // The stream's answer gives totals only: each of its
                         // documents must be there, with sentences (0 below
                         // means "any").
+                        answered.fetch_add(documents.len(), Ordering::Relaxed);
                         for (id, _) in documents {
                             acknowledged.push((id, Acknowledged::Stored { sentences: 0 }));
                         }
@@ -342,7 +354,10 @@ async fn write_until_killed(url: String, trial: usize) -> Vec<(String, Acknowled
                 })
                 .await
             {
-                Ok(_) => acknowledged.push((id, Acknowledged::Deleted)),
+                Ok(_) => {
+                    answered.fetch_add(1, Ordering::Relaxed);
+                    acknowledged.push((id, Acknowledged::Deleted))
+                }
                 Err(_) => {
                     acknowledged.push((id, Acknowledged::StoredOrDeleted { sentences }));
                     break;
@@ -380,9 +395,21 @@ async fn kill_9_during_writes_loses_nothing_acknowledged() {
         seed = seed
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
-        let moment = Duration::from_millis(100 + (seed >> 33) % 600);
+        let moment = Duration::from_millis(20 + (seed >> 33) % 500);
         let (mut server, url) = spawn_server(&data);
-        let writers = tokio::spawn(write_until_killed(url, trial));
+        // The moment counts from the first acknowledgement, so a slow
+        // start (a debug build, a growing store) still leaves writes to
+        // interrupt.
+        let answered = Arc::new(AtomicUsize::new(0));
+        let writers = tokio::spawn(write_until_killed(url, trial, Arc::clone(&answered)));
+        let waiting = Instant::now();
+        while answered.load(Ordering::Relaxed) == 0 {
+            assert!(
+                waiting.elapsed() < Duration::from_secs(60),
+                "trial {trial}: no write was acknowledged within a minute"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         tokio::time::sleep(moment).await;
         server.kill().expect("SIGKILL");
         server.wait().unwrap();
