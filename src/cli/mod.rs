@@ -23,7 +23,9 @@ pub fn error_chain<'a>(
     let mut parts: Vec<String> = Vec::new();
     for cause in chain {
         let text = cause.to_string();
-        if parts.last() != Some(&text) && !parts.last().is_some_and(|last| last.ends_with(&text)) {
+        // A cause that only repeats the end of the text before it adds
+        // nothing (an equal text included).
+        if !parts.last().is_some_and(|last| last.ends_with(&text)) {
             parts.push(text);
         }
     }
