@@ -96,7 +96,8 @@ pub const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from
 /// The health entry (grpc.health.v1) that says whether the store takes
 /// writes: NOT_SERVING once the disk filled up (until a restart). The
 /// overall entry ("") and `claimcheck.v1.FactCheck` stay SERVING then,
-/// since reads still work.
+/// since claims are still checked (from memory; reads that need the store
+/// may fail too once sled has met the full disk).
 pub const WRITES_HEALTH_SERVICE: &str = "claimcheck.v1.FactCheck.writes";
 
 /// Mirrors the service's write health in the health service until
@@ -114,7 +115,10 @@ async fn report_write_health(
             let status = match health {
                 WriteHealth::Writable => ServingStatus::Serving,
                 WriteHealth::DiskFull | WriteHealth::Stalled => {
-                    tracing::error!(?health, "writes are stopped until a restart; reads go on");
+                    tracing::error!(
+                        ?health,
+                        "writes are stopped until a restart; claims are still checked"
+                    );
                     ServingStatus::NotServing
                 }
             };

@@ -7,7 +7,7 @@ use claimcheck::service::Limits;
 use serde_json::json;
 use tonic::Code;
 
-use crate::common::{http_request_as, TestServer};
+use crate::common::{http_request_as, server_options, TestServer};
 
 const READER: &str = "reader-token-for-tests";
 const WRITER: &str = "writer-token-for-tests";
@@ -181,12 +181,8 @@ async fn http_takes_the_same_tokens_and_metrics_count_the_requests() {
 async fn each_token_is_held_to_its_rate() {
     let directory = tempfile::tempdir().unwrap();
     let options = claimcheck::grpc::server::ServerOptions {
-        access: std::sync::Arc::new(access()),
-        stream_concurrency: 4,
-        shutdown_grace: std::time::Duration::from_secs(8),
-        tls: None,
-        max_connections: 1024,
         rate_limit_per_second: 2,
+        ..server_options(access())
     };
     let server = TestServer::start_with_options(
         directory.path(),

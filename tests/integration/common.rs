@@ -161,6 +161,18 @@ pub async fn http_request_as(
     (status, bytes)
 }
 
+/// The options of a test server with `access`: plain text, no rate limit.
+pub fn server_options(access: Access) -> ServerOptions {
+    ServerOptions {
+        access: Arc::new(access),
+        stream_concurrency: 4,
+        shutdown_grace: std::time::Duration::from_secs(8),
+        tls: None,
+        max_connections: 1024,
+        rate_limit_per_second: 0,
+    }
+}
+
 pub struct TestServer {
     pub address: SocketAddr,
     pub http_address: SocketAddr,
@@ -180,16 +192,13 @@ impl TestServer {
 
     /// A server with `access` (tokens or none); its `client` sends no token.
     pub async fn start_configured(data_dir: &Path, limits: Limits, access: Access) -> TestServer {
-        let options = ServerOptions {
-            access: Arc::new(access),
-            stream_concurrency: 4,
-            shutdown_grace: std::time::Duration::from_secs(8),
-            tls: None,
-            max_connections: 1024,
-            rate_limit_per_second: 0,
-        };
-        TestServer::start_with_options(data_dir, limits, options, &ClientCredentials::default())
-            .await
+        TestServer::start_with_options(
+            data_dir,
+            limits,
+            server_options(access),
+            &ClientCredentials::default(),
+        )
+        .await
     }
 
     /// A server with `options`; its `client` connects with `credentials`

@@ -15,7 +15,7 @@ use rustls_pki_types::pem::PemObject;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls;
 
-use crate::common::TestServer;
+use crate::common::{server_options, TestServer};
 
 /// A certificate authority, a server certificate for 127.0.0.1 and
 /// localhost, and a client certificate, all as PEM files.
@@ -84,12 +84,8 @@ impl Authority {
 
 async fn start(directory: &Path, authority: &Authority, mutual: bool) -> TestServer {
     let options = ServerOptions {
-        access: Arc::new(Access::Open),
-        stream_concurrency: 4,
-        shutdown_grace: std::time::Duration::from_secs(8),
         tls: Some(authority.server_tls(mutual)),
-        max_connections: 1024,
-        rate_limit_per_second: 0,
+        ..server_options(Access::Open)
     };
     let credentials = if mutual {
         authority.presenting()
