@@ -66,12 +66,13 @@ fn main() -> anyhow::Result<()> {
         println!("cross-validation on train (folds by article), l2 {l2}: macro-F1 {score:.3}");
     }
     println!(
-        "chosen l2 {}, temperature {:.2}, near-verbatim confidence {:.3} (one sentence) / {:.3} (more), SUPPORTED margin {:.2}",
+        "chosen l2 {}, temperature {:.2}, near-verbatim confidence {:.3} (one sentence) / {:.3} (more), SUPPORTED margin {:.2}, floor with figures {:.2}",
         training.model.l2,
         training.model.temperature,
         training.model.verbatim_confidence[0],
         training.model.verbatim_confidence[1],
-        training.model.supported_margin
+        training.model.supported_margin,
+        training.model.figures_supported_floor
     );
     let report = |claims: &[_], features: &[_]| {
         summary(&score(

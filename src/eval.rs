@@ -313,7 +313,7 @@ pub fn score(claims: &[LabelledClaim], predictions: &[Prediction]) -> EvalReport
 pub fn summary(report: &EvalReport) -> String {
     let [s, r, n] = [0, 1, 2].map(|i| &report.per_label[i]);
     format!(
-        "{} claims: accuracy {:.3}, macro-F1 {:.3}; SUPPORTED P/R {:.3}/{:.3}, REFUTED P/R {:.3}/{:.3}, NOT_ENOUGH_INFO P/R {:.3}/{:.3}; with figures macro-F1 {:.3}; ECE {:.3}; SUPPORTED at >= {CONFIDENT}: {} verdicts, {:.3} right, {:.3} of SUPPORTED claims",
+        "{} claims: accuracy {:.3}, macro-F1 {:.3}; SUPPORTED P/R {:.3}/{:.3}, REFUTED P/R {:.3}/{:.3}, NOT_ENOUGH_INFO P/R {:.3}/{:.3}; with figures macro-F1 {:.3}, SUPPORTED P/R {:.3}/{:.3}; ECE {:.3}; SUPPORTED at >= {CONFIDENT}: {} verdicts, {:.3} right, {:.3} of SUPPORTED claims",
         report.total,
         report.label_accuracy,
         report.macro_f1,
@@ -324,6 +324,8 @@ pub fn summary(report: &EvalReport) -> String {
         n.precision,
         n.recall,
         report.with_figures.macro_f1,
+        report.with_figures.per_label[0].precision,
+        report.with_figures.per_label[0].recall,
         report.calibration_error,
         report.confident_supported.count,
         report.confident_supported.precision,

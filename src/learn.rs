@@ -23,8 +23,8 @@ use crate::analysis::analyse_document;
 use crate::engine::{CacheSizes, Engine};
 use crate::eval::{confusion, group_scores, GroupScores, LabelledClaim, Prediction};
 use crate::judge::decide::{
-    fit, near_verbatim, verbatim_window, Example, Model, LABELS, SUPPORTED_TARGET_PRECISION,
-    VERBATIM_MIN_PROBABILITY,
+    fit, near_verbatim, verbatim_window, Example, Model, LABELS,
+    SUPPORTED_FIGURES_TARGET_PRECISION, SUPPORTED_TARGET_PRECISION, VERBATIM_MIN_PROBABILITY,
 };
 use crate::judge::{Features, NO_EVIDENCE_CONFIDENCE};
 use crate::model::{ClaimInput, DocumentInput, Verdict};
@@ -168,6 +168,10 @@ pub fn train(examples: &[Example], folds: &[usize]) -> Training {
         fold_model.verbatim_confidence = model.verbatim_confidence;
     }
     model.supported_margin = supported_margin(examples, folds, &mut models);
+    for fold_model in &mut models {
+        fold_model.supported_margin = model.supported_margin;
+    }
+    model.figures_supported_floor = figures_supported_floor(examples, folds, &mut models);
     Training {
         model,
         cross_validation,
@@ -212,6 +216,43 @@ fn supported_margin(examples: &[Example], folds: &[usize], models: &mut [Model])
         .find(|step| scores[**step].1 >= SUPPORTED_TARGET_PRECISION)
         .or(within.last())
         .map_or(0.0, |step| supported_margin_at(*step))
+}
+
+/// Floors tried for [`Model::figures_supported_floor`]: 0.00, then 0.40
+/// to 0.80 by 0.01.
+fn figures_floor_at(step: usize) -> f64 {
+    if step == 0 {
+        0.0
+    } else {
+        0.39 + 0.01 * step as f64
+    }
+}
+const FIGURES_FLOOR_STEPS: usize = 42;
+
+/// The least floor at which out-of-fold SUPPORTED verdicts on claims with
+/// figures are right at least [`SUPPORTED_FIGURES_TARGET_PRECISION`] of
+/// the time; the highest tried when none is.
+fn figures_supported_floor(examples: &[Example], folds: &[usize], models: &mut [Model]) -> f64 {
+    let with_figures: Vec<usize> = (0..examples.len())
+        .filter(|index| examples[*index].features.get("has_figures") > 0.0)
+        .collect();
+    (0..FIGURES_FLOOR_STEPS)
+        .map(figures_floor_at)
+        .find(|floor| {
+            for model in models.iter_mut() {
+                model.figures_supported_floor = *floor;
+            }
+            let (mut right, mut total) = (0usize, 0usize);
+            for index in &with_figures {
+                let example = &examples[*index];
+                if models[folds[*index]].decide(&example.features).0 == Verdict::Supported {
+                    total += 1;
+                    right += usize::from(example.label == 0);
+                }
+            }
+            total > 0 && right as f64 >= SUPPORTED_FIGURES_TARGET_PRECISION * total as f64
+        })
+        .unwrap_or(figures_floor_at(FIGURES_FLOOR_STEPS - 1))
 }
 
 /// The normal quantile of a one-sided 95% bound.

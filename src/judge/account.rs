@@ -135,8 +135,10 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "names_crossed",
     "persons_swapped",
     "quantifiers_added",
+    "gap_negations",
+    "gap_names",
 ];
-pub const FEATURE_COUNT: usize = 39;
+pub const FEATURE_COUNT: usize = 41;
 
 /// The measurements the decision reads, each documented by its name in
 /// [`FEATURE_NAMES`]; counts are `ln(1 + n)`.
@@ -401,10 +403,97 @@ fn is_number_word(token: &AlignToken) -> bool {
     token.numeric
 }
 
+/// Words at the anchored edge of a one-sided slot compared for opposites:
+/// as many as the longest side of an opposite pair.
+const ANCHORED_EDGE: usize = 2;
+
+/// An opposite pair between the words right against the tile that anchors
+/// a one-sided slot, on the claim's side and the window's ("Trước đại
+/// dịch" at the claim's start where the window says "…, sau đại dịch").
+fn anchored_opposite(
+    tiles: &[Tile],
+    claim: &[AlignToken],
+    segment: std::ops::Range<usize>,
+    window: &[AlignToken],
+    counterpart: std::ops::Range<usize>,
+) -> Option<Change> {
+    let anchored_before = tiles
+        .iter()
+        .any(|t| t.claim_end() == segment.start && t.window_end() == counterpart.start);
+    let anchored_after = tiles
+        .iter()
+        .any(|t| t.claim_start == segment.end && t.window_start == counterpart.end);
+    let edge = |range: std::ops::Range<usize>, at_end: bool| {
+        if at_end {
+            range.end.saturating_sub(ANCHORED_EDGE).max(range.start)..range.end
+        } else {
+            range.start..(range.start + ANCHORED_EDGE).min(range.end)
+        }
+    };
+    [(anchored_before, false), (anchored_after, true)]
+        .into_iter()
+        .filter(|(anchored, _)| *anchored)
+        .find_map(|(_, at_end)| {
+            opposite_pair(
+                &words_of(claim, edge(segment.clone(), at_end)),
+                &words_of(window, edge(counterpart.clone(), at_end)),
+            )
+        })
+        .map(|(claim_word, source_word)| Change::Opposite {
+            claim: claim_word.to_string(),
+            source: source_word.to_string(),
+        })
+}
+
+/// A count of a whole in the window: the same number on both sides of a
+/// slash ("21/21 xã, phường"), which states "all of them" in figures.
+fn counts_whole(window: &Window, tokens: &[AlignToken]) -> bool {
+    tokens.windows(2).any(|pair| {
+        let (first, second) = (&pair[0], &pair[1]);
+        let text = &window.document.sentences[window.position(first.sentence)]
+            .record
+            .text;
+        first.numeric
+            && second.numeric
+            && first.sentence == second.sentence
+            && first.key == second.key
+            && text.get(first.end..second.start) == Some("/")
+    })
+}
+
+/// Least letters of an abbreviation read as the initials of words (two
+/// letters start too many pairs of words by chance).
+const MIN_ABBREVIATION: usize = 3;
+/// Most letters of an abbreviation read as the initials of words.
+const MAX_ABBREVIATION: usize = 6;
+
+/// A claim word written in capitals whose letters are the initials of
+/// consecutive window words: the window states it in full ("HĐND" for
+/// "Hội đồng nhân dân", "BHXH" for "bảo hiểm xã hội"), as Vietnamese and
+/// English abbreviations are formed.
+fn spelled_out(claim: &ClaimAnalysis, token: &AlignToken, window: &[AlignToken]) -> bool {
+    let written = &claim.text[token.start..token.end];
+    let letters: Vec<char> = token.key.chars().collect();
+    if token.numeric
+        || !(MIN_ABBREVIATION..=MAX_ABBREVIATION).contains(&letters.len())
+        || !written.chars().all(|c| c.is_uppercase())
+    {
+        return false;
+    }
+    window.windows(letters.len()).any(|words| {
+        words
+            .iter()
+            .zip(&letters)
+            .all(|(word, letter)| !word.numeric && word.key.starts_with(*letter))
+    })
+}
+
 /// Substitutions at the edge of a long slot: the words right after (or
 /// right before) a matched run are a name on both sides, or a number on
-/// both sides, and differ. The matched run anchors the slot however long
-/// the rest of the rewritten passage is.
+/// both sides, and differ, or hold the two sides of an opposite pair
+/// ("Trước đại dịch" where the source says "…, sau đại dịch"). The matched
+/// run anchors the slot however long the rest of the rewritten passage
+/// is.
 fn boundary_changes(
     claim: &[AlignToken],
     segment: std::ops::Range<usize>,
@@ -429,6 +518,22 @@ fn boundary_changes(
                     source: joined(window, source_name),
                 });
             }
+        }
+        let edge = |range: std::ops::Range<usize>| {
+            if from_end {
+                range.end.saturating_sub(MAX_WORD_SLOT).max(range.start)..range.end
+            } else {
+                range.start..(range.start + MAX_WORD_SLOT).min(range.end)
+            }
+        };
+        if let Some((claim_word, source_word)) = opposite_pair(
+            &words_of(claim, edge(segment.clone())),
+            &words_of(window, edge(counterpart.clone())),
+        ) {
+            changes.push(Change::Opposite {
+                claim: claim_word.to_string(),
+                source: source_word.to_string(),
+            });
         }
         let claim_number = run_at(claim, segment.clone(), from_end, is_number_word);
         let source_number = run_at(window, counterpart.clone(), from_end, is_number_word);
@@ -717,6 +822,8 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
     let mut inserted_content = 0usize;
     let mut replaced_segments = 0usize;
     let mut beside_changes = 0usize;
+    let mut gap_negations = 0usize;
+    let mut gap_names = 0usize;
     let mut negation_read_in: Vec<std::ops::Range<usize>> = Vec::new();
     for segment in &alignment.segments {
         let range = segment.claim.clone();
@@ -742,7 +849,15 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
             }
             (Counterpart::Beside(_), Some(r)) => {
                 // One side only anchors the slot: a weaker sign, counted
-                // apart and never a contradiction on its own.
+                // apart and never a contradiction on its own, except an
+                // opposite right against the anchoring words.
+                let anchored_opposite = anchored_opposite(
+                    &alignment.tiles,
+                    claim_tokens,
+                    range.clone(),
+                    &tokens,
+                    r.clone(),
+                );
                 beside_changes += changes_between(claim_tokens, range.clone(), &tokens, r.clone())
                     .iter()
                     .filter(|c| match c {
@@ -751,7 +866,7 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
                         _ => false,
                     })
                     .count();
-                Vec::new()
+                anchored_opposite.into_iter().collect()
             }
             (Counterpart::Inserted, _) => {
                 let words = words_of(claim_tokens, range.clone());
@@ -782,7 +897,9 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
                 });
             }
         }
-        let all_loose = content.iter().all(|p| alignment.loose[*p]);
+        let all_loose = content
+            .iter()
+            .all(|p| alignment.loose[*p] || spelled_out(claim, &claim_tokens[*p], &tokens));
         let only_function_words = segment_tokens
             .iter()
             .all(|t| t.stop && !is_negator(&t.lower));
@@ -821,6 +938,15 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
             if opens_clause(&words_of(claim_tokens, range.clone())) {
                 opener_gap = opener_gap.max(size);
             }
+            let source_negated = counterpart
+                .clone()
+                .is_some_and(|r| tokens[r].iter().any(|t| is_negator(&t.lower)));
+            gap_negations +=
+                usize::from(!source_negated && segment_tokens.iter().any(|t| is_negator(&t.lower)));
+            gap_names += range
+                .clone()
+                .filter(|p| *p > 0 && is_name_word(&claim_tokens[*p]))
+                .count();
             match segment.counterpart {
                 Counterpart::Inserted => inserted_content += content.len(),
                 Counterpart::Replaced(_) => replaced_segments += usize::from(!content.is_empty()),
@@ -1082,7 +1208,10 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         ln1p(quantifiers_added(
             &words_of(claim_tokens, 0..claim_tokens.len()),
             &words_of(&tokens, 0..tokens.len()),
+            counts_whole(&window, &tokens),
         )),
+        ln1p(gap_negations),
+        ln1p(gap_names),
     ];
     let score = tiled_content
         + 0.5 * loose_content

@@ -317,16 +317,25 @@ const QUANTIFIERS: &[&str] = &[
     "never",
 ];
 
+/// The universal ones among [`QUANTIFIERS`]: a source that counts a whole
+/// ("21/21 xã") states them in figures.
+const UNIVERSAL_QUANTIFIERS: &[&str] = &["tất cả", "toàn bộ", "mọi", "all", "every"];
+
 /// [`QUANTIFIERS`] split into words, once.
 static QUANTIFIER_WORDS: LazyLock<Vec<Vec<&'static str>>> =
     LazyLock::new(|| QUANTIFIERS.iter().map(|q| q.split(' ').collect()).collect());
 
 /// The exclusive or universal quantifiers `claim` holds and `source` does
-/// not (both lowercase words).
-pub fn quantifiers_added(claim: &[&str], source: &[&str]) -> usize {
-    QUANTIFIER_WORDS
+/// not (both lowercase words); universal ones are not added when the source
+/// counts a whole (`source_counts_whole`).
+pub fn quantifiers_added(claim: &[&str], source: &[&str], source_counts_whole: bool) -> usize {
+    QUANTIFIERS
         .iter()
-        .filter(|words| holds_phrase(claim, words) && !holds_phrase(source, words))
+        .zip(QUANTIFIER_WORDS.iter())
+        .filter(|(quantifier, _)| {
+            !(source_counts_whole && UNIVERSAL_QUANTIFIERS.contains(quantifier))
+        })
+        .filter(|(_, words)| holds_phrase(claim, words) && !holds_phrase(source, words))
         .count()
 }
 
@@ -700,17 +709,30 @@ mod tests {
 
     #[test]
     fn quantifiers_count_when_the_claim_adds_them() {
-        let cases: &[(&str, &str, usize)] = &[
-            ("xi măng là hàng hóa duy nhất", "xi măng sắt thép nhôm", 1),
-            ("tất cả các môn đều thi", "các môn còn lại thi", 2),
-            ("các môn đều thi", "các môn đều thi", 0),
-            ("ông chỉ đạo các sở", "ông yêu cầu các sở", 0),
-            ("only two teams", "two teams", 1),
+        // (claim, source, the source counts a whole, expected)
+        let cases: &[(&str, &str, bool, usize)] = &[
+            (
+                "xi măng là hàng hóa duy nhất",
+                "xi măng sắt thép nhôm",
+                false,
+                1,
+            ),
+            ("tất cả các môn đều thi", "các môn còn lại thi", false, 2),
+            ("các môn đều thi", "các môn đều thi", false, 0),
+            ("ông chỉ đạo các sở", "ông yêu cầu các sở", false, 0),
+            ("only two teams", "two teams", false, 1),
+            ("tại tất cả 21 xã", "tại 21 21 xã", true, 0),
+            ("tại tất cả 21 xã", "tại 21 xã", false, 1),
+            ("xã duy nhất", "tại 21 21 xã", true, 1),
         ];
-        for (claim, source, expected) in cases {
+        for (claim, source, whole, expected) in cases {
             let claim: Vec<&str> = claim.split(' ').collect();
             let source: Vec<&str> = source.split(' ').collect();
-            assert_eq!(quantifiers_added(&claim, &source), *expected, "{claim:?}");
+            assert_eq!(
+                quantifiers_added(&claim, &source, *whole),
+                *expected,
+                "{claim:?}"
+            );
         }
     }
 }

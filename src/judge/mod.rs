@@ -270,6 +270,14 @@ mod tests {
                 "Họp tỉnh\nSáng nay, Chủ tịch UBND tỉnh Nguyễn Văn Sơn chủ trì cuộc họp về giải ngân vốn đầu tư công.",
             ),
             (
+                "economy",
+                "Kinh tế\nTheo Phó Thủ tướng, sau đại dịch COVID-19, nền kinh tế tiếp tục phục hồi và tăng trưởng mạnh mẽ.",
+            ),
+            (
+                "session",
+                "Kỳ họp\nTại kỳ họp cuối năm dự kiến diễn ra vào ngày 6/12, Hội đồng nhân dân tỉnh Bắc Giang sẽ xem xét đề án sáp nhập.",
+            ),
+            (
                 "stele",
                 "Di tích\nTấm bia được dựng trên sân và cổng của ngôi đình làng Phú Mỹ.",
             ),
@@ -345,6 +353,11 @@ mod tests {
             // A negation the claim puts before a restated predicate, in a
             // passage it rewrites.
             ("Ủy ban Mặt trận sẽ không làm đầu mối tiếp nhận ý kiến góp ý của các chuyên gia.", Refuted, "không", Contradicted),
+            // An opposite at the edge of a rewritten slot, right before the
+            // words both sides share.
+            ("Trước đại dịch COVID-19, nền kinh tế tiếp tục phục hồi và tăng trưởng mạnh mẽ.", Refuted, "Trước", Contradicted),
+            // An abbreviation the source writes in full.
+            ("Kỳ họp cuối năm của HĐND tỉnh Bắc Giang dự kiến diễn ra vào ngày 6/12.", Verdict::Supported, "HĐND", PartStatus::Supported),
         ];
         for (claim, expected, part_text, status) in cases {
             let result = verdict_of(claim);

@@ -160,9 +160,9 @@ async fn verdicts_hold_with_hundreds_of_look_alike_articles() {
         "extra with distractors: label {:.3}, strict {:.3}",
         report.label_accuracy, report.strict_accuracy
     );
-    // Measured with the learned judge: 0.938.
+    // Measured with the learned judge: 0.975 (39 of 40).
     assert!(
-        report.label_accuracy >= 0.93 && report.strict_accuracy >= 0.93,
+        report.label_accuracy >= 0.95 && report.strict_accuracy >= 0.95,
         "extra misses with distractors: {:#?}",
         report.misses
     );
