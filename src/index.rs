@@ -1,5 +1,6 @@
 //! The search index in memory: for each term, the sentences that hold it,
-//! with the term's count and the sentence's length (for BM25). Pure: the
+//! with the sentence's length (for BM25; a term counts once per sentence,
+//! so its frequency in a sentence is always 1). Pure: the
 //! store persists each document's entries as one record (`DocumentTerms`)
 //! and rebuilds this index from them when it opens, so a write touches one
 //! key for the whole index instead of one per term.
@@ -7,8 +8,8 @@
 //! Postings of a term are kept sorted by document number. Document numbers
 //! only grow (a replaced document gets a new one), so adding a document
 //! appends, and a document's postings are one contiguous run found by binary
-//! search. Each posting takes 10 bytes: the (document, sentence) key in a
-//! `u64` and the term count and sentence length in a `u16`.
+//! search. Each posting takes 9 bytes: the (document, sentence) key in a
+//! `u64` and the sentence length in a `u8`.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,12 +21,13 @@ use crate::text::{visit_index_terms, word_tokens, WordToken};
 pub struct Posting {
     pub document: u32,
     pub sentence: u32,
-    pub term_count: u8,
     pub sentence_length: u8,
 }
 
-/// Where a term occurs in one sentence: its index, the term's count and the
-/// sentence's length in words (capped at 255).
+/// Where a term occurs in one sentence, as stored: its index, the term's
+/// count there (always 1: a term counts once per sentence; the field stays
+/// so that stores of this schema open unchanged) and the sentence's length
+/// in words (capped at 255).
 pub type SentenceOccurrence = (u32, u8, u8);
 
 /// A document's index entries, as stored: for each term, the sentences that
@@ -119,7 +121,7 @@ const BLOCK: usize = 64;
 #[derive(Debug, Default)]
 struct PostingList {
     keys: Vec<u64>,
-    weights: Vec<u16>,
+    lengths: Vec<u8>,
     /// `keys[i * BLOCK]` for each block `i`.
     skips: Vec<u64>,
 }
@@ -136,12 +138,11 @@ pub fn key_document(key: u64) -> u32 {
 
 impl PostingList {
     fn posting(&self, position: usize) -> Posting {
-        let (key, weight) = (self.keys[position], self.weights[position]);
+        let key = self.keys[position];
         Posting {
             document: key_document(key),
             sentence: key as u32,
-            term_count: (weight >> 8) as u8,
-            sentence_length: weight as u8,
+            sentence_length: self.lengths[position],
         }
     }
 
@@ -156,17 +157,17 @@ impl PostingList {
         start..end
     }
 
-    fn insert(&mut self, key: u64, weight: u16) {
+    fn insert(&mut self, key: u64, length: u8) {
         if self.keys.last().is_none_or(|last| *last < key) {
             if self.keys.len().is_multiple_of(BLOCK) {
                 self.skips.push(key);
             }
             self.keys.push(key);
-            self.weights.push(weight);
+            self.lengths.push(length);
         } else {
             let position = self.keys.partition_point(|existing| *existing < key);
             self.keys.insert(position, key);
-            self.weights.insert(position, weight);
+            self.lengths.insert(position, length);
             self.rebuild_skips();
         }
     }
@@ -176,7 +177,7 @@ impl PostingList {
             return;
         }
         self.keys.drain(range.clone());
-        self.weights.drain(range);
+        self.lengths.drain(range);
         self.rebuild_skips();
     }
 
@@ -247,11 +248,8 @@ impl InvertedIndex {
                 Some(list) => list,
                 None => self.terms.entry(term.as_str().into()).or_default(),
             };
-            for (sentence, count, length) in sentences {
-                list.insert(
-                    posting_key(number, *sentence),
-                    ((*count as u16) << 8) | *length as u16,
-                );
+            for (sentence, _, length) in sentences {
+                list.insert(posting_key(number, *sentence), *length);
             }
             self.postings += sentences.len() as u64;
         }
@@ -403,7 +401,8 @@ mod tests {
         index.remove(1, &first);
         assert_eq!(index.holding("ha"), 1);
         assert_eq!(index.holding("tien"), 0);
-        assert_eq!(index.term_count(), index.terms.len() as u64);
+        // The terms only the removed document held are gone.
+        assert_eq!(index.term_count(), second.terms.len() as u64);
         assert_eq!(index.corpus_size().0, 1);
         index.remove(2, &second);
         assert_eq!(index.term_count(), 0);

@@ -127,12 +127,11 @@ impl DocumentCache {
 }
 
 /// What one posting of a term with inverse document frequency `idf` adds
-/// to its sentence's BM25 score.
+/// to its sentence's BM25 score: a term counts once per sentence, so its
+/// frequency there is 1.
 fn bm25_gain(idf: f64, posting: &Posting, average_length: f64) -> f64 {
-    let term_count = posting.term_count as f64;
     let length = posting.sentence_length as f64;
-    idf * term_count * (K1 + 1.0)
-        / (term_count + K1 * (1.0 - B + B * length / average_length.max(1.0)))
+    idf * (K1 + 1.0) / (1.0 + K1 * (1.0 - B + B * length / average_length.max(1.0)))
 }
 
 /// BM25's inverse document frequency of a term held by `holding` of

@@ -544,21 +544,7 @@ pub fn canonical_key(folded: &str) -> String {
     if folded == "ngan" {
         return "nghin".to_string();
     }
-    let bytes = folded.as_bytes();
-    if folded.len() >= 2
-        && folded.len() <= 3
-        && bytes[folded.len() - 1] == b'y'
-        && !matches!(
-            bytes[folded.len() - 2],
-            b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
-        )
-        && folded.is_ascii()
-    {
-        let mut key = folded[..folded.len() - 1].to_string();
-        key.push('i');
-        return key;
-    }
-    folded.to_string()
+    final_y_as_i(folded).unwrap_or_else(|| folded.to_string())
 }
 
 /// A lowercase word (diacritics kept) with the spelling variants of
@@ -568,29 +554,33 @@ pub fn spelling_key(lower: &str) -> String {
     if lower == "ngàn" {
         return "nghìn".to_string();
     }
-    let chars: Vec<char> = lower.chars().collect();
-    let as_i = |c: char| match c {
-        'y' => Some('i'),
-        'ý' => Some('í'),
-        'ỳ' => Some('ì'),
-        'ỷ' => Some('ỉ'),
-        'ỹ' => Some('ĩ'),
-        'ỵ' => Some('ị'),
-        _ => None,
+    final_y_as_i(lower).unwrap_or_else(|| lower.to_string())
+}
+
+/// The one rule of the i/y alternation both keys use: in a word of two or
+/// three letters, a final "y" (with any tone mark) after a consonant is
+/// written "i" with the same mark (ty/ti, kỹ/kĩ, lý/lí).
+fn final_y_as_i(word: &str) -> Option<String> {
+    let mut reversed = word.chars().rev();
+    let (last, before) = (reversed.next()?, reversed.next()?);
+    let letters = 2 + reversed.count();
+    let as_i = match last {
+        'y' => 'i',
+        'ý' => 'í',
+        'ỳ' => 'ì',
+        'ỷ' => 'ỉ',
+        'ỹ' => 'ĩ',
+        'ỵ' => 'ị',
+        _ => return None,
     };
-    if (2..=3).contains(&chars.len()) {
-        let last = chars[chars.len() - 1];
-        let before = chars[chars.len() - 2];
-        if let Some(i) = as_i(last) {
-            if before.is_ascii_alphabetic() && !matches!(before, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
-            {
-                let mut key: String = chars[..chars.len() - 1].iter().collect();
-                key.push(i);
-                return key;
-            }
-        }
+    let consonant =
+        before.is_ascii_alphabetic() && !matches!(before, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+    if !(2..=3).contains(&letters) || !consonant {
+        return None;
     }
-    lower.to_string()
+    let mut key = word[..word.len() - last.len_utf8()].to_string();
+    key.push(as_i);
+    Some(key)
 }
 
 #[cfg(test)]

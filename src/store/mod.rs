@@ -18,6 +18,12 @@
 //! - `T` num → the document's text digest, to remove its `H` key
 //! - `M` name → counters and the schema version
 //!
+//! A document's record is written twice, under `D` and inside `B`, on
+//! purpose: listings and lookups by id read `D` without the text (a record
+//! is a few hundred bytes, a body up to megabytes), and verification loads
+//! a document with the one read of `B`. Both are written in the same batch,
+//! so they never disagree.
+//!
 //! Values are bincode with variable-length integers. `num` is a u32 given
 //! to each stored document, never reused; keys use big-endian numbers so
 //! that documents are scanned in the order they were stored. Writes take a
