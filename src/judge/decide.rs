@@ -428,6 +428,47 @@ mod tests {
         assert!(error.to_string().contains("something_else"), "{error}");
     }
 
+    /// (has figures, a part unaccounted for, verdict) for a model that
+    /// gives SUPPORTED 0.45, REFUTED 0.30, NOT_ENOUGH_INFO 0.25 whatever
+    /// the features, with a floor of 0.50.
+    #[test]
+    fn the_figures_floor_holds_back_supported_only_with_a_part_unaccounted_for() {
+        let mut model = Model::shipped().clone();
+        model.mean = vec![0.0; FEATURE_COUNT];
+        model.scale = vec![1.0; FEATURE_COUNT];
+        model.temperature = 1.0;
+        model.supported_margin = 0.0;
+        model.figures_supported_floor = 0.5;
+        for (row, probability) in model.weights.iter_mut().zip([0.45f64, 0.30, 0.25]) {
+            row.fill(0.0);
+            row[0] = probability.ln();
+        }
+        let cases = [
+            (true, true, Verdict::NotEnoughInfo),
+            (true, false, Verdict::Supported),
+            (false, true, Verdict::Supported),
+        ];
+        for (has_figures, gap, expected) in cases {
+            let mut values = [0.0; FEATURE_COUNT];
+            let index = |name: &str| FEATURE_NAMES.iter().position(|n| *n == name).unwrap();
+            values[index("has_figures")] = f64::from(u8::from(has_figures));
+            values[index("longest_gap")] = if gap { 2f64.ln() } else { 0.0 };
+            let (verdict, _) = model.decide(&Features { values });
+            assert_eq!(verdict, expected, "figures {has_figures}, gap {gap}");
+        }
+        model.figures_supported_floor = 0.4;
+        let mut values = [0.0; FEATURE_COUNT];
+        values[FEATURE_NAMES
+            .iter()
+            .position(|n| *n == "has_figures")
+            .unwrap()] = 1.0;
+        values[FEATURE_NAMES
+            .iter()
+            .position(|n| *n == "longest_gap")
+            .unwrap()] = 1.0;
+        assert_eq!(model.decide(&Features { values }).0, Verdict::Supported);
+    }
+
     #[test]
     fn fitting_separable_labels_learns_them_and_is_deterministic() {
         let examples: Vec<Example> = (0..60)
