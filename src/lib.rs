@@ -22,7 +22,10 @@
 //! - [`retrieve`]: candidate sentences for a claim from the index (BM25 + strsim),
 //!   and the cache of documents prepared for judging.
 //! - [`service`]: the facade used by gRPC and the CLI; validation, limits, the blocking pool.
-//! - [`grpc`]: the only tonic/prost user: generated types, adapter, status mapping, server.
+//! - [`grpc`]: generated types, adapter, status mapping, server: the only
+//!   module that serves or implements tonic (the HTTP edge calls the same
+//!   adapter with tonic's request and response types; the CLI, a gRPC
+//!   client, reads tonic's status codes).
 //! - [`http`]: the only axum user: the same methods as JSON, the web page, /healthz.
 //! - [`config`]: command-line flags and environment → validated settings.
 //! - [`cli`]: the client commands (ingest, verify, check, extract, eval, health).
