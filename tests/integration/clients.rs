@@ -19,7 +19,10 @@ fn grpcio_available(test: &str) -> bool {
             std::env::var("CLAIMCHECK_GRPCIO_TESTS").as_deref() != Ok("require"),
             "{test}: Python grpcio is required (CLAIMCHECK_GRPCIO_TESTS=require) but missing; run .ci/grpcio-setup"
         );
-        println!("skipped {test}: Python grpcio is not installed (.ci/grpcio-setup installs it)");
+        crate::common::report_skip(
+            test,
+            "Python grpcio is not installed (.ci/grpcio-setup installs it)",
+        );
     }
     available
 }

@@ -69,6 +69,15 @@ pub fn claims_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/claims.jsonl")
 }
 
+/// Says on the terminal that `test` did not run and why. Written to stderr
+/// directly rather than with `println!`, which the test harness keeps to
+/// itself for a test that passes: a skip must be seen on a plain
+/// `cargo test`.
+pub fn report_skip(test: &str, reason: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped {test}: {reason}");
+}
+
 /// A path under `../shared` (the seed corpus and the evaluation sets beside
 /// the repository), or `None`, with a printed line naming the test that
 /// skips, when it is absent.
@@ -79,7 +88,7 @@ pub fn shared(path: &str, test: &str) -> Option<PathBuf> {
     if full.exists() {
         Some(full)
     } else {
-        println!("skipped {test}: {} is absent", full.display());
+        report_skip(test, format_args!("{} is absent", full.display()));
         None
     }
 }

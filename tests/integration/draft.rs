@@ -387,7 +387,10 @@ async fn the_readme_curl_examples_run_as_written() {
         .output()
         .is_err()
     {
-        println!("skipped the_readme_curl_examples_run_as_written: curl is not installed");
+        crate::common::report_skip(
+            "the_readme_curl_examples_run_as_written",
+            "curl is not installed",
+        );
         return;
     }
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
@@ -457,14 +460,17 @@ async fn the_page_marks_the_draft_in_a_real_browser() {
     let output = match output {
         Ok(output) => output,
         Err(error) if !required => {
-            println!("skipped the_page_marks_the_draft_in_a_real_browser: python3: {error}");
+            crate::common::report_skip(
+                "the_page_marks_the_draft_in_a_real_browser",
+                format_args!("python3: {error}"),
+            );
             return;
         }
         Err(error) => panic!("python3 cannot run: {error}"),
     };
     let stderr = String::from_utf8_lossy(&output.stderr);
     if output.status.code() == Some(3) && !required {
-        println!("skipped the_page_marks_the_draft_in_a_real_browser: {stderr}");
+        crate::common::report_skip("the_page_marks_the_draft_in_a_real_browser", &stderr);
         return;
     }
     assert!(output.status.success(), "the page failed: {stderr}");

@@ -96,9 +96,9 @@ async fn status_of(url: &str, service: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_stops_writes_keeps_reads_and_loses_nothing_acknowledged() {
     let Some(disk) = Tmpfs::mount(24) else {
-        println!(
-            "skipped a_full_disk_stops_writes_keeps_reads_and_loses_nothing_acknowledged: \
-             cannot mount a tmpfs (needs root)"
+        crate::common::report_skip(
+            "a_full_disk_stops_writes_keeps_reads_and_loses_nothing_acknowledged",
+            "cannot mount a tmpfs (needs root)",
         );
         return;
     };

@@ -16,7 +16,10 @@ fn real_claims_dir() -> PathBuf {
 async fn dev_figures_on_real_claims_hold() {
     let directory = real_claims_dir();
     if !directory.join("dev.jsonl").exists() {
-        println!("skipped: {} is absent", directory.display());
+        crate::common::report_skip(
+            "dev_figures_on_real_claims_hold",
+            format_args!("{} is absent", directory.display()),
+        );
         return;
     }
     let claims =
