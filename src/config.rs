@@ -391,6 +391,30 @@ pub struct CheckArgs {
     /// Never check against these documents (repeat the flag for more).
     #[arg(long = "exclude-document-id")]
     pub exclude_document_ids: Vec<String>,
+    #[command(flatten)]
+    pub filter: RecordFilterArgs,
+}
+
+/// Which documents a check may cite, by what their records say.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RecordFilterArgs {
+    /// Only documents published on or after this ISO date (2024-03-05).
+    #[arg(long, default_value = "")]
+    pub published_after: String,
+    /// Only documents published on or before this ISO date.
+    #[arg(long, default_value = "")]
+    pub published_before: String,
+    /// Only documents whose metadata holds KEY=VALUE (repeat the flag for
+    /// more; all must hold).
+    #[arg(long = "metadata", value_name = "KEY=VALUE", value_parser = parse_metadata_pair)]
+    pub metadata: Vec<(String, String)>,
+}
+
+fn parse_metadata_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("{text:?} is not KEY=VALUE")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -415,6 +439,8 @@ pub struct VerifyArgs {
     pub document_ids: Vec<String>,
     #[arg(long, default_value = "")]
     pub language: String,
+    #[command(flatten)]
+    pub filter: RecordFilterArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1,13 +1,18 @@
 //! The engine: the one owner of the read path's state. It holds the store
 //! handle, the search index built from the store (and the generation that
-//! counts the writes applied to it), the cache of documents prepared for
+//! counts the writes applied to it), what record filters read of each
+//! document (its publication day and metadata), the cache of documents
+//! prepared for
 //! judging and the cache of verdicts, and verifies a claim in one pass:
 //! read the claim, find candidate sentences in the index, load and prepare
 //! their documents, judge. No stage calls back into an earlier one.
 //!
 //! Writes go through the engine too, one at a time: the store commits the
-//! batch, then the index forgets the entries the write removed and learns
-//! the new ones, and the generation moves on. A verdict is kept with the
+//! batch, then the index (and the filters' attributes) forget the entries
+//! the write removed and learn the new ones, and the generation moves on.
+//! A record filter (`published_after`, `published_before`, `metadata`)
+//! becomes the set of document numbers it allows, intersected with any
+//! `document_ids`, before retrieval reads a posting. A verdict is kept with the
 //! generation it was computed at and served only while no write has been
 //! applied since; prepared documents are kept by document number, which is
 //! never reused, so they never go stale. Both caches are `quick_cache`
@@ -27,9 +32,11 @@ use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
 use crate::budget::{Budget, Stopped};
-use crate::index::{DocumentTerms, InvertedIndex};
+use crate::filter::{DocumentAttributes, RecordFilter};
+use crate::hashing::FastMap;
+use crate::index::InvertedIndex;
 use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
-use crate::model::{AnalysedDocument, ClaimInput, StoreStats, VerificationResult};
+use crate::model::{AnalysedDocument, ClaimInput, DocumentRecord, StoreStats, VerificationResult};
 use crate::retrieve::{candidates, load_and_rerank, DocumentCache, DocumentFilter, RankedSource};
 use crate::store::{text_digest, Deleted, PutOutcome, RemovedEntries, Store, StoreError};
 use crate::text::normalize_nfc;
@@ -95,12 +102,25 @@ impl Weighter<VerdictKey, Arc<VerificationResult>> for VerdictWeight {
 /// A typical verdict's weight, for sizing the cache's tables.
 const TYPICAL_VERDICT_BYTES: u64 = 8 * 1024;
 
+/// A stored document's number and what was stored.
+struct AnalysedAt<'a> {
+    number: u32,
+    document: &'a AnalysedDocument,
+}
+
+fn attributes_of(record: &DocumentRecord) -> DocumentAttributes {
+    DocumentAttributes::of(&record.published_at, &record.metadata)
+}
+
 pub struct Engine {
     store: Store,
     /// Held across a store write and the index update that follows it, so
     /// the index changes in the order the store committed.
     writer: Mutex<()>,
     index: RwLock<InvertedIndex>,
+    /// What record filters read of each stored document, by number;
+    /// updated with the index.
+    attributes: RwLock<FastMap<u32, DocumentAttributes>>,
     /// Counts the writes applied to the index since open.
     generation: AtomicU64,
     documents: DocumentCache,
@@ -126,10 +146,16 @@ impl Engine {
             let (number, terms) = entry?;
             index.add(number, &terms);
         }
+        let mut attributes = FastMap::default();
+        for entry in store.numbered_records() {
+            let (number, record) = entry?;
+            attributes.insert(number, attributes_of(&record));
+        }
         Ok(Engine {
             store,
             writer: Mutex::new(()),
             index: RwLock::new(index),
+            attributes: RwLock::new(attributes),
             generation: AtomicU64::new(0),
             documents: DocumentCache::new(caches.prepared_document_bytes),
             verdicts: Cache::with_weighter(
@@ -160,21 +186,38 @@ impl Engine {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Applies a committed write to the index (call with the writer lock
-    /// held) and moves the generation on.
-    fn update_index(&self, removed: Option<&RemovedEntries>, added: Option<(u32, &DocumentTerms)>) {
+    /// Applies a committed write to the index and the record attributes
+    /// (call with the writer lock held) and moves the generation on.
+    fn update_index(&self, removed: Option<&RemovedEntries>, added: Option<&AnalysedAt<'_>>) {
         let mut index = self
             .index
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut attributes = self
+            .attributes
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(removed) = removed {
             index.remove(removed.number, &removed.terms);
+            attributes.remove(&removed.number);
         }
-        if let Some((number, terms)) = added {
-            index.add(number, terms);
+        if let Some(AnalysedAt { number, document }) = added {
+            index.add(*number, &document.terms);
+            attributes.insert(*number, attributes_of(&document.record));
         }
-        drop(index);
+        drop((index, attributes));
         self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The documents a record filter allows, by number.
+    fn numbers_allowed(&self, filter: &RecordFilter) -> HashSet<u32> {
+        self.attributes
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .filter(|(_, attributes)| filter.allows(attributes))
+            .map(|(number, _)| *number)
+            .collect()
     }
 
     /// A number that changes with every write applied (from 0 at open).
@@ -189,7 +232,10 @@ impl Engine {
         let outcome = self.store.put_document(document)?;
         self.update_index(
             outcome.replaced.as_ref(),
-            Some((outcome.document_number, &document.terms)),
+            Some(&AnalysedAt {
+                number: outcome.document_number,
+                document,
+            }),
         );
         Ok(outcome)
     }
@@ -299,11 +345,18 @@ impl Engine {
         input: &ClaimInput,
         budget: &Budget,
     ) -> Result<Vec<RankedSource>, VerifyError> {
-        let only = if input.document_ids.is_empty() {
+        let mut only = if input.document_ids.is_empty() {
             None
         } else {
             Some(self.numbers_of(&input.document_ids)?)
         };
+        if !input.filter.is_empty() {
+            let allowed = self.numbers_allowed(&input.filter);
+            only = Some(match only {
+                Some(listed) => listed.intersection(&allowed).copied().collect(),
+                None => allowed,
+            });
+        }
         let filter = DocumentFilter::new(only, self.numbers_of(&input.exclude_document_ids)?);
         let ranked = candidates(
             &self.index(),

@@ -13,6 +13,7 @@
 //! - [`draft`]: a draft → its sentences, each a claim to check or the reason it is not.
 //! - [`learn`]: training the verdict model from labelled real claims (a temporary store, cross-validation).
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
+//! - [`filter`]: filters on a document's publication day and metadata.
 //! - [`hashing`]: foldhash maps: fixed-seed for the program's tables, seeded for text clients store or send.
 //!
 //! Edges:
@@ -39,6 +40,7 @@ pub mod context;
 pub mod draft;
 pub mod engine;
 pub mod eval;
+pub mod filter;
 pub mod grpc;
 pub mod hashing;
 pub mod http;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::filter::RecordFilter;
 use crate::index::DocumentTerms;
 use crate::quantity::{Outcome, Quantity};
 use crate::text::Language;
@@ -263,6 +264,8 @@ pub struct ClaimInput {
     /// Never these documents.
     pub exclude_document_ids: Vec<String>,
     pub language: Option<Language>,
+    /// Only documents published in a date range, or with given metadata.
+    pub filter: RecordFilter,
 }
 
 impl ClaimInput {
@@ -274,6 +277,7 @@ impl ClaimInput {
             document_ids: Vec::new(),
             exclude_document_ids: Vec::new(),
             language: None,
+            filter: RecordFilter::default(),
         }
     }
 
@@ -287,5 +291,6 @@ impl ClaimInput {
                 .chain(&self.exclude_document_ids)
                 .map(|id| std::mem::size_of::<String>() + id.len())
                 .sum::<usize>()
+            + self.filter.approximate_bytes()
     }
 }

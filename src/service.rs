@@ -15,6 +15,7 @@ use crate::analysis::{analyse_document, read_text, ReadSentence};
 use crate::budget::{Budget, Stopped};
 use crate::draft::{read_draft, SentenceRole};
 use crate::engine::{CacheSizes, Engine, VerifyError};
+use crate::filter::{filter_day, publication_day, DocumentAttributes, RecordFilter};
 use crate::metrics::Metrics;
 use crate::model::{
     AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats,
@@ -142,6 +143,9 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
     }
 }
 
+/// Most stored records one ListDocuments page reads, whatever its filter.
+pub const LIST_SCAN_LIMIT: usize = 10_000;
+
 /// A document as received, before validation.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocumentRequest {
@@ -162,6 +166,9 @@ pub struct ClaimRequest {
     pub document_ids: Vec<String>,
     pub exclude_document_ids: Vec<String>,
     pub language: String,
+    pub published_after: String,
+    pub published_before: String,
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// A draft as received, before validation.
@@ -173,6 +180,9 @@ pub struct DraftRequest {
     pub exclude_document_ids: Vec<String>,
     pub max_claims: u32,
     pub max_evidence: u32,
+    pub published_after: String,
+    pub published_before: String,
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// A draft read and ready to check: its claims in draft order, each with
@@ -413,30 +423,13 @@ impl Service {
             &request.published_at,
             limits.max_title_bytes,
         )?;
-        if request.metadata.len() > limits.max_metadata_entries {
+        if publication_day(&request.published_at).is_err() {
             return Err(invalid(
-                "metadata",
-                format!(
-                    "has {} entries, the limit is {}",
-                    request.metadata.len(),
-                    limits.max_metadata_entries
-                ),
+                "published_at",
+                "must be an ISO 8601 date (2024-03-05) or date-time (2024-03-05T08:30:00+07:00)",
             ));
         }
-        let metadata_bytes: usize = request
-            .metadata
-            .iter()
-            .map(|(k, v)| k.len() + v.len())
-            .sum();
-        if metadata_bytes > limits.max_metadata_bytes {
-            return Err(invalid(
-                "metadata",
-                format!(
-                    "is {metadata_bytes} bytes, the limit is {}",
-                    limits.max_metadata_bytes
-                ),
-            ));
-        }
+        self.validate_metadata("metadata", &request.metadata)?;
         let language = parse_language(&request.language)?;
         Ok(DocumentInput {
             document_id: request.document_id,
@@ -458,6 +451,11 @@ impl Service {
         check_at_most("max_evidence", request.max_evidence, limits.max_evidence)?;
         self.validate_document_filter("document_ids", &request.document_ids)?;
         self.validate_document_filter("exclude_document_ids", &request.exclude_document_ids)?;
+        let filter = self.validate_record_filter(
+            &request.published_after,
+            &request.published_before,
+            request.metadata,
+        )?;
         let max_evidence = if request.max_evidence == 0 {
             limits.default_evidence
         } else {
@@ -469,6 +467,65 @@ impl Service {
             document_ids: request.document_ids,
             exclude_document_ids: request.exclude_document_ids,
             language: parse_language(&request.language)?,
+            filter,
+        })
+    }
+
+    fn validate_metadata(
+        &self,
+        field: &'static str,
+        metadata: &BTreeMap<String, String>,
+    ) -> Result<(), ServiceError> {
+        let limits = &self.limits;
+        if metadata.len() > limits.max_metadata_entries {
+            return Err(invalid(
+                field,
+                format!(
+                    "has {} entries, the limit is {}",
+                    metadata.len(),
+                    limits.max_metadata_entries
+                ),
+            ));
+        }
+        let bytes: usize = metadata.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if bytes > limits.max_metadata_bytes {
+            return Err(invalid(
+                field,
+                format!(
+                    "is {bytes} bytes, the limit is {}",
+                    limits.max_metadata_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The filter on documents' publication day and metadata a request
+    /// asks for (the dates as ISO dates, inclusive).
+    pub fn validate_record_filter(
+        &self,
+        published_after: &str,
+        published_before: &str,
+        metadata: BTreeMap<String, String>,
+    ) -> Result<RecordFilter, ServiceError> {
+        let day = |field: &'static str, text: &str| {
+            filter_day(text).map_err(|_| invalid(field, "must be an ISO date such as 2024-03-05"))
+        };
+        let published_after = day("published_after", published_after)?;
+        let published_before = day("published_before", published_before)?;
+        if let (Some(after), Some(before)) = (published_after, published_before) {
+            if after > before {
+                return Err(invalid(
+                    "published_after",
+                    format!("is after published_before ({after} > {before})"),
+                ));
+            }
+        }
+        self.validate_metadata("metadata", &metadata)?;
+        Ok(RecordFilter {
+            published_after,
+            published_before,
+            metadata,
         })
     }
 
@@ -506,6 +563,11 @@ impl Service {
         check_at_most("max_evidence", request.max_evidence, limits.max_evidence)?;
         self.validate_document_filter("document_ids", &request.document_ids)?;
         self.validate_document_filter("exclude_document_ids", &request.exclude_document_ids)?;
+        let filter = self.validate_record_filter(
+            &request.published_after,
+            &request.published_before,
+            request.metadata.clone(),
+        )?;
         let language = parse_language(&request.language)?;
         let max_claims = match request.max_claims {
             0 => limits.max_draft_claims,
@@ -547,6 +609,7 @@ impl Service {
                         document_ids: request.document_ids.clone(),
                         exclude_document_ids: excluded.clone(),
                         language: Some(language),
+                        filter: filter.clone(),
                     },
                 })
                 .collect();
@@ -735,10 +798,15 @@ impl Service {
         .await
     }
 
+    /// A page of stored documents in id order, those `filter` allows. A
+    /// page reads at most [`LIST_SCAN_LIMIT`] records, so a filter few
+    /// documents pass may give a short page (even an empty one) with a
+    /// token to go on.
     pub async fn list_documents(
         &self,
         page_size: u32,
         page_token: String,
+        filter: RecordFilter,
     ) -> Result<DocumentPage, ServiceError> {
         check_at_most("page_size", page_size, self.limits.max_page_size)?;
         let size = if page_size == 0 {
@@ -752,11 +820,17 @@ impl Service {
             Some(decode_page_token(&page_token)?)
         };
         self.blocking(move |engine| {
-            let (documents, more) = engine.store().list_documents(after.as_deref(), size)?;
-            let next_page_token = match (more, documents.last()) {
-                (true, Some(last)) => encode_page_token(&last.document_id),
-                _ => String::new(),
+            let keep = |record: &DocumentRecord| {
+                filter.allows(&DocumentAttributes::of(
+                    &record.published_at,
+                    &record.metadata,
+                ))
             };
+            let (documents, next) =
+                engine
+                    .store()
+                    .list_documents(after.as_deref(), size, LIST_SCAN_LIMIT, &keep)?;
+            let next_page_token = next.as_deref().map(encode_page_token).unwrap_or_default();
             Ok(DocumentPage {
                 documents,
                 next_page_token,

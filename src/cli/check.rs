@@ -49,6 +49,9 @@ async fn check(args: CheckArgs) -> anyhow::Result<u8> {
             exclude_document_ids: args.exclude_document_ids,
             max_claims: 0,
             max_evidence: 0,
+            published_after: args.filter.published_after,
+            published_before: args.filter.published_before,
+            metadata: args.filter.metadata.into_iter().collect(),
         })
         .await
         .map_err(|status| anyhow::anyhow!("{:?}: {}", status.code(), status.message()))?

@@ -47,6 +47,9 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                     document_ids: args.document_ids.clone(),
                     exclude_document_ids: Vec::new(),
                     language: args.language.clone(),
+                    published_after: args.filter.published_after.clone(),
+                    published_before: args.filter.published_before.clone(),
+                    metadata: args.filter.metadata.iter().cloned().collect(),
                 }),
                 None => println!(
                     "{}",
@@ -79,6 +82,9 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         document_ids: args.document_ids,
         exclude_document_ids: Vec::new(),
         language: args.language,
+        published_after: args.filter.published_after,
+        published_before: args.filter.published_before,
+        metadata: args.filter.metadata.into_iter().collect(),
     };
     let response = match client.verify_claim(request).await {
         Ok(response) => response.into_inner(),

@@ -31,6 +31,9 @@ pub fn claim_request(request: pb::VerifyClaimRequest) -> ClaimRequest {
         document_ids: request.document_ids,
         exclude_document_ids: request.exclude_document_ids,
         language: request.language,
+        published_after: request.published_after,
+        published_before: request.published_before,
+        metadata: request.metadata.into_iter().collect(),
     }
 }
 
@@ -42,6 +45,9 @@ pub fn draft_request(request: pb::CheckDraftRequest) -> DraftRequest {
         exclude_document_ids: request.exclude_document_ids,
         max_claims: request.max_claims,
         max_evidence: request.max_evidence,
+        published_after: request.published_after,
+        published_before: request.published_before,
+        metadata: request.metadata.into_iter().collect(),
     }
 }
 

@@ -169,7 +169,9 @@ async fn ingest_document(State(api): State<Api>, headers: HeaderMap, body: Bytes
     call(&headers, body, |request| api.ingest_document(request)).await
 }
 
-/// `GET /v1/documents?pageSize=&pageToken=` (the snake_case names work too).
+/// `GET /v1/documents?pageSize=&pageToken=&publishedAfter=&publishedBefore=`
+/// (the snake_case names work too). The metadata filter, a map, is taken
+/// over gRPC only: a query string has no map.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 struct ListQuery {
@@ -177,6 +179,10 @@ struct ListQuery {
     page_size: u32,
     #[serde(alias = "page_token")]
     page_token: String,
+    #[serde(alias = "published_after")]
+    published_after: String,
+    #[serde(alias = "published_before")]
+    published_before: String,
 }
 
 async fn list_documents(
@@ -186,13 +192,16 @@ async fn list_documents(
 ) -> Response {
     let Ok(Query(query)) = query else {
         return HttpError::from(Status::invalid_argument(
-            "the query takes pageSize (a number) and pageToken",
+            "the query takes pageSize (a number), pageToken, publishedAfter and publishedBefore",
         ))
         .into_response();
     };
     let request = pb::ListDocumentsRequest {
         page_size: query.page_size,
         page_token: query.page_token,
+        published_after: query.published_after,
+        published_before: query.published_before,
+        metadata: Default::default(),
     };
     reply(api.list_documents(self::request(&headers, request)).await)
 }

@@ -559,6 +559,30 @@ impl Store {
         })
     }
 
+    /// Every stored document's number and record, in id order: what
+    /// filters on records are built from. The `D` (record) and `I`
+    /// (number) keys are both ordered by id and written in one batch, so
+    /// their scans pair up.
+    pub fn numbered_records(
+        &self,
+    ) -> impl Iterator<Item = Result<(u32, DocumentRecord), StoreError>> + '_ {
+        self.tree
+            .scan_prefix([b'D'])
+            .zip(self.tree.scan_prefix([b'I']))
+            .map(|(record, number)| {
+                let ((record_key, record), (number_key, number)) = (record?, number?);
+                if record_key[1..] != number_key[1..] {
+                    return Err(StoreError::Corrupt(
+                        "a document record without its number".into(),
+                    ));
+                }
+                let number = <[u8; 4]>::try_from(number.as_ref())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt("document number".into()))?;
+                Ok((number, decode(&record, "document record")?))
+            })
+    }
+
     /// Stores an analysed document, replacing any document with its id, in
     /// one atomic batch. Call `flush` before acknowledging.
     pub fn put_document(&self, document: &AnalysedDocument) -> Result<PutOutcome, StoreError> {
@@ -708,12 +732,17 @@ impl Store {
         self.document_number(id)
     }
 
-    /// Documents in id order, starting after `after`.
+    /// Up to `limit` documents that `keep` accepts, in id order, starting
+    /// after `after`, reading at most `scan_limit` records; with the id to
+    /// go on after when more records remain (the last one returned, or the
+    /// last one read when the scan limit ended the page first).
     pub fn list_documents(
         &self,
         after: Option<&str>,
         limit: usize,
-    ) -> Result<(Vec<DocumentRecord>, bool), StoreError> {
+        scan_limit: usize,
+        keep: &dyn Fn(&DocumentRecord) -> bool,
+    ) -> Result<(Vec<DocumentRecord>, Option<String>), StoreError> {
         let start = match after {
             Some(id) => {
                 let mut key = document_key(id);
@@ -722,17 +751,24 @@ impl Store {
             }
             None => vec![b'D'],
         };
-        let mut records = Vec::with_capacity(limit);
-        let mut more = false;
-        for item in self.tree.range(start..vec![b'E']) {
+        let mut records: Vec<DocumentRecord> = Vec::with_capacity(limit.min(1024));
+        let mut last_read: Option<String> = None;
+        for (scanned, item) in self.tree.range(start..vec![b'E']).enumerate() {
             let (_, bytes) = item?;
             if records.len() == limit {
-                more = true;
-                break;
+                let next = records.last().map(|record| record.document_id.clone());
+                return Ok((records, next));
             }
-            records.push(decode(&bytes, "document")?);
+            if scanned == scan_limit {
+                return Ok((records, last_read));
+            }
+            let record: DocumentRecord = decode(&bytes, "document")?;
+            last_read = Some(record.document_id.clone());
+            if keep(&record) {
+                records.push(record);
+            }
         }
-        Ok((records, more))
+        Ok((records, None))
     }
 
     pub fn counts(&self) -> Result<StoredCounts, StoreError> {
@@ -754,6 +790,66 @@ mod tests {
 
     fn analysed(id: &str, text: &str) -> AnalysedDocument {
         analyse_document(DocumentInput::new(id, text))
+    }
+
+    #[test]
+    fn a_filtered_listing_reads_at_most_its_scan_limit_and_says_where_to_go_on() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path(), 8 << 20).unwrap();
+        for id in ["a", "b", "c", "d", "e"] {
+            store
+                .put_document(&analysed(id, "Hải Hà\nHải Hà giảm 51 cán bộ."))
+                .unwrap();
+        }
+        let only = |wanted: &'static [&'static str]| {
+            move |record: &DocumentRecord| wanted.contains(&record.document_id.as_str())
+        };
+        let ids = |records: &[DocumentRecord]| -> Vec<String> {
+            records.iter().map(|r| r.document_id.clone()).collect()
+        };
+        // (after, limit, scan limit, kept ids, page, where to go on)
+        type Case<'a> = (
+            Option<&'a str>,
+            usize,
+            usize,
+            &'a [&'a str],
+            &'a [&'a str],
+            Option<&'a str>,
+        );
+        let cases: &[Case] = &[
+            (
+                None,
+                10,
+                100,
+                &["a", "b", "c", "d", "e"],
+                &["a", "b", "c", "d", "e"],
+                None,
+            ),
+            (
+                None,
+                2,
+                100,
+                &["a", "b", "c", "d", "e"],
+                &["a", "b"],
+                Some("b"),
+            ),
+            (None, 10, 2, &["e"], &[], Some("b")),
+            (Some("b"), 10, 2, &["e"], &[], Some("d")),
+            (Some("d"), 10, 2, &["e"], &["e"], None),
+            (None, 1, 100, &["e"], &["e"], None),
+        ];
+        for (after, limit, scan_limit, kept, page, next) in cases {
+            let keep = only(kept);
+            let (records, go_on) = store
+                .list_documents(*after, *limit, *scan_limit, &keep)
+                .unwrap();
+            assert_eq!(
+                ids(&records),
+                page.to_vec(),
+                "{after:?} {limit} {scan_limit}"
+            );
+            assert_eq!(go_on.as_deref(), *next, "{after:?} {limit} {scan_limit}");
+        }
     }
 
     fn entries(store: &Store) -> Vec<(u32, DocumentTerms)> {

@@ -468,6 +468,7 @@ async fn kill_9_during_writes_loses_nothing_acknowledged() {
                 .list_documents(pb::ListDocumentsRequest {
                     page_size: 1000,
                     page_token,
+                    ..Default::default()
                 })
                 .await
                 .unwrap()

@@ -13,6 +13,7 @@ mod common;
 mod distractors;
 mod draft;
 mod faults;
+mod filters;
 mod properties;
 mod real_claims;
 mod server;

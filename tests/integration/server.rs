@@ -96,6 +96,7 @@ mod documents {
                 .list_documents(pb::ListDocumentsRequest {
                     page_size: 2,
                     page_token: token.clone(),
+                    ..Default::default()
                 })
                 .await
                 .unwrap()
@@ -705,6 +706,7 @@ mod validation {
             .list_documents(pb::ListDocumentsRequest {
                 page_size: 1001,
                 page_token: String::new(),
+                ..Default::default()
             })
             .await
             .unwrap_err();
@@ -714,6 +716,7 @@ mod validation {
             .list_documents(pb::ListDocumentsRequest {
                 page_size: 1,
                 page_token: "not-a-token".into(),
+                ..Default::default()
             })
             .await
             .unwrap_err();
