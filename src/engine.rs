@@ -102,6 +102,18 @@ impl Weighter<VerdictKey, Arc<VerificationResult>> for VerdictWeight {
 /// A typical verdict's weight, for sizing the cache's tables.
 const TYPICAL_VERDICT_BYTES: u64 = 8 * 1024;
 
+/// Most documents a record filter may allow for retrieval to score them
+/// whole, as it scores documents named by `document_ids` (as many as that
+/// list may hold); a broader filter is checked posting by posting.
+const WHOLE_SCORED_DOCUMENTS: usize = 1_000;
+
+/// The documents a record filter allowed at a generation.
+struct AllowedDocuments {
+    generation: u64,
+    filter: RecordFilter,
+    numbers: Arc<HashSet<u32>>,
+}
+
 /// A stored document's number and what was stored.
 struct AnalysedAt<'a> {
     number: u32,
@@ -121,6 +133,10 @@ pub struct Engine {
     /// What record filters read of each stored document, by number;
     /// updated with the index.
     attributes: RwLock<FastMap<u32, DocumentAttributes>>,
+    /// The documents the last record filter asked for allows, with the
+    /// generation and filter they were computed for: a draft's claims and
+    /// a batch stream's share one filter, which is then read once.
+    last_allowed: Mutex<Option<AllowedDocuments>>,
     /// Counts the writes applied to the index since open.
     generation: AtomicU64,
     documents: DocumentCache,
@@ -156,6 +172,7 @@ impl Engine {
             writer: Mutex::new(()),
             index: RwLock::new(index),
             attributes: RwLock::new(attributes),
+            last_allowed: Mutex::new(None),
             generation: AtomicU64::new(0),
             documents: DocumentCache::new(caches.prepared_document_bytes),
             verdicts: Cache::with_weighter(
@@ -210,14 +227,33 @@ impl Engine {
     }
 
     /// The documents a record filter allows, by number.
-    fn numbers_allowed(&self, filter: &RecordFilter) -> HashSet<u32> {
-        self.attributes
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .iter()
-            .filter(|(_, attributes)| filter.allows(attributes))
-            .map(|(number, _)| *number)
-            .collect()
+    fn numbers_allowed(&self, filter: &RecordFilter) -> Arc<HashSet<u32>> {
+        let generation = self.generation();
+        let mut last = self
+            .last_allowed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(kept) = last
+            .as_ref()
+            .filter(|kept| kept.generation == generation && kept.filter == *filter)
+        {
+            return Arc::clone(&kept.numbers);
+        }
+        let numbers: Arc<HashSet<u32>> = Arc::new(
+            self.attributes
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .iter()
+                .filter(|(_, attributes)| filter.allows(attributes))
+                .map(|(number, _)| *number)
+                .collect(),
+        );
+        *last = Some(AllowedDocuments {
+            generation,
+            filter: filter.clone(),
+            numbers: Arc::clone(&numbers),
+        });
+        numbers
     }
 
     /// A number that changes with every write applied (from 0 at open).
@@ -350,14 +386,21 @@ impl Engine {
         } else {
             Some(self.numbers_of(&input.document_ids)?)
         };
+        let mut within = None;
         if !input.filter.is_empty() {
             let allowed = self.numbers_allowed(&input.filter);
-            only = Some(match only {
-                Some(listed) => listed.intersection(&allowed).copied().collect(),
-                None => allowed,
-            });
+            match only.as_mut() {
+                Some(listed) => listed.retain(|number| allowed.contains(number)),
+                None if allowed.len() <= WHOLE_SCORED_DOCUMENTS => {
+                    only = Some(allowed.iter().copied().collect())
+                }
+                None => within = Some(allowed),
+            }
         }
-        let filter = DocumentFilter::new(only, self.numbers_of(&input.exclude_document_ids)?);
+        let mut filter = DocumentFilter::new(only, self.numbers_of(&input.exclude_document_ids)?);
+        if let Some(allowed) = within {
+            filter = filter.within(allowed);
+        }
         let ranked = candidates(
             &self.index(),
             &claim.search_terms(),
@@ -399,6 +442,49 @@ mod tests {
 
     fn open(directory: &Path) -> Engine {
         open_with(directory, CacheSizes::default().verdict_bytes)
+    }
+
+    /// A record filter that allows more documents than retrieval scores
+    /// whole is checked posting by posting: the check cites only the
+    /// documents it allows, and the filter is read once for claims that
+    /// share it.
+    #[test]
+    fn a_broad_record_filter_cites_only_what_it_allows() {
+        let directory = tempfile::tempdir().unwrap();
+        let engine = open_with(directory.path(), 0);
+        let outlets = [("alpha", 40, 30), ("beta", WHOLE_SCORED_DOCUMENTS + 10, 22)];
+        for (outlet, count, figure) in outlets {
+            for number in 0..count {
+                let mut input = DocumentInput::new(
+                    format!("{outlet}-{number:04}"),
+                    format!("Tinh giản\nNăm 2023, huyện Hải Hà đã giảm {figure} biên chế."),
+                );
+                input.metadata.insert("outlet".into(), outlet.into());
+                engine.put_document(&analyse_document(input)).unwrap();
+            }
+        }
+        let claim = "Năm 2023, huyện Hải Hà đã giảm 30 biên chế.";
+        let mut input = ClaimInput::new(claim, 5);
+        input.filter.metadata.insert("outlet".into(), "beta".into());
+        let result = engine.verify(&input, &Budget::unlimited()).unwrap();
+        assert_eq!(result.verdict, Verdict::Refuted, "{}", result.explanation);
+        assert!(result
+            .evidence
+            .iter()
+            .all(|evidence| evidence.document_id.starts_with("beta-")));
+        let first = engine.numbers_allowed(&input.filter);
+        assert_eq!(first.len(), WHOLE_SCORED_DOCUMENTS + 10);
+        assert!(Arc::ptr_eq(&first, &engine.numbers_allowed(&input.filter)));
+        input
+            .filter
+            .metadata
+            .insert("outlet".into(), "alpha".into());
+        let result = engine.verify(&input, &Budget::unlimited()).unwrap();
+        assert_eq!(result.verdict, Verdict::Supported, "{}", result.explanation);
+        assert!(result
+            .evidence
+            .iter()
+            .all(|evidence| evidence.document_id.starts_with("alpha-")));
     }
 
     fn open_with(directory: &Path, verdict_bytes: u64) -> Engine {

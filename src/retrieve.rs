@@ -145,9 +145,14 @@ fn idf_of(total: u64, holding: u64) -> f64 {
 /// leaves out, such as the draft being checked).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocumentFilter {
-    /// Ascending; `None` for every document.
+    /// Ascending; `None` for every document. Retrieval scores these
+    /// documents whole, so the list is kept short (named documents, or a
+    /// record filter that allows few).
     only: Option<Vec<u32>>,
     except: HashSet<u32>,
+    /// Documents a broad record filter allows, checked posting by posting
+    /// as retrieval reads them; `None` for every document.
+    within: Option<Arc<HashSet<u32>>>,
 }
 
 impl DocumentFilter {
@@ -157,7 +162,18 @@ impl DocumentFilter {
             documents.sort_unstable();
             documents
         });
-        DocumentFilter { only, except }
+        DocumentFilter {
+            only,
+            except,
+            within: None,
+        }
+    }
+
+    /// Also only documents of `within` (a record filter's documents, too
+    /// many to score whole).
+    pub fn within(mut self, within: Arc<HashSet<u32>>) -> DocumentFilter {
+        self.within = Some(within);
+        self
     }
 
     /// Every document but `except`.
@@ -167,6 +183,10 @@ impl DocumentFilter {
 
     pub fn allows(&self, document: u32) -> bool {
         !self.except.contains(&document)
+            && self
+                .within
+                .as_ref()
+                .is_none_or(|within| within.contains(&document))
             && self
                 .only
                 .as_ref()
@@ -374,8 +394,8 @@ fn score_and_rank(
         scratch.gains.extend(
             index
                 .postings(term)
-                .take(readable as usize)
                 .filter(|posting| filter.allows(posting.document))
+                .take(readable as usize)
                 .map(|posting| {
                     (
                         posting_key(posting.document, posting.sentence),
