@@ -2,18 +2,20 @@
 //! handle, the search index built from the store (and the generation that
 //! counts the writes applied to it), what record filters read of each
 //! document (its publication day and metadata), the cache of documents
-//! prepared for
-//! judging and the cache of verdicts, and verifies a claim in one pass:
-//! read the claim, find candidate sentences in the index, load and prepare
-//! their documents, judge. No stage calls back into an earlier one.
+//! prepared for judging and the cache of verdicts, and verifies a claim in
+//! one pass: read the claim, find candidate sentences in the index, load
+//! and prepare their documents, judge. No stage calls back into an earlier
+//! one.
 //!
 //! Writes go through the engine too, one at a time: the store commits the
 //! batch, then the index (and the filters' attributes) forget the entries
 //! the write removed and learn the new ones, and the generation moves on.
 //! A record filter (`published_after`, `published_before`, `metadata`)
 //! becomes the set of document numbers it allows, intersected with any
-//! `document_ids`, before retrieval reads a posting. A verdict is kept with the
-//! generation it was computed at and served only while no write has been
+//! `document_ids`: retrieval scores a few allowed documents whole and
+//! checks a broad set posting by posting, before any reading budget. A
+//! verdict is kept with
+//! the generation it was computed at and served only while no write has been
 //! applied since; prepared documents are kept by document number, which is
 //! never reused, so they never go stale. Both caches are `quick_cache`
 //! caches bounded by bytes (each entry weighed by the memory it takes),
