@@ -171,6 +171,16 @@ pub struct ClaimRequest {
     pub metadata: BTreeMap<String, String>,
 }
 
+/// A ListDocuments page request, before validation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListRequest {
+    pub page_size: u32,
+    pub page_token: String,
+    pub published_after: String,
+    pub published_before: String,
+    pub metadata: BTreeMap<String, String>,
+}
+
 /// A draft as received, before validation.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DraftRequest {
@@ -502,7 +512,7 @@ impl Service {
 
     /// The filter on documents' publication day and metadata a request
     /// asks for (the dates as ISO dates, inclusive).
-    pub fn validate_record_filter(
+    fn validate_record_filter(
         &self,
         published_after: &str,
         published_before: &str,
@@ -802,13 +812,16 @@ impl Service {
     /// page reads at most [`LIST_SCAN_LIMIT`] records, so a filter few
     /// documents pass may give a short page (even an empty one) with a
     /// token to go on.
-    pub async fn list_documents(
-        &self,
-        page_size: u32,
-        page_token: String,
-        filter: RecordFilter,
-    ) -> Result<DocumentPage, ServiceError> {
+    pub async fn list_documents(&self, request: ListRequest) -> Result<DocumentPage, ServiceError> {
+        let ListRequest {
+            page_size,
+            page_token,
+            published_after,
+            published_before,
+            metadata,
+        } = request;
         check_at_most("page_size", page_size, self.limits.max_page_size)?;
+        let filter = self.validate_record_filter(&published_after, &published_before, metadata)?;
         let size = if page_size == 0 {
             self.limits.default_page_size
         } else {

@@ -326,18 +326,9 @@ impl FactCheck for FactCheckAdapter {
     ) -> Result<Response<pb::ListDocumentsResponse>, Status> {
         let origin = origin(&request);
         self.observe(Method::ListDocuments, origin, async move {
-            let request = request.into_inner();
-            let filter = self
-                .service
-                .validate_record_filter(
-                    &request.published_after,
-                    &request.published_before,
-                    request.metadata.into_iter().collect(),
-                )
-                .map_err(to_status)?;
             let page = self
                 .service
-                .list_documents(request.page_size, request.page_token, filter)
+                .list_documents(convert::list_request(request.into_inner()))
                 .await
                 .map_err(to_status)?;
             Ok(Response::new(pb::ListDocumentsResponse {

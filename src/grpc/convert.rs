@@ -9,7 +9,7 @@ use crate::model::{
 use crate::quantity::{Direction, Outcome, Qualifier, Quantity, QuantityKind};
 use crate::service::{
     CheckedClaim, ClaimRequest, DocumentRequest, DraftReport, DraftRequest, IngestOutcome,
-    ServiceStats,
+    ListRequest, ServiceStats,
 };
 
 pub fn document_request(request: pb::IngestDocumentRequest) -> DocumentRequest {
@@ -31,6 +31,16 @@ pub fn claim_request(request: pb::VerifyClaimRequest) -> ClaimRequest {
         document_ids: request.document_ids,
         exclude_document_ids: request.exclude_document_ids,
         language: request.language,
+        published_after: request.published_after,
+        published_before: request.published_before,
+        metadata: request.metadata.into_iter().collect(),
+    }
+}
+
+pub fn list_request(request: pb::ListDocumentsRequest) -> ListRequest {
+    ListRequest {
+        page_size: request.page_size,
+        page_token: request.page_token,
         published_after: request.published_after,
         published_before: request.published_before,
         metadata: request.metadata.into_iter().collect(),
