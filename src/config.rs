@@ -371,6 +371,14 @@ pub struct IngestArgs {
     /// "vi" or "en"; empty: detect per document.
     #[arg(long, default_value = "")]
     pub language: String,
+    /// The publication date of every document sent (an ISO 8601 date or
+    /// date-time), for the published_after/published_before filters.
+    #[arg(long, default_value = "")]
+    pub published_at: String,
+    /// Metadata of every document sent, KEY=VALUE (repeat the flag for
+    /// more), for the metadata filter (for example outlet=vnexpress).
+    #[arg(long = "metadata", value_name = "KEY=VALUE", value_parser = parse_metadata_pair)]
+    pub metadata: Vec<(String, String)>,
 }
 
 #[derive(Debug, Args)]

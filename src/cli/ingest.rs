@@ -275,6 +275,8 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<ExitCode> {
                     document_id: file.document_id.clone(),
                     text,
                     language: args.language.clone(),
+                    published_at: args.published_at.clone(),
+                    metadata: args.metadata.iter().cloned().collect(),
                     ..Default::default()
                 });
             }

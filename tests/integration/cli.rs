@@ -267,6 +267,83 @@ async fn ingest_reports_each_bad_file_and_sends_the_rest() {
     server.wait().unwrap();
 }
 
+/// `ingest --published-at --metadata` gives every file sent that date and
+/// metadata; `verify` and `check` filter by them; a date that is not ISO
+/// is refused naming the field.
+#[tokio::test]
+async fn the_cli_ingests_and_checks_with_dates_and_metadata() {
+    let directory = tempfile::tempdir().unwrap();
+    let (mut server, url) = spawn_server(&directory.path().join("data"));
+    let reports = [
+        ("march", "2024-03-01", "outlet=alpha", "22"),
+        ("april", "2024-04-02", "outlet=beta", "30"),
+    ];
+    for (id, published_at, metadata, figure) in reports {
+        let file = directory.path().join(id);
+        std::fs::write(
+            &file,
+            format!("Tinh giản\nNăm 2023, huyện Hải Hà đã giảm {figure} biên chế."),
+        )
+        .unwrap();
+        let ingest = Command::new(BINARY)
+            .args(["ingest", "--server", &url, "--published-at", published_at])
+            .args(["--metadata", metadata])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(ingest.status.success(), "{ingest:?}");
+    }
+    let claim = "Năm 2023, huyện Hải Hà đã giảm 22 biên chế.";
+    let verify = |filter: &[&str]| {
+        let output = Command::new(BINARY)
+            .args(["verify", "--json", "--server", &url])
+            .args(filter)
+            .arg(claim)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let response: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        (
+            response["verdict"].as_str().unwrap_or_default().to_string(),
+            response["evidence"][0]["document_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
+    let cases: [(&[&str], &str, &str); 3] = [
+        (
+            &["--published-before", "2024-03-15"],
+            "VERDICT_SUPPORTED",
+            "march",
+        ),
+        (&["--metadata", "outlet=beta"], "VERDICT_REFUTED", "april"),
+        (
+            &["--published-after", "2025-01-01"],
+            "VERDICT_NOT_ENOUGH_INFO",
+            "",
+        ),
+    ];
+    for (filter, verdict, document) in cases {
+        assert_eq!(
+            verify(filter),
+            (verdict.to_string(), document.to_string()),
+            "{filter:?}"
+        );
+    }
+    let refused = Command::new(BINARY)
+        .args(["ingest", "--server", &url, "--published-at", "05/03/2024"])
+        .arg(directory.path().join("march"))
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let said = String::from_utf8_lossy(&refused.stdout).to_string()
+        + &String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("published_at"), "{said}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
 #[test]
 fn eval_meets_the_dev_set_figures() {
     let Some((corpus, dev_claims)) = seed_corpus_and_dev_claims("eval_meets_the_dev_set_figures")
