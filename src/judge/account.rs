@@ -19,8 +19,8 @@
 use super::align::{align, AlignToken, Alignment, Counterpart, Tile};
 use super::figures::{holds_words, ClaimAnalysis, Judgement, SAME_THING_ALIGNMENT};
 use super::lexicon::{
-    ends_compound_with_pho, is_deputy_marker, is_family_name, is_negator, is_place_word,
-    is_scale_word, negates_at, opens_clause, opposite_pair, quantifiers_added,
+    ends_compound_with_pho, initials_spell, is_deputy_marker, is_family_name, is_negator,
+    is_place_word, is_scale_word, negates_at, opens_clause, opposite_pair, quantifiers_added,
 };
 use super::window::Window;
 use crate::model::PartStatus;
@@ -423,26 +423,46 @@ fn anchored_opposite(
     let anchored_after = tiles
         .iter()
         .any(|t| t.claim_start == segment.end && t.window_start == counterpart.end);
-    let edge = |range: std::ops::Range<usize>, at_end: bool| {
-        if at_end {
-            range.end.saturating_sub(ANCHORED_EDGE).max(range.start)..range.end
-        } else {
-            range.start..(range.start + ANCHORED_EDGE).min(range.end)
-        }
-    };
     [(anchored_before, false), (anchored_after, true)]
         .into_iter()
         .filter(|(anchored, _)| *anchored)
         .find_map(|(_, at_end)| {
-            opposite_pair(
-                &words_of(claim, edge(segment.clone(), at_end)),
-                &words_of(window, edge(counterpart.clone(), at_end)),
+            edge_opposite(
+                claim,
+                segment.clone(),
+                window,
+                counterpart.clone(),
+                ANCHORED_EDGE,
+                at_end,
             )
         })
-        .map(|(claim_word, source_word)| Change::Opposite {
-            claim: claim_word.to_string(),
-            source: source_word.to_string(),
-        })
+}
+
+/// An opposite pair between the first (or, `at_end`, the last) `width`
+/// words of a claim segment and of its counterpart in the window.
+fn edge_opposite(
+    claim: &[AlignToken],
+    segment: std::ops::Range<usize>,
+    window: &[AlignToken],
+    counterpart: std::ops::Range<usize>,
+    width: usize,
+    at_end: bool,
+) -> Option<Change> {
+    let edge = |range: std::ops::Range<usize>| {
+        if at_end {
+            range.end.saturating_sub(width).max(range.start)..range.end
+        } else {
+            range.start..(range.start + width).min(range.end)
+        }
+    };
+    opposite_pair(
+        &words_of(claim, edge(segment)),
+        &words_of(window, edge(counterpart)),
+    )
+    .map(|(claim_word, source_word)| Change::Opposite {
+        claim: claim_word.to_string(),
+        source: source_word.to_string(),
+    })
 }
 
 /// A count of a whole in the window: the same number on both sides of a
@@ -473,19 +493,16 @@ const MAX_ABBREVIATION: usize = 6;
 /// English abbreviations are formed.
 fn spelled_out(claim: &ClaimAnalysis, token: &AlignToken, window: &[AlignToken]) -> bool {
     let written = &claim.text[token.start..token.end];
-    let letters: Vec<char> = token.key.chars().collect();
-    if token.numeric
-        || !(MIN_ABBREVIATION..=MAX_ABBREVIATION).contains(&letters.len())
-        || !written.chars().all(|c| c.is_uppercase())
-    {
-        return false;
-    }
-    window.windows(letters.len()).any(|words| {
-        words
-            .iter()
-            .zip(&letters)
-            .all(|(word, letter)| !word.numeric && word.key.starts_with(*letter))
-    })
+    !token.numeric
+        && (MIN_ABBREVIATION..=MAX_ABBREVIATION).contains(&token.key.chars().count())
+        && written.chars().all(|c| c.is_uppercase())
+        && initials_spell(
+            &token.key,
+            &window
+                .iter()
+                .map(|word| word.key.as_str())
+                .collect::<Vec<_>>(),
+        )
 }
 
 /// Substitutions at the edge of a long slot: the words right after (or
@@ -519,22 +536,14 @@ fn boundary_changes(
                 });
             }
         }
-        let edge = |range: std::ops::Range<usize>| {
-            if from_end {
-                range.end.saturating_sub(MAX_WORD_SLOT).max(range.start)..range.end
-            } else {
-                range.start..(range.start + MAX_WORD_SLOT).min(range.end)
-            }
-        };
-        if let Some((claim_word, source_word)) = opposite_pair(
-            &words_of(claim, edge(segment.clone())),
-            &words_of(window, edge(counterpart.clone())),
-        ) {
-            changes.push(Change::Opposite {
-                claim: claim_word.to_string(),
-                source: source_word.to_string(),
-            });
-        }
+        changes.extend(edge_opposite(
+            claim,
+            segment.clone(),
+            window,
+            counterpart.clone(),
+            MAX_WORD_SLOT,
+            from_end,
+        ));
         let claim_number = run_at(claim, segment.clone(), from_end, is_number_word);
         let source_number = run_at(window, counterpart.clone(), from_end, is_number_word);
         if !claim_number.is_empty()

@@ -32,6 +32,7 @@ use std::sync::OnceLock;
 use crate::hashing::{fixed_hash, FastSet as HashSet};
 
 use super::align::{align_tokens, AlignToken};
+use super::lexicon::initials_spell;
 use crate::context::{entities, Entity};
 use crate::model::{
     DocumentRecord, Evidence, QuantityCheck, SentenceRecord, Verdict, VerificationResult,
@@ -452,17 +453,11 @@ impl WordSets {
     /// True when an abbreviation's letters start consecutive words here
     /// ("hdnd" ~ "hội đồng nhân dân").
     fn spells(&self, abbreviation: &str) -> bool {
-        let letters: Vec<char> = abbreviation.chars().collect();
-        if letters.len() < 2 {
-            return false;
-        }
-        let words: Vec<&str> = self.folded.split_whitespace().collect();
-        words.windows(letters.len()).any(|window| {
-            window
-                .iter()
-                .zip(&letters)
-                .all(|(word, letter)| word.starts_with(*letter))
-        })
+        abbreviation.chars().nth(1).is_some()
+            && initials_spell(
+                abbreviation,
+                &self.folded.split_whitespace().collect::<Vec<_>>(),
+            )
     }
 }
 

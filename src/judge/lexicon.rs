@@ -537,6 +537,19 @@ pub fn opposite_pair(first: &[&str], second: &[&str]) -> Option<(&'static str, &
     })
 }
 
+/// True when the letters of `abbreviation` (folded) start consecutive
+/// `words` (folded), as Vietnamese and English abbreviations are formed
+/// ("hdnd" ~ "hội đồng nhân dân").
+pub fn initials_spell(abbreviation: &str, words: &[&str]) -> bool {
+    let letters: Vec<char> = abbreviation.chars().collect();
+    !letters.is_empty()
+        && words.windows(letters.len()).any(|run| {
+            run.iter()
+                .zip(&letters)
+                .all(|(word, letter)| word.starts_with(*letter))
+        })
+}
+
 /// The form two words are matched by: folded (no diacritics, lowercase),
 /// with the orthographic i/y alternation after a consonant and "ngan"
 /// (ngàn) read as "nghin".
