@@ -4,7 +4,7 @@
 //! and the document's context. Pure: no I/O.
 
 use crate::context::{document_context, opening_year};
-use crate::index::DocumentTermsBuilder;
+use crate::index::term_line;
 use crate::model::{
     AnalysedDocument, AnalysedSentence, DocumentInput, DocumentRecord, SentenceRecord,
 };
@@ -69,7 +69,7 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
     };
     let read = read_text(&text, language);
     let mut sentences = Vec::with_capacity(read.len());
-    let mut terms = DocumentTermsBuilder::default();
+    let mut term_lines = Vec::with_capacity(read.len());
     let mut tokenised: Vec<(&str, Vec<WordToken>)> = Vec::with_capacity(read.len());
     let mut paragraph = 0u32;
     let mut previous_end = 0usize;
@@ -92,7 +92,7 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
         // The same words as `sentence.text`, borrowed from the document.
         let in_text = &text[sentence.start..sentence.end];
         let tokens = word_tokens(in_text);
-        terms.add_sentence(in_text, &tokens);
+        term_lines.push(term_line(in_text, &tokens));
         tokenised.push((in_text, tokens));
         quantity_count += sentence.quantities.len() as u32;
         sentences.push(AnalysedSentence {
@@ -123,7 +123,7 @@ pub fn analyse_document(input: DocumentInput) -> AnalysedDocument {
         },
         text,
         sentences,
-        terms: terms.finish(),
+        term_lines,
     }
 }
 

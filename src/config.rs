@@ -66,6 +66,19 @@ pub enum Command {
     /// Make a new random bearer token: prints the token, and (on stderr)
     /// the line for the server's --auth-tokens file.
     Token(TokenArgs),
+    /// Rebuild the search index of a data directory from its stored
+    /// documents (the server must be stopped).
+    Reindex(ReindexArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    /// Directory of the sled store whose index is rebuilt.
+    #[arg(long, env = "CLAIMCHECK_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// sled page cache, in MiB.
+    #[arg(long, env = "CLAIMCHECK_CACHE_MB", default_value_t = DEFAULT_CACHE_MB)]
+    pub cache_mb: u64,
 }
 
 #[derive(Debug, Args)]

@@ -1,25 +1,27 @@
 //! The engine: the one owner of the read path's state. It holds the store
-//! handle, the search index built from the store (and the generation that
-//! counts the writes applied to it), what record filters read of each
-//! document (its publication day and metadata), the cache of documents
-//! prepared for judging and the cache of verdicts, and verifies a claim in
-//! one pass: read the claim, find candidate sentences in the index, load
-//! and prepare their documents, judge. No stage calls back into an earlier
+//! handle, the search index derived from the store (and the generation
+//! that counts the changes made visible), the cache of documents prepared
+//! for judging and the cache of verdicts, and verifies a claim in one
+//! pass: read the claim, find candidate sentences in the index, load and
+//! prepare their documents, judge. No stage calls back into an earlier
 //! one.
 //!
 //! Writes go through the engine too, one at a time: the store commits the
-//! batch, then the index (and the filters' attributes) forget the entries
-//! the write removed and learn the new ones, and the generation moves on.
+//! batch (with its change log entry), then the index writer takes the
+//! document's sentences and deletions. [`Engine::flush`] makes the store
+//! durable and then commits the index, so that every write acknowledged
+//! after a flush is searchable; concurrent writers share one commit. At
+//! open the index replays the store changes after the last one its commit
+//! holds (or is built from the store when it is missing).
+//!
 //! A record filter (`published_after`, `published_before`, `metadata`)
-//! becomes the set of document numbers it allows, intersected with any
-//! `document_ids`: retrieval scores a few allowed documents whole and
-//! checks a broad set posting by posting, before any reading budget. A
-//! verdict is kept with
-//! the generation it was computed at and served only while no write has been
-//! applied since; prepared documents are kept by document number, which is
-//! never reused, so they never go stale. Both caches are `quick_cache`
-//! caches bounded by bytes (each entry weighed by the memory it takes),
-//! and both load once for concurrent callers asking for the same entry.
+//! and `document_ids` become clauses of the index query, so they apply
+//! before the top-k cut. A verdict is kept with the generation it was
+//! computed at and served only while no write has been applied since;
+//! prepared documents are kept by document number, which is never reused,
+//! so they never go stale. Both caches are `quick_cache` caches bounded by
+//! bytes (each entry weighed by the memory it takes), and both load once
+//! for concurrent callers asking for the same entry.
 //!
 //! Caches and locks are here rather than in the service so that the
 //! service keeps request validation, limits and the blocking pool, and the
@@ -28,19 +30,20 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex};
 
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
 use crate::budget::{Budget, Stopped};
-use crate::filter::{DocumentAttributes, RecordFilter};
-use crate::hashing::FastMap;
-use crate::index::InvertedIndex;
+use crate::filter::publication_day;
+use crate::index::{
+    sorted_numbers, term_lines, IndexError, IndexedDocument, Opened, Restriction, SentenceIndex,
+};
 use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
-use crate::model::{AnalysedDocument, ClaimInput, DocumentRecord, StoreStats, VerificationResult};
-use crate::retrieve::{candidates, load_and_rerank, DocumentCache, DocumentFilter, RankedSource};
-use crate::store::{text_digest, Deleted, PutOutcome, RemovedEntries, Store, StoreError};
+use crate::model::{AnalysedDocument, ClaimInput, FullDocument, StoreStats, VerificationResult};
+use crate::retrieve::{candidates, load_and_rerank, DocumentCache, RankedSource};
+use crate::store::{text_digest, Deleted, PutOutcome, Store, StoreError};
 use crate::text::normalize_nfc;
 
 /// sled's page cache by default, in MiB: enough to hold the bodies and
@@ -58,7 +61,18 @@ pub enum VerifyError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
     Stopped(#[from] Stopped),
+}
+
+/// Why opening, a write or a flush failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
 }
 
 /// Memory for kept verdicts by default, in MiB: several thousand verdicts
@@ -104,42 +118,48 @@ impl Weighter<VerdictKey, Arc<VerificationResult>> for VerdictWeight {
 /// A typical verdict's weight, for sizing the cache's tables.
 const TYPICAL_VERDICT_BYTES: u64 = 8 * 1024;
 
-/// Most documents a record filter may allow for retrieval to score them
-/// whole, as it scores documents named by `document_ids` (as many as that
-/// list may hold); a broader filter is checked posting by posting.
-const WHOLE_SCORED_DOCUMENTS: usize = 1_000;
+/// Documents between two progress lines while the index is built.
+const BUILD_PROGRESS_EVERY: usize = 10_000;
 
-/// The documents a record filter allowed at a generation.
-struct AllowedDocuments {
-    generation: u64,
-    filter: RecordFilter,
-    numbers: Arc<HashSet<u32>>,
-}
-
-/// A stored document's number and what was stored.
-struct AnalysedAt<'a> {
+/// What the index takes of a stored document.
+fn indexed<'a>(
     number: u32,
-    document: &'a AnalysedDocument,
+    term_lines: &'a [String],
+    published_at: &str,
+    metadata: &'a std::collections::BTreeMap<String, String>,
+) -> IndexedDocument<'a> {
+    IndexedDocument {
+        number,
+        term_lines,
+        published: publication_day(published_at).ok().flatten(),
+        metadata,
+    }
 }
 
-fn attributes_of(record: &DocumentRecord) -> DocumentAttributes {
-    DocumentAttributes::of(&record.published_at, &record.metadata)
+/// Adds a stored document, read back from the store, to the index.
+fn index_stored(
+    index: &SentenceIndex,
+    number: u32,
+    document: &FullDocument,
+) -> Result<(), IndexError> {
+    let texts: Vec<&str> = document.sentences.iter().map(|s| s.text.as_str()).collect();
+    let lines = term_lines(&texts);
+    let record = &document.record;
+    index.add(&indexed(
+        number,
+        &lines,
+        &record.published_at,
+        &record.metadata,
+    ))
 }
 
 pub struct Engine {
     store: Store,
-    /// Held across a store write and the index update that follows it, so
-    /// the index changes in the order the store committed.
+    /// Held across a store write and the index writes that follow it, so
+    /// the index takes changes in the order the store committed them.
     writer: Mutex<()>,
-    index: RwLock<InvertedIndex>,
-    /// What record filters read of each stored document, by number;
-    /// updated with the index.
-    attributes: RwLock<FastMap<u32, DocumentAttributes>>,
-    /// The documents the last record filter asked for allows, with the
-    /// generation and filter they were computed for: a draft's claims and
-    /// a batch stream's share one filter, which is then read once.
-    last_allowed: Mutex<Option<AllowedDocuments>>,
-    /// Counts the writes applied to the index since open.
+    index: SentenceIndex,
+    /// Counts the writes and index commits since open.
     generation: AtomicU64,
     documents: DocumentCache,
     /// Verdicts by generation and claim, bounded by bytes; the default
@@ -151,30 +171,26 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens the store in `directory` and builds the index from its
-    /// entries.
+    /// Opens the store in `directory` and its index, bringing the index
+    /// up to the store: the changes after the last one it holds are
+    /// replayed, or the whole index is built when there is none.
     pub fn open(
         directory: &Path,
         caches: CacheSizes,
         candidate_sentences: usize,
-    ) -> Result<Engine, StoreError> {
+    ) -> Result<Engine, EngineError> {
         let store = Store::open(directory, caches.sled_bytes)?;
-        let mut index = InvertedIndex::new();
-        for entry in store.index_entries() {
-            let (number, terms) = entry?;
-            index.add(number, &terms);
+        let (index, opened) = SentenceIndex::open(directory)?;
+        match opened {
+            Opened::New => build_index(&store, &index)?,
+            Opened::Holding(through) => replay_changes(&store, &index, through)?,
         }
-        let mut attributes = FastMap::default();
-        for entry in store.numbered_records() {
-            let (number, record) = entry?;
-            attributes.insert(number, attributes_of(&record));
-        }
+        index.commit()?;
+        store.forget_changes_through(index.committed_through())?;
         Ok(Engine {
             store,
             writer: Mutex::new(()),
-            index: RwLock::new(index),
-            attributes: RwLock::new(attributes),
-            last_allowed: Mutex::new(None),
+            index,
             generation: AtomicU64::new(0),
             documents: DocumentCache::new(caches.prepared_document_bytes),
             verdicts: Cache::with_weighter(
@@ -186,17 +202,23 @@ impl Engine {
         })
     }
 
+    /// Builds the index of the store in `directory` anew, replacing the
+    /// one there; returns how many documents it holds. The store must not
+    /// be open elsewhere (its lock is taken).
+    pub fn reindex(directory: &Path, caches: CacheSizes) -> Result<u64, EngineError> {
+        let store = Store::open(directory, caches.sled_bytes)?;
+        let index = SentenceIndex::recreate(directory)?;
+        build_index(&store, &index)?;
+        index.commit()?;
+        store.forget_changes_through(index.committed_through())?;
+        store.flush()?;
+        index.close()?;
+        Ok(store.counts()?.documents)
+    }
+
     /// The store, for reads by id and listing.
     pub fn store(&self) -> &Store {
         &self.store
-    }
-
-    /// The search index, for reading. Writes wait while this is held, so
-    /// hold it only for the lookups.
-    pub fn index(&self) -> RwLockReadGuard<'_, InvertedIndex> {
-        self.index
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn lock_writer(&self) -> std::sync::MutexGuard<'_, ()> {
@@ -205,93 +227,56 @@ impl Engine {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Applies a committed write to the index and the record attributes
-    /// (call with the writer lock held) and moves the generation on.
-    fn update_index(&self, removed: Option<&RemovedEntries>, added: Option<&AnalysedAt<'_>>) {
-        let mut index = self
-            .index
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut attributes = self
-            .attributes
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(removed) = removed {
-            index.remove(removed.number, &removed.terms);
-            attributes.remove(&removed.number);
-        }
-        if let Some(AnalysedAt { number, document }) = added {
-            index.add(*number, &document.terms);
-            attributes.insert(*number, attributes_of(&document.record));
-        }
-        drop((index, attributes));
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// The documents a record filter allows, by number.
-    fn numbers_allowed(&self, filter: &RecordFilter) -> Arc<HashSet<u32>> {
-        let generation = self.generation();
-        let mut last = self
-            .last_allowed
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(kept) = last
-            .as_ref()
-            .filter(|kept| kept.generation == generation && kept.filter == *filter)
-        {
-            return Arc::clone(&kept.numbers);
-        }
-        let numbers: Arc<HashSet<u32>> = Arc::new(
-            self.attributes
-                .read()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .iter()
-                .filter(|(_, attributes)| filter.allows(attributes))
-                .map(|(number, _)| *number)
-                .collect(),
-        );
-        *last = Some(AllowedDocuments {
-            generation,
-            filter: filter.clone(),
-            numbers: Arc::clone(&numbers),
-        });
-        numbers
-    }
-
     /// A number that changes with every write applied (from 0 at open).
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
 
-    /// Stores an analysed document, replacing any with its id, and updates
-    /// the index. Call `flush` before acknowledging.
-    pub fn put_document(&self, document: &AnalysedDocument) -> Result<PutOutcome, StoreError> {
+    /// Stores an analysed document, replacing any with its id, and hands
+    /// it to the index. Call `flush` before acknowledging: it makes the
+    /// write durable and searchable.
+    pub fn put_document(&self, document: &AnalysedDocument) -> Result<PutOutcome, EngineError> {
         let _writer = self.lock_writer();
         let outcome = self.store.put_document(document)?;
-        self.update_index(
-            outcome.replaced.as_ref(),
-            Some(&AnalysedAt {
-                number: outcome.document_number,
-                document,
-            }),
-        );
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Some(replaced) = outcome.replaced {
+            self.index.remove(replaced);
+        }
+        let record = &document.record;
+        self.index.add(&indexed(
+            outcome.document_number,
+            &document.term_lines,
+            &record.published_at,
+            &record.metadata,
+        ))?;
+        self.index.note(outcome.change);
         Ok(outcome)
     }
 
-    /// Deletes a document and its index entries; `None` if absent. Call
-    /// `flush` before acknowledging.
-    pub fn delete_document(&self, id: &str) -> Result<Option<Deleted>, StoreError> {
+    /// Deletes a document and hands the deletion to the index; `None` if
+    /// absent. Call `flush` before acknowledging.
+    pub fn delete_document(&self, id: &str) -> Result<Option<Deleted>, EngineError> {
         let _writer = self.lock_writer();
         let deleted = self.store.delete_document(id)?;
         if let Some(deleted) = &deleted {
-            self.update_index(Some(&deleted.removed), None);
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            self.index.remove(deleted.number);
+            self.index.note(deleted.change);
         }
         Ok(deleted)
     }
 
-    /// Makes every acknowledged write durable.
-    pub fn flush(&self) -> Result<(), StoreError> {
-        self.store.flush()
+    /// Makes every write so far durable in the store, then searchable:
+    /// the index commits what it was handed (one commit for all the
+    /// writers waiting) and the store forgets the changes it holds.
+    pub fn flush(&self) -> Result<(), EngineError> {
+        self.store.flush()?;
+        if self.index.commit()? {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            self.store
+                .forget_changes_through(self.index.committed_through())?;
+        }
+        Ok(())
     }
 
     pub fn stats(&self) -> Result<StoreStats, StoreError> {
@@ -300,8 +285,8 @@ impl Engine {
             documents: counts.documents,
             sentences: counts.sentences,
             quantities: counts.quantities,
-            index_terms: self.index().term_count(),
-            disk_bytes: counts.disk_bytes,
+            index_terms: self.index.view().segment_term_count(),
+            disk_bytes: counts.disk_bytes + self.index.disk_bytes(),
         })
     }
 
@@ -383,33 +368,24 @@ impl Engine {
         input: &ClaimInput,
         budget: &Budget,
     ) -> Result<Vec<RankedSource>, VerifyError> {
-        let mut only = if input.document_ids.is_empty() {
+        let only = if input.document_ids.is_empty() {
             None
         } else {
-            Some(self.numbers_of(&input.document_ids)?)
+            Some(sorted_numbers(&self.numbers_of(&input.document_ids)?))
         };
-        let mut within = None;
-        if !input.filter.is_empty() {
-            let allowed = self.numbers_allowed(&input.filter);
-            match only.as_mut() {
-                Some(listed) => listed.retain(|number| allowed.contains(number)),
-                None if allowed.len() <= WHOLE_SCORED_DOCUMENTS => {
-                    only = Some(allowed.iter().copied().collect())
-                }
-                None => within = Some(allowed),
-            }
-        }
-        let mut filter = DocumentFilter::new(only, self.numbers_of(&input.exclude_document_ids)?);
-        if let Some(allowed) = within {
-            filter = filter.within(allowed);
-        }
+        let except = sorted_numbers(&self.numbers_of(&input.exclude_document_ids)?);
+        let restriction = Restriction {
+            only: only.as_deref(),
+            except: &except,
+            record: (!input.filter.is_empty()).then_some(&input.filter),
+        };
         let ranked = candidates(
-            &self.index(),
+            &self.index.view(),
             &claim.search_terms(),
             &claim.context_terms(),
-            &filter,
+            &restriction,
             self.candidate_sentences.max(input.max_evidence),
-        );
+        )?;
         budget.check()?;
         load_and_rerank(
             &self.store,
@@ -419,6 +395,55 @@ impl Engine {
             budget,
         )
     }
+}
+
+/// Adds every stored document to a new index, noting the store's last
+/// change as held.
+fn build_index(store: &Store, index: &SentenceIndex) -> Result<(), EngineError> {
+    let through = store.last_change();
+    let started = std::time::Instant::now();
+    let mut built = 0usize;
+    for body in store.numbered_bodies() {
+        let (number, document) = body?;
+        index_stored(index, number, &document)?;
+        built += 1;
+        if built.is_multiple_of(BUILD_PROGRESS_EVERY) {
+            tracing::info!("search index: {built} documents added");
+        }
+    }
+    index.note(through);
+    if built > 0 {
+        tracing::info!(
+            "search index built from the store: {built} documents in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// Replays the store changes after `through` into the index. A change
+/// that adds a document first deletes it, so a change the index already
+/// holds is not indexed twice; a document deleted later is not added.
+fn replay_changes(store: &Store, index: &SentenceIndex, through: u64) -> Result<(), EngineError> {
+    let mut replayed = 0u64;
+    for change in store.changes_after(through) {
+        let change = change?;
+        if let Some(removed) = change.removed {
+            index.remove(removed);
+        }
+        if let Some(added) = change.added {
+            index.remove(added);
+            if let Some(document) = store.numbered_full_document(added)? {
+                index_stored(index, added, &document)?;
+            }
+        }
+        index.note(change.sequence);
+        replayed += 1;
+    }
+    if replayed > 0 {
+        tracing::info!("search index: {replayed} store changes replayed");
+    }
+    Ok(())
 }
 
 fn sources_of(loaded: &[RankedSource]) -> Vec<SourceSentence<'_>> {
@@ -446,15 +471,21 @@ mod tests {
         open_with(directory, CacheSizes::default().verdict_bytes)
     }
 
-    /// A record filter that allows more documents than retrieval scores
-    /// whole is checked posting by posting: the check cites only the
-    /// documents it allows, and the filter is read once for claims that
-    /// share it.
+    /// Stores a document and makes it searchable, as an acknowledged
+    /// ingest does.
+    fn put(engine: &Engine, document: &AnalysedDocument) {
+        engine.put_document(document).unwrap();
+        engine.flush().unwrap();
+    }
+
+    /// A metadata filter (intersected in the index query, before the
+    /// top-k cut) cites only the documents it allows, however many others
+    /// say the same.
     #[test]
-    fn a_broad_record_filter_cites_only_what_it_allows() {
+    fn a_record_filter_cites_only_what_it_allows() {
         let directory = tempfile::tempdir().unwrap();
         let engine = open_with(directory.path(), 0);
-        let outlets = [("alpha", 40, 30), ("beta", WHOLE_SCORED_DOCUMENTS + 10, 22)];
+        let outlets = [("alpha", 40, 30), ("beta", 300, 22)];
         for (outlet, count, figure) in outlets {
             for number in 0..count {
                 let mut input = DocumentInput::new(
@@ -465,6 +496,7 @@ mod tests {
                 engine.put_document(&analyse_document(input)).unwrap();
             }
         }
+        engine.flush().unwrap();
         let claim = "Năm 2023, huyện Hải Hà đã giảm 30 biên chế.";
         let mut input = ClaimInput::new(claim, 5);
         input.filter.metadata.insert("outlet".into(), "beta".into());
@@ -474,9 +506,6 @@ mod tests {
             .evidence
             .iter()
             .all(|evidence| evidence.document_id.starts_with("beta-")));
-        let first = engine.numbers_allowed(&input.filter);
-        assert_eq!(first.len(), WHOLE_SCORED_DOCUMENTS + 10);
-        assert!(Arc::ptr_eq(&first, &engine.numbers_allowed(&input.filter)));
         input
             .filter
             .metadata
@@ -498,46 +527,130 @@ mod tests {
         Engine::open(directory, caches, 20).unwrap()
     }
 
-    /// What the index says of a few terms, and the corpus size.
-    fn index_view(engine: &Engine) -> (Vec<u64>, (u64, u64), u64, u64) {
-        let index = engine.index();
-        let holding = ["hai", "hai ha", "tien", "yen", "can"]
+    /// Claims about each of a few documents, and the writes that leave
+    /// one replaced and one deleted.
+    const CLAIMS: [&str; 3] = [
+        "Hải Hà giảm 15 cán bộ.",
+        "Tiên Yên giảm 7 cán bộ.",
+        "Đầm Hà có 9 xã.",
+    ];
+
+    fn write_documents(engine: &Engine) {
+        engine
+            .put_document(&analysed(
+                "a",
+                "Hải Hà\nHải Hà giảm 51 cán bộ.\nTiên Yên có 3 xã.",
+            ))
+            .unwrap();
+        engine
+            .put_document(&analysed("b", "Tiên Yên\nTiên Yên giảm 7 cán bộ."))
+            .unwrap();
+        engine
+            .put_document(&analysed("a", "Hải Hà\nHải Hà giảm 15 cán bộ."))
+            .unwrap();
+        engine
+            .put_document(&analysed("c", "Đầm Hà\nĐầm Hà có 9 xã."))
+            .unwrap();
+        engine.delete_document("b").unwrap();
+    }
+
+    /// What the engine answers to `CLAIMS`: each verdict and its evidence
+    /// (document, sentence), and how many sentences the index holds.
+    type Answers = (Vec<(Verdict, Vec<(String, u32)>)>, u64);
+
+    fn answers(engine: &Engine) -> Answers {
+        let verdicts = CLAIMS
             .iter()
-            .map(|term| index.holding(term))
+            .map(|text| {
+                let result = engine.verify(&claim(text), &Budget::unlimited()).unwrap();
+                let evidence = result
+                    .evidence
+                    .iter()
+                    .map(|e| (e.document_id.clone(), e.sentence_index))
+                    .collect();
+                (result.verdict, evidence)
+            })
             .collect();
-        (
-            holding,
-            index.corpus_size(),
-            index.term_count(),
-            index.posting_count(),
-        )
+        (verdicts, engine.index.view().sentence_count())
+    }
+
+    /// The answers after the writes, as the engine gives them when every
+    /// write was made searchable.
+    fn expected_answers() -> Answers {
+        let directory = tempfile::tempdir().unwrap();
+        let engine = open(directory.path());
+        write_documents(&engine);
+        engine.flush().unwrap();
+        let expected = answers(&engine);
+        assert_eq!(expected.0[0].0, Verdict::Supported);
+        assert_eq!(expected.0[1].0, Verdict::NotEnoughInfo, "b was deleted");
+        assert_eq!(expected.0[2].0, Verdict::Supported);
+        assert_eq!(expected.1, 4, "a's and c's two sentences each");
+        expected
     }
 
     #[test]
-    fn reopening_rebuilds_the_index_that_writes_left() {
+    fn reopening_finds_what_writes_left() {
+        let expected = expected_answers();
         let directory = tempfile::tempdir().unwrap();
-        let (before, stats) = {
+        {
+            let engine = open(directory.path());
+            write_documents(&engine);
+            engine.flush().unwrap();
+        }
+        let engine = open(directory.path());
+        assert_eq!(answers(&engine), expected);
+        assert_eq!(engine.stats().unwrap().sentences, 4);
+    }
+
+    /// The process stops after the store wrote (and flushed) but before
+    /// the index committed: reopening replays the store's changes, so
+    /// every stored document is found, and none twice. Replaying again
+    /// (the changes are remembered until the index holds them) changes
+    /// nothing.
+    #[test]
+    fn writes_the_index_missed_are_replayed_once() {
+        let expected = expected_answers();
+        let directory = tempfile::tempdir().unwrap();
+        {
             let engine = open(directory.path());
             engine
-                .put_document(&analysed(
-                    "a",
-                    "Hải Hà\nHải Hà giảm 51 cán bộ.\nTiên Yên có 3 xã.",
-                ))
+                .put_document(&analysed("z", "Một\nMột câu khác."))
                 .unwrap();
-            engine
-                .put_document(&analysed("b", "Tiên Yên\nTiên Yên giảm 7 cán bộ."))
-                .unwrap();
-            engine
-                .put_document(&analysed("a", "Hải Hà\nHải Hà giảm 15 cán bộ."))
-                .unwrap();
-            engine.delete_document("b").unwrap();
             engine.flush().unwrap();
-            (index_view(&engine), engine.stats().unwrap())
-        };
-        assert_eq!(before.0[2], 0, "the deleted document's terms are gone");
+            write_documents(&engine);
+            engine.delete_document("z").unwrap();
+            engine.store.flush().unwrap();
+            assert_eq!(engine.index.view().sentence_count(), 2, "only z committed");
+        }
         let engine = open(directory.path());
-        assert_eq!(index_view(&engine), before);
-        assert_eq!(engine.stats().unwrap().index_terms, stats.index_terms);
+        assert_eq!(answers(&engine), expected);
+        // The index holds every change now: nothing is left to replay.
+        assert_eq!(engine.store.changes_after(0).count(), 0);
+        drop(engine);
+        let engine = open(directory.path());
+        assert_eq!(answers(&engine), expected);
+    }
+
+    /// An index that is gone or unreadable is built again from the store,
+    /// and `reindex` builds one that answers exactly as before.
+    #[test]
+    fn a_lost_or_rebuilt_index_answers_as_before() {
+        let expected = expected_answers();
+        let directory = tempfile::tempdir().unwrap();
+        {
+            let engine = open(directory.path());
+            write_documents(&engine);
+            engine.flush().unwrap();
+        }
+        let folder = directory.path().join(crate::index::INDEX_FOLDER);
+        std::fs::remove_dir_all(&folder).unwrap();
+        assert_eq!(answers(&open(directory.path())), expected);
+        std::fs::write(folder.join("meta.json"), b"{ not json").unwrap();
+        assert_eq!(answers(&open(directory.path())), expected);
+        let documents = Engine::reindex(directory.path(), CacheSizes::default()).unwrap();
+        assert_eq!(documents, 2);
+        assert_eq!(answers(&open(directory.path())), expected);
     }
 
     fn claim(text: &str) -> ClaimInput {
@@ -547,12 +660,10 @@ mod tests {
     /// An engine holding one article, and a claim it states word for word.
     fn one_article(directory: &Path) -> (Engine, ClaimInput) {
         let engine = open(directory);
-        engine
-            .put_document(&analysed(
-                "a",
-                "Hải Hà\nHải Hà giảm 51 cán bộ, công chức cấp xã.",
-            ))
-            .unwrap();
+        put(
+            &engine,
+            &analysed("a", "Hải Hà\nHải Hà giảm 51 cán bộ, công chức cấp xã."),
+        );
         (engine, claim("Hải Hà giảm 51 cán bộ, công chức cấp xã."))
     }
 
@@ -575,9 +686,11 @@ mod tests {
             engine.cached_verdict(&input).is_none(),
             "a write makes it stale"
         );
+        engine.flush().unwrap();
         let after = engine.verify(&input, &Budget::unlimited()).unwrap();
         assert_eq!(after.verdict, Verdict::Refuted, "{}", after.explanation);
         engine.delete_document("a").unwrap();
+        engine.flush().unwrap();
         let gone = engine.verify(&input, &Budget::unlimited()).unwrap();
         assert_eq!(gone.verdict, Verdict::NotEnoughInfo, "{}", gone.explanation);
     }
@@ -597,12 +710,10 @@ mod tests {
                 format!("Huyện Hải Hà có {figures}trong năm.")
             })
             .collect();
-        engine
-            .put_document(&analysed(
-                "crafted",
-                &format!("Tiêu đề\n{}", sentences.join(" ")),
-            ))
-            .unwrap();
+        put(
+            &engine,
+            &analysed("crafted", &format!("Tiêu đề\n{}", sentences.join(" "))),
+        );
         let figures: String = (0..300).map(|i| format!("{} xã, ", i % 89)).collect();
         // The document is prepared once, by a first claim.
         engine
@@ -650,7 +761,7 @@ mod tests {
         let document = analysed("a", "Hải Hà\nHải Hà giảm 51 cán bộ, công chức cấp xã.");
         let result_bytes = {
             let engine = open_with(directory.path(), 1 << 20);
-            engine.put_document(&document).unwrap();
+            put(&engine, &document);
             let result = engine.verify(&input, &Budget::unlimited()).unwrap();
             assert!(
                 engine.cached_verdict(&input).is_some(),

@@ -76,6 +76,7 @@ impl FeatureStore {
                 .unwrap_or_default();
             engine.put_document(&analyse_document(DocumentInput::new(id, text)))?;
         }
+        engine.flush()?;
         Ok(FeatureStore {
             engine,
             _directory: directory,

@@ -38,6 +38,7 @@ fn main() -> std::process::ExitCode {
             Command::Eval(args) => cli::eval::run(args).await,
             Command::Health(args) => cli::health::run(args).await,
             Command::Token(args) => cli::token::run(args),
+            Command::Reindex(args) => cli::reindex::run(args),
         }
     });
     // Work still on the blocking pool (an analysis, a verification between

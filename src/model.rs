@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::filter::RecordFilter;
-use crate::index::DocumentTerms;
 use crate::quantity::{Outcome, Quantity};
 use crate::text::Language;
 
@@ -86,8 +85,9 @@ pub struct AnalysedDocument {
     pub record: DocumentRecord,
     pub text: String,
     pub sentences: Vec<AnalysedSentence>,
-    /// The document's index entries (folded words and word pairs).
-    pub terms: DocumentTerms,
+    /// Each sentence's index terms (folded words and word pairs) as a
+    /// term line, in sentence order.
+    pub term_lines: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

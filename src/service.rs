@@ -14,8 +14,9 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use crate::analysis::{analyse_document, read_text, ReadSentence};
 use crate::budget::{Budget, Stopped};
 use crate::draft::{read_draft, SentenceRole};
-use crate::engine::{CacheSizes, Engine, VerifyError};
+use crate::engine::{CacheSizes, Engine, EngineError, VerifyError};
 use crate::filter::{filter_day, publication_day, DocumentAttributes, RecordFilter};
+use crate::index::IndexError;
 use crate::metrics::Metrics;
 use crate::model::{
     AnalysedDocument, ClaimInput, DocumentInput, DocumentRecord, FullDocument, StoreStats,
@@ -106,6 +107,8 @@ pub enum ServiceError {
     NotFound(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
     /// The work panicked or was cancelled on the blocking pool.
     #[error("a worker failed: {0}")]
     WorkerFailed(#[from] tokio::task::JoinError),
@@ -130,8 +133,18 @@ impl From<VerifyError> for ServiceError {
     fn from(error: VerifyError) -> ServiceError {
         match error {
             VerifyError::Store(error) => ServiceError::Store(error),
+            VerifyError::Index(error) => ServiceError::Index(error),
             VerifyError::Stopped(Stopped::Cancelled) => ServiceError::Cancelled,
             VerifyError::Stopped(Stopped::OutOfTime(allowed)) => ServiceError::OverBudget(allowed),
+        }
+    }
+}
+
+impl From<EngineError> for ServiceError {
+    fn from(error: EngineError) -> ServiceError {
+        match error {
+            EngineError::Store(error) => ServiceError::Store(error),
+            EngineError::Index(error) => ServiceError::Index(error),
         }
     }
 }
@@ -771,6 +784,7 @@ impl Service {
     fn note_write<T>(&self, outcome: Result<T, ServiceError>) -> Result<T, ServiceError> {
         let stopped = match &outcome {
             Err(ServiceError::Store(StoreError::DiskFull(_))) => WriteHealth::DiskFull,
+            Err(ServiceError::Index(error)) if error.is_disk_full() => WriteHealth::DiskFull,
             Err(ServiceError::WritesStopped(health)) => *health,
             _ => return outcome,
         };

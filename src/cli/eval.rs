@@ -36,6 +36,7 @@ pub async fn predict_in_process(
             .await
             .with_context(|| format!("cannot ingest {}", path.display()))?;
     }
+    service.flush().await?;
     predict_with(&service, claims).await
 }
 

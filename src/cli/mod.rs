@@ -1,6 +1,6 @@
 //! The client commands of the `claimcheck` binary. Each reads validated
 //! flags (see `config`), talks to the service (over gRPC, or in-process for
-//! `extract` and `eval --corpus`), and prints for people or, with `--json`,
+//! `extract` and `eval --corpus`; `reindex` works on a data directory), and prints for people or, with `--json`,
 //! for programs.
 
 pub mod check;
@@ -9,6 +9,7 @@ pub mod extract;
 pub mod health;
 pub mod ingest;
 pub mod output;
+pub mod reindex;
 pub mod serve;
 pub mod token;
 pub mod verify;

@@ -5,6 +5,7 @@
 use tonic::{Code, Status};
 
 use crate::auth::Refusal;
+use crate::index::IndexError;
 use crate::service::ServiceError;
 use crate::store::StoreError;
 
@@ -28,6 +29,13 @@ pub fn to_status(error: ServiceError) -> Status {
             StoreError::Exhausted => Status::resource_exhausted(message),
             StoreError::Locked { .. } => Status::failed_precondition(message),
             StoreError::CreateDirectory(_) | StoreError::Unfinished(_) => {
+                Status::failed_precondition(message)
+            }
+        },
+        ServiceError::Index(index_error) => match index_error {
+            full if full.is_disk_full() => Status::resource_exhausted(message),
+            IndexError::Tantivy(_) => Status::internal(message),
+            IndexError::Folder { .. } | IndexError::Payload(_) => {
                 Status::failed_precondition(message)
             }
         },

@@ -1,10 +1,12 @@
-//! The store: the only module that touches sled. Documents, their text,
-//! sentences (with their quantities, the facts) and each document's index
-//! entries live in one sled tree under key prefixes, so that storing or
-//! deleting a document is one atomic batch of a few keys: after a crash it is
-//! wholly there or wholly absent. Persistence only: the search index built
-//! from the stored entries is the engine's (`crate::engine`); a write
-//! returns the entries it removed so the engine can update its index.
+//! The store: the only module that touches sled, and the source of truth.
+//! Documents, their text and sentences (with their quantities, the facts)
+//! live in one sled tree under key prefixes, so that storing or deleting a
+//! document is one atomic batch of a few keys: after a crash it is wholly
+//! there or wholly absent. Persistence only: the search index is derived
+//! from the stored bodies (`crate::index`, kept in step by
+//! `crate::engine`). Each write also appends to a change log, in the same
+//! batch, so that an index that missed writes (the process stopped before
+//! its commit) replays exactly the changes after the last one it holds.
 //!
 //! Keys:
 //! - `D` id → document record (metadata, context), for lookups by id
@@ -12,7 +14,9 @@
 //! - `B` num → the document's body: its record, text and sentences (each
 //!   sentence as a span of the text with its quantities), so that
 //!   verification loads a document with one read
-//! - `P` num → the document's index entries (`DocumentTerms`)
+//! - `C` sequence → a change: the document number a write added and the
+//!   one it removed (sequence numbers are big-endian, counted from 1);
+//!   changes the index has committed are forgotten
 //! - `H` text digest, num → nothing: which documents hold a given text
 //!   (the SHA-256 of the trimmed NFC text), found with one prefix scan
 //! - `T` num → the document's text digest, to remove its `H` key
@@ -36,18 +40,20 @@ use bincode::Options;
 use serde::{Deserialize, Serialize};
 use sled::{Batch, Tree};
 
-use crate::index::DocumentTerms;
 use crate::model::{AnalysedDocument, DocumentRecord, FullDocument, SentenceRecord};
 use crate::quantity::Quantity;
 
-const SCHEMA_VERSION: u64 = 5;
+const SCHEMA_VERSION: u64 = 6;
 /// How often, and how far apart, a held lock is asked for again at open.
 const LOCK_RETRIES: u32 = 20;
 const LOCK_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
 /// The oldest schema a store can be brought up to date from when opened:
-/// version 4 lacks only the text digests, which are computed from the
-/// stored bodies.
+/// version 4 lacks the text digests, which are computed from the stored
+/// bodies; versions 4 and 5 kept index entries (`P` keys), which are
+/// dropped, since the search index is now derived from the bodies.
 const MIGRATABLE_SCHEMA_VERSION: u64 = 4;
+/// The version that added the text digests.
+const DIGESTS_SCHEMA_VERSION: u64 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -117,27 +123,29 @@ fn is_disk_full(error: &std::io::Error) -> bool {
     )
 }
 
-/// The result of storing a document: its number, and the entries of the
-/// document it replaced, if any.
+/// The result of storing a document: its number, the number of the
+/// document it replaced, if any, and the change that recorded both.
 #[derive(Debug)]
 pub struct PutOutcome {
     pub document_number: u32,
-    pub replaced: Option<RemovedEntries>,
+    pub replaced: Option<u32>,
+    pub change: u64,
 }
 
 /// The result of deleting a document.
 #[derive(Debug)]
 pub struct Deleted {
     pub sentence_count: u32,
-    pub removed: RemovedEntries,
+    pub number: u32,
+    pub change: u64,
 }
 
-/// A removed document's number and index entries: what the index must
-/// forget.
-#[derive(Debug)]
-pub struct RemovedEntries {
-    pub number: u32,
-    pub terms: DocumentTerms,
+/// One write as the change log keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreChange {
+    pub sequence: u64,
+    pub removed: Option<u32>,
+    pub added: Option<u32>,
 }
 
 /// The store's counters and size on disk.
@@ -156,37 +164,54 @@ struct Counters {
     sentences: u64,
     quantities: u64,
     next_document_number: u64,
+    /// The sequence number of the last change logged.
+    last_change: u64,
 }
 
 impl Counters {
-    const NAMES: [&'static str; 4] = [
+    const NAMES: [&'static str; 5] = [
         "documents",
         "sentences",
         "quantities",
         "next_document_number",
+        "last_change",
     ];
 
-    fn values(&self) -> [u64; 4] {
+    fn values(&self) -> [u64; 5] {
         [
             self.documents,
             self.sentences,
             self.quantities,
             self.next_document_number,
+            self.last_change,
         ]
     }
 
     fn read(tree: &Tree) -> Result<Counters, StoreError> {
-        let mut values = [0u64; 4];
+        let mut values = [0u64; 5];
         for (slot, name) in values.iter_mut().zip(Self::NAMES) {
             *slot = read_u64(tree.get(meta_key(name))?);
         }
-        let [documents, sentences, quantities, next_document_number] = values;
+        let [documents, sentences, quantities, next_document_number, last_change] = values;
         Ok(Counters {
             documents,
             sentences,
             quantities,
             next_document_number,
+            last_change,
         })
+    }
+
+    /// Logs a change in `batch` and returns its sequence number.
+    fn log_change(
+        &mut self,
+        batch: &mut Batch,
+        removed: Option<u32>,
+        added: Option<u32>,
+    ) -> Result<u64, StoreError> {
+        self.last_change += 1;
+        batch.insert(&change_key(self.last_change), encode(&(removed, added))?);
+        Ok(self.last_change)
     }
 
     fn write(&self, batch: &mut Batch) {
@@ -202,7 +227,7 @@ impl Counters {
     }
 }
 
-/// A stored document being removed: what the index must forget.
+/// The sled tree and its one writer.
 pub struct Store {
     db: sled::Db,
     tree: Tree,
@@ -260,6 +285,12 @@ fn insert_text_keys(batch: &mut Batch, text: &str, number: u32) {
     let digest = text_digest(text);
     batch.insert(&text_key(&digest, number)[..], &[][..]);
     batch.insert(&numbered_key(b'T', number), &digest);
+}
+
+fn change_key(sequence: u64) -> [u8; 9] {
+    let mut key = [b'C', 0, 0, 0, 0, 0, 0, 0, 0];
+    key[1..].copy_from_slice(&sequence.to_be_bytes());
+    key
 }
 
 fn numbered_key(prefix: u8, number: u32) -> [u8; 5] {
@@ -441,15 +472,31 @@ fn add_text_digests(tree: &Tree) -> Result<(), StoreError> {
         }
     }
     tree.apply_batch(batch)?;
-    tracing::info!(
-        "store brought from schema version {MIGRATABLE_SCHEMA_VERSION} to {SCHEMA_VERSION}: text digests of {migrated} documents"
-    );
+    tracing::info!("text digests written for {migrated} documents");
     Ok(())
+}
+
+/// Removes the index entries (`P` keys) versions 4 and 5 kept, in batches;
+/// an interrupted removal goes on at the next open.
+fn drop_index_entries(tree: &Tree) -> Result<(), StoreError> {
+    const KEYS_PER_BATCH: usize = 4096;
+    loop {
+        let mut batch = Batch::default();
+        let mut pending = 0;
+        for key in tree.scan_prefix([b'P']).keys().take(KEYS_PER_BATCH) {
+            batch.remove(key?);
+            pending += 1;
+        }
+        if pending == 0 {
+            return Ok(());
+        }
+        tree.apply_batch(batch)?;
+    }
 }
 
 impl Store {
     /// Opens (or creates) the store in `directory`, with a page cache of
-    /// `cache_bytes`, and rebuilds the search index from the stored entries.
+    /// `cache_bytes`, bringing an older schema up to date.
     pub fn open(directory: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
         create_private_directory(directory)?;
         // sled panics on some damaged files instead of returning an error
@@ -522,10 +569,14 @@ impl Store {
             }
             found => {
                 let found = read_u64(found);
-                if found == MIGRATABLE_SCHEMA_VERSION {
-                    add_text_digests(&tree)?;
+                if (MIGRATABLE_SCHEMA_VERSION..SCHEMA_VERSION).contains(&found) {
+                    if found < DIGESTS_SCHEMA_VERSION {
+                        add_text_digests(&tree)?;
+                    }
+                    drop_index_entries(&tree)?;
                     tree.insert(&version_key, &SCHEMA_VERSION.to_be_bytes())?;
                     db.flush()?;
+                    tracing::info!("store brought from schema version {found} to {SCHEMA_VERSION}");
                 } else if found != SCHEMA_VERSION {
                     return Err(StoreError::SchemaMismatch {
                         found,
@@ -547,40 +598,62 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Every stored document's number and index entries, in storing order:
-    /// what a search index is built from.
-    pub fn index_entries(
+    /// Every stored document's number and body, in storing order: what
+    /// the search index is built from.
+    pub fn numbered_bodies(
         &self,
-    ) -> impl Iterator<Item = Result<(u32, DocumentTerms), StoreError>> + '_ {
-        self.tree.scan_prefix([b'P']).map(|item| {
+    ) -> impl Iterator<Item = Result<(u32, FullDocument), StoreError>> + '_ {
+        self.tree.scan_prefix([b'B']).map(|item| {
             let (key, bytes) = item?;
-            let number = key_number(&key, 1, "index entry")?;
-            Ok((number, decode(&bytes, "index entries")?))
+            let number = key_number(&key, 1, "document body")?;
+            Ok((
+                number,
+                decode::<OwnedBody>(&bytes, "document body")?.into_parts()?,
+            ))
         })
     }
 
-    /// Every stored document's number and record, in id order: what
-    /// filters on records are built from. The `D` (record) and `I`
-    /// (number) keys are both ordered by id and written in one batch, so
-    /// their scans pair up.
-    pub fn numbered_records(
+    /// The changes logged after change `sequence`, in order.
+    pub fn changes_after(
         &self,
-    ) -> impl Iterator<Item = Result<(u32, DocumentRecord), StoreError>> + '_ {
+        sequence: u64,
+    ) -> impl Iterator<Item = Result<StoreChange, StoreError>> + '_ {
         self.tree
-            .scan_prefix([b'D'])
-            .zip(self.tree.scan_prefix([b'I']))
-            .map(|(record, number)| {
-                let ((record_key, record), (number_key, number)) = (record?, number?);
-                if record_key[1..] != number_key[1..] {
-                    return Err(StoreError::Corrupt(
-                        "a document record without its number".into(),
-                    ));
-                }
-                let number = <[u8; 4]>::try_from(number.as_ref())
-                    .map(u32::from_be_bytes)
-                    .map_err(|_| StoreError::Corrupt("document number".into()))?;
-                Ok((number, decode(&record, "document record")?))
+            .range(change_key(sequence.saturating_add(1))..change_key(u64::MAX))
+            .map(|item| {
+                let (key, bytes) = item?;
+                let sequence = key
+                    .get(1..9)
+                    .and_then(|bytes| bytes.try_into().ok())
+                    .map(u64::from_be_bytes)
+                    .ok_or_else(|| StoreError::Corrupt("change key".into()))?;
+                let (removed, added) = decode(&bytes, "change")?;
+                Ok(StoreChange {
+                    sequence,
+                    removed,
+                    added,
+                })
             })
+    }
+
+    /// Forgets the changes up to `sequence` (the index holds them). Not
+    /// flushed: a change remembered again is replayed harmlessly.
+    pub fn forget_changes_through(&self, sequence: u64) -> Result<(), StoreError> {
+        let mut batch = Batch::default();
+        for key in self
+            .tree
+            .range(change_key(1)..change_key(sequence.saturating_add(1)))
+            .keys()
+        {
+            batch.remove(key?);
+        }
+        self.tree.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// The sequence number of the last change logged.
+    pub fn last_change(&self) -> u64 {
+        self.lock_writer().last_change
     }
 
     /// Stores an analysed document, replacing any document with its id, in
@@ -596,18 +669,19 @@ impl Store {
         batch.insert(document_key(id), encode(&document.record)?);
         batch.insert(number_key(id), &number.to_be_bytes());
         batch.insert(&numbered_key(b'B', number), encode(&BodyRef::of(document))?);
-        batch.insert(&numbered_key(b'P', number), encode(&document.terms)?);
         insert_text_keys(&mut batch, &document.text, number);
         counters.documents += 1;
         counters.sentences += document.sentences.len() as u64;
         counters.quantities += document.record.quantity_count as u64;
         counters.next_document_number = number as u64 + 1;
+        let change = counters.log_change(&mut batch, removed, Some(number))?;
         counters.write(&mut batch);
         self.tree.apply_batch(batch)?;
         *committed = counters;
         Ok(PutOutcome {
             document_number: number,
             replaced: removed,
+            change,
         })
     }
 
@@ -617,16 +691,18 @@ impl Store {
         let mut committed = self.lock_writer();
         let mut counters = *committed;
         let mut batch = Batch::default();
-        let Some(removed) = self.remove_into(id, &mut batch, &mut counters)? else {
+        let Some(number) = self.remove_into(id, &mut batch, &mut counters)? else {
             return Ok(None);
         };
+        let change = counters.log_change(&mut batch, Some(number), None)?;
         counters.write(&mut batch);
         self.tree.apply_batch(batch)?;
         let sentence_count = (committed.sentences - counters.sentences) as u32;
         *committed = counters;
         Ok(Some(Deleted {
             sentence_count,
-            removed,
+            number,
+            change,
         }))
     }
 
@@ -636,13 +712,9 @@ impl Store {
         id: &str,
         batch: &mut Batch,
         counters: &mut Counters,
-    ) -> Result<Option<RemovedEntries>, StoreError> {
+    ) -> Result<Option<u32>, StoreError> {
         let (Some(number), Some(record)) = (self.document_number(id)?, self.document(id)?) else {
             return Ok(None);
-        };
-        let terms = match self.tree.get(numbered_key(b'P', number))? {
-            Some(bytes) => decode(&bytes, "index entries")?,
-            None => DocumentTerms::default(),
         };
         if let Some(digest) = self.tree.get(numbered_key(b'T', number))? {
             let digest: TextDigest = digest
@@ -651,13 +723,13 @@ impl Store {
                 .map_err(|_| StoreError::Corrupt("text digest".into()))?;
             batch.remove(&text_key(&digest, number)[..]);
         }
-        for prefix in [b'B', b'P', b'T'] {
+        for prefix in [b'B', b'T'] {
             batch.remove(&numbered_key(prefix, number));
         }
         batch.remove(document_key(id));
         batch.remove(number_key(id));
         counters.remove(&record);
-        Ok(Some(RemovedEntries { number, terms }))
+        Ok(Some(number))
     }
 
     /// Makes every acknowledged write durable.
@@ -852,12 +924,28 @@ mod tests {
         }
     }
 
-    fn entries(store: &Store) -> Vec<(u32, DocumentTerms)> {
-        store.index_entries().map(Result::unwrap).collect()
+    fn bodies(store: &Store) -> Vec<(u32, String)> {
+        store
+            .numbered_bodies()
+            .map(|body| {
+                let (number, document) = body.unwrap();
+                (number, document.text)
+            })
+            .collect()
+    }
+
+    fn changes(store: &Store, after: u64) -> Vec<(u64, Option<u32>, Option<u32>)> {
+        store
+            .changes_after(after)
+            .map(|change| {
+                let change = change.unwrap();
+                (change.sequence, change.removed, change.added)
+            })
+            .collect()
     }
 
     #[test]
-    fn reopening_keeps_the_counters_and_index_entries_and_writes_say_what_they_removed() {
+    fn reopening_keeps_the_counters_bodies_and_change_log_and_writes_say_what_they_removed() {
         let directory = tempfile::tempdir().unwrap();
         let (before, counts) = {
             let store = Store::open(directory.path(), 8 << 20).unwrap();
@@ -874,22 +962,33 @@ mod tests {
             let replacing = store
                 .put_document(&analysed("a", "Hải Hà\nHải Hà giảm 15 cán bộ."))
                 .unwrap();
-            let replaced = replacing.replaced.expect("a was stored");
-            assert_eq!(replaced.number, first.document_number);
+            assert_eq!(replacing.replaced, Some(first.document_number));
             assert_ne!(replacing.document_number, first.document_number);
             let deleted = store.delete_document("b").unwrap().expect("b was stored");
             assert_eq!(deleted.sentence_count, 2);
+            assert_eq!(deleted.change, 4);
             assert!(store.delete_document("b").unwrap().is_none());
             store.flush().unwrap();
-            (entries(&store), store.counts().unwrap())
+            (bodies(&store), store.counts().unwrap())
         };
-        assert_eq!(
-            before.len(),
-            1,
-            "only the replacing document's entries are left"
-        );
+        assert_eq!(before.len(), 1, "only the replacing document is left");
         let store = Store::open(directory.path(), 8 << 20).unwrap();
-        assert_eq!(entries(&store), before);
+        assert_eq!(bodies(&store), before);
+        // (sequence, removed, added): a, b, a replacing a, b deleted.
+        let (a, b, a_again) = (0, 1, 2);
+        assert_eq!(
+            changes(&store, 0),
+            vec![
+                (1, None, Some(a)),
+                (2, None, Some(b)),
+                (3, Some(a), Some(a_again)),
+                (4, Some(b), None)
+            ]
+        );
+        assert_eq!(store.last_change(), 4);
+        assert_eq!(changes(&store, 2).len(), 2);
+        store.forget_changes_through(3).unwrap();
+        assert_eq!(changes(&store, 0), vec![(4, Some(b), None)]);
         let reopened = store.counts().unwrap();
         assert_eq!(
             (reopened.documents, reopened.sentences, reopened.quantities),
@@ -1061,7 +1160,7 @@ mod tests {
     }
 
     #[test]
-    fn a_version_4_store_gains_its_text_digests_when_opened() {
+    fn a_version_4_store_gains_its_text_digests_and_loses_its_index_entries_when_opened() {
         let directory = tempfile::tempdir().unwrap();
         let texts = ["Hải Hà giảm 51 cán bộ.", "Tiên Yên có 3 xã."];
         {
@@ -1069,12 +1168,16 @@ mod tests {
             for (id, text) in ["a", "b"].iter().zip(texts) {
                 store.put_document(&analysed(id, text)).unwrap();
             }
-            // What version 4 wrote: no `H` or `T` keys.
+            // What version 4 wrote: no `H` or `T` keys, index entries.
             for prefix in [b'H', b'T'] {
                 for key in store.tree.scan_prefix([prefix]).keys() {
                     store.tree.remove(key.unwrap()).unwrap();
                 }
             }
+            store
+                .tree
+                .insert(numbered_key(b'P', 0), &b"entries"[..])
+                .unwrap();
             store
                 .tree
                 .insert(meta_key("schema_version"), &4u64.to_be_bytes())
@@ -1093,6 +1196,7 @@ mod tests {
                 vec![store.number_of(id).unwrap().unwrap()]
             );
         }
+        assert_eq!(store.tree.scan_prefix([b'P']).count(), 0);
         store.delete_document("a").unwrap();
         assert!(numbers_with(&store, texts[0]).is_empty());
     }

@@ -138,6 +138,7 @@ async fn verdicts_hold_with_hundreds_of_look_alike_articles() {
                 .unwrap();
         }
     }
+    service.flush().await.unwrap();
     let stats = service.stats().await.unwrap();
     assert_eq!(stats.store.documents, 5 * (VARIANTS_PER_ARTICLE as u64 + 1));
 

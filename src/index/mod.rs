@@ -1,0 +1,618 @@
+//! The search index: **the only module that touches tantivy**. One tantivy
+//! document per stored sentence, kept on disk in the data directory's
+//! `index` folder and opened without a rebuild (segments are memory
+//! mapped). sled stays the source of truth: the index is derived from the
+//! store's bodies and can be rebuilt from them at any time.
+//!
+//! Each sentence document holds its document number (indexed, to delete a
+//! whole document with one term, and a fast field, to read hits), its
+//! position in the document (fast), its terms (see [`terms`]) in two
+//! fields, single words and word pairs, so that each kind is weighed by
+//! BM25 against sentence lengths counted in its own kind (term frequencies
+//! and field norms recorded), and what record filters
+//! read: the publication day (indexed and fast, for range queries) and one
+//! term per metadata pair.
+//!
+//! Writes are buffered by tantivy's writer and become searchable at
+//! [`SentenceIndex::commit`]. Each commit records, as its payload, the last
+//! store change it holds (`StoreChange::sequence`): at open the engine
+//! replays only the store changes after it, so a crash between the store's
+//! write and the index's commit loses nothing, and since a replayed change
+//! first deletes the document it adds, nothing is indexed twice.
+//!
+//! Queries: a claim's terms are a union of term queries scored by tantivy's
+//! BM25 (k1 = 1.2, b = 0.75), collected top-k with Block-WAND when nothing
+//! restricts them, so the best sentences are found exactly, whatever the
+//! size of the archive; restrictions (named documents, record filters,
+//! excluded documents) are intersected as clauses that add nothing to the
+//! score.
+
+pub mod terms;
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STRING,
+};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
+    Term, TERMINATED,
+};
+
+pub use terms::{term_line, term_lines};
+
+use crate::filter::{Day, RecordFilter};
+use crate::hashing::FastMap;
+
+/// The folder of the data directory that holds the index.
+pub const INDEX_FOLDER: &str = "index";
+/// The tokenizer that splits term lines, as registered with the index.
+const TERM_TOKENIZER: &str = "claimcheck_term_line";
+/// Memory the writer buffers before it writes a segment: at about 1 KB of
+/// buffer per sentence, a few tens of thousands of sentences.
+const WRITER_MEMORY_BYTES: usize = 64 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// tantivy could not read or write the index.
+    #[error("search index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The index's folder could not be made or cleared.
+    #[error("cannot prepare the search index folder {path}: {source}")]
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
+    /// The last commit's payload is not a store change number.
+    #[error("the search index does not say which store change it holds ({0:?}); run `claimcheck reindex`")]
+    Payload(Option<String>),
+}
+
+impl IndexError {
+    /// Whether the error is a full disk (or quota), which retrying will not
+    /// fix until space is freed.
+    pub fn is_disk_full(&self) -> bool {
+        let io = match self {
+            IndexError::Tantivy(tantivy::TantivyError::IoError(io)) => Some(io.as_ref()),
+            IndexError::Folder { source, .. } => Some(source),
+            _ => None,
+        };
+        io.is_some_and(|error| {
+            matches!(
+                error.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            ) || matches!(
+                error.raw_os_error(),
+                Some(libc::ENOSPC) | Some(libc::EDQUOT)
+            )
+        }) || self.to_string().contains("No space left on device")
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    number: Field,
+    sentence: Field,
+    /// Single-word terms.
+    words: Field,
+    /// Word-pair terms.
+    pairs: Field,
+    day: Field,
+    metadata: Field,
+}
+
+impl Fields {
+    /// The field that holds `term`: pairs hold a space.
+    fn of_term(&self, term: &str) -> Field {
+        if term.contains(' ') {
+            self.pairs
+        } else {
+            self.words
+        }
+    }
+}
+
+const NUMBER: &str = "document";
+const SENTENCE: &str = "sentence";
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let number = builder.add_u64_field(NUMBER, NumericOptions::default().set_indexed().set_fast());
+    let sentence = builder.add_u64_field(SENTENCE, NumericOptions::default().set_fast());
+    let term_options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TERM_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqs)
+            .set_fieldnorms(true),
+    );
+    let words = builder.add_text_field("words", term_options.clone());
+    let pairs = builder.add_text_field("pairs", term_options);
+    let day = builder.add_i64_field("day", NumericOptions::default().set_indexed().set_fast());
+    let metadata = builder.add_text_field("metadata", STRING);
+    let fields = Fields {
+        number,
+        sentence,
+        words,
+        pairs,
+        day,
+        metadata,
+    };
+    (builder.build(), fields)
+}
+
+/// A day as the index keeps it: its Julian day number.
+fn day_value(day: Day) -> i64 {
+    i64::from(day.to_julian_day())
+}
+
+/// A metadata pair as one term: the key's length in bytes first, so that
+/// no key and value can be read as another pair whatever they hold.
+fn metadata_term(key: &str, value: &str) -> String {
+    format!("{}:{key}={value}", key.len())
+}
+
+/// A stored document as the index takes it.
+pub struct IndexedDocument<'a> {
+    pub number: u32,
+    /// One term line per sentence, in order.
+    pub term_lines: &'a [String],
+    pub published: Option<Day>,
+    pub metadata: &'a BTreeMap<String, String>,
+}
+
+/// What opening found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// An index that holds the store's changes up to this one.
+    Holding(u64),
+    /// A new, empty index: the store's documents must be added.
+    New,
+}
+
+/// A sentence the index found, with its BM25 score (plus any document
+/// bonus asked for).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub document: u32,
+    pub sentence: u32,
+    pub score: f64,
+}
+
+/// Which sentences a search may return.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Restriction<'a> {
+    /// Only these documents, when given.
+    pub only: Option<&'a [u32]>,
+    /// Never these documents.
+    pub except: &'a [u32],
+    /// Only documents whose record passes this filter, when given.
+    pub record: Option<&'a RecordFilter>,
+}
+
+/// The index: the tantivy index, its reader (reloaded at each commit) and
+/// its one writer.
+pub struct SentenceIndex {
+    index: Index,
+    reader: IndexReader,
+    /// Adds and deletes share it; a commit takes it alone.
+    writer: RwLock<IndexWriter>,
+    fields: Fields,
+    folder: PathBuf,
+    /// The last store change handed to the writer.
+    noted_through: AtomicU64,
+    /// The last store change the searchable index holds.
+    committed_through: AtomicU64,
+}
+
+impl SentenceIndex {
+    /// Opens the index in `data_directory`, or creates an empty one when
+    /// there is none or it cannot be read (it is derived data: the caller
+    /// then adds the store's documents).
+    pub fn open(data_directory: &Path) -> Result<(SentenceIndex, Opened), IndexError> {
+        let folder = data_directory.join(INDEX_FOLDER);
+        match Self::open_existing(&folder) {
+            Ok(Some(opened)) => return Ok(opened),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(
+                "the search index in {} cannot be read ({error}); it is rebuilt from the store",
+                folder.display()
+            ),
+        }
+        Ok((Self::create(&folder)?, Opened::New))
+    }
+
+    /// An empty index in `data_directory`, replacing any there.
+    pub fn recreate(data_directory: &Path) -> Result<SentenceIndex, IndexError> {
+        Self::create(&data_directory.join(INDEX_FOLDER))
+    }
+
+    fn open_existing(folder: &Path) -> Result<Option<(SentenceIndex, Opened)>, IndexError> {
+        if !folder.join("meta.json").is_file() {
+            return Ok(None);
+        }
+        let directory = MmapDirectory::open(folder).map_err(tantivy::TantivyError::from)?;
+        let index = Index::open(directory)?;
+        let payload = index.load_metas()?.payload;
+        let through = match payload.as_deref() {
+            None => 0,
+            Some(text) => text
+                .parse::<u64>()
+                .map_err(|_| IndexError::Payload(payload.clone()))?,
+        };
+        let opened = Self::with_index(index, folder)?;
+        opened.noted_through.store(through, Ordering::SeqCst);
+        opened.committed_through.store(through, Ordering::SeqCst);
+        Ok(Some((opened, Opened::Holding(through))))
+    }
+
+    fn create(folder: &Path) -> Result<SentenceIndex, IndexError> {
+        let folder_error = |source| IndexError::Folder {
+            path: folder.display().to_string(),
+            source,
+        };
+        if folder.exists() {
+            std::fs::remove_dir_all(folder).map_err(folder_error)?;
+        }
+        std::fs::create_dir_all(folder).map_err(folder_error)?;
+        let (schema, _) = schema();
+        let index = Index::create_in_dir(folder, schema)?;
+        Self::with_index(index, folder)
+    }
+
+    fn with_index(index: Index, folder: &Path) -> Result<SentenceIndex, IndexError> {
+        index
+            .tokenizers()
+            .register(TERM_TOKENIZER, terms::TermLineTokenizer::default());
+        let (expected, fields) = schema();
+        if index.schema() != expected {
+            return Err(IndexError::Tantivy(tantivy::TantivyError::SchemaError(
+                "the search index was built by another version; run `claimcheck reindex`".into(),
+            )));
+        }
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
+        Ok(SentenceIndex {
+            index,
+            reader,
+            writer: RwLock::new(writer),
+            fields,
+            folder: folder.to_path_buf(),
+            noted_through: AtomicU64::new(0),
+            committed_through: AtomicU64::new(0),
+        })
+    }
+
+    /// Adds a document's sentences (searchable after the next commit).
+    pub fn add(&self, document: &IndexedDocument<'_>) -> Result<(), IndexError> {
+        let writer = self.writer.read().unwrap_or_else(|p| p.into_inner());
+        let fields = self.fields;
+        let (mut words, mut pairs) = (String::new(), String::new());
+        for (position, line) in document.term_lines.iter().enumerate() {
+            let mut sentence = TantivyDocument::default();
+            sentence.add_u64(fields.number, u64::from(document.number));
+            sentence.add_u64(fields.sentence, position as u64);
+            words.clear();
+            pairs.clear();
+            for term in line.split(terms::TERM_SEPARATOR) {
+                let kind = if term.contains(' ') {
+                    &mut pairs
+                } else {
+                    &mut words
+                };
+                kind.push_str(term);
+                kind.push(terms::TERM_SEPARATOR);
+            }
+            sentence.add_text(fields.words, &words);
+            sentence.add_text(fields.pairs, &pairs);
+            if let Some(day) = document.published {
+                sentence.add_i64(fields.day, day_value(day));
+            }
+            for (key, value) in document.metadata {
+                sentence.add_text(fields.metadata, metadata_term(key, value));
+            }
+            writer.add_document(sentence)?;
+        }
+        Ok(())
+    }
+
+    /// Removes document `number`'s sentences (at the next commit).
+    pub fn remove(&self, number: u32) {
+        let writer = self.writer.read().unwrap_or_else(|p| p.into_inner());
+        writer.delete_term(Term::from_field_u64(self.fields.number, u64::from(number)));
+    }
+
+    /// Notes that the writes handed over so far hold the store's changes
+    /// up to `change`, for the next commit to record.
+    pub fn note(&self, change: u64) {
+        self.noted_through.fetch_max(change, Ordering::SeqCst);
+    }
+
+    /// Makes the writes handed over searchable and durable, recording the
+    /// last store change they hold; `false` when there was nothing to
+    /// commit (another commit took them).
+    pub fn commit(&self) -> Result<bool, IndexError> {
+        if self.noted_through.load(Ordering::SeqCst) == self.committed_through() {
+            return Ok(false);
+        }
+        let mut writer = self.writer.write().unwrap_or_else(|p| p.into_inner());
+        // Writers note under the shared lock, so nothing moves now.
+        let through = self.noted_through.load(Ordering::SeqCst);
+        if through == self.committed_through() {
+            return Ok(false);
+        }
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&through.to_string());
+        prepared.commit()?;
+        self.reader.reload()?;
+        self.committed_through.store(through, Ordering::SeqCst);
+        Ok(true)
+    }
+
+    /// The last store change the searchable index holds.
+    pub fn committed_through(&self) -> u64 {
+        self.committed_through.load(Ordering::SeqCst)
+    }
+
+    /// The index as of the last commit, for searching.
+    pub fn view(&self) -> IndexView {
+        IndexView {
+            searcher: self.reader.searcher(),
+            fields: self.fields,
+        }
+    }
+
+    /// Bytes the index's files take on disk.
+    pub fn disk_bytes(&self) -> u64 {
+        std::fs::read_dir(&self.folder)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter_map(|entry| entry.metadata().ok())
+                    .filter(|metadata| metadata.is_file())
+                    .map(|metadata| metadata.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+
+    /// Waits for the merges under way, so that a process about to stop
+    /// leaves no half-merged segment files behind (they would be removed
+    /// at the next open anyway).
+    pub fn close(self) -> Result<(), IndexError> {
+        let writer = self.writer.into_inner().unwrap_or_else(|p| p.into_inner());
+        writer.wait_merging_threads()?;
+        drop(self.index);
+        Ok(())
+    }
+}
+
+/// The index as of one commit: what one search reads, unchanged by later
+/// commits.
+pub struct IndexView {
+    searcher: Searcher,
+    fields: Fields,
+}
+
+impl IndexView {
+    /// Sentences indexed (deleted ones leave the count when their segment
+    /// is next merged).
+    pub fn sentence_count(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    /// Terms in the index, counted in each segment: a term held by several
+    /// segments counts once per segment until they are merged.
+    pub fn segment_term_count(&self) -> u64 {
+        self.searcher
+            .segment_readers()
+            .iter()
+            .flat_map(|segment| {
+                [self.fields.words, self.fields.pairs]
+                    .map(|field| segment.inverted_index(field).ok())
+            })
+            .flatten()
+            .map(|inverted| inverted.terms().num_terms() as u64)
+            .sum()
+    }
+
+    fn term(&self, text: &str) -> Term {
+        Term::from_field_text(self.fields.of_term(text), text)
+    }
+
+    /// How many sentences hold `term`.
+    pub fn holding(&self, term: &str) -> Result<u64, IndexError> {
+        Ok(self.searcher.doc_freq(&self.term(term))?)
+    }
+
+    /// The documents with a sentence holding `term`, ascending.
+    pub fn documents_holding(&self, term: &str) -> Result<Vec<u32>, IndexError> {
+        let term = self.term(term);
+        let mut documents = Vec::new();
+        for segment in self.searcher.segment_readers() {
+            let inverted = segment.inverted_index(term.field())?;
+            let Some(mut postings) = inverted
+                .read_postings(&term, IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)?
+            else {
+                continue;
+            };
+            let numbers = segment.fast_fields().u64(NUMBER)?.first_or_default_col(0);
+            let alive = segment.alive_bitset();
+            let mut doc = tantivy::DocSet::doc(&postings);
+            while doc != TERMINATED {
+                if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                    documents.push(numbers.get_val(doc) as u32);
+                }
+                doc = tantivy::DocSet::advance(&mut postings);
+            }
+        }
+        documents.sort_unstable();
+        documents.dedup();
+        Ok(documents)
+    }
+
+    /// The `limit` best sentences holding any of `terms`, by BM25, among
+    /// those `restriction` allows. With `bonus`, only sentences of its
+    /// documents are searched, and each gains its document's bonus.
+    pub fn best_sentences(
+        &self,
+        terms: &[String],
+        restriction: &Restriction<'_>,
+        bonus: Option<Arc<FastMap<u32, f64>>>,
+        limit: usize,
+    ) -> Result<Vec<Hit>, IndexError> {
+        if terms.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(bonus) = &bonus {
+            let mut documents: Vec<u32> = bonus.keys().copied().collect();
+            documents.sort_unstable();
+            clauses.push((Occur::Must, self.documents_query(&documents)));
+        }
+        self.restrict(restriction, &mut clauses);
+        let matching = BooleanQuery::union(
+            terms
+                .iter()
+                .map(|term| {
+                    Box::new(TermQuery::new(
+                        self.term(term),
+                        IndexRecordOption::WithFreqs,
+                    )) as Box<dyn Query>
+                })
+                .collect(),
+        );
+        let query: Box<dyn Query> = if clauses.is_empty() {
+            // A plain union: collected top-k with Block-WAND.
+            Box::new(matching)
+        } else {
+            clauses.push((Occur::Must, Box::new(matching)));
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let found: Vec<(f64, DocAddress)> = match bonus {
+            None => self
+                .searcher
+                .search(&query, &TopDocs::with_limit(limit).order_by_score())?
+                .into_iter()
+                .map(|(score, address)| (f64::from(score), address))
+                .collect(),
+            Some(bonus) => self.searcher.search(
+                &query,
+                &TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
+                    let numbers = segment
+                        .fast_fields()
+                        .u64(NUMBER)
+                        .map(|column| column.first_or_default_col(0))
+                        .ok();
+                    let bonus = Arc::clone(&bonus);
+                    move |doc: DocId, score: tantivy::Score| {
+                        let gained = numbers
+                            .as_ref()
+                            .and_then(|numbers| bonus.get(&(numbers.get_val(doc) as u32)))
+                            .copied()
+                            .unwrap_or(0.0);
+                        f64::from(score) + gained
+                    }
+                }),
+            )?,
+        };
+        self.hits(found)
+    }
+
+    /// Turns collected addresses into hits.
+    fn hits(&self, found: Vec<(f64, DocAddress)>) -> Result<Vec<Hit>, IndexError> {
+        type Columns = (
+            Arc<dyn tantivy::columnar::ColumnValues<u64>>,
+            Arc<dyn tantivy::columnar::ColumnValues<u64>>,
+        );
+        let mut columns: FastMap<u32, Columns> = FastMap::default();
+        let mut hits = Vec::with_capacity(found.len());
+        for (score, address) in found {
+            let (numbers, sentences) = match columns.get(&address.segment_ord) {
+                Some(columns) => columns,
+                None => {
+                    let fast = self
+                        .searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields();
+                    let pair = (
+                        fast.u64(NUMBER)?.first_or_default_col(0),
+                        fast.u64(SENTENCE)?.first_or_default_col(0),
+                    );
+                    columns.entry(address.segment_ord).or_insert(pair)
+                }
+            };
+            hits.push(Hit {
+                document: numbers.get_val(address.doc_id) as u32,
+                sentence: sentences.get_val(address.doc_id) as u32,
+                score,
+            });
+        }
+        Ok(hits)
+    }
+
+    /// Sentences of `documents`, scoring nothing.
+    fn documents_query(&self, documents: &[u32]) -> Box<dyn Query> {
+        let terms = documents
+            .iter()
+            .map(|number| Term::from_field_u64(self.fields.number, u64::from(*number)));
+        Box::new(ConstScoreQuery::new(
+            Box::new(TermSetQuery::new(terms)),
+            0.0,
+        ))
+    }
+
+    /// Adds the clauses of `restriction`, none of which adds to a score.
+    fn restrict(&self, restriction: &Restriction<'_>, clauses: &mut Vec<(Occur, Box<dyn Query>)>) {
+        if let Some(only) = restriction.only {
+            clauses.push((Occur::Must, self.documents_query(only)));
+        }
+        if !restriction.except.is_empty() {
+            clauses.push((Occur::MustNot, self.documents_query(restriction.except)));
+        }
+        let Some(record) = restriction.record else {
+            return;
+        };
+        let bound = |day: Option<Day>| match day {
+            Some(day) => Bound::Included(Term::from_field_i64(self.fields.day, day_value(day))),
+            None => Bound::Unbounded,
+        };
+        if record.published_after.is_some() || record.published_before.is_some() {
+            let range = RangeQuery::new(
+                bound(record.published_after),
+                bound(record.published_before),
+            );
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(range), 0.0)),
+            ));
+        }
+        for (key, value) in &record.metadata {
+            let term = Term::from_field_text(self.fields.metadata, &metadata_term(key, value));
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(query), 0.0)),
+            ));
+        }
+    }
+}
+
+/// Distinct numbers, for restrictions built from sets.
+pub fn sorted_numbers(numbers: &HashSet<u32>) -> Vec<u32> {
+    let mut sorted: Vec<u32> = numbers.iter().copied().collect();
+    sorted.sort_unstable();
+    sorted
+}
