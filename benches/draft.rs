@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use claimcheck::engine::CacheSizes;
 use claimcheck::service::{DocumentRequest, DraftRequest, Limits, Service};
+/// The draft benchmark uses the templated articles only.
 #[path = "../src/bin/claimcheck-load/synth.rs"]
+#[allow(dead_code)]
 mod synth;
 
 use synth::{article, unknown_place_claim, LabelledFact, Random};

@@ -5,7 +5,17 @@
 //! `CLAIMCHECK_BENCH_SIZES=10000,100000,1000000 cargo bench --bench scale`.
 //! Each size runs in its own process, so peak RSS is per size. Articles and
 //! claims come from the load tool's generator
-//! (`src/bin/claimcheck-load/synth.rs`, deterministic).
+//! (`src/bin/claimcheck-load/synth.rs`, deterministic):
+//! `CLAIMCHECK_BENCH_CORPUS` is `zipf:FOLDER` (filler words drawn by a Zipf
+//! law over the words of the real articles in FOLDER, a large name space;
+//! the default, with `../shared/eval/vifactcheck/articles`, when that folder
+//! is there), `zipf` (the same over a built-in vocabulary) or `templated`
+//! (facts between six fixed filler sentences).
+//!
+//! It also measures the retrieval against an exhaustive scan: for a sample
+//! of claims, whether each sentence an exhaustive scan ranks in the top 20
+//! (every matching sentence scored) is among the 20 retrieval returns
+//! (`recall@20`).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -17,7 +27,7 @@ use claimcheck::service::Limits;
 #[path = "../src/bin/claimcheck-load/synth.rs"]
 mod synth;
 
-use synth::{article, unknown_place_claim, Random};
+use synth::{unknown_place_claim, Corpus, Random};
 
 /// The allocator the `claimcheck` binary uses, so that figures match it.
 #[global_allocator]
@@ -69,7 +79,56 @@ fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * fraction).round() as usize]
 }
 
+/// The real articles whose words the default corpus draws on.
+const REAL_ARTICLES: &str = "../shared/eval/vifactcheck/articles";
+
+/// The corpus `CLAIMCHECK_BENCH_CORPUS` names; by default the Zipf law over
+/// the real articles' words when they are there, else over the built-in
+/// vocabulary.
+fn corpus() -> Corpus {
+    let default = if Path::new(REAL_ARTICLES).is_dir() {
+        format!("zipf:{REAL_ARTICLES}")
+    } else {
+        "zipf".to_string()
+    };
+    let setting = std::env::var("CLAIMCHECK_BENCH_CORPUS").unwrap_or(default);
+    Corpus::from_setting(&setting).unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// Claims whose retrieval is compared with an exhaustive scan.
+const RECALL_SAMPLE: usize = 100;
+
+/// Of the sentences an exhaustive scan ranks in the top 20 for a sample of
+/// claims, the share retrieval's top 20 holds. Sentences of equal score
+/// are interchangeable (either may be cut at the 20th place), so scores are
+/// matched, each retrieved score (to 1e-5) at most once.
+fn recall_at_20(engine: &Engine, claims: &[synth::LabelledFact]) -> f64 {
+    let (mut wanted, mut held) = (0usize, 0usize);
+    let step = (claims.len() / RECALL_SAMPLE).max(1);
+    for claim in claims.iter().step_by(step).take(RECALL_SAMPLE) {
+        let (found, exhaustive) = engine
+            .retrieval_and_exhaustive(&claim.claim, 20)
+            .expect("retrieved");
+        let mut unused: Vec<f64> = found.iter().map(|c| c.bm25).collect();
+        for expected in &exhaustive {
+            wanted += 1;
+            let close =
+                |score: &f64| (score - expected.bm25).abs() <= 1e-5 * expected.bm25.max(1.0);
+            if let Some(at) = unused.iter().position(close) {
+                unused.swap_remove(at);
+                held += 1;
+            }
+        }
+    }
+    if wanted == 0 {
+        1.0
+    } else {
+        held as f64 / wanted as f64
+    }
+}
+
 fn run_size(target_sentences: usize) {
+    let corpus = corpus();
     let directory = tempfile::tempdir().expect("temporary directory");
     // No verdict cache: every claim is judged, as a fresh claim is.
     let caches = CacheSizes {
@@ -83,7 +142,7 @@ fn run_size(target_sentences: usize) {
     let started = Instant::now();
     let mut index = 0u64;
     while sentences < target_sentences {
-        let (generated, facts) = article(42, index, SENTENCES_PER_ARTICLE);
+        let (generated, facts) = corpus.article(42, index, SENTENCES_PER_ARTICLE);
         index += 1;
         bytes += generated.text.len();
         let analysed = analyse_document(DocumentInput::new(generated.document_id, generated.text));
@@ -133,6 +192,7 @@ fn run_size(target_sentences: usize) {
         }
     }
     latencies.sort();
+    let recall = recall_at_20(&engine, &claims);
     let peak = peak_rss_mib();
     drop(engine);
     let disk = disk_bytes(directory.path());
@@ -143,7 +203,7 @@ fn run_size(target_sentences: usize) {
     assert_eq!(stats.sentences as usize, sentences);
 
     println!(
-        "| {sentences} | {documents} | {:.0} docs/s, {:.0} sentences/s, {:.2} MB/s | {:.2} ms | {:.2} ms | {:.1}% of {} | {:.0} MiB | {:.0} MiB | {:.2} s |",
+        "| {sentences} | {documents} | {:.0} docs/s, {:.0} sentences/s, {:.2} MB/s | {:.2} ms | {:.2} ms | {:.1}% of {} | {recall:.4} | {:.0} MiB | {:.0} MiB | {:.2} s |",
         documents as f64 / ingest_seconds,
         sentences as f64 / ingest_seconds,
         bytes as f64 / 1e6 / ingest_seconds,
@@ -171,12 +231,13 @@ fn main() {
         std::env::var("CLAIMCHECK_BENCH_SIZES").unwrap_or_else(|_| "10000,100000".to_string());
     let caches = cache_sizes();
     println!(
-        "store-level scale benchmark (in-process, one store per size, sled cache {} MiB, document cache {} MiB)",
+        "store-level scale benchmark (in-process, one store per size, sled cache {} MiB, document cache {} MiB; corpus: {})",
         caches.sled_bytes >> 20,
-        caches.prepared_document_bytes >> 20
+        caches.prepared_document_bytes >> 20,
+        corpus().describe()
     );
-    println!("| sentences | documents | ingest (flush every 1000 documents) | verify p50 | verify p99 | verdicts right | peak RSS | disk | start-up |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| sentences | documents | ingest (flush every 1000 documents) | verify p50 | verify p99 | verdicts right | recall@20 | peak RSS | disk | start-up |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     let executable = std::env::current_exe().expect("own path");
     for size in sizes
         .split(',')

@@ -42,7 +42,9 @@ use crate::index::{
 };
 use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
 use crate::model::{AnalysedDocument, ClaimInput, FullDocument, StoreStats, VerificationResult};
-use crate::retrieve::{candidates, load_and_rerank, DocumentCache, RankedSource};
+use crate::retrieve::{
+    candidates, exhaustive_candidates, load_and_rerank, Candidate, DocumentCache, RankedSource,
+};
 use crate::store::{text_digest, Deleted, PutOutcome, Store, StoreError};
 use crate::text::normalize_nfc;
 
@@ -281,11 +283,13 @@ impl Engine {
 
     pub fn stats(&self) -> Result<StoreStats, StoreError> {
         let counts = self.store.counts()?;
+        let view = self.index.view();
         Ok(StoreStats {
             documents: counts.documents,
             sentences: counts.sentences,
             quantities: counts.quantities,
-            index_terms: self.index.view().segment_term_count(),
+            index_terms: view.segment_term_count(),
+            indexed_sentences: view.sentence_count(),
             disk_bytes: counts.disk_bytes + self.index.disk_bytes(),
         })
     }
@@ -348,6 +352,24 @@ impl Engine {
             }
         }
         Ok(copies)
+    }
+
+    /// Retrieval alone, for measurement: the `limit` candidates retrieval
+    /// finds for `claim`, and the first `limit` of the complete ranking an
+    /// exhaustive scan gives.
+    pub fn retrieval_and_exhaustive(
+        &self,
+        claim: &str,
+        limit: usize,
+    ) -> Result<(Vec<Candidate>, Vec<Candidate>), IndexError> {
+        let claim = ClaimAnalysis::new(claim, None);
+        let view = self.index.view();
+        let (terms, context) = (claim.search_terms(), claim.context_terms());
+        let all = Restriction::default();
+        Ok((
+            candidates(&view, &terms, &context, &all, limit)?,
+            exhaustive_candidates(&view, &terms, &context, &all, limit)?,
+        ))
     }
 
     /// The document numbers of the stored documents among `ids`.

@@ -110,6 +110,8 @@ pub struct StoreStats {
     pub sentences: u64,
     pub quantities: u64,
     pub index_terms: u64,
+    /// Sentences the search index holds.
+    pub indexed_sentences: u64,
     pub disk_bytes: u64,
 }
 

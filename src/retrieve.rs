@@ -26,6 +26,15 @@ use crate::store::{Store, StoreError};
 /// what a document is about, and reading its postings would cost more.
 pub const RARE_TERM_SENTENCES: u64 = 4000;
 
+/// A term held by more than this share of the sentences is common: it
+/// adds to the scores of the sentences the other terms find, but does not
+/// lead the search (a top-k union led by terms that most sentences hold
+/// must score most sentences).
+const COMMON_SHARE: f64 = 0.05;
+/// Sentences the selective terms find, per candidate wanted, before every
+/// term scores them again.
+const POOL_PER_CANDIDATE: usize = 10;
+
 /// A sentence nominated by the index.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Candidate {
@@ -143,15 +152,14 @@ pub fn candidates(
     if !bonus.is_empty() {
         let bonus = Arc::new(bonus);
         found.extend(
-            index
-                .best_sentences(terms, restriction, Some(Arc::clone(&bonus)), limit)?
+            subject_sentences(index, terms, restriction, &bonus, limit)?
                 .into_iter()
                 .map(as_candidate),
         );
         if found.len() < limit {
             // Every sentence of a subject document that holds a term is
             // in `found`, so the best others are among the best `limit`.
-            let others = index.best_sentences(terms, restriction, None, limit)?;
+            let others = best_by_every_term(index, terms, restriction, limit)?;
             let wanted = limit - found.len();
             found.extend(
                 others
@@ -163,13 +171,129 @@ pub fn candidates(
         }
     } else {
         found.extend(
-            index
-                .best_sentences(terms, restriction, None, limit)?
+            best_by_every_term(index, terms, restriction, limit)?
                 .into_iter()
                 .map(as_candidate),
         );
     }
     Ok(found)
+}
+
+/// The `limit` best sentences for every term of `terms`. When some terms
+/// are common, the selective ones lead: their best sentences
+/// (`POOL_PER_CANDIDATE` per candidate wanted) are scored again with every
+/// term, and the best of those are kept. The scale benchmark measures what
+/// this keeps of an exhaustive scan's top 20 (recall@20).
+fn best_by_every_term(
+    index: &IndexView,
+    terms: &[String],
+    restriction: &Restriction<'_>,
+    limit: usize,
+) -> Result<Vec<crate::index::Hit>, IndexError> {
+    let common_above = (index.sentence_count() as f64 * COMMON_SHARE) as u64;
+    let mut held: Vec<(u64, &String)> = Vec::with_capacity(terms.len());
+    for term in terms {
+        let holding = index.holding(term)?;
+        if holding > 0 {
+            held.push((holding, term));
+        }
+    }
+    if held.iter().all(|(holding, _)| *holding <= common_above) {
+        return index.best_sentences(terms, restriction, None, limit);
+    }
+    held.sort_unstable();
+    let selective = held
+        .iter()
+        .take_while(|(holding, _)| *holding <= common_above)
+        .count();
+    // With no selective term, the two rarest lead.
+    let leading: Vec<String> = held[..selective.max(2.min(held.len()))]
+        .iter()
+        .map(|(_, term)| (*term).clone())
+        .collect();
+    let mut pool = index.best_sentences(&leading, restriction, None, limit * POOL_PER_CANDIDATE)?;
+    index.rescore(terms, &mut pool)?;
+    let order = |a: &crate::index::Hit, b: &crate::index::Hit| b.score.total_cmp(&a.score);
+    pool.sort_unstable_by(order);
+    pool.truncate(limit);
+    Ok(pool)
+}
+
+/// The `limit` best sentences of the subject documents `bonus` weighs,
+/// each with its document's bonus added. Without a record filter the
+/// documents are scored directly (a few thousand sentences at most);
+/// with one, the index query applies it.
+fn subject_sentences(
+    index: &IndexView,
+    terms: &[String],
+    restriction: &Restriction<'_>,
+    bonus: &Arc<FastMap<u32, f64>>,
+    limit: usize,
+) -> Result<Vec<crate::index::Hit>, IndexError> {
+    if restriction.record.is_some() {
+        return index.best_sentences(terms, restriction, Some(Arc::clone(bonus)), limit);
+    }
+    let mut documents: Vec<u32> = bonus
+        .keys()
+        .copied()
+        .filter(|document| {
+            restriction
+                .only
+                .is_none_or(|only| only.binary_search(document).is_ok())
+                && restriction.except.binary_search(document).is_err()
+        })
+        .collect();
+    documents.sort_unstable();
+    let mut hits = index.score_in_documents(terms, &documents)?;
+    for hit in &mut hits {
+        hit.score += bonus.get(&hit.document).copied().unwrap_or(0.0);
+    }
+    let order = |a: &crate::index::Hit, b: &crate::index::Hit| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.document.cmp(&b.document))
+            .then(a.sentence.cmp(&b.sentence))
+    };
+    if hits.len() > limit {
+        hits.select_nth_unstable_by(limit - 1, order);
+        hits.truncate(limit);
+    }
+    hits.sort_unstable_by(order);
+    Ok(hits)
+}
+
+/// What [`candidates`] would return if every sentence holding a term were
+/// scored (no top-k pruning): subject documents' sentences first, then by
+/// score. The reference the scale benchmark measures retrieval against.
+pub fn exhaustive_candidates(
+    index: &IndexView,
+    terms: &[String],
+    context_terms: &[String],
+    restriction: &Restriction<'_>,
+    limit: usize,
+) -> Result<Vec<Candidate>, IndexError> {
+    let total = index.sentence_count();
+    if total == 0 || terms.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let bonus = subject_documents(index, context_terms, total)?;
+    let mut ranked: Vec<(bool, Candidate)> = index
+        .score_every_sentence(terms, restriction)?
+        .into_iter()
+        .map(|hit| {
+            let gained = bonus.get(&hit.document);
+            let candidate = Candidate {
+                document_number: hit.document,
+                sentence_index: hit.sentence,
+                bm25: hit.score + gained.copied().unwrap_or(0.0),
+            };
+            (gained.is_some(), candidate)
+        })
+        .collect();
+    ranked
+        .sort_by(|(a_bound, a), (b_bound, b)| b_bound.cmp(a_bound).then(b.bm25.total_cmp(&a.bm25)));
+    ranked.truncate(limit);
+    Ok(ranked.into_iter().map(|(_, candidate)| candidate).collect())
 }
 
 /// The claim's subject documents: those whose sentences hold a rare

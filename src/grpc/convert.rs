@@ -314,6 +314,7 @@ pub fn stats(stats: ServiceStats) -> pb::GetStatsResponse {
         sentence_count: stats.store.sentences,
         quantity_count: stats.store.quantities,
         index_term_count: stats.store.index_terms,
+        indexed_sentence_count: stats.store.indexed_sentences,
         disk_bytes: stats.store.disk_bytes,
         server_version: env!("CARGO_PKG_VERSION").to_string(),
         uptime_seconds: stats.uptime_seconds,

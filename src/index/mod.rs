@@ -38,7 +38,7 @@ use std::sync::{Arc, RwLock};
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
+    Bm25Weight, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STRING,
@@ -185,6 +185,8 @@ pub struct Hit {
     pub document: u32,
     pub sentence: u32,
     pub score: f64,
+    /// Where the index holds it (valid for the view that found it).
+    address: DocAddress,
 }
 
 /// Which sentences a search may return.
@@ -483,17 +485,7 @@ impl IndexView {
             clauses.push((Occur::Must, self.documents_query(&documents)));
         }
         self.restrict(restriction, &mut clauses);
-        let matching = BooleanQuery::union(
-            terms
-                .iter()
-                .map(|term| {
-                    Box::new(TermQuery::new(
-                        self.term(term),
-                        IndexRecordOption::WithFreqs,
-                    )) as Box<dyn Query>
-                })
-                .collect(),
-        );
+        let matching = self.union_of(terms);
         let query: Box<dyn Query> = if clauses.is_empty() {
             // A plain union: collected top-k with Block-WAND.
             Box::new(matching)
@@ -531,6 +523,150 @@ impl IndexView {
         self.hits(found)
     }
 
+    /// BM25 weights of `terms`, as the index's queries weigh them.
+    fn weights(&self, terms: &[String]) -> Result<Vec<(Term, Bm25Weight)>, IndexError> {
+        Ok(terms
+            .iter()
+            .map(|text| {
+                let term = self.term(text);
+                let weight = Bm25Weight::for_terms(&self.searcher, std::slice::from_ref(&term))?;
+                Ok((term, weight))
+            })
+            .collect::<Result<_, tantivy::TantivyError>>()?)
+    }
+
+    /// The BM25 score of each of a segment's `sentences` (ascending) for
+    /// the weighed terms, reading each term's postings only at those
+    /// sentences.
+    fn score_sentences(
+        segment: &tantivy::SegmentReader,
+        weights: &[(Term, Bm25Weight)],
+        sentences: &[DocId],
+    ) -> Result<Vec<f32>, IndexError> {
+        use tantivy::postings::Postings;
+        let mut scores = vec![0.0f32; sentences.len()];
+        for (term, weight) in weights {
+            let inverted = segment.inverted_index(term.field())?;
+            let Some(mut postings) = inverted
+                .read_postings(term, IndexRecordOption::WithFreqs)
+                .map_err(tantivy::TantivyError::from)?
+            else {
+                continue;
+            };
+            let norms = segment.get_fieldnorms_reader(term.field())?;
+            for (sentence, score) in sentences.iter().zip(scores.iter_mut()) {
+                let mut at = tantivy::DocSet::doc(&postings);
+                if at < *sentence {
+                    at = tantivy::DocSet::seek(&mut postings, *sentence);
+                }
+                if at == TERMINATED {
+                    break;
+                }
+                if at == *sentence {
+                    *score += weight.score(norms.fieldnorm_id(at), postings.term_freq());
+                }
+            }
+        }
+        Ok(scores)
+    }
+
+    /// Every sentence of `documents` (ascending) holding any of `terms`,
+    /// with its BM25 score, computed as the index's query scores it. Reads
+    /// each term's postings only at those sentences (a document's sentences
+    /// are neighbours in a segment), so the cost follows the documents'
+    /// size, not the archive's: a restricted top-k query, which seeks every
+    /// term to every sentence through a union, cost several times more.
+    pub fn score_in_documents(
+        &self,
+        terms: &[String],
+        documents: &[u32],
+    ) -> Result<Vec<Hit>, IndexError> {
+        let weights = self.weights(terms)?;
+        let wanted = DocumentsQuery {
+            field: self.fields.number,
+            numbers: Arc::new(documents.iter().map(|n| u64::from(*n)).collect()),
+        };
+        let mut found = Vec::new();
+        for (ordinal, segment) in self.searcher.segment_readers().iter().enumerate() {
+            let sentences = wanted.sentences_in(segment)?;
+            if sentences.is_empty() {
+                continue;
+            }
+            let scores = Self::score_sentences(segment, &weights, &sentences)?;
+            let alive = segment.alive_bitset();
+            for (sentence, score) in sentences.iter().zip(scores) {
+                if score > 0.0 && alive.is_none_or(|alive| alive.is_alive(*sentence)) {
+                    found.push((f64::from(score), DocAddress::new(ordinal as u32, *sentence)));
+                }
+            }
+        }
+        self.hits(found)
+    }
+
+    /// Scores `hits` again with `terms` (their BM25 score for those terms
+    /// replaces the one they had).
+    pub fn rescore(&self, terms: &[String], hits: &mut [Hit]) -> Result<(), IndexError> {
+        let weights = self.weights(terms)?;
+        // (segment, sentence, position in `hits`), in index order.
+        let mut order: Vec<(u32, DocId, usize)> = hits
+            .iter()
+            .enumerate()
+            .map(|(at, hit)| (hit.address.segment_ord, hit.address.doc_id, at))
+            .collect();
+        order.sort_unstable();
+        for group in order.chunk_by(|a, b| a.0 == b.0) {
+            let segment = self.searcher.segment_reader(group[0].0);
+            let sentences: Vec<DocId> = group.iter().map(|(_, sentence, _)| *sentence).collect();
+            let scores = Self::score_sentences(segment, &weights, &sentences)?;
+            for ((_, _, at), score) in group.iter().zip(scores) {
+                hits[*at].score = f64::from(score);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every sentence holding any of `terms` that `restriction` allows,
+    /// with its BM25 score, read without any top-k pruning: the reference
+    /// the scale benchmark checks the top-k search against.
+    pub fn score_every_sentence(
+        &self,
+        terms: &[String],
+        restriction: &Restriction<'_>,
+    ) -> Result<Vec<Hit>, IndexError> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        self.restrict(restriction, &mut clauses);
+        clauses.push((Occur::Must, Box::new(self.union_of(terms))));
+        let query = BooleanQuery::new(clauses);
+        let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(
+            &self.searcher,
+        ))?;
+        let mut found = Vec::new();
+        for (ordinal, segment) in self.searcher.segment_readers().iter().enumerate() {
+            let alive = segment.alive_bitset();
+            weight.for_each(segment, &mut |doc, score| {
+                if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                    found.push((f64::from(score), DocAddress::new(ordinal as u32, doc)));
+                }
+            })?;
+        }
+        self.hits(found)
+    }
+
+    /// A union of term queries, scored by BM25.
+    fn union_of(&self, terms: &[String]) -> BooleanQuery {
+        BooleanQuery::union(
+            terms
+                .iter()
+                .map(|term| {
+                    Box::new(TermQuery::new(
+                        self.term(term),
+                        IndexRecordOption::WithFreqs,
+                    )) as Box<dyn Query>
+                })
+                .collect(),
+        )
+    }
+
     /// Turns collected addresses into hits.
     fn hits(&self, found: Vec<(f64, DocAddress)>) -> Result<Vec<Hit>, IndexError> {
         type Columns = (
@@ -558,6 +694,7 @@ impl IndexView {
                 document: numbers.get_val(address.doc_id) as u32,
                 sentence: sentences.get_val(address.doc_id) as u32,
                 score,
+                address,
             });
         }
         Ok(hits)
@@ -565,13 +702,10 @@ impl IndexView {
 
     /// Sentences of `documents`, scoring nothing.
     fn documents_query(&self, documents: &[u32]) -> Box<dyn Query> {
-        let terms = documents
-            .iter()
-            .map(|number| Term::from_field_u64(self.fields.number, u64::from(*number)));
-        Box::new(ConstScoreQuery::new(
-            Box::new(TermSetQuery::new(terms)),
-            0.0,
-        ))
+        Box::new(DocumentsQuery {
+            field: self.fields.number,
+            numbers: Arc::new(documents.iter().map(|n| u64::from(*n)).collect()),
+        })
     }
 
     /// Adds the clauses of `restriction`, none of which adds to a score.
@@ -607,6 +741,105 @@ impl IndexView {
                 Box::new(ConstScoreQuery::new(Box::new(query), 0.0)),
             ));
         }
+    }
+}
+
+/// The sentences of a few documents, found by reading each document
+/// number's postings: a query restricted to them reads a few short lists
+/// per segment. (tantivy's `TermSetQuery` walks the number field's term
+/// dictionary with an automaton and sets a bit per sentence of each
+/// segment: under load it took more time than the search it restricted.)
+#[derive(Debug, Clone)]
+struct DocumentsQuery {
+    field: Field,
+    numbers: Arc<Vec<u64>>,
+}
+
+impl Query for DocumentsQuery {
+    fn weight(
+        &self,
+        _scoring: tantivy::query::EnableScoring<'_>,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl DocumentsQuery {
+    /// The segment's sentences of these documents, ascending.
+    fn sentences_in(&self, segment: &tantivy::SegmentReader) -> tantivy::Result<Vec<DocId>> {
+        let inverted = segment.inverted_index(self.field)?;
+        let mut sentences = Vec::new();
+        for number in self.numbers.iter() {
+            let term = Term::from_field_u64(self.field, *number);
+            if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+                let mut doc = tantivy::DocSet::doc(&postings);
+                while doc != TERMINATED {
+                    sentences.push(doc);
+                    doc = tantivy::DocSet::advance(&mut postings);
+                }
+            }
+        }
+        sentences.sort_unstable();
+        sentences.dedup();
+        Ok(sentences)
+    }
+}
+
+impl tantivy::query::Weight for DocumentsQuery {
+    fn scorer(
+        &self,
+        segment: &tantivy::SegmentReader,
+        _boost: tantivy::Score,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
+        let sentences = SentenceList {
+            sentences: self.sentences_in(segment)?,
+            at: 0,
+        };
+        Ok(Box::new(tantivy::query::ConstScorer::new(sentences, 0.0)))
+    }
+
+    fn explain(
+        &self,
+        segment: &tantivy::SegmentReader,
+        doc: DocId,
+    ) -> tantivy::Result<tantivy::query::Explanation> {
+        if self.sentences_in(segment)?.binary_search(&doc).is_ok() {
+            Ok(tantivy::query::Explanation::new(
+                "a sentence of the documents",
+                0.0,
+            ))
+        } else {
+            Err(tantivy::TantivyError::InvalidArgument(format!(
+                "sentence {doc} is not in the documents"
+            )))
+        }
+    }
+}
+
+/// A sorted list of a segment's sentences, as a tantivy doc set.
+struct SentenceList {
+    sentences: Vec<DocId>,
+    at: usize,
+}
+
+impl tantivy::DocSet for SentenceList {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.sentences.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let rest = &self.sentences[self.at..];
+        self.at += rest.partition_point(|sentence| *sentence < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.sentences.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.sentences.len() as u32
     }
 }
 

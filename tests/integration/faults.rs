@@ -375,8 +375,9 @@ async fn write_until_killed(
 
 /// kill -9 at a random moment while unary ingests, stream ingests and
 /// deletes are acknowledged: after a restart every acknowledged document
-/// is there with its sentence count, every acknowledged delete holds, and
-/// the counts agree with the list. Five trials here;
+/// is there with its sentence count and is found by verification, every
+/// acknowledged delete holds, the counts agree with the list, and the
+/// search index holds each stored sentence once. Five trials here;
 /// `CLAIMCHECK_LONG_TESTS=1` runs twenty.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_during_writes_loses_nothing_acknowledged() {
@@ -450,6 +451,23 @@ async fn kill_9_during_writes_loses_nothing_acknowledged() {
                         assert_eq!(document.sentences.len() as u32, *sentences, "{id}");
                     }
                     assert!(!document.sentences.is_empty(), "{id}");
+                    // Verification finds it: the search index holds it.
+                    let claim = document.sentences.last().unwrap().text.clone();
+                    let verified = client
+                        .verify_claim(pb::VerifyClaimRequest {
+                            claim,
+                            document_ids: vec![id.clone()],
+                            ..Default::default()
+                        })
+                        .await
+                        .unwrap()
+                        .into_inner();
+                    assert!(
+                        !verified.evidence.is_empty()
+                            && verified.evidence.iter().all(|e| e.document_id == *id),
+                        "trial {trial}: {id} is stored but verification does not find it: {}",
+                        verified.explanation
+                    );
                 }
                 (Acknowledged::Stored { .. }, Err(status)) => {
                     panic!("trial {trial}: {id} was acknowledged and is lost: {status:?}")
@@ -480,6 +498,10 @@ async fn kill_9_during_writes_loses_nothing_acknowledged() {
             page_token = page.next_page_token;
         }
         assert_eq!(stats.document_count, listed, "trial {trial}");
+        assert_eq!(
+            stats.indexed_sentence_count, stats.sentence_count,
+            "trial {trial}: the search index holds each stored sentence once"
+        );
         server.kill().unwrap();
         server.wait().unwrap();
     }

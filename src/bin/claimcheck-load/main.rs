@@ -29,7 +29,7 @@ use clap::{Args, Parser};
 
 mod synth;
 
-use synth::{article, unknown_place_claim, Random};
+use synth::{unknown_place_claim, Corpus, Random};
 
 /// Load a running claimcheck service: closed loop against Health/Check and
 /// VerifyClaim.
@@ -70,6 +70,12 @@ struct BenchArgs {
     /// server's verdict cache, so a large number measures fresh checks.
     #[arg(long, default_value_t = 1000)]
     claims: usize,
+    /// The generated archive: `templated` (facts between six fixed filler
+    /// sentences), `zipf` (filler words drawn by a Zipf law, a large name
+    /// space) or `zipf:FOLDER` (the Zipf law over the words of the real
+    /// articles in FOLDER).
+    #[arg(long, default_value = "templated", value_parser = Corpus::from_setting)]
+    corpus: Corpus,
 }
 
 #[tokio::main]
@@ -186,10 +192,15 @@ const DOCUMENTS_PER_STREAM: usize = 200;
 /// `streams` concurrent streams of `DOCUMENTS_PER_STREAM` each. The articles
 /// are generated before the clock starts, so the figure is the server's,
 /// not the generator's.
-async fn ingest(server: &str, documents: usize, streams: usize) -> anyhow::Result<String> {
+async fn ingest(
+    server: &str,
+    corpus: &Corpus,
+    documents: usize,
+    streams: usize,
+) -> anyhow::Result<String> {
     let mut batches: Vec<Vec<pb::IngestDocumentRequest>> = (0..documents as u64)
         .map(|index| {
-            let (generated, _) = article(42, index, 25);
+            let (generated, _) = corpus.article(42, index, 25);
             pb::IngestDocumentRequest {
                 document_id: generated.document_id,
                 text: generated.text,
@@ -247,12 +258,12 @@ async fn ingest(server: &str, documents: usize, streams: usize) -> anyhow::Resul
     ))
 }
 
-fn claims_for_load(count: usize) -> Vec<String> {
+fn claims_for_load(corpus: &Corpus, count: usize) -> Vec<String> {
     let mut random = Random::new(3);
     let mut claims = Vec::with_capacity(count);
     let mut index = 0;
     while claims.len() < count {
-        let (_, facts) = article(42, index, 25);
+        let (_, facts) = corpus.article(42, index, 25);
         claims.extend(facts.into_iter().map(|f| f.claim));
         claims.push(unknown_place_claim(&mut random).claim);
         index += 7;
@@ -262,10 +273,11 @@ fn claims_for_load(count: usize) -> Vec<String> {
 }
 
 async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    println!("corpus: {}", args.corpus.describe());
     if args.ingest > 0 {
         println!(
             "{}",
-            ingest(&args.server, args.ingest, args.ingest_streams).await?
+            ingest(&args.server, &args.corpus, args.ingest, args.ingest_streams).await?
         );
     }
     if args.seconds <= 0.0 {
@@ -293,7 +305,7 @@ async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         phase.as_secs_f64(),
         args.server
     );
-    let claims = Arc::new(claims_for_load(args.claims.max(1)));
+    let claims = Arc::new(claims_for_load(&args.corpus, args.claims.max(1)));
     println!(
         "VerifyClaim cycles through {} distinct generated claims, in order across rounds",
         claims.len()

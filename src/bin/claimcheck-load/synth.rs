@@ -3,7 +3,17 @@
 //! places, with counts, percentages, fractions, changes, dates, years,
 //! ranks, money and identifiers in varied sentence patterns; each claim is
 //! labelled SUPPORTED (a stated figure), REFUTED (the figure altered) or
-//! NOT_ENOUGH_INFO (a place no article mentions). Pure: no I/O.
+//! NOT_ENOUGH_INFO (a place no article mentions). Pure, but for
+//! [`Corpus::from_setting`], which may read real articles for their words.
+//!
+//! Two corpora: [`article`] writes facts between six fixed filler
+//! sentences about 1,600 place names (a templated, repetitive archive);
+//! [`ZipfCorpus`] writes the same facts between filler sentences whose
+//! words are drawn from a Zipf law (the frequency of the word of rank r
+//! falls as 1/r) over a vocabulary (the syllables of real articles with
+//! their counts, when given, or a built-in one), in varied lengths, about
+//! places named from a space of over a million names: an archive whose
+//! term statistics look like news.
 
 use claimcheck::model::Verdict;
 
@@ -110,6 +120,520 @@ const EN_FILLERS: &[&str] = &[
     "Residents broadly supported the merger of administrative units.",
     "Officials plan to expand online public services next year.",
 ];
+
+/// Extra syllables for the Zipf corpus's place names: with [`SYLLABLES`],
+/// 80 syllables, so two- and three-syllable names number over 500,000.
+const MORE_SYLLABLES: &[&str] = &[
+    "Bạch",
+    "Cao",
+    "Chi",
+    "Diên",
+    "Định",
+    "Giang",
+    "Hạ",
+    "Hiệp",
+    "Hoàng",
+    "Khê",
+    "La",
+    "Lê",
+    "Linh",
+    "Mai",
+    "Ninh",
+    "Phong",
+    "Quan",
+    "Quý",
+    "Sa",
+    "Tam",
+    "Thạch",
+    "Thanh",
+    "Thọ",
+    "Thuận",
+    "Tịnh",
+    "Trà",
+    "Trường",
+    "Tú",
+    "Tuy",
+    "Văn",
+    "Vân",
+    "Việt",
+    "Võ",
+    "Vũ",
+    "Hương",
+    "Điện",
+    "Châu",
+    "Cửu",
+    "Bố",
+    "Ea",
+];
+
+/// Syllables for the Zipf corpus's words when no real articles are given:
+/// common Vietnamese syllables, roughly most frequent first.
+const BUILT_IN_VOCABULARY: &[&str] = &[
+    "và",
+    "của",
+    "các",
+    "có",
+    "được",
+    "trong",
+    "là",
+    "cho",
+    "người",
+    "với",
+    "không",
+    "đã",
+    "những",
+    "này",
+    "một",
+    "năm",
+    "động",
+    "thành",
+    "công",
+    "nhà",
+    "tại",
+    "đến",
+    "từ",
+    "phát",
+    "nước",
+    "ngày",
+    "hiện",
+    "quốc",
+    "sự",
+    "khi",
+    "để",
+    "ra",
+    "nhiều",
+    "dân",
+    "theo",
+    "cũng",
+    "đầu",
+    "về",
+    "hành",
+    "sản",
+    "tư",
+    "làm",
+    "sẽ",
+    "vào",
+    "tỉnh",
+    "trên",
+    "mới",
+    "đó",
+    "thể",
+    "học",
+    "kinh",
+    "tế",
+    "quan",
+    "hội",
+    "đồng",
+    "giá",
+    "lý",
+    "doanh",
+    "nghiệp",
+    "tiếp",
+    "tục",
+    "thông",
+    "tin",
+    "chính",
+    "phủ",
+    "bộ",
+    "cán",
+    "địa",
+    "phương",
+    "triển",
+    "khai",
+    "dự",
+    "án",
+    "đất",
+    "đai",
+    "xây",
+    "dựng",
+    "giao",
+    "thông",
+    "y",
+    "tế",
+    "giáo",
+    "dục",
+    "an",
+    "ninh",
+    "trật",
+    "tự",
+    "thị",
+    "trường",
+    "chứng",
+    "khoán",
+    "ngân",
+    "hàng",
+    "lãi",
+    "suất",
+    "xuất",
+    "khẩu",
+    "nhập",
+    "du",
+    "lịch",
+    "văn",
+    "hóa",
+    "thể",
+    "thao",
+    "bóng",
+    "đá",
+    "đội",
+    "tuyển",
+    "trận",
+    "đấu",
+    "bệnh",
+    "viện",
+    "bác",
+    "sĩ",
+    "học",
+    "sinh",
+    "sinh",
+    "viên",
+    "trường",
+    "đại",
+    "lớp",
+    "điện",
+    "xăng",
+    "dầu",
+    "cao",
+    "tốc",
+    "cầu",
+    "đường",
+    "cảng",
+    "sân",
+    "bay",
+    "máy",
+    "bay",
+    "nông",
+    "thôn",
+    "nông",
+    "dân",
+    "lúa",
+    "gạo",
+    "cà",
+    "phê",
+    "thủy",
+    "sản",
+    "rừng",
+    "biển",
+    "mưa",
+    "bão",
+    "lũ",
+    "hạn",
+    "mặn",
+    "nắng",
+    "nóng",
+    "lạnh",
+    "gió",
+    "sạt",
+    "lở",
+    "cứu",
+    "hộ",
+    "tai",
+    "nạn",
+    "vụ",
+    "việc",
+    "điều",
+    "tra",
+    "khởi",
+    "tố",
+    "bắt",
+    "giữ",
+    "xét",
+    "xử",
+    "tòa",
+    "án",
+    "luật",
+    "sư",
+    "bị",
+    "cáo",
+    "nghị",
+    "định",
+    "quyết",
+    "thông",
+    "tư",
+    "chỉ",
+    "thị",
+    "kế",
+    "hoạch",
+    "chương",
+    "trình",
+    "mục",
+    "tiêu",
+    "nhiệm",
+    "vụ",
+    "giải",
+    "pháp",
+    "tăng",
+    "giảm",
+    "cao",
+    "thấp",
+    "lớn",
+    "nhỏ",
+    "mạnh",
+    "yếu",
+    "nhanh",
+    "chậm",
+    "đông",
+    "ít",
+    "tốt",
+    "xấu",
+    "đẹp",
+    "rõ",
+    "sâu",
+    "rộng",
+    "hẹp",
+    "dài",
+    "ngắn",
+    "mở",
+    "đóng",
+    "bán",
+    "mua",
+    "thu",
+    "chi",
+    "vốn",
+    "nợ",
+    "lương",
+    "thưởng",
+    "phạt",
+    "thuế",
+    "phí",
+    "quỹ",
+    "tiền",
+    "đồng",
+    "chiếm",
+    "đạt",
+    "vượt",
+    "hoàn",
+    "thành",
+    "đề",
+    "xuất",
+    "kiến",
+    "nghị",
+    "báo",
+    "cáo",
+    "họp",
+    "ủy",
+    "ban",
+    "thường",
+    "trực",
+    "đoàn",
+    "kiểm",
+    "thanh",
+    "giám",
+    "sát",
+    "phối",
+    "hợp",
+];
+
+/// A vocabulary with Zipf weights: the word of rank r (from 1) is drawn
+/// with probability proportional to 1/r.
+#[derive(Debug, Clone)]
+pub struct ZipfCorpus {
+    words: Vec<String>,
+    /// Cumulative weights, for drawing by binary search.
+    cumulative: Vec<f64>,
+    names: Vec<&'static str>,
+}
+
+impl ZipfCorpus {
+    /// A corpus drawing on `words`, most frequent first (repeats removed).
+    pub fn new(words: Vec<String>) -> ZipfCorpus {
+        let mut seen = std::collections::HashSet::new();
+        let words: Vec<String> = words
+            .into_iter()
+            .filter(|word| seen.insert(word.clone()))
+            .collect();
+        let mut total = 0.0;
+        let cumulative = (1..=words.len())
+            .map(|rank| {
+                total += 1.0 / rank as f64;
+                total
+            })
+            .collect();
+        let names = SYLLABLES.iter().chain(MORE_SYLLABLES).copied().collect();
+        ZipfCorpus {
+            words,
+            cumulative,
+            names,
+        }
+    }
+
+    /// The built-in vocabulary.
+    pub fn built_in() -> ZipfCorpus {
+        ZipfCorpus::new(BUILT_IN_VOCABULARY.iter().map(|w| w.to_string()).collect())
+    }
+
+    /// The vocabulary of real articles: their lower-cased words, most
+    /// frequent first (ties in first-seen order).
+    pub fn from_texts<S: AsRef<str>>(texts: &[S]) -> ZipfCorpus {
+        let mut counts: std::collections::HashMap<String, (usize, usize)> = Default::default();
+        for text in texts {
+            for word in text.as_ref().split_whitespace() {
+                let word: String = word
+                    .trim_matches(|c: char| !c.is_alphabetic())
+                    .to_lowercase();
+                if word.is_empty() || word.chars().any(|c| !c.is_alphabetic()) {
+                    continue;
+                }
+                let order = counts.len();
+                counts.entry(word).or_insert((0, order)).0 += 1;
+            }
+        }
+        let mut ranked: Vec<(String, (usize, usize))> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
+        ZipfCorpus::new(ranked.into_iter().map(|(word, _)| word).collect())
+    }
+
+    pub fn vocabulary_size(&self) -> usize {
+        self.words.len()
+    }
+
+    fn word(&self, random: &mut Random) -> &str {
+        let total = *self.cumulative.last().unwrap_or(&1.0);
+        let point = (random.next_u64() as f64 / (1u64 << 31) as f64) * total;
+        let rank = self.cumulative.partition_point(|c| *c < point);
+        &self.words[rank.min(self.words.len() - 1)]
+    }
+
+    /// A place name of two or three syllables.
+    fn place(&self, random: &mut Random) -> String {
+        let syllables = random.between(2, 3);
+        (0..syllables)
+            .map(|_| *random.pick(&self.names))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// A filler sentence of 8 to 35 Zipf-drawn words, sometimes naming
+    /// another place or holding a figure.
+    fn filler(&self, random: &mut Random) -> String {
+        let length = random.between(8, 35) as usize;
+        let mut words: Vec<String> = (0..length).map(|_| self.word(random).to_string()).collect();
+        if random.between(0, 3) == 0 {
+            let at = random.between(0, length as u64 - 1) as usize;
+            words.insert(at, self.place(random));
+        }
+        if random.between(0, 2) == 0 {
+            let at = random.between(0, length as u64 - 1) as usize;
+            words.insert(at, random.between(2, 5000).to_string());
+        }
+        let mut sentence = capitalise(&words.join(" "));
+        sentence.push('.');
+        sentence
+    }
+
+    /// Article `index` (the same index always gives the same article):
+    /// a title, a dateline, and paragraphs where a third of the sentences
+    /// state a fact about the article's place and the rest are filler;
+    /// with a SUPPORTED and a REFUTED claim about one fact.
+    pub fn article(&self, seed: u64, index: u64, sentences: usize) -> (Article, Vec<LabelledFact>) {
+        let mut random = Random::new(seed.wrapping_mul(31).wrapping_add(index));
+        let place = self.place(&mut random);
+        let document_id = format!("zipf-{index:08}.txt");
+        let prefix = random.pick(VI_PREFIXES);
+        let (year, month, day) = (
+            random.between(2015, 2024),
+            random.between(1, 12),
+            random.between(1, 28),
+        );
+        let mut text = format!(
+            "{} {place}: {}\n\n{day:02}/{month:02}/{year} 08:30\n\n",
+            capitalise(prefix),
+            self.filler(&mut random).trim_end_matches('.')
+        );
+        let mut claims = Vec::new();
+        let mut written = 2;
+        let mut paragraph = 0;
+        while written < sentences {
+            let in_paragraph = random.between(2, 6) as usize;
+            for _ in 0..in_paragraph.min(sentences - written) {
+                let sentence = if random.between(0, 2) == 0 {
+                    let fact = vietnamese_fact(&mut random, &place);
+                    if claims.is_empty() && paragraph >= 1 {
+                        claims.push(LabelledFact {
+                            claim: fact.supported.clone(),
+                            label: Verdict::Supported,
+                            source: Some(document_id.clone()),
+                        });
+                        claims.push(LabelledFact {
+                            claim: fact.refuted.clone(),
+                            label: Verdict::Refuted,
+                            source: Some(document_id.clone()),
+                        });
+                    }
+                    fact.sentence
+                } else {
+                    self.filler(&mut random)
+                };
+                text.push_str(&sentence);
+                text.push(' ');
+                written += 1;
+            }
+            text.push_str("\n\n");
+            paragraph += 1;
+        }
+        (
+            Article {
+                document_id,
+                text,
+                sentence_count: written,
+            },
+            claims,
+        )
+    }
+}
+
+/// Which archive to generate.
+#[derive(Debug, Clone)]
+pub enum Corpus {
+    Templated,
+    Zipf(ZipfCorpus),
+}
+
+impl Corpus {
+    /// `templated`, `zipf` (the built-in vocabulary) or `zipf:FOLDER`
+    /// (the words of the real articles in FOLDER, one per file).
+    pub fn from_setting(setting: &str) -> Result<Corpus, String> {
+        match setting.split_once(':') {
+            None if setting == "templated" => Ok(Corpus::Templated),
+            None if setting == "zipf" => Ok(Corpus::Zipf(ZipfCorpus::built_in())),
+            Some(("zipf", folder)) => {
+                let entries = std::fs::read_dir(folder)
+                    .map_err(|error| format!("cannot read {folder}: {error}"))?;
+                let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                paths.sort();
+                let texts: Vec<String> = paths
+                    .iter()
+                    .filter_map(|path| std::fs::read_to_string(path).ok())
+                    .collect();
+                if texts.is_empty() {
+                    return Err(format!("no readable articles in {folder}"));
+                }
+                Ok(Corpus::Zipf(ZipfCorpus::from_texts(&texts)))
+            }
+            _ => Err(format!(
+                "unknown corpus {setting:?}: templated, zipf or zipf:FOLDER"
+            )),
+        }
+    }
+
+    /// Article `index` of the corpus and its claims.
+    pub fn article(&self, seed: u64, index: u64, sentences: usize) -> (Article, Vec<LabelledFact>) {
+        match self {
+            Corpus::Templated => article(seed, index, sentences),
+            Corpus::Zipf(zipf) => zipf.article(seed, index, sentences),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Corpus::Templated => "templated (six filler sentences, 1,600 place names)".into(),
+            Corpus::Zipf(zipf) => format!(
+                "Zipf words over {} vocabulary words, two- and three-syllable place names",
+                zipf.vocabulary_size()
+            ),
+        }
+    }
+}
 
 /// One generated article.
 #[derive(Debug, Clone, PartialEq)]
@@ -443,6 +967,28 @@ mod tests {
         assert_eq!(first.sentence_count, 25);
         let (other, _) = super::article(7, 4, 25);
         assert_ne!(first.text, other.text);
+    }
+
+    #[test]
+    fn the_zipf_corpus_draws_frequent_words_most_and_is_deterministic() {
+        let corpus = super::ZipfCorpus::from_texts(&["b a a c a b", "a b d"]);
+        assert_eq!(corpus.vocabulary_size(), 4);
+        let mut random = super::Random::new(3);
+        let mut counts = std::collections::HashMap::new();
+        for _ in 0..10_000 {
+            *counts
+                .entry(corpus.word(&mut random).to_string())
+                .or_insert(0) += 1;
+        }
+        // Ranks a, b, c, d: weights 1, 1/2, 1/3, 1/4.
+        assert!(
+            counts["a"] > counts["b"] && counts["b"] > counts["c"] && counts["c"] > counts["d"]
+        );
+        let built_in = super::ZipfCorpus::built_in();
+        let (first, claims) = built_in.article(7, 3, 25);
+        assert_eq!((first.clone(), claims.clone()), built_in.article(7, 3, 25));
+        assert_eq!(first.sentence_count, 25);
+        assert_ne!(first.text, built_in.article(7, 4, 25).0.text);
     }
 
     #[test]
