@@ -1,5 +1,6 @@
 //! Store-level figures at growing sizes: in-process ingest throughput,
-//! VerifyClaim latency (p50/p99), peak memory, disk size and start-up time.
+//! VerifyClaim latency (p50/p99), retrieval alone (p50/p99), peak memory,
+//! disk size and start-up time.
 //!
 //! Reproduce: `cargo bench --bench scale` (sizes 10k and 100k sentences), or
 //! `CLAIMCHECK_BENCH_SIZES=10000,100000,1000000 cargo bench --bench scale`.
@@ -192,6 +193,15 @@ fn run_size(target_sentences: usize) {
         }
     }
     latencies.sort();
+    let mut retrieval: Vec<Duration> = claims
+        .iter()
+        .map(|claim| {
+            let started = Instant::now();
+            engine.retrieve(&claim.claim, 20).expect("retrieved");
+            started.elapsed()
+        })
+        .collect();
+    retrieval.sort();
     let recall = recall_at_20(&engine, &claims);
     let peak = peak_rss_mib();
     drop(engine);
@@ -203,7 +213,7 @@ fn run_size(target_sentences: usize) {
     assert_eq!(stats.sentences as usize, sentences);
 
     println!(
-        "| {sentences} | {documents} | {:.0} docs/s, {:.0} sentences/s, {:.2} MB/s | {:.2} ms | {:.2} ms | {:.1}% of {} | {recall:.4} | {:.0} MiB | {:.0} MiB | {:.2} s |",
+        "| {sentences} | {documents} | {:.0} docs/s, {:.0} sentences/s, {:.2} MB/s | {:.2} ms | {:.2} ms | {:.1}% of {} | {:.2} / {:.2} ms | {recall:.4} | {:.0} MiB | {:.0} MiB | {:.2} s |",
         documents as f64 / ingest_seconds,
         sentences as f64 / ingest_seconds,
         bytes as f64 / 1e6 / ingest_seconds,
@@ -211,6 +221,8 @@ fn run_size(target_sentences: usize) {
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         100.0 * right as f64 / claims.len() as f64,
         claims.len(),
+        percentile(&retrieval, 0.5).as_secs_f64() * 1e3,
+        percentile(&retrieval, 0.99).as_secs_f64() * 1e3,
         peak,
         disk as f64 / (1024.0 * 1024.0),
         startup.as_secs_f64(),
@@ -236,8 +248,8 @@ fn main() {
         caches.prepared_document_bytes >> 20,
         corpus().describe()
     );
-    println!("| sentences | documents | ingest (flush every 1000 documents) | verify p50 | verify p99 | verdicts right | recall@20 | peak RSS | disk | start-up |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("| sentences | documents | ingest (flush every 1000 documents) | verify p50 | verify p99 | verdicts right | retrieval p50 / p99 | recall@20 | peak RSS | disk | start-up |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let executable = std::env::current_exe().expect("own path");
     for size in sizes
         .split(',')

@@ -355,6 +355,19 @@ impl Engine {
     }
 
     /// Retrieval alone, for measurement: the `limit` candidates retrieval
+    /// finds for `claim`, before their documents are loaded.
+    pub fn retrieve(&self, claim: &str, limit: usize) -> Result<Vec<Candidate>, IndexError> {
+        let claim = ClaimAnalysis::new(claim, None);
+        candidates(
+            &self.index.view(),
+            &claim.search_terms(),
+            &claim.context_terms(),
+            &Restriction::default(),
+            limit,
+        )
+    }
+
+    /// Retrieval alone, for measurement: the `limit` candidates retrieval
     /// finds for `claim`, and the first `limit` of the complete ranking an
     /// exhaustive scan gives.
     pub fn retrieval_and_exhaustive(

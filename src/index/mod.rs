@@ -189,6 +189,13 @@ pub struct Hit {
     address: DocAddress,
 }
 
+impl Hit {
+    /// Whether both are the same sentence of the same view.
+    pub fn same_sentence(&self, other: &Hit) -> bool {
+        self.address == other.address
+    }
+}
+
 /// Which sentences a search may return.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Restriction<'a> {
