@@ -30,10 +30,16 @@ pub const RARE_TERM_SENTENCES: u64 = 4000;
 /// adds to the scores of the sentences the other terms find, but does not
 /// lead the search (a top-k union led by terms that most sentences hold
 /// must score most sentences).
-const COMMON_SHARE: f64 = 0.01;
+const COMMON_SHARE: f64 = 0.02;
+/// An archive of fewer sentences than this is searched with every term
+/// leading: the exact search costs little there (about 0.1 ms at 15,000
+/// sentences), and the pool only pays for itself in a large archive.
+const EXACT_BELOW: u64 = 100_000;
+/// Common terms that lead when no selective term can: the rarest ones.
+const COMMON_LEADERS: usize = 2;
 /// Sentences the selective terms find, per candidate wanted, before every
 /// term scores them again.
-const POOL_PER_CANDIDATE: usize = 25;
+const POOL_PER_CANDIDATE: usize = 40;
 
 /// A sentence nominated by the index.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -159,7 +165,7 @@ pub fn candidates(
         if found.len() < limit {
             // Every sentence of a subject document that holds a term is
             // in `found`, so the best others are among the best `limit`.
-            let others = best_by_every_term(index, terms, restriction, limit)?;
+            let others = best_by_every_term(index, terms, restriction, limit, EXACT_BELOW)?;
             let wanted = limit - found.len();
             found.extend(
                 others
@@ -171,7 +177,7 @@ pub fn candidates(
         }
     } else {
         found.extend(
-            best_by_every_term(index, terms, restriction, limit)?
+            best_by_every_term(index, terms, restriction, limit, EXACT_BELOW)?
                 .into_iter()
                 .map(as_candidate),
         );
@@ -179,21 +185,27 @@ pub fn candidates(
     Ok(found)
 }
 
-/// The `limit` best sentences for every term of `terms`. When some terms
-/// are common, the selective ones lead: their best sentences
+/// The `limit` best sentences for every term of `terms`. In an archive of
+/// `exact_below` sentences or more, when some terms are common, the
+/// selective ones lead: their best sentences
 /// (`POOL_PER_CANDIDATE` per candidate wanted) are scored again with every
 /// term, and the best of those are kept. When fewer sentences than
 /// `limit` hold a selective term, the pool holds them all, and sentences
-/// of common terms only complete it, found the same way with the rarer
-/// half of the common terms leading. A sentence of many common terms and
-/// no or a weak selective one may be left out; the scale benchmark
-/// measures what this keeps of an exhaustive scan's top 20 (recall@20).
+/// of common terms only complete it, found the same way with the two
+/// rarest common terms leading (as they lead a claim of common words
+/// only). A sentence of many common terms and no or a weak selective one
+/// may be left out; the scale benchmark measures what this keeps of an
+/// exhaustive scan's top 20 (recall@20).
 fn best_by_every_term(
     index: &IndexView,
     terms: &[String],
     restriction: &Restriction<'_>,
     limit: usize,
+    exact_below: u64,
 ) -> Result<Vec<crate::index::Hit>, IndexError> {
+    if index.sentence_count() < exact_below {
+        return index.best_sentences(terms, restriction, None, limit);
+    }
     let common_above = (index.sentence_count() as f64 * COMMON_SHARE) as u64;
     let mut held: Vec<(u64, &String)> = Vec::with_capacity(terms.len());
     for term in terms {
@@ -207,29 +219,24 @@ fn best_by_every_term(
         .iter()
         .take_while(|(holding, _)| *holding <= common_above)
         .count();
-    // Every term leads when none is common, or none is selective (a claim
-    // of common words only has nothing better to lead with).
-    if selective == held.len() || selective == 0 {
+    // Every term leads when none is common.
+    if selective == held.len() {
         return index.best_sentences(terms, restriction, None, limit);
     }
-    let leading: Vec<String> = held[..selective]
-        .iter()
-        .map(|(_, term)| (*term).clone())
-        .collect();
+    let terms_of = |held: &[(u64, &String)]| -> Vec<String> {
+        held.iter().map(|(_, term)| (*term).clone()).collect()
+    };
+    // A claim of common words only is led by its rarest common words.
+    let leading = terms_of(&held[..selective.max(COMMON_LEADERS.min(held.len()))]);
     let wanted = limit * POOL_PER_CANDIDATE;
     let mut pool = index.best_sentences(&leading, restriction, None, wanted)?;
     index.rescore(terms, &mut pool)?;
-    if pool.len() < limit {
-        // Every sentence holding a selective term is in the pool, so any
-        // other sentence holds common terms only, and its score for them
-        // is its whole score: the best of those complete the ranking.
-        // The rarer half of the common terms lead their search, as the
-        // selective ones led the first.
+    if pool.len() < limit && selective > 0 {
+        // Every sentence holding a selective term is in the pool; the
+        // others hold common terms only, and the rarest of those lead the
+        // search for them, as the selective ones led the first.
         let common = &held[selective..];
-        let leading: Vec<String> = common[..common.len().div_ceil(2)]
-            .iter()
-            .map(|(_, term)| (*term).clone())
-            .collect();
+        let leading = terms_of(&common[..COMMON_LEADERS.min(common.len())]);
         let mut completion = index.best_sentences(&leading, restriction, None, wanted)?;
         index.rescore(terms, &mut completion)?;
         for hit in completion {
@@ -512,17 +519,22 @@ mod tests {
 
     /// How many of the complete ranking's first `limit` scores (every
     /// matching sentence scored) the candidates match, each at most once.
-    fn matched_of_complete(view: &IndexView, claim: &str, limit: usize) -> (usize, usize) {
+    fn matched_of_complete(
+        view: &IndexView,
+        claim: &str,
+        limit: usize,
+        exact_below: u64,
+    ) -> (usize, usize) {
         let claim = ClaimAnalysis::new(claim, None);
         let terms = claim.search_terms();
         let all = Restriction::default();
         let mut complete = view.score_every_sentence(&terms, &all).unwrap();
         complete.sort_by(|a, b| b.score.total_cmp(&a.score));
         complete.truncate(limit);
-        let mut found: Vec<f64> = candidates(view, &terms, &[], &all, limit)
+        let mut found: Vec<f64> = best_by_every_term(view, &terms, &all, limit, exact_below)
             .unwrap()
             .iter()
-            .map(|c| c.bm25)
+            .map(|hit| hit.score)
             .collect();
         let mut matched = 0;
         for expected in &complete {
@@ -560,16 +572,16 @@ mod tests {
         let view = index.view();
         for _ in 0..30 {
             let claim = sentence();
-            let (matched, wanted) = matched_of_complete(&view, &claim, 10);
+            let (matched, wanted) = matched_of_complete(&view, &claim, 10, 0);
             assert_eq!(matched, wanted, "{claim}");
         }
     }
 
     /// When some terms are common (15 words make up half the vocabulary's
     /// draws, 3,000 rare words the other half), the selective ones lead
-    /// and the pool is scored again: the candidates hold nearly all of the
-    /// complete ranking's head (what the scale benchmark measures at 1M
-    /// sentences as recall@20).
+    /// and the pool is scored again (here at any archive size): the
+    /// candidates hold nearly all of the complete ranking's head (what the
+    /// scale benchmark measures at 1M sentences as recall@20).
     #[test]
     fn with_common_terms_candidates_hold_nearly_all_the_head() {
         let common = [
@@ -599,7 +611,7 @@ mod tests {
         let view = index.view();
         let (mut matched, mut wanted) = (0, 0);
         for _ in 0..30 {
-            let (hits, of) = matched_of_complete(&view, &sentence(), 10);
+            let (hits, of) = matched_of_complete(&view, &sentence(), 10, 0);
             matched += hits;
             wanted += of;
         }

@@ -574,3 +574,90 @@ fn the_readme_configuration_table_matches_serve_help() {
         assert!(expected, "{flag}: README says {default}, help says {text}");
     }
 }
+
+/// `claimcheck reindex` is refused while a server holds the data
+/// directory; on a stopped server's directory it rebuilds the search index,
+/// and the server then answers every claim as before: verdict, confidence
+/// and evidence.
+#[tokio::test]
+async fn reindex_rebuilds_an_index_that_answers_as_before() {
+    let directory = tempfile::tempdir().unwrap();
+    let claims: Vec<String> = std::fs::read_to_string(claims_path())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            value["claim"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(claims.len() >= 10);
+    async fn answers(url: &str, claims: &[String]) -> Vec<(i32, String, Vec<(String, u32)>)> {
+        let mut client = connect(url, &ClientCredentials::default()).await.unwrap();
+        let mut answers = Vec::new();
+        for claim in claims {
+            let answer = client
+                .verify_claim(pb::VerifyClaimRequest {
+                    claim: claim.clone(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            let evidence = answer
+                .evidence
+                .iter()
+                .map(|e| (e.document_id.clone(), e.sentence_index))
+                .collect();
+            answers.push((
+                answer.verdict,
+                format!("{:.6}", answer.confidence),
+                evidence,
+            ));
+        }
+        answers
+    }
+    let reindex = || {
+        Command::new(BINARY)
+            .args(["reindex", "--data-dir"])
+            .arg(directory.path())
+            .output()
+            .unwrap()
+    };
+
+    let (mut server, url) = spawn_server(directory.path());
+    let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
+    for (name, text) in corpus() {
+        client
+            .ingest_document(pb::IngestDocumentRequest {
+                document_id: name,
+                text,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    }
+    let before = answers(&url, &claims).await;
+    assert!(before.iter().any(|(_, _, evidence)| !evidence.is_empty()));
+    let refused = reindex();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(stderr.contains("another claimcheck process"), "{stderr}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let rebuilt = reindex();
+    let stdout = String::from_utf8_lossy(&rebuilt.stdout);
+    assert!(
+        rebuilt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rebuilt.stderr)
+    );
+    assert!(
+        stdout.starts_with(&format!("reindexed {} documents", corpus().len())),
+        "{stdout}"
+    );
+    let (mut server, url) = spawn_server(directory.path());
+    assert_eq!(answers(&url, &claims).await, before);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
