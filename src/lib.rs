@@ -7,7 +7,6 @@
 //! - [`text`]: NFC normalisation, diacritic folding, sentences, tokens, language.
 //! - [`quantity`]: reading figures in Vietnamese and English; comparing two.
 //! - [`context`]: the names a text speaks of and the year that frames a sentence.
-//! - [`index`]: the in-memory inverted index (term → sentences) and each document's entries.
 //! - [`analysis`]: a document → sentences, quantities, index terms, context.
 //! - [`judge`]: claim reading, evidence windows, alignment, part accounting, the learned decision, explanation.
 //! - [`draft`]: a draft → its sentences, each a claim to check or the reason it is not.
@@ -15,9 +14,13 @@
 //! - [`eval`]: label accuracy, macro-F1 and strict accuracy over labelled claims.
 //! - [`filter`]: filters on a document's publication day and metadata.
 //! - [`hashing`]: foldhash maps: fixed-seed for the program's tables, seeded for text clients store or send.
+//! - [`disk`]: whether an I/O error means the disk is full.
 //!
 //! Edges:
-//! - [`store`]: the only sled user, persistence only: documents, sentences, facts, index entries.
+//! - [`store`]: the only sled user, persistence only and the source of truth: documents,
+//!   sentences, facts, the change log.
+//! - [`index`]: the only tantivy user: the persistent search index derived from the store
+//!   (one document per sentence), its commits and top-k queries.
 //! - [`engine`]: the read path's state (index, write generation, prepared-document and
 //!   verdict caches) and one verification pass; writes that keep the index in step.
 //! - [`retrieve`]: candidate sentences for a claim from the index (BM25 + strsim),
@@ -29,7 +32,8 @@
 //!   client, reads tonic's status codes).
 //! - [`http`]: the only axum user: the same methods as JSON, the web page, /healthz.
 //! - [`config`]: command-line flags and environment → validated settings.
-//! - [`cli`]: the client commands (ingest, verify, check, extract, eval, health).
+//! - [`cli`]: the client commands (ingest, verify, check, extract, eval, health, token,
+//!   reindex).
 
 pub mod analysis;
 pub mod auth;
@@ -37,6 +41,7 @@ pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod disk;
 pub mod draft;
 pub mod engine;
 pub mod eval;

@@ -144,11 +144,9 @@ pub fn candidates(
     restriction: &Restriction<'_>,
     limit: usize,
 ) -> Result<Vec<Candidate>, IndexError> {
-    let total = index.sentence_count();
-    if total == 0 || terms.is_empty() || limit == 0 {
+    let Some(bonus) = subjects_to_search(index, terms, context_terms, limit)? else {
         return Ok(Vec::new());
-    }
-    let bonus = subject_documents(index, context_terms, total)?;
+    };
     let as_candidate = |hit: crate::index::Hit| Candidate {
         document_number: hit.document,
         sentence_index: hit.sentence,
@@ -304,11 +302,9 @@ pub fn exhaustive_candidates(
     restriction: &Restriction<'_>,
     limit: usize,
 ) -> Result<Vec<Candidate>, IndexError> {
-    let total = index.sentence_count();
-    if total == 0 || terms.is_empty() || limit == 0 {
+    let Some(bonus) = subjects_to_search(index, terms, context_terms, limit)? else {
         return Ok(Vec::new());
-    }
-    let bonus = subject_documents(index, context_terms, total)?;
+    };
     let mut ranked: Vec<(bool, Candidate)> = index
         .score_every_sentence(terms, restriction)?
         .into_iter()
@@ -326,6 +322,21 @@ pub fn exhaustive_candidates(
         .sort_by(|(a_bound, a), (b_bound, b)| b_bound.cmp(a_bound).then(b.bm25.total_cmp(&a.bm25)));
     ranked.truncate(limit);
     Ok(ranked.into_iter().map(|(_, candidate)| candidate).collect())
+}
+
+/// The claim's subject documents with their bonus, or `None` when there is
+/// nothing to search (an empty index, no terms, no candidates wanted).
+fn subjects_to_search(
+    index: &IndexView,
+    terms: &[String],
+    context_terms: &[String],
+    limit: usize,
+) -> Result<Option<FastMap<u32, f64>>, IndexError> {
+    let total = index.sentence_count();
+    if total == 0 || terms.is_empty() || limit == 0 {
+        return Ok(None);
+    }
+    subject_documents(index, context_terms, total).map(Some)
 }
 
 /// The claim's subject documents: those whose sentences hold a rare

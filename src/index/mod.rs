@@ -50,6 +50,7 @@ use tantivy::{
 
 pub use terms::{term_line, term_lines};
 
+use crate::disk::is_disk_full;
 use crate::filter::{Day, RecordFilter};
 use crate::hashing::FastMap;
 
@@ -86,15 +87,7 @@ impl IndexError {
             IndexError::Folder { source, .. } => Some(source),
             _ => None,
         };
-        io.is_some_and(|error| {
-            matches!(
-                error.kind(),
-                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
-            ) || matches!(
-                error.raw_os_error(),
-                Some(libc::ENOSPC) | Some(libc::EDQUOT)
-            )
-        }) || self.to_string().contains("No space left on device")
+        io.is_some_and(is_disk_full) || self.to_string().contains("No space left on device")
     }
 }
 

@@ -40,6 +40,7 @@ use bincode::Options;
 use serde::{Deserialize, Serialize};
 use sled::{Batch, Tree};
 
+use crate::disk::is_disk_full;
 use crate::model::{AnalysedDocument, DocumentRecord, FullDocument, SentenceRecord};
 use crate::quantity::Quantity;
 
@@ -110,17 +111,6 @@ impl From<sled::Error> for StoreError {
             other => StoreError::Sled(other),
         }
     }
-}
-
-/// True for the errors of a full disk or an exhausted quota.
-fn is_disk_full(error: &std::io::Error) -> bool {
-    matches!(
-        error.kind(),
-        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
-    ) || matches!(
-        error.raw_os_error(),
-        Some(libc::ENOSPC) | Some(libc::EDQUOT)
-    )
 }
 
 /// The result of storing a document: its number, the number of the

@@ -535,49 +535,24 @@ impl ZipfCorpus {
             random.between(1, 12),
             random.between(1, 28),
         );
-        let mut text = format!(
+        let text = format!(
             "{} {place}: {}\n\n{day:02}/{month:02}/{year} 08:30\n\n",
             capitalise(prefix),
             self.filler(&mut random).trim_end_matches('.')
         );
-        let mut claims = Vec::new();
-        let mut written = 2;
-        let mut paragraph = 0;
-        while written < sentences {
-            let in_paragraph = random.between(2, 6) as usize;
-            for _ in 0..in_paragraph.min(sentences - written) {
-                let sentence = if random.between(0, 2) == 0 {
-                    let fact = vietnamese_fact(&mut random, &place);
-                    if claims.is_empty() && paragraph >= 1 {
-                        claims.push(LabelledFact {
-                            claim: fact.supported.clone(),
-                            label: Verdict::Supported,
-                            source: Some(document_id.clone()),
-                        });
-                        claims.push(LabelledFact {
-                            claim: fact.refuted.clone(),
-                            label: Verdict::Refuted,
-                            source: Some(document_id.clone()),
-                        });
-                    }
-                    fact.sentence
+        write_article(
+            document_id,
+            text,
+            sentences,
+            &mut random,
+            (2, 6),
+            |random| {
+                if random.between(0, 2) == 0 {
+                    BodySentence::Fact(vietnamese_fact(random, &place))
                 } else {
-                    self.filler(&mut random)
-                };
-                text.push_str(&sentence);
-                text.push(' ');
-                written += 1;
-            }
-            text.push_str("\n\n");
-            paragraph += 1;
-        }
-        (
-            Article {
-                document_id,
-                text,
-                sentence_count: written,
+                    BodySentence::Filler(self.filler(random))
+                }
             },
-            claims,
         )
     }
 }
@@ -870,7 +845,6 @@ pub fn article(seed: u64, index: u64, sentences: usize) -> (Article, Vec<Labelle
     };
     let document_id = format!("synthetic-{index:08}.txt");
     let mut text = String::new();
-    let mut claims = Vec::new();
     let year = random.between(2015, 2024);
     let (month, day) = (random.between(1, 12), random.between(1, 28));
     if english {
@@ -881,35 +855,69 @@ pub fn article(seed: u64, index: u64, sentences: usize) -> (Article, Vec<Labelle
         let prefix = random.pick(VI_PREFIXES);
         text.push_str(&format!("{} {place}: tinh gọn bộ máy, nâng cao hiệu quả\n\n{day:02}/{month:02}/{year} 08:30\n\n", capitalise(prefix)));
     }
+    write_article(
+        document_id,
+        text,
+        sentences,
+        &mut random,
+        (2, 5),
+        |random| {
+            if random.between(0, 2) > 0 {
+                BodySentence::Fact(if english {
+                    english_fact(random, &place)
+                } else {
+                    vietnamese_fact(random, &place)
+                })
+            } else if english {
+                BodySentence::Filler(random.pick(EN_FILLERS).to_string())
+            } else {
+                BodySentence::Filler(random.pick(VI_FILLERS).to_string())
+            }
+        },
+    )
+}
+
+/// A sentence of an article's body: a fact about its place, or filler.
+enum BodySentence {
+    Fact(Fact),
+    Filler(String),
+}
+
+/// Writes an article's body after `text` (its title and dateline, two
+/// sentences): paragraphs of `paragraph_sizes` sentences until `sentences`
+/// are written, each from `next`. The first fact after the first paragraph
+/// gives the article's claims, one SUPPORTED and one REFUTED.
+fn write_article(
+    document_id: String,
+    mut text: String,
+    sentences: usize,
+    random: &mut Random,
+    paragraph_sizes: (u64, u64),
+    mut next: impl FnMut(&mut Random) -> BodySentence,
+) -> (Article, Vec<LabelledFact>) {
+    let mut claims = Vec::new();
     let mut written = 2;
     let mut paragraph = 0;
     while written < sentences {
-        let in_paragraph = random.between(2, 5) as usize;
+        let in_paragraph = random.between(paragraph_sizes.0, paragraph_sizes.1) as usize;
         for _ in 0..in_paragraph.min(sentences - written) {
-            let with_fact = random.between(0, 2) > 0;
-            let sentence = if with_fact {
-                let fact = if english {
-                    english_fact(&mut random, &place)
-                } else {
-                    vietnamese_fact(&mut random, &place)
-                };
-                if claims.is_empty() && paragraph >= 1 {
-                    claims.push(LabelledFact {
-                        claim: fact.supported.clone(),
-                        label: Verdict::Supported,
-                        source: Some(document_id.clone()),
-                    });
-                    claims.push(LabelledFact {
-                        claim: fact.refuted.clone(),
-                        label: Verdict::Refuted,
-                        source: Some(document_id.clone()),
-                    });
+            let sentence = match next(random) {
+                BodySentence::Fact(fact) => {
+                    if claims.is_empty() && paragraph >= 1 {
+                        for (claim, label) in [
+                            (fact.supported, Verdict::Supported),
+                            (fact.refuted, Verdict::Refuted),
+                        ] {
+                            claims.push(LabelledFact {
+                                claim,
+                                label,
+                                source: Some(document_id.clone()),
+                            });
+                        }
+                    }
+                    fact.sentence
                 }
-                fact.sentence
-            } else if english {
-                random.pick(EN_FILLERS).to_string()
-            } else {
-                random.pick(VI_FILLERS).to_string()
+                BodySentence::Filler(sentence) => sentence,
             };
             text.push_str(&sentence);
             text.push(' ');
