@@ -187,8 +187,7 @@ impl Engine {
             Opened::New => build_index(&store, &index)?,
             Opened::Holding(through) => replay_changes(&store, &index, through)?,
         }
-        index.commit()?;
-        store.forget_changes_through(index.committed_through())?;
+        commit_index(&store, &index)?;
         Ok(Engine {
             store,
             writer: Mutex::new(()),
@@ -211,8 +210,7 @@ impl Engine {
         let store = Store::open(directory, caches.sled_bytes)?;
         let index = SentenceIndex::recreate(directory)?;
         build_index(&store, &index)?;
-        index.commit()?;
-        store.forget_changes_through(index.committed_through())?;
+        commit_index(&store, &index)?;
         store.flush()?;
         index.close()?;
         Ok(store.counts()?.documents)
@@ -273,10 +271,8 @@ impl Engine {
     /// writers waiting) and the store forgets the changes it holds.
     pub fn flush(&self) -> Result<(), EngineError> {
         self.store.flush()?;
-        if self.index.commit()? {
+        if commit_index(&self.store, &self.index)? {
             self.generation.fetch_add(1, Ordering::SeqCst);
-            self.store
-                .forget_changes_through(self.index.committed_through())?;
         }
         Ok(())
     }
@@ -430,6 +426,17 @@ impl Engine {
             budget,
         )
     }
+}
+
+/// Commits what the index was handed and, when it committed, lets the
+/// store forget the changes the index now holds; `false` when there was
+/// nothing to commit.
+fn commit_index(store: &Store, index: &SentenceIndex) -> Result<bool, EngineError> {
+    let committed = index.commit()?;
+    if committed {
+        store.forget_changes_through(index.committed_through())?;
+    }
+    Ok(committed)
 }
 
 /// Adds every stored document to a new index, noting the store's last

@@ -582,10 +582,7 @@ impl IndexView {
         documents: &[u32],
     ) -> Result<Vec<Hit>, IndexError> {
         let weights = self.weights(terms)?;
-        let wanted = DocumentsQuery {
-            field: self.fields.number,
-            numbers: Arc::new(documents.iter().map(|n| u64::from(*n)).collect()),
-        };
+        let wanted = DocumentsQuery::of(self.fields.number, documents);
         let mut found = Vec::new();
         for (ordinal, segment) in self.searcher.segment_readers().iter().enumerate() {
             let sentences = wanted.sentences_in(segment)?;
@@ -702,10 +699,7 @@ impl IndexView {
 
     /// Sentences of `documents`, scoring nothing.
     fn documents_query(&self, documents: &[u32]) -> Box<dyn Query> {
-        Box::new(DocumentsQuery {
-            field: self.fields.number,
-            numbers: Arc::new(documents.iter().map(|n| u64::from(*n)).collect()),
-        })
+        Box::new(DocumentsQuery::of(self.fields.number, documents))
     }
 
     /// Adds the clauses of `restriction`, none of which adds to a score.
@@ -765,6 +759,14 @@ impl Query for DocumentsQuery {
 }
 
 impl DocumentsQuery {
+    /// The sentences of `documents`, numbers held in `field`.
+    fn of(field: Field, documents: &[u32]) -> DocumentsQuery {
+        DocumentsQuery {
+            field,
+            numbers: Arc::new(documents.iter().map(|n| u64::from(*n)).collect()),
+        }
+    }
+
     /// The segment's sentences of these documents, ascending.
     fn sentences_in(&self, segment: &tantivy::SegmentReader) -> tantivy::Result<Vec<DocId>> {
         let inverted = segment.inverted_index(self.field)?;
