@@ -232,7 +232,8 @@ const FIGURES_FLOOR_STEPS: usize = 42;
 
 /// The least floor at which out-of-fold SUPPORTED verdicts on claims with
 /// figures are right at least [`SUPPORTED_FIGURES_TARGET_PRECISION`] of
-/// the time; the highest tried when none is.
+/// the time, one standard error below the measured share; the highest
+/// tried when none is.
 fn figures_supported_floor(examples: &[Example], folds: &[usize], models: &mut [Model]) -> f64 {
     let with_figures: Vec<usize> = (0..examples.len())
         .filter(|index| examples[*index].features.get("has_figures") > 0.0)
@@ -251,21 +252,25 @@ fn figures_supported_floor(examples: &[Example], folds: &[usize], models: &mut [
                     right += usize::from(example.label == 0);
                 }
             }
-            total > 0 && right as f64 >= SUPPORTED_FIGURES_TARGET_PRECISION * total as f64
+            wilson_lower_bound(right, total, ONE_STANDARD_ERROR)
+                >= SUPPORTED_FIGURES_TARGET_PRECISION
         })
         .unwrap_or(figures_floor_at(FIGURES_FLOOR_STEPS - 1))
 }
 
 /// The normal quantile of a one-sided 95% bound.
 const ONE_SIDED_95: f64 = 1.645;
+/// The normal quantile of a bound one standard error below the share.
+const ONE_STANDARD_ERROR: f64 = 1.0;
 
-/// The Wilson score lower bound of a share of `right` in `total` at
-/// [`ONE_SIDED_95`]: the least share consistent with the count.
-fn wilson_lower_bound(right: usize, total: usize) -> f64 {
+/// The Wilson score lower bound of a share of `right` in `total`, `z`
+/// standard errors below it (e.g. [`ONE_SIDED_95`]): the least share
+/// consistent with the count.
+fn wilson_lower_bound(right: usize, total: usize, z: f64) -> f64 {
     if total == 0 {
         return 0.0;
     }
-    let (n, z) = (total as f64, ONE_SIDED_95);
+    let n = total as f64;
     let share = right as f64 / n;
     let centre = share + z * z / (2.0 * n);
     let spread = z * (share * (1.0 - share) / n + z * z / (4.0 * n * n)).sqrt();
@@ -288,7 +293,7 @@ fn verbatim_confidence(examples: &[Example], folds: &[usize], models: &[Model]) 
             *total += 1;
         }
     }
-    counts.map(|(right, total)| wilson_lower_bound(right, total))
+    counts.map(|(right, total)| wilson_lower_bound(right, total, ONE_SIDED_95))
 }
 
 /// A model's predictions for labelled claims whose features were read
