@@ -116,7 +116,7 @@ impl Method {
 }
 
 /// What `observe` needs from a request before the method consumes it.
-struct Origin {
+pub struct Origin {
     authorization: Option<String>,
     transport: &'static str,
 }
@@ -137,6 +137,120 @@ fn origin<T>(request: &Request<T>) -> Origin {
 }
 
 impl FactCheckAdapter {
+    /// IngestDocuments over any stream of request messages, each
+    /// possibly undecodable (then reported as that position's failure).
+    pub async fn ingest_document_stream(
+        &self,
+        (origin, documents): (
+            Origin,
+            impl Stream<Item = StreamItem<pb::IngestDocumentRequest>> + Send,
+        ),
+    ) -> Result<Response<pb::IngestDocumentsResponse>, Status> {
+        self.observe(Method::IngestDocuments, origin, async move {
+            // Documents are analysed several at a time (CPU-bound, on the
+            // blocking pool) and stored one by one in stream order, so a later
+            // copy of an id still replaces an earlier one.
+            let service = Arc::clone(&self.service);
+            let analysed = documents
+                .map(move |item| {
+                    let service = Arc::clone(&service);
+                    async move {
+                        let (document_id, analysed) = match item? {
+                            Ok(document) => {
+                                let document_id = document.document_id.clone();
+                                let analysed =
+                                    service.analyse(convert::document_request(document)).await;
+                                (document_id, analysed)
+                            }
+                            Err(undecodable) => (String::new(), Err(unreadable(undecodable))),
+                        };
+                        Ok::<_, Status>((document_id, analysed))
+                    }
+                })
+                .buffered(self.analysis_ahead);
+            let mut analysed = std::pin::pin!(analysed);
+            let mut response = pb::IngestDocumentsResponse::default();
+            let mut position = 0u32;
+            while let Some(next) = analysed.next().await {
+                let (document_id, analysed) = match next {
+                    Ok(next) => next,
+                    Err(status) => {
+                        // Keep what was stored before the stream broke.
+                        self.service.flush().await.map_err(to_status)?;
+                        return Err(status);
+                    }
+                };
+                response.received_count += 1;
+                let stored = match analysed {
+                    Ok(document) => self.service.store_unflushed(document).await,
+                    Err(error) => Err(error),
+                };
+                match stored {
+                    Ok(outcome) => {
+                        response.stored_count += 1;
+                        response.replaced_count += u32::from(outcome.replaced);
+                        response.sentence_count += outcome.sentence_count as u64;
+                        response.quantity_count += outcome.quantity_count as u64;
+                    }
+                    Err(error @ ServiceError::InvalidArgument { .. }) => {
+                        response.failed_count += 1;
+                        if response.failures.len() < MAX_LISTED_FAILURES {
+                            response.failures.push(pb::IngestFailure {
+                                position,
+                                document_id,
+                                error: error.to_string(),
+                            });
+                        }
+                    }
+                    Err(other) => {
+                        self.service.flush().await.map_err(to_status)?;
+                        return Err(to_status(other));
+                    }
+                }
+                position += 1;
+            }
+            self.service.flush().await.map_err(to_status)?;
+            Ok(Response::new(response))
+        })
+        .await
+    }
+
+    /// VerifyClaims over any stream of request messages, each possibly
+    /// undecodable (then answered with an error, and the stream goes on).
+    pub async fn verify_claim_stream(
+        &self,
+        (origin, claims): (
+            Origin,
+            impl Stream<Item = StreamItem<pb::VerifyClaimRequest>> + Send + 'static,
+        ),
+    ) -> Result<Response<VerifyStream>, Status> {
+        self.observe(Method::VerifyClaims, origin, async move {
+            let service = Arc::clone(&self.service);
+            let outbound = claims
+                .map(move |item| {
+                    let service = Arc::clone(&service);
+                    async move {
+                        let request = match item? {
+                            Ok(request) => request,
+                            Err(undecodable) => {
+                                return Ok(error_response(String::new(), unreadable(undecodable)))
+                            }
+                        };
+                        let claim_id = request.claim_id.clone();
+                        Ok(
+                            match service.verify(convert::claim_request(request)).await {
+                                Ok(result) => convert::verification(claim_id, &result),
+                                Err(error) => error_response(claim_id, error),
+                            },
+                        )
+                    }
+                })
+                .buffer_unordered(self.stream_concurrency);
+            Ok(Response::new(Box::pin(outbound) as VerifyStream))
+        })
+        .await
+    }
+
     /// Authorizes the call, runs `work` if allowed, and records the answer
     /// in the metrics and the access log. For a stream, the answer is its
     /// opening (the status before the first message).
@@ -195,7 +309,7 @@ impl FactCheckAdapter {
     }
 }
 
-type VerifyStream =
+pub type VerifyStream =
     Pin<Box<dyn Stream<Item = Result<pb::VerifyClaimResponse, Status>> + Send + 'static>>;
 
 type DraftStream =
@@ -205,6 +319,35 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// One message of a request stream: the transport's error ends the stream;
+/// a message that could not be decoded is an item of it.
+pub type StreamItem<T> = Result<Result<T, Status>, Status>;
+
+/// The caller and the messages of a request stream whose messages were
+/// all decodable or refused whole (the generated server's codec).
+fn lenient_items<T>(request: Request<Streaming<T>>) -> (Origin, impl Stream<Item = StreamItem<T>>) {
+    (
+        origin(&request),
+        request.into_inner().map(|item| item.map(Ok)),
+    )
+}
+
+/// The caller and the messages of a request stream read with
+/// [`crate::grpc::protocol::StreamItemCodec`].
+pub fn stream_items<T>(
+    request: Request<Streaming<Result<T, Status>>>,
+) -> (Origin, impl Stream<Item = StreamItem<T>>) {
+    (origin(&request), request.into_inner())
+}
+
+/// A stream message that could not be decoded, as the service's refusal.
+fn unreadable(undecodable: Status) -> ServiceError {
+    ServiceError::InvalidArgument {
+        field: "request",
+        message: undecodable.message().to_string(),
+    }
 }
 
 fn error_response(claim_id: String, error: ServiceError) -> pb::VerifyClaimResponse {
@@ -238,68 +381,7 @@ impl FactCheck for FactCheckAdapter {
         &self,
         request: Request<Streaming<pb::IngestDocumentRequest>>,
     ) -> Result<Response<pb::IngestDocumentsResponse>, Status> {
-        let origin = origin(&request);
-        self.observe(Method::IngestDocuments, origin, async move {
-            // Documents are analysed several at a time (CPU-bound, on the
-            // blocking pool) and stored one by one in stream order, so a later
-            // copy of an id still replaces an earlier one.
-            let service = Arc::clone(&self.service);
-            let mut analysed = request
-                .into_inner()
-                .map(move |item| {
-                    let service = Arc::clone(&service);
-                    async move {
-                        let document = item?;
-                        let document_id = document.document_id.clone();
-                        let analysed = service.analyse(convert::document_request(document)).await;
-                        Ok::<_, Status>((document_id, analysed))
-                    }
-                })
-                .buffered(self.analysis_ahead);
-            let mut response = pb::IngestDocumentsResponse::default();
-            let mut position = 0u32;
-            while let Some(next) = analysed.next().await {
-                let (document_id, analysed) = match next {
-                    Ok(next) => next,
-                    Err(status) => {
-                        // Keep what was stored before the stream broke.
-                        self.service.flush().await.map_err(to_status)?;
-                        return Err(status);
-                    }
-                };
-                response.received_count += 1;
-                let stored = match analysed {
-                    Ok(document) => self.service.store_unflushed(document).await,
-                    Err(error) => Err(error),
-                };
-                match stored {
-                    Ok(outcome) => {
-                        response.stored_count += 1;
-                        response.replaced_count += u32::from(outcome.replaced);
-                        response.sentence_count += outcome.sentence_count as u64;
-                        response.quantity_count += outcome.quantity_count as u64;
-                    }
-                    Err(error @ ServiceError::InvalidArgument { .. }) => {
-                        response.failed_count += 1;
-                        if response.failures.len() < MAX_LISTED_FAILURES {
-                            response.failures.push(pb::IngestFailure {
-                                position,
-                                document_id,
-                                error: error.to_string(),
-                            });
-                        }
-                    }
-                    Err(other) => {
-                        self.service.flush().await.map_err(to_status)?;
-                        return Err(to_status(other));
-                    }
-                }
-                position += 1;
-            }
-            self.service.flush().await.map_err(to_status)?;
-            Ok(Response::new(response))
-        })
-        .await
+        self.ingest_document_stream(lenient_items(request)).await
     }
 
     async fn get_document(
@@ -403,28 +485,7 @@ impl FactCheck for FactCheckAdapter {
         &self,
         request: Request<Streaming<pb::VerifyClaimRequest>>,
     ) -> Result<Response<Self::VerifyClaimsStream>, Status> {
-        let origin = origin(&request);
-        self.observe(Method::VerifyClaims, origin, async move {
-            let service = Arc::clone(&self.service);
-            let outbound = request
-                .into_inner()
-                .map(move |item| {
-                    let service = Arc::clone(&service);
-                    async move {
-                        let request = item?;
-                        let claim_id = request.claim_id.clone();
-                        Ok(
-                            match service.verify(convert::claim_request(request)).await {
-                                Ok(result) => convert::verification(claim_id, &result),
-                                Err(error) => error_response(claim_id, error),
-                            },
-                        )
-                    }
-                })
-                .buffer_unordered(self.stream_concurrency);
-            Ok(Response::new(Box::pin(outbound) as VerifyStream))
-        })
-        .await
+        self.verify_claim_stream(lenient_items(request)).await
     }
 
     async fn check_draft(

@@ -10,6 +10,7 @@ pub mod convert;
 pub mod protocol;
 pub mod server;
 pub mod status;
+pub mod streams;
 
 /// Types generated from `proto/claimcheck/v1/claimcheck.proto`.
 pub mod pb {

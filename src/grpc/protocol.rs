@@ -61,16 +61,70 @@ impl<U: Message + Default> Decoder for RequestDecoder<U> {
     type Error = Status;
 
     fn decode(&mut self, buffer: &mut DecodeBuf<'_>) -> Result<Option<U>, Status> {
-        self.0.decode(buffer).map_err(|status| {
-            Status::invalid_argument(format!(
-                "the message is not a valid {}: {}",
-                std::any::type_name::<U>()
-                    .rsplit("::")
-                    .next()
-                    .unwrap_or("message"),
-                status.message()
-            ))
-        })
+        self.0.decode(buffer).map_err(undecodable::<U>)
+    }
+
+    fn buffer_settings(&self) -> BufferSettings {
+        self.0.buffer_settings()
+    }
+}
+
+/// The refusal of a message that is not a valid `U`, naming the type.
+fn undecodable<U>(status: Status) -> Status {
+    Status::invalid_argument(format!(
+        "the message is not a valid {}: {}",
+        std::any::type_name::<U>()
+            .rsplit("::")
+            .next()
+            .unwrap_or("message"),
+        status.message()
+    ))
+}
+
+/// Protobuf for the messages of a request stream, where one undecodable
+/// message is an item of the stream (`Err`, `INVALID_ARGUMENT`) and the
+/// messages after it are still read: a stream of many claims or documents
+/// answers each, the bad one with an error, instead of ending at it.
+#[derive(Debug, Clone, Default)]
+pub struct StreamItemCodec<T, U>(ProstCodec<T, U>);
+
+impl<T, U> Codec for StreamItemCodec<T, U>
+where
+    T: Message + Send + 'static,
+    U: Message + Default + Send + 'static,
+{
+    type Encode = T;
+    type Decode = Result<U, Status>;
+    type Encoder = ProstEncoder<T>;
+    type Decoder = StreamItemDecoder<U>;
+
+    fn encoder(&mut self) -> Self::Encoder {
+        self.0.encoder()
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        StreamItemDecoder(self.0.decoder())
+    }
+}
+
+#[derive(Debug)]
+pub struct StreamItemDecoder<U>(ProstDecoder<U>);
+
+impl<U: Message + Default> Decoder for StreamItemDecoder<U> {
+    type Item = Result<U, Status>;
+    type Error = Status;
+
+    fn decode(&mut self, buffer: &mut DecodeBuf<'_>) -> Result<Option<Self::Item>, Status> {
+        match self.0.decode(buffer) {
+            Ok(message) => Ok(message.map(Ok)),
+            Err(status) => {
+                // The frame's length is known, so the next message starts
+                // after whatever of this one the decoder left unread.
+                let rest = buffer.remaining();
+                buffer.advance(rest);
+                Ok(Some(Err(undecodable::<U>(status))))
+            }
+        }
     }
 
     fn buffer_settings(&self) -> BufferSettings {

@@ -16,6 +16,7 @@ use crate::grpc::connections::{ConnectionLimit, CountedListener};
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheckServer;
 use crate::grpc::protocol::{one_message_paths, OneMessageLayer};
+use crate::grpc::streams::FactCheckService;
 use crate::rate::RateLimit;
 use crate::service::{Service, WriteHealth};
 use crate::tls::ServerTls;
@@ -172,17 +173,19 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
-    // Every method goes through the generated server, so whatever is
-    // layered on it (limits, compression, interceptors) covers them all.
+    // Every method goes through one service and one adapter, so whatever
+    // is layered on it (limits, authentication, metrics) covers them all.
     let rate = Arc::new(RateLimit::per_second(rate_limit_per_second));
-    let fact_check = FactCheckServer::new(FactCheckAdapter::new(
-        Arc::clone(&service),
-        Arc::clone(&access),
-        Arc::clone(&rate),
-        stream_concurrency,
-    ))
-    .max_decoding_message_size(max_request_bytes)
-    .max_encoding_message_size(MAX_ENCODED_MESSAGE_BYTES);
+    let fact_check = FactCheckService::new(
+        FactCheckAdapter::new(
+            Arc::clone(&service),
+            Arc::clone(&access),
+            Arc::clone(&rate),
+            stream_concurrency,
+        ),
+        max_request_bytes,
+        MAX_ENCODED_MESSAGE_BYTES,
+    );
     let reporter = health_reporter.clone();
     let (stopping_signal, stopping) = tokio::sync::watch::channel(false);
     let shutdown = async move {

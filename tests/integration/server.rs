@@ -901,12 +901,12 @@ mod batch_streams {
 
     /// One call written by hand over HTTP/2: `body` as sent, and the call's
     /// grpc-status and grpc-message (from the trailers, or from the headers
-    /// of a trailers-only answer).
+    /// of a trailers-only answer) and the answer's messages, undecoded.
     async fn raw_call(
         address: std::net::SocketAddr,
         method: &str,
         body: Vec<u8>,
-    ) -> (String, String) {
+    ) -> (String, String, Vec<bytes::Bytes>) {
         let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
         let (client, connection) = h2::client::handshake(tcp).await.unwrap();
         let connection = tokio::spawn(connection);
@@ -926,14 +926,17 @@ mod batch_streams {
                 .map(|value| value.to_str().unwrap().to_string())
         };
         let (head, mut body) = response.into_parts();
-        let outcome = match field(&head.headers, "grpc-status") {
+        let mut data = Vec::new();
+        let (status, message) = match field(&head.headers, "grpc-status") {
             Some(status) => (
                 status,
                 field(&head.headers, "grpc-message").unwrap_or_default(),
             ),
             None => {
                 while let Some(chunk) = body.data().await {
-                    let _ = body.flow_control().release_capacity(chunk.unwrap().len());
+                    let chunk = chunk.unwrap();
+                    let _ = body.flow_control().release_capacity(chunk.len());
+                    data.extend_from_slice(&chunk);
                 }
                 let trailers = body.trailers().await.unwrap().expect("trailers");
                 (
@@ -944,7 +947,19 @@ mod batch_streams {
         };
         drop(client);
         connection.abort();
-        outcome
+        (status, message, grpc_messages(&data))
+    }
+
+    /// The messages of a gRPC body (uncompressed, length-prefixed).
+    fn grpc_messages(mut data: &[u8]) -> Vec<bytes::Bytes> {
+        let mut messages = Vec::new();
+        while data.len() >= 5 {
+            let length = u32::from_be_bytes(data[1..5].try_into().unwrap()) as usize;
+            messages.push(bytes::Bytes::copy_from_slice(&data[5..5 + length]));
+            data = &data[5 + length..];
+        }
+        assert!(data.is_empty(), "a truncated message");
+        messages
     }
 
     /// Requests the client got wrong are INVALID_ARGUMENT (3), not INTERNAL
@@ -986,18 +1001,96 @@ mod batch_streams {
                 "one request message",
             ),
             ("VerifyClaims", [one.clone(), one.clone()].concat(), "0", ""),
-            (
-                "VerifyClaims",
-                [one.clone(), garbage].concat(),
-                "3",
-                "not a valid",
-            ),
         ];
         for (method, body, status, message) in cases {
-            let (got_status, got_message) = raw_call(server.address, method, body).await;
+            let (got_status, got_message, _) = raw_call(server.address, method, body).await;
             assert_eq!(got_status, status, "{method}: {got_message}");
             let decoded = got_message.replace("%20", " ");
             assert!(decoded.contains(message), "{method}: {got_message}");
+        }
+        server.stop().await;
+    }
+
+    /// A message that is not protobuf in the middle of a batch stream is
+    /// answered (an error answer for that claim; a failure at that position
+    /// of the ingest) and the messages after it are still read.
+    #[tokio::test]
+    async fn a_malformed_message_in_a_batch_stream_is_answered_and_the_stream_goes_on() {
+        let directory = tempfile::tempdir().unwrap();
+        let mut server = TestServer::start(directory.path()).await;
+        server.ingest_corpus().await;
+        let garbage = vec![0, 0, 0, 0, 3, 0xff, 0xff, 0xff];
+        let claim = |id: &str| {
+            grpc_message(&pb::VerifyClaimRequest {
+                claim_id: id.into(),
+                claim: AN_LAC_CLAIM.into(),
+                ..Default::default()
+            })
+            .to_vec()
+        };
+        let body = [claim("first"), garbage.clone(), claim("last")].concat();
+        let (status, message, answers) = raw_call(server.address, "VerifyClaims", body).await;
+        assert_eq!(status, "0", "{message}");
+        let answers: Vec<pb::VerifyClaimResponse> = answers
+            .iter()
+            .map(|bytes| pb::VerifyClaimResponse::decode(bytes.clone()).unwrap())
+            .collect();
+        assert_eq!(answers.len(), 3, "{answers:?}");
+        let mut answered: Vec<&str> = answers
+            .iter()
+            .filter(|answer| answer.error.is_empty())
+            .map(|answer| answer.claim_id.as_str())
+            .collect();
+        answered.sort();
+        assert_eq!(answered, ["first", "last"]);
+        let refused: Vec<&pb::VerifyClaimResponse> = answers
+            .iter()
+            .filter(|answer| !answer.error.is_empty())
+            .collect();
+        assert_eq!(refused.len(), 1);
+        assert!(
+            refused[0].error.contains("InvalidArgument")
+                && refused[0].error.contains("not a valid VerifyClaimRequest"),
+            "{}",
+            refused[0].error
+        );
+
+        let document = |id: &str| {
+            grpc_message(&pb::IngestDocumentRequest {
+                document_id: id.into(),
+                text: "Tỉnh Bình Dương có 120 trường học mới trong năm 2023.".into(),
+                ..Default::default()
+            })
+            .to_vec()
+        };
+        let body = [document("before"), garbage, document("after")].concat();
+        let (status, message, answers) = raw_call(server.address, "IngestDocuments", body).await;
+        assert_eq!(status, "0", "{message}");
+        let summary = pb::IngestDocumentsResponse::decode(answers[0].clone()).unwrap();
+        assert_eq!(
+            (
+                summary.received_count,
+                summary.stored_count,
+                summary.failed_count
+            ),
+            (3, 2, 1)
+        );
+        assert_eq!(summary.failures[0].position, 1);
+        assert!(
+            summary.failures[0]
+                .error
+                .contains("not a valid IngestDocumentRequest"),
+            "{}",
+            summary.failures[0].error
+        );
+        for id in ["before", "after"] {
+            server
+                .client
+                .get_document(pb::GetDocumentRequest {
+                    document_id: id.into(),
+                })
+                .await
+                .unwrap();
         }
         server.stop().await;
     }
