@@ -23,6 +23,9 @@ pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
 /// container runtime waits after SIGTERM before it kills the process, so
 /// the store is flushed and closed first.
 pub const DEFAULT_SHUTDOWN_GRACE_SECONDS: u64 = 8;
+/// How long the HTTP port waits for a request's headers (see
+/// `--http-header-timeout`).
+pub const DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS: u64 = 30;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -155,6 +158,11 @@ pub struct ServeArgs {
     /// store is flushed and closed.
     #[arg(long, env = "CLAIMCHECK_SHUTDOWN_GRACE", default_value_t = DEFAULT_SHUTDOWN_GRACE_SECONDS)]
     pub shutdown_grace: u64,
+    /// Seconds the HTTP port waits for a request's headers, counted from
+    /// when the connection is ready for it (so also how long a kept-alive
+    /// connection may stay idle); then it closes the connection.
+    #[arg(long, env = "CLAIMCHECK_HTTP_HEADER_TIMEOUT", default_value_t = DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS)]
+    pub http_header_timeout: u64,
     /// Token file: one `SHA256 SCOPES NAME` line per token (hex SHA-256 of
     /// the token, scopes read and/or write, a name for logs); `claimcheck
     /// token` makes one. Without it, every request is accepted.
@@ -189,6 +197,7 @@ pub struct ServeSettings {
     pub max_connections: usize,
     pub rate_limit_per_second: u32,
     pub shutdown_grace: std::time::Duration,
+    pub http_header_timeout: std::time::Duration,
     pub access: Arc<Access>,
     /// `None`: plain text on both ports.
     pub tls: Option<ServerTls>,
@@ -273,6 +282,8 @@ impl TryFrom<ServeArgs> for ServeSettings {
         let max_connections =
             in_range("max-connections", args.max_connections as u64, 1, 1_000_000)?;
         let shutdown_grace = in_range("shutdown-grace", args.shutdown_grace, 0, 600)?;
+        let http_header_timeout =
+            in_range("http-header-timeout", args.http_header_timeout, 1, 3600)?;
         let verify_budget_ms = in_range("verify-budget-ms", args.verify_budget_ms, 10, 600_000)?;
         let memory_budget_mb =
             in_range("memory-budget-mb", args.memory_budget_mb, 64, 1024 * 1024)?;
@@ -326,6 +337,7 @@ impl TryFrom<ServeArgs> for ServeSettings {
             max_connections: max_connections as usize,
             rate_limit_per_second: args.rate_limit,
             shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
+            http_header_timeout: std::time::Duration::from_secs(http_header_timeout),
             access: Arc::new(access),
             tls,
         })
@@ -522,6 +534,7 @@ mod tests {
             verify_budget_ms: DEFAULT_VERIFY_BUDGET_MS,
             memory_budget_mb: DEFAULT_MEMORY_BUDGET_MB,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE_SECONDS,
+            http_header_timeout: DEFAULT_HTTP_HEADER_TIMEOUT_SECONDS,
             auth_tokens: None,
             allow_unauthenticated: false,
             tls_cert: None,

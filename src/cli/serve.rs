@@ -97,6 +97,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             access: Arc::clone(&settings.access),
             stream_concurrency: settings.stream_concurrency,
             shutdown_grace: settings.shutdown_grace,
+            http_header_timeout: settings.http_header_timeout,
             tls: settings.tls.clone(),
             max_connections: settings.max_connections,
             rate_limit_per_second: settings.rate_limit_per_second,

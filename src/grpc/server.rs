@@ -72,6 +72,9 @@ pub struct ServerOptions {
     pub stream_concurrency: usize,
     /// How long a shutdown waits for requests in flight.
     pub shutdown_grace: std::time::Duration,
+    /// How long the HTTP port waits for a request's headers (or idles
+    /// between requests) before closing the connection.
+    pub http_header_timeout: std::time::Duration,
     /// TLS on both ports; `None`: plain text.
     pub tls: Option<ServerTls>,
     /// Connections both ports hold open together, at most.
@@ -149,6 +152,7 @@ pub async fn serve(
         access,
         stream_concurrency,
         shutdown_grace,
+        http_header_timeout,
         tls,
         max_connections,
         rate_limit_per_second,
@@ -221,6 +225,7 @@ pub async fn serve(
             },
             acceptor,
             router,
+            http_header_timeout,
             stopped(),
         ))
     });

@@ -66,25 +66,65 @@ pub fn router(adapter: Arc<FactCheckAdapter>, max_document_bytes: usize) -> Rout
 }
 
 /// Serves `router` on `listener` (through TLS when `tls` is given) until
-/// `shutdown` completes, then lets requests in flight finish.
+/// `shutdown` completes, then lets requests in flight finish. Each
+/// connection is HTTP/1.1 whose request headers must arrive within
+/// `header_read_timeout`, counted from when the connection is ready for the
+/// next request: it bounds a client that sends its headers a byte at a
+/// time, and a kept-alive connection left idle, so silent clients cannot
+/// hold the connection cap. (axum's own `serve` sets no such timeout.)
 pub async fn serve(
     listener: CountedListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     router: Router,
+    header_read_timeout: std::time::Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     match tls {
         Some(acceptor) => {
-            axum::serve(tls::TlsListener::new(listener, acceptor)?, router)
-                .with_graceful_shutdown(shutdown)
-                .await
+            serve_connections(
+                tls::TlsListener::new(listener, acceptor)?,
+                router,
+                header_read_timeout,
+                shutdown,
+            )
+            .await
         }
-        None => {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
+        None => serve_connections(listener, router, header_read_timeout, shutdown).await,
     }
+}
+
+async fn serve_connections<L>(
+    mut listener: L,
+    router: Router,
+    header_read_timeout: std::time::Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+{
+    let mut connection = hyper::server::conn::http1::Builder::new();
+    connection
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let io = tokio::select! {
+            (io, _address) = listener.accept() => io,
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let served =
+            graceful.watch(connection.serve_connection(hyper_util::rt::TokioIo::new(io), service));
+        tokio::spawn(async move {
+            if let Err(error) = served.await {
+                tracing::debug!(%error, "HTTP connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// A request body as the message it carries; an empty body is the empty

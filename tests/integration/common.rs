@@ -176,6 +176,7 @@ pub fn server_options(access: Access) -> ServerOptions {
         access: Arc::new(access),
         stream_concurrency: 4,
         shutdown_grace: std::time::Duration::from_secs(8),
+        http_header_timeout: std::time::Duration::from_secs(30),
         tls: None,
         max_connections: 1024,
         rate_limit_per_second: 0,

@@ -883,6 +883,72 @@ mod protocol {
             .any(|s| s.name == "claimcheck.v1.FactCheck"));
         server.stop().await;
     }
+    /// The HTTP port closes a connection whose request headers do not
+    /// arrive within the header timeout: a client that sends half a request
+    /// line and stays silent, and a kept-alive connection left idle after a
+    /// request. A prompt request on a fresh connection is served.
+    #[tokio::test]
+    async fn the_http_port_closes_connections_that_send_no_headers_in_time() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let directory = tempfile::tempdir().unwrap();
+        let options = claimcheck::grpc::server::ServerOptions {
+            http_header_timeout: std::time::Duration::from_secs(1),
+            ..crate::common::server_options(claimcheck::auth::Access::Open)
+        };
+        let server = TestServer::start_with_options(
+            directory.path(),
+            Limits::default(),
+            options,
+            &Default::default(),
+        )
+        .await;
+        let request = format!(
+            "GET /healthz HTTP/1.1\r\nhost: {}\r\n\r\n",
+            server.http_address
+        );
+        // Reads until the server closes the connection (or 10 s pass).
+        async fn read_to_close(
+            stream: &mut tokio::net::TcpStream,
+        ) -> (Vec<u8>, std::time::Duration) {
+            let started = std::time::Instant::now();
+            let mut answer = Vec::new();
+            let mut buffer = [0u8; 4096];
+            loop {
+                let read = tokio::time::timeout(
+                    std::time::Duration::from_secs(10),
+                    stream.read(&mut buffer),
+                )
+                .await
+                .expect("the server closes the connection")
+                .unwrap_or(0);
+                if read == 0 {
+                    return (answer, started.elapsed());
+                }
+                answer.extend_from_slice(&buffer[..read]);
+            }
+        }
+
+        let mut silent = tokio::net::TcpStream::connect(server.http_address)
+            .await
+            .unwrap();
+        silent.write_all(b"GET /healthz HT").await.unwrap();
+        let (_, waited) = read_to_close(&mut silent).await;
+        assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
+
+        let mut idle = tokio::net::TcpStream::connect(server.http_address)
+            .await
+            .unwrap();
+        idle.write_all(request.as_bytes()).await.unwrap();
+        let (answer, waited) = read_to_close(&mut idle).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(
+            waited >= std::time::Duration::from_millis(900),
+            "{waited:?}"
+        );
+        assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
+        server.stop().await;
+    }
 }
 
 mod batch_streams {
