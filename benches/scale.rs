@@ -128,6 +128,16 @@ fn recall_at_20(engine: &Engine, claims: &[synth::LabelledFact]) -> f64 {
     }
 }
 
+/// Segments of the search index in `folder` (one `.idx` file each).
+fn segment_count(folder: &std::path::Path) -> usize {
+    std::fs::read_dir(folder).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|entry| entry.path().extension().is_some_and(|x| x == "idx"))
+            .count()
+    })
+}
+
 fn run_size(target_sentences: usize) {
     let corpus = corpus();
     let directory = tempfile::tempdir().expect("temporary directory");
@@ -193,6 +203,26 @@ fn run_size(target_sentences: usize) {
         }
     }
     latencies.sort();
+    // For a profiler attached to this process (`perf record -p`): verify
+    // the same claims again for this many seconds, printing when it starts.
+    if let Some(seconds) = std::env::var("CLAIMCHECK_BENCH_PROFILE_SECONDS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        eprintln!(
+            "profiling window: verifying for {seconds} s (pid {})",
+            std::process::id()
+        );
+        let until = Instant::now() + Duration::from_secs(seconds);
+        while Instant::now() < until {
+            for claim in &claims {
+                let input = ClaimInput::new(claim.claim.clone(), 5);
+                engine
+                    .verify(&input, &claimcheck::budget::Budget::unlimited())
+                    .expect("verified");
+            }
+        }
+    }
     let mut retrieval: Vec<Duration> = claims
         .iter()
         .map(|claim| {
@@ -204,6 +234,10 @@ fn run_size(target_sentences: usize) {
     retrieval.sort();
     let recall = recall_at_20(&engine, &claims);
     let peak = peak_rss_mib();
+    eprintln!(
+        "index segments: {}",
+        segment_count(&directory.path().join("index"))
+    );
     drop(engine);
     let disk = disk_bytes(directory.path());
     let reopen_started = Instant::now();

@@ -27,7 +27,10 @@
 //! excluded documents) are intersected as clauses that add nothing to the
 //! score.
 
+mod snapshot;
 pub mod terms;
+
+use snapshot::Snapshot;
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
@@ -38,7 +41,8 @@ use std::sync::{Arc, RwLock};
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    Bm25StatisticsProvider, Bm25Weight, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, STRING,
@@ -207,6 +211,8 @@ pub struct SentenceIndex {
     reader: IndexReader,
     /// Adds and deletes share it; a commit takes it alone.
     writer: RwLock<IndexWriter>,
+    /// The last commit's searcher and what its searches share.
+    snapshot: RwLock<Arc<Snapshot>>,
     fields: Fields,
     folder: PathBuf,
     /// The last store change handed to the writer.
@@ -285,10 +291,12 @@ impl SentenceIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
+        let snapshot = Snapshot::new(reader.searcher(), NUMBER, SENTENCE)?;
         Ok(SentenceIndex {
             index,
             reader,
             writer: RwLock::new(writer),
+            snapshot: RwLock::new(Arc::new(snapshot)),
             fields,
             folder: folder.to_path_buf(),
             noted_through: AtomicU64::new(0),
@@ -358,6 +366,8 @@ impl SentenceIndex {
         prepared.set_payload(&through.to_string());
         prepared.commit()?;
         self.reader.reload()?;
+        let snapshot = Snapshot::new(self.reader.searcher(), NUMBER, SENTENCE)?;
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snapshot);
         self.committed_through.store(through, Ordering::SeqCst);
         Ok(true)
     }
@@ -370,7 +380,7 @@ impl SentenceIndex {
     /// The index as of the last commit, for searching.
     pub fn view(&self) -> IndexView {
         IndexView {
-            searcher: self.reader.searcher(),
+            snapshot: Arc::clone(&self.snapshot.read().unwrap_or_else(|p| p.into_inner())),
             fields: self.fields,
         }
     }
@@ -400,24 +410,35 @@ impl SentenceIndex {
     }
 }
 
+/// A term with its BM25 weight and its dictionary entries.
+struct Weighed {
+    term: Term,
+    infos: Arc<snapshot::TermInfos>,
+    weight: Bm25Weight,
+}
+
 /// The index as of one commit: what one search reads, unchanged by later
 /// commits.
 pub struct IndexView {
-    searcher: Searcher,
+    snapshot: Arc<Snapshot>,
     fields: Fields,
 }
 
 impl IndexView {
+    fn searcher(&self) -> &Searcher {
+        &self.snapshot.searcher
+    }
+
     /// Sentences indexed (deleted ones leave the count when their segment
     /// is next merged).
     pub fn sentence_count(&self) -> u64 {
-        self.searcher.num_docs()
+        self.searcher().num_docs()
     }
 
     /// Terms in the index, counted in each segment: a term held by several
     /// segments counts once per segment until they are merged.
     pub fn segment_term_count(&self) -> u64 {
-        self.searcher
+        self.searcher()
             .segment_readers()
             .iter()
             .flat_map(|segment| {
@@ -435,14 +456,22 @@ impl IndexView {
 
     /// How many sentences hold `term`.
     pub fn holding(&self, term: &str) -> Result<u64, IndexError> {
-        Ok(self.searcher.doc_freq(&self.term(term))?)
+        Ok(Bm25StatisticsProvider::doc_freq(
+            &self.snapshot.statistics,
+            &self.term(term),
+        )?)
     }
 
     /// The documents with a sentence holding `term`, ascending.
     pub fn documents_holding(&self, term: &str) -> Result<Vec<u32>, IndexError> {
         let term = self.term(term);
         let mut documents = Vec::new();
-        for segment in self.searcher.segment_readers() {
+        for (segment, columns) in self
+            .searcher()
+            .segment_readers()
+            .iter()
+            .zip(&self.snapshot.columns)
+        {
             let inverted = segment.inverted_index(term.field())?;
             let Some(mut postings) = inverted
                 .read_postings(&term, IndexRecordOption::Basic)
@@ -450,7 +479,7 @@ impl IndexView {
             else {
                 continue;
             };
-            let numbers = segment.fast_fields().u64(NUMBER)?.first_or_default_col(0);
+            let numbers = &columns.numbers;
             let alive = segment.alive_bitset();
             let mut doc = tantivy::DocSet::doc(&postings);
             while doc != TERMINATED {
@@ -493,14 +522,19 @@ impl IndexView {
             clauses.push((Occur::Must, Box::new(matching)));
             Box::new(BooleanQuery::new(clauses))
         };
+        let statistics = &self.snapshot.statistics;
         let found: Vec<(f64, DocAddress)> = match bonus {
             None => self
-                .searcher
-                .search(&query, &TopDocs::with_limit(limit).order_by_score())?
+                .searcher()
+                .search_with_statistics_provider(
+                    &query,
+                    &TopDocs::with_limit(limit).order_by_score(),
+                    statistics,
+                )?
                 .into_iter()
                 .map(|(score, address)| (f64::from(score), address))
                 .collect(),
-            Some(bonus) => self.searcher.search(
+            Some(bonus) => self.searcher().search_with_statistics_provider(
                 &query,
                 &TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
                     let numbers = segment
@@ -518,21 +552,31 @@ impl IndexView {
                         f64::from(score) + gained
                     }
                 }),
+                statistics,
             )?,
         };
         self.hits(found)
     }
 
     /// BM25 weights of `terms`, as the index's queries weigh them.
-    fn weights(&self, terms: &[String]) -> Result<Vec<(Term, Bm25Weight)>, IndexError> {
-        Ok(terms
-            .iter()
-            .map(|text| {
-                let term = self.term(text);
-                let weight = Bm25Weight::for_terms(&self.searcher, std::slice::from_ref(&term))?;
-                Ok((term, weight))
-            })
-            .collect::<Result<_, tantivy::TantivyError>>()?)
+    /// Terms no sentence holds are left out: they score nothing.
+    fn weights(&self, terms: &[String]) -> Result<Vec<Weighed>, IndexError> {
+        let statistics = &self.snapshot.statistics;
+        let mut weighed = Vec::with_capacity(terms.len());
+        for text in terms {
+            let term = self.term(text);
+            let infos = statistics.term_infos(&term)?;
+            if infos.doc_freq == 0 {
+                continue;
+            }
+            let weight = Bm25Weight::for_terms(statistics, std::slice::from_ref(&term))?;
+            weighed.push(Weighed {
+                term,
+                infos,
+                weight,
+            });
+        }
+        Ok(weighed)
     }
 
     /// The BM25 score of each of a segment's `sentences` (ascending) for
@@ -540,19 +584,25 @@ impl IndexView {
     /// sentences.
     fn score_sentences(
         segment: &tantivy::SegmentReader,
-        weights: &[(Term, Bm25Weight)],
+        ordinal: usize,
+        weights: &[Weighed],
         sentences: &[DocId],
     ) -> Result<Vec<f32>, IndexError> {
         use tantivy::postings::Postings;
         let mut scores = vec![0.0f32; sentences.len()];
-        for (term, weight) in weights {
-            let inverted = segment.inverted_index(term.field())?;
-            let Some(mut postings) = inverted
-                .read_postings(term, IndexRecordOption::WithFreqs)
-                .map_err(tantivy::TantivyError::from)?
-            else {
+        for Weighed {
+            term,
+            infos,
+            weight,
+        } in weights
+        {
+            let Some(info) = &infos.per_segment[ordinal] else {
                 continue;
             };
+            let inverted = segment.inverted_index(term.field())?;
+            let mut postings = inverted
+                .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+                .map_err(tantivy::TantivyError::from)?;
             let norms = segment.get_fieldnorms_reader(term.field())?;
             for (sentence, score) in sentences.iter().zip(scores.iter_mut()) {
                 let mut at = tantivy::DocSet::doc(&postings);
@@ -584,12 +634,12 @@ impl IndexView {
         let weights = self.weights(terms)?;
         let wanted = DocumentsQuery::of(self.fields.number, documents);
         let mut found = Vec::new();
-        for (ordinal, segment) in self.searcher.segment_readers().iter().enumerate() {
+        for (ordinal, segment) in self.searcher().segment_readers().iter().enumerate() {
             let sentences = wanted.sentences_in(segment)?;
             if sentences.is_empty() {
                 continue;
             }
-            let scores = Self::score_sentences(segment, &weights, &sentences)?;
+            let scores = Self::score_sentences(segment, ordinal, &weights, &sentences)?;
             let alive = segment.alive_bitset();
             for (sentence, score) in sentences.iter().zip(scores) {
                 if score > 0.0 && alive.is_none_or(|alive| alive.is_alive(*sentence)) {
@@ -612,9 +662,9 @@ impl IndexView {
             .collect();
         order.sort_unstable();
         for group in order.chunk_by(|a, b| a.0 == b.0) {
-            let segment = self.searcher.segment_reader(group[0].0);
+            let segment = self.searcher().segment_reader(group[0].0);
             let sentences: Vec<DocId> = group.iter().map(|(_, sentence, _)| *sentence).collect();
-            let scores = Self::score_sentences(segment, &weights, &sentences)?;
+            let scores = Self::score_sentences(segment, group[0].0 as usize, &weights, &sentences)?;
             for ((_, _, at), score) in group.iter().zip(scores) {
                 hits[*at].score = f64::from(score);
             }
@@ -634,11 +684,14 @@ impl IndexView {
         self.restrict(restriction, &mut clauses);
         clauses.push((Occur::Must, Box::new(self.union_of(terms))));
         let query = BooleanQuery::new(clauses);
-        let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(
-            &self.searcher,
-        ))?;
+        let weight = query.weight(
+            tantivy::query::EnableScoring::enabled_from_statistics_provider(
+                &self.snapshot.statistics,
+                self.searcher(),
+            ),
+        )?;
         let mut found = Vec::new();
-        for (ordinal, segment) in self.searcher.segment_readers().iter().enumerate() {
+        for (ordinal, segment) in self.searcher().segment_readers().iter().enumerate() {
             let alive = segment.alive_bitset();
             weight.for_each(segment, &mut |doc, score| {
                 if alive.is_none_or(|alive| alive.is_alive(doc)) {
@@ -666,35 +719,18 @@ impl IndexView {
 
     /// Turns collected addresses into hits.
     fn hits(&self, found: Vec<(f64, DocAddress)>) -> Result<Vec<Hit>, IndexError> {
-        type Columns = (
-            Arc<dyn tantivy::columnar::ColumnValues<u64>>,
-            Arc<dyn tantivy::columnar::ColumnValues<u64>>,
-        );
-        let mut columns: FastMap<u32, Columns> = FastMap::default();
-        let mut hits = Vec::with_capacity(found.len());
-        for (score, address) in found {
-            let (numbers, sentences) = match columns.get(&address.segment_ord) {
-                Some(columns) => columns,
-                None => {
-                    let fast = self
-                        .searcher
-                        .segment_reader(address.segment_ord)
-                        .fast_fields();
-                    let pair = (
-                        fast.u64(NUMBER)?.first_or_default_col(0),
-                        fast.u64(SENTENCE)?.first_or_default_col(0),
-                    );
-                    columns.entry(address.segment_ord).or_insert(pair)
+        Ok(found
+            .into_iter()
+            .map(|(score, address)| {
+                let columns = &self.snapshot.columns[address.segment_ord as usize];
+                Hit {
+                    document: columns.numbers.get_val(address.doc_id) as u32,
+                    sentence: columns.sentences.get_val(address.doc_id) as u32,
+                    score,
+                    address,
                 }
-            };
-            hits.push(Hit {
-                document: numbers.get_val(address.doc_id) as u32,
-                sentence: sentences.get_val(address.doc_id) as u32,
-                score,
-                address,
-            });
-        }
-        Ok(hits)
+            })
+            .collect())
     }
 
     /// Sentences of `documents`, scoring nothing.
