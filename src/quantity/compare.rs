@@ -30,7 +30,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::lexicon::{PlainWord, CURRENCY_WORDS, MEASURE_UNITS};
+use super::lexicon::{PlainWord, CURRENCY_WORDS, DURATION_UNITS, MEASURE_UNITS};
 use super::{Direction, PartialDate, Qualifier, Quantity, QuantityKind};
 use crate::text::fold;
 
@@ -338,6 +338,12 @@ fn measure_base(unit: &str) -> Option<(&'static str, f64)> {
         .map(|(measure, _)| (measure.dimension, measure.factor))
 }
 
+/// The length in days of one of `unit` when it is a unit of time.
+fn duration_days(unit: &str) -> Option<f64> {
+    let words: Vec<PlainWord> = unit.split_whitespace().map(PlainWord::new).collect();
+    DURATION_UNITS.match_starting(&words).map(|(days, _)| days)
+}
+
 fn direction_word(direction: Direction) -> &'static str {
     match direction {
         Direction::Increase => "an increase",
@@ -489,9 +495,20 @@ pub fn compare(claim: &Quantity, source: &Quantity) -> Comparison {
                 },
             )
         }
-        (Percent, Percent) | (Count, Count) => {
-            judged(judge(Magnitude::of(claim), Magnitude::of(source)))
-        }
+        (Count, Count) => match (duration_days(&claim.unit), duration_days(&source.unit)) {
+            // "1 tháng" is not "1 năm"; "24 tháng" is "2 năm".
+            (Some(claim_days), Some(source_days)) => judged(judge(
+                Magnitude::of(claim).scaled(claim_days),
+                Magnitude::of(source).scaled(source_days),
+            )),
+            (Some(_), None) | (None, Some(_))
+                if !claim.unit.trim().is_empty() && !source.unit.trim().is_empty() =>
+            {
+                incomparable("a length of time and a count of something else")
+            }
+            _ => judged(judge(Magnitude::of(claim), Magnitude::of(source))),
+        },
+        (Percent, Percent) => judged(judge(Magnitude::of(claim), Magnitude::of(source))),
         (Money, Money) => {
             if currency_code(&claim.unit) != currency_code(&source.unit) {
                 return incomparable("different currencies");

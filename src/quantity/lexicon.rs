@@ -499,6 +499,46 @@ pub struct MeasureUnit {
     pub factor: f64,
 }
 
+/// Units of time a count can be counted in ("1 tháng", "2 năm", "three
+/// weeks"), in days: a month is a twelfth of a year of 365.25 days, so
+/// that "24 tháng" is "2 năm". Calendar knowledge, not a word list of any
+/// text; a semester ("học kỳ") is left out, its length varies.
+pub static DURATION_UNITS: LazyLock<PhraseTable<f64>> = LazyLock::new(|| {
+    const YEAR: f64 = 365.25;
+    const MONTH: f64 = YEAR / 12.0;
+    PhraseTable::new(&[
+        ("giây", 1.0 / 86_400.0),
+        ("phút", 1.0 / 1_440.0),
+        ("giờ", 1.0 / 24.0),
+        ("ngày", 1.0),
+        ("tuần", 7.0),
+        ("tháng", MONTH),
+        ("quý", 3.0 * MONTH),
+        ("năm", YEAR),
+        ("thập kỷ", 10.0 * YEAR),
+        ("thập niên", 10.0 * YEAR),
+        ("thế kỷ", 100.0 * YEAR),
+        ("second", 1.0 / 86_400.0),
+        ("seconds", 1.0 / 86_400.0),
+        ("minute", 1.0 / 1_440.0),
+        ("minutes", 1.0 / 1_440.0),
+        ("hour", 1.0 / 24.0),
+        ("hours", 1.0 / 24.0),
+        ("day", 1.0),
+        ("days", 1.0),
+        ("week", 7.0),
+        ("weeks", 7.0),
+        ("month", MONTH),
+        ("months", MONTH),
+        ("year", YEAR),
+        ("years", YEAR),
+        ("decade", 10.0 * YEAR),
+        ("decades", 10.0 * YEAR),
+        ("century", 100.0 * YEAR),
+        ("centuries", 100.0 * YEAR),
+    ])
+});
+
 pub static MEASURE_UNITS: LazyLock<PhraseTable<MeasureUnit>> = LazyLock::new(|| {
     let unit = |dimension, factor| MeasureUnit { dimension, factor };
     PhraseTable::new(&[

@@ -489,6 +489,14 @@ fn comparison_table() {
         ("3 tấn", "3.000 kg", Match),
         ("50 ha", "0,5 km2", Match),
         ("3 km", "3 tấn", Incomparable),
+        // Lengths of time.
+        ("tạm giam 1 tháng", "tạm giam 1 năm", Mismatch),
+        ("kéo dài 24 tháng", "kéo dài 2 năm", Match),
+        ("trong 3 tuần", "trong 21 ngày", Match),
+        ("2 năm tù", "2 năm tù", Match),
+        ("lasted 6 months", "kéo dài 6 tháng", Match),
+        ("kéo dài 1 năm", "kéo dài 1 học kỳ", Incomparable),
+        ("mất 2 tháng", "có 2 xã", Incomparable),
         // Kinds that do not compare.
         ("đạt 90%", "90 người", Incomparable),
         ("năm 2015", "2015 người", Incomparable),
