@@ -244,6 +244,7 @@ fn run_size(target_sentences: usize) {
     let reopened = Engine::open(directory.path(), caches, candidate_limit).expect("store reopens");
     let stats = reopened.stats().expect("stats");
     let startup = reopen_started.elapsed();
+
     assert_eq!(stats.sentences as usize, sentences);
 
     println!(
@@ -270,6 +271,12 @@ fn main() {
             .get(position + 1)
             .and_then(|s| s.parse().ok())
             .expect("--child SIZE");
+        // The engine's own log lines (how long opening the store and the
+        // index took) on stderr, beside the table.
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .init();
         run_size(size);
         return;
     }

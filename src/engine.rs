@@ -181,13 +181,20 @@ impl Engine {
         caches: CacheSizes,
         candidate_sentences: usize,
     ) -> Result<Engine, EngineError> {
+        let started = std::time::Instant::now();
         let store = Store::open(directory, caches.sled_bytes)?;
+        let store_opened = started.elapsed();
         let (index, opened) = SentenceIndex::open(directory)?;
         match opened {
             Opened::New => build_index(&store, &index)?,
             Opened::Holding(through) => replay_changes(&store, &index, through)?,
         }
         commit_index(&store, &index)?;
+        tracing::info!(
+            store_ms = store_opened.as_secs_f64() * 1e3,
+            index_ms = (started.elapsed() - store_opened).as_secs_f64() * 1e3,
+            "store and search index open"
+        );
         Ok(Engine {
             store,
             writer: Mutex::new(()),
