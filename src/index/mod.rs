@@ -465,20 +465,22 @@ impl IndexView {
     /// The documents with a sentence holding `term`, ascending.
     pub fn documents_holding(&self, term: &str) -> Result<Vec<u32>, IndexError> {
         let term = self.term(term);
+        let infos = self.snapshot.statistics.term_infos(&term)?;
         let mut documents = Vec::new();
-        for (segment, columns) in self
+        for ((segment, columns), info) in self
             .searcher()
             .segment_readers()
             .iter()
             .zip(&self.snapshot.columns)
+            .zip(&infos.per_segment)
         {
-            let inverted = segment.inverted_index(term.field())?;
-            let Some(mut postings) = inverted
-                .read_postings(&term, IndexRecordOption::Basic)
-                .map_err(tantivy::TantivyError::from)?
-            else {
+            let Some(info) = info else {
                 continue;
             };
+            let mut postings = segment
+                .inverted_index(term.field())?
+                .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)?;
             let numbers = &columns.numbers;
             let alive = segment.alive_bitset();
             let mut doc = tantivy::DocSet::doc(&postings);
