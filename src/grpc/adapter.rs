@@ -326,7 +326,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub type StreamItem<T> = Result<Result<T, Status>, Status>;
 
 /// The caller and the messages of a request stream whose messages were
-/// all decodable or refused whole (the generated server's codec).
+/// all decodable or refused whole (the generated server's codec). The
+/// server mounts [`crate::grpc::streams::FactCheckService`], which routes
+/// the two stream methods past the generated server; the trait's stream
+/// methods, and so this, serve only a bare generated server.
 fn lenient_items<T>(request: Request<Streaming<T>>) -> (Origin, impl Stream<Item = StreamItem<T>>) {
     (
         origin(&request),
