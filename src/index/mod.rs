@@ -291,6 +291,12 @@ impl SentenceIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
+        // A process killed inside a commit leaves the files it wrote
+        // (listed as managed, referenced by no commit). A deletion file's
+        // name is its segment and operation number, and replaying the same
+        // store changes reaches the same number: left in place, it makes
+        // the next commit fail with "file already exists".
+        writer.garbage_collect_files().wait()?;
         let snapshot = Snapshot::new(reader.searcher(), NUMBER, SENTENCE)?;
         Ok(SentenceIndex {
             index,
@@ -889,3 +895,6 @@ pub fn sorted_numbers(numbers: &HashSet<u32>) -> Vec<u32> {
     sorted.sort_unstable();
     sorted
 }
+
+#[cfg(test)]
+mod tests;

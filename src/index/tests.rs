@@ -1,0 +1,89 @@
+//! Tests of the index's life across processes: what a process killed in
+//! the middle of a commit leaves behind must not stop the next one.
+
+use super::*;
+
+/// Two documents of two sentences each.
+fn sentences() -> Vec<String> {
+    vec!["hà nội mưa".to_string(), "giá vàng tăng".to_string()]
+}
+
+fn add(index: &SentenceIndex, number: u32, lines: &[String], metadata: &BTreeMap<String, String>) {
+    index
+        .add(&IndexedDocument {
+            number,
+            term_lines: lines,
+            published: None,
+            metadata,
+        })
+        .expect("add");
+}
+
+/// Replays store change 2 (document 1 ingested again) as the engine does
+/// after a restart: delete what the change replaces, add it, commit.
+fn replay_change_two(index: &SentenceIndex) -> Result<bool, IndexError> {
+    let metadata = BTreeMap::new();
+    index.remove(1);
+    add(index, 1, &sentences(), &metadata);
+    index.note(2);
+    index.commit()
+}
+
+fn files(folder: &Path) -> HashSet<std::ffi::OsString> {
+    std::fs::read_dir(folder)
+        .expect("list index folder")
+        .map(|entry| entry.expect("entry").file_name())
+        .collect()
+}
+
+#[test]
+fn a_commit_cut_off_by_a_kill_does_not_block_the_replay() {
+    let holding_change_one = tempfile::tempdir().expect("tempdir");
+    let killed = tempfile::tempdir().expect("tempdir");
+    let metadata = BTreeMap::new();
+    {
+        let (index, opened) = SentenceIndex::open(killed.path()).expect("open");
+        assert_eq!(opened, Opened::New);
+        add(&index, 1, &sentences(), &metadata);
+        add(&index, 2, &sentences(), &metadata);
+        index.note(1);
+        assert!(index.commit().expect("commit"));
+        index.close().expect("close");
+    }
+    // The index as it stood after change 1: what a process killed during
+    // the commit of change 2 leaves, apart from the files that commit wrote.
+    let before = killed.path().join(INDEX_FOLDER);
+    let after_kill = holding_change_one.path().join(INDEX_FOLDER);
+    std::fs::create_dir_all(&after_kill).expect("mkdir");
+    for name in files(&before) {
+        std::fs::copy(before.join(&name), after_kill.join(&name)).expect("copy");
+    }
+    {
+        let (index, opened) = SentenceIndex::open(killed.path()).expect("reopen");
+        assert_eq!(opened, Opened::Holding(1));
+        assert!(replay_change_two(&index).expect("commit change 2"));
+        index.close().expect("close");
+    }
+    // The commit of change 2 wrote segment files and a deletion file and
+    // listed them as managed; its last step, `meta.json`, is what the kill
+    // cut off.
+    let written: Vec<_> = files(&before)
+        .difference(&files(&after_kill))
+        .cloned()
+        .collect();
+    assert!(
+        written
+            .iter()
+            .any(|name| name.to_string_lossy().ends_with(".del")),
+        "the commit of a deletion writes a deletion file: {written:?}"
+    );
+    for name in written.iter().chain([&".managed.json".into()]) {
+        std::fs::copy(before.join(name), after_kill.join(name)).expect("copy");
+    }
+
+    let (index, opened) = SentenceIndex::open(holding_change_one.path()).expect("open after kill");
+    assert_eq!(opened, Opened::Holding(1));
+    assert!(replay_change_two(&index).expect("the replayed commit succeeds"));
+    assert_eq!(index.committed_through(), 2);
+    assert_eq!(index.view().sentence_count(), 4, "each sentence once");
+}
