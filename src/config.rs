@@ -182,6 +182,17 @@ pub struct ServeArgs {
     /// these certificate authorities (PEM).
     #[arg(long, env = "CLAIMCHECK_TLS_CLIENT_CA", requires = "tls_cert")]
     pub tls_client_ca: Option<PathBuf>,
+    /// Cluster mode: the PostgreSQL database
+    /// (postgres://user:password@host:port/database) that holds the
+    /// documents and the change log, shared by every node; the store in
+    /// --data-dir is then this node's replica. Without it, the store in
+    /// --data-dir is the source of truth and no other service is used.
+    #[arg(long, env = "CLAIMCHECK_CLUSTER")]
+    pub cluster: Option<String>,
+    /// Cluster mode: database connections this node pools (besides the one
+    /// it listens for changes on).
+    #[arg(long, env = "CLAIMCHECK_CLUSTER_CONNECTIONS", default_value_t = crate::cluster::DEFAULT_CONNECTIONS)]
+    pub cluster_connections: usize,
 }
 
 /// Validated settings of `serve`.
@@ -201,6 +212,25 @@ pub struct ServeSettings {
     pub access: Arc<Access>,
     /// `None`: plain text on both ports.
     pub tls: Option<ServerTls>,
+    /// `None`: embedded mode (the store is the source of truth).
+    pub cluster: Option<ClusterSettings>,
+}
+
+/// Where the cluster's database is, and how many connections to pool.
+#[derive(Clone)]
+pub struct ClusterSettings {
+    pub address: String,
+    pub connections: usize,
+}
+
+/// The address may hold a password: it is never printed.
+impl std::fmt::Debug for ClusterSettings {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ClusterSettings")
+            .field("connections", &self.connections)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -285,6 +315,12 @@ impl TryFrom<ServeArgs> for ServeSettings {
         let http_header_timeout =
             in_range("http-header-timeout", args.http_header_timeout, 1, 3600)?;
         let verify_budget_ms = in_range("verify-budget-ms", args.verify_budget_ms, 10, 600_000)?;
+        let cluster_connections = in_range(
+            "cluster-connections",
+            args.cluster_connections as u64,
+            1,
+            1000,
+        )?;
         let memory_budget_mb =
             in_range("memory-budget-mb", args.memory_budget_mb, 64, 1024 * 1024)?;
         let access = match &args.auth_tokens {
@@ -340,6 +376,10 @@ impl TryFrom<ServeArgs> for ServeSettings {
             http_header_timeout: std::time::Duration::from_secs(http_header_timeout),
             access: Arc::new(access),
             tls,
+            cluster: args.cluster.map(|address| ClusterSettings {
+                address,
+                connections: cluster_connections as usize,
+            }),
         })
     }
 }
@@ -441,6 +481,10 @@ pub struct RecordFilterArgs {
     /// more; all must hold).
     #[arg(long = "metadata", value_name = "KEY=VALUE", value_parser = parse_metadata_pair)]
     pub metadata: Vec<(String, String)>,
+    /// With a cluster: check only once the node has applied this change of
+    /// the cluster's log (the `sequence` a write answered with).
+    #[arg(long, default_value_t = 0)]
+    pub min_sequence: u64,
 }
 
 fn parse_metadata_pair(text: &str) -> Result<(String, String), String> {
@@ -540,6 +584,8 @@ mod tests {
             tls_cert: None,
             tls_key: None,
             tls_client_ca: None,
+            cluster: None,
+            cluster_connections: crate::cluster::DEFAULT_CONNECTIONS,
         }
     }
 

@@ -243,8 +243,18 @@ impl Engine {
     /// it to the index. Call `flush` before acknowledging: it makes the
     /// write durable and searchable.
     pub fn put_document(&self, document: &AnalysedDocument) -> Result<PutOutcome, EngineError> {
+        self.put_document_following(document, None)
+    }
+
+    /// As [`Engine::put_document`]; with `followed`, the write applies
+    /// that change of the cluster's log (recorded with it in the store).
+    pub fn put_document_following(
+        &self,
+        document: &AnalysedDocument,
+        followed: Option<u64>,
+    ) -> Result<PutOutcome, EngineError> {
         let _writer = self.lock_writer();
-        let outcome = self.store.put_document(document)?;
+        let outcome = self.store.put_document_following(document, followed)?;
         self.generation.fetch_add(1, Ordering::SeqCst);
         if let Some(replaced) = outcome.replaced {
             self.index.remove(replaced);
@@ -263,14 +273,31 @@ impl Engine {
     /// Deletes a document and hands the deletion to the index; `None` if
     /// absent. Call `flush` before acknowledging.
     pub fn delete_document(&self, id: &str) -> Result<Option<Deleted>, EngineError> {
+        self.delete_document_following(id, None)
+    }
+
+    /// As [`Engine::delete_document`]; with `followed`, the deletion
+    /// applies that change of the cluster's log.
+    pub fn delete_document_following(
+        &self,
+        id: &str,
+        followed: Option<u64>,
+    ) -> Result<Option<Deleted>, EngineError> {
         let _writer = self.lock_writer();
-        let deleted = self.store.delete_document(id)?;
+        let deleted = self.store.delete_document_following(id, followed)?;
         if let Some(deleted) = &deleted {
             self.generation.fetch_add(1, Ordering::SeqCst);
             self.index.remove(deleted.number);
             self.index.note(deleted.change);
         }
         Ok(deleted)
+    }
+
+    /// Records that the cluster's changes up to `followed` are applied.
+    pub fn note_followed(&self, followed: u64) -> Result<(), EngineError> {
+        let _writer = self.lock_writer();
+        self.store.note_followed(followed)?;
+        Ok(())
     }
 
     /// Makes every write so far durable in the store, then searchable:

@@ -30,6 +30,8 @@
 //!   module that serves or implements tonic (the HTTP edge calls the same
 //!   adapter with tonic's request and response types; the CLI, a gRPC
 //!   client, reads tonic's status codes).
+//! - [`cluster`]: cluster mode: the only tokio-postgres user (the documents and the change
+//!   log in PostgreSQL) and the follower that applies the log to this node's store and index.
 //! - [`http`]: the only axum user: the same methods as JSON, the web page, /healthz.
 //! - [`config`]: command-line flags and environment → validated settings.
 //! - [`cli`]: the client commands (ingest, verify, check, extract, eval, health, token,
@@ -39,6 +41,7 @@ pub mod analysis;
 pub mod auth;
 pub mod budget;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod context;
 pub mod disk;

@@ -13,6 +13,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 
 use crate::analysis::{analyse_document, read_text, ReadSentence};
 use crate::budget::{Budget, Stopped};
+use crate::cluster::{Cluster, ClusterError};
 use crate::draft::{read_draft, SentenceRole};
 use crate::engine::{CacheSizes, Engine, EngineError, VerifyError};
 use crate::filter::{filter_day, publication_day, DocumentAttributes, RecordFilter};
@@ -68,6 +69,13 @@ pub const INGEST_MEMORY_PER_TEXT_BYTE: u64 = 18;
 /// its sentences and the encoded answer; 48 concurrent reads of an 8 MiB
 /// document peaked at 2.15 GB (about 6 bytes each).
 pub const READ_MEMORY_PER_TEXT_BYTE: u64 = 6;
+/// Cluster mode: how long a read that names a `min_sequence` waits for
+/// this node to apply it.
+pub const MIN_SEQUENCE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Cluster mode: how long an acknowledgement waits for this node to apply
+/// the write (so that the node that took it answers with it); the write is
+/// acknowledged once committed in the database either way.
+pub const LOCAL_APPLY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// The default of [`Limits::memory_budget_bytes`], in MiB.
 pub const DEFAULT_MEMORY_BUDGET_MB: u64 = 1024;
 
@@ -124,6 +132,12 @@ pub enum ServiceError {
         _ => "the disk holding the data directory filled up",
     })]
     WritesStopped(WriteHealth),
+    /// The cluster's database failed or refused the request.
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    /// This node has not applied the change a read asked for in time.
+    #[error("min_sequence: this node has applied the cluster's changes up to {applied}, not yet {asked}; try again or ask another node")]
+    NotApplied { asked: u64, applied: u64 },
     /// The claim needed more work than a claim may take.
     #[error("the claim needed more than the {}-ms budget of work a claim may take (--verify-budget-ms)", .0.as_millis())]
     OverBudget(std::time::Duration),
@@ -182,6 +196,8 @@ pub struct ClaimRequest {
     pub published_after: String,
     pub published_before: String,
     pub metadata: BTreeMap<String, String>,
+    /// Cluster mode: answer once this node has applied this change.
+    pub min_sequence: u64,
 }
 
 /// A ListDocuments page request, before validation.
@@ -192,6 +208,8 @@ pub struct ListRequest {
     pub published_after: String,
     pub published_before: String,
     pub metadata: BTreeMap<String, String>,
+    /// Cluster mode: answer once this node has applied this change.
+    pub min_sequence: u64,
 }
 
 /// A draft as received, before validation.
@@ -206,6 +224,8 @@ pub struct DraftRequest {
     pub published_after: String,
     pub published_before: String,
     pub metadata: BTreeMap<String, String>,
+    /// Cluster mode: check once this node has applied this change.
+    pub min_sequence: u64,
 }
 
 /// A draft read and ready to check: its claims in draft order, each with
@@ -256,6 +276,25 @@ pub struct IngestOutcome {
     pub quantity_count: u32,
     pub replaced: bool,
     pub language: Language,
+    /// Cluster mode: the change of the cluster's log that stored it (0
+    /// without a cluster).
+    pub sequence: u64,
+}
+
+/// A deletion done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeleteOutcome {
+    pub sentence_count: u32,
+    /// Cluster mode: the change of the cluster's log that deleted it.
+    pub sequence: u64,
+}
+
+/// How far this node has applied the cluster's change log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClusterProgress {
+    pub applied: u64,
+    pub latest: u64,
+    pub caught_up: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -268,6 +307,7 @@ pub struct DocumentPage {
 pub struct ServiceStats {
     pub store: StoreStats,
     pub uptime_seconds: u64,
+    pub cluster: Option<ClusterProgress>,
 }
 
 pub struct Service {
@@ -282,6 +322,10 @@ pub struct Service {
     writes: tokio::sync::watch::Sender<WriteHealth>,
     /// [`Limits::memory_budget_bytes`], one permit per KiB.
     memory: Arc<tokio::sync::Semaphore>,
+    /// Cluster mode: the database and how far this node follows it.
+    cluster: Option<Arc<Cluster>>,
+    /// Cluster mode: the last change this node wrote to the database.
+    cluster_written: std::sync::atomic::AtomicU64,
 }
 
 /// Whether the store takes writes. After a write fails for a full disk,
@@ -402,9 +446,44 @@ impl Service {
                 limits.memory_budget_bytes,
             ))),
             limits,
+            cluster: None,
+            cluster_written: Default::default(),
         })
     }
 
+    /// The engine, for what follows the cluster's log into it.
+    pub fn engine(&self) -> Arc<Engine> {
+        Arc::clone(&self.engine)
+    }
+
+    /// Makes this service a cluster node: writes go to the cluster's
+    /// database, reads wait for `min_sequence`.
+    pub fn with_cluster(mut self, cluster: Arc<Cluster>) -> Service {
+        self.cluster = Some(cluster);
+        self
+    }
+
+    /// Cluster mode: whether this node has caught up with the log as it
+    /// stood at start (always true without a cluster).
+    pub fn caught_up(&self) -> Option<tokio::sync::watch::Receiver<bool>> {
+        self.cluster.as_ref().map(|cluster| cluster.caught_up())
+    }
+
+    /// Cluster mode: waits (at most [`MIN_SEQUENCE_WAIT`]) until this node
+    /// has applied change `sequence`; nothing to wait for without a cluster
+    /// or with 0.
+    async fn reach(&self, sequence: u64) -> Result<(), ServiceError> {
+        let Some(cluster) = &self.cluster else {
+            return Ok(());
+        };
+        if sequence == 0 || cluster.wait_applied(sequence, MIN_SEQUENCE_WAIT).await {
+            return Ok(());
+        }
+        Err(ServiceError::NotApplied {
+            asked: sequence,
+            applied: cluster.applied(),
+        })
+    }
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
@@ -592,6 +671,7 @@ impl Service {
             request.metadata.clone(),
         )?;
         let language = parse_language(&request.language)?;
+        self.reach(request.min_sequence).await?;
         let max_claims = match request.max_claims {
             0 => limits.max_draft_claims,
             asked => asked,
@@ -715,6 +795,23 @@ impl Service {
     /// acknowledging.
     pub async fn store_unflushed(&self, analysed: Analysed) -> Result<IngestOutcome, ServiceError> {
         self.refuse_when_writes_stopped()?;
+        if let Some(cluster) = &self.cluster {
+            let Analysed {
+                document: analysed,
+                _memory,
+            } = analysed;
+            let logged = cluster.put(&analysed).await?;
+            self.cluster_written
+                .fetch_max(logged.sequence, std::sync::atomic::Ordering::SeqCst);
+            return Ok(IngestOutcome {
+                document_id: analysed.record.document_id,
+                sentence_count: analysed.record.sentence_count,
+                quantity_count: analysed.record.quantity_count,
+                replaced: logged.replaced,
+                language: analysed.record.language,
+                sequence: logged.sequence,
+            });
+        }
         let stored = self
             .blocking(move |engine| {
                 // The memory stays reserved until the document is stored.
@@ -729,6 +826,7 @@ impl Service {
                     quantity_count: analysed.record.quantity_count,
                     replaced: outcome.replaced.is_some(),
                     language: analysed.record.language,
+                    sequence: 0,
                 })
             })
             .await;
@@ -745,6 +843,22 @@ impl Service {
     /// Makes every write so far durable, within [`FLUSH_TIMEOUT`].
     pub async fn flush(&self) -> Result<(), ServiceError> {
         self.refuse_when_writes_stopped()?;
+        if let Some(cluster) = &self.cluster {
+            // Committed in the database already: durable. Waiting for this
+            // node to apply it lets the node that took the write answer
+            // with it at once.
+            let written = self
+                .cluster_written
+                .load(std::sync::atomic::Ordering::SeqCst);
+            if !cluster.wait_applied(written, LOCAL_APPLY_WAIT).await {
+                tracing::warn!(
+                    written,
+                    applied = cluster.applied(),
+                    "a write is committed in the cluster but not applied on this node yet"
+                );
+            }
+            return Ok(());
+        }
         let flushing = self.blocking(|engine| Ok(engine.flush()?));
         let flushed = match tokio::time::timeout(FLUSH_TIMEOUT, flushing).await {
             Ok(flushed) => flushed,
@@ -798,8 +912,13 @@ impl Service {
         outcome
     }
 
-    pub async fn document(&self, id: String) -> Result<FullDocument, ServiceError> {
+    pub async fn document(
+        &self,
+        id: String,
+        min_sequence: u64,
+    ) -> Result<FullDocument, ServiceError> {
         validate_document_id("document_id", &id, self.limits.max_document_id_bytes)?;
+        self.reach(min_sequence).await?;
         let record = {
             let id = id.clone();
             self.blocking(move |engine| {
@@ -833,8 +952,10 @@ impl Service {
             published_after,
             published_before,
             metadata,
+            min_sequence,
         } = request;
         check_at_most("page_size", page_size, self.limits.max_page_size)?;
+        self.reach(min_sequence).await?;
         let filter = self.validate_record_filter(&published_after, &published_before, metadata)?;
         let size = if page_size == 0 {
             self.limits.default_page_size
@@ -867,9 +988,22 @@ impl Service {
     }
 
     /// Deletes a document durably; returns its sentence count.
-    pub async fn delete_document(&self, id: String) -> Result<u32, ServiceError> {
+    pub async fn delete_document(&self, id: String) -> Result<DeleteOutcome, ServiceError> {
         validate_document_id("document_id", &id, self.limits.max_document_id_bytes)?;
         self.refuse_when_writes_stopped()?;
+        if let Some(cluster) = &self.cluster {
+            let deleted = cluster
+                .delete(&id)
+                .await?
+                .ok_or(ServiceError::NotFound(id))?;
+            self.cluster_written
+                .fetch_max(deleted.sequence, std::sync::atomic::Ordering::SeqCst);
+            self.flush().await?;
+            return Ok(DeleteOutcome {
+                sentence_count: deleted.sentence_count,
+                sequence: deleted.sequence,
+            });
+        }
         let deleted = self
             .blocking(move |engine| {
                 let deleted = engine
@@ -880,7 +1014,10 @@ impl Service {
             .await;
         let sentence_count = self.note_write(deleted)?;
         self.flush().await?;
-        Ok(sentence_count)
+        Ok(DeleteOutcome {
+            sentence_count,
+            sequence: 0,
+        })
     }
 
     /// Reads the sentences and quantities of a text; stores nothing.
@@ -908,7 +1045,10 @@ impl Service {
         &self,
         request: ClaimRequest,
     ) -> Result<Arc<VerificationResult>, ServiceError> {
-        self.verify_input(self.validate_claim(request)?).await
+        let min_sequence = request.min_sequence;
+        let input = self.validate_claim(request)?;
+        self.reach(min_sequence).await?;
+        self.verify_input(input).await
     }
 
     /// Checks a validated claim.
@@ -940,10 +1080,16 @@ impl Service {
 
     pub async fn stats(&self) -> Result<ServiceStats, ServiceError> {
         let uptime_seconds = self.started.elapsed().as_secs();
+        let cluster = self.cluster.as_ref().map(|cluster| ClusterProgress {
+            applied: cluster.applied(),
+            latest: cluster.head(),
+            caught_up: *cluster.caught_up().borrow(),
+        });
         self.blocking(move |engine| {
             Ok(ServiceStats {
                 store: engine.stats()?,
                 uptime_seconds,
+                cluster,
             })
         })
         .await

@@ -52,6 +52,7 @@ async fn check(args: CheckArgs) -> anyhow::Result<u8> {
             published_after: args.filter.published_after,
             published_before: args.filter.published_before,
             metadata: args.filter.metadata.into_iter().collect(),
+            min_sequence: args.filter.min_sequence,
         })
         .await
         .map_err(|status| anyhow::anyhow!("{:?}: {}", status.code(), status.message()))?

@@ -8,6 +8,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::auth::Access;
+use crate::cluster::Cluster;
 use crate::config::{ServeArgs, ServeSettings};
 use crate::grpc::server::{serve, Listeners, ServerOptions};
 use crate::service::Service;
@@ -47,8 +48,26 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let settings = ServeSettings::try_from(args)?;
     let shutdown = shutdown_signal();
-    let service = Service::open(&settings.data_dir, settings.caches, settings.limits.clone())
-        .with_context(|| format!("cannot open the store in {}", settings.data_dir.display()))?;
+    let mut service =
+        Service::open(&settings.data_dir, settings.caches, settings.limits.clone())
+            .with_context(|| format!("cannot open the store in {}", settings.data_dir.display()))?;
+    // Stops following the cluster's log once serving has stopped.
+    let (stop_following, following_stopped) = tokio::sync::watch::channel(false);
+    if let Some(cluster) = &settings.cluster {
+        let node = Cluster::start(
+            &cluster.address,
+            cluster.connections,
+            service.engine(),
+            following_stopped,
+        )
+        .await
+        .context("cannot join the cluster (--cluster)")?;
+        tracing::info!(
+            applied = node.applied(),
+            "cluster mode: following the cluster's change log"
+        );
+        service = service.with_cluster(node);
+    }
     let listener = TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -105,5 +124,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         shutdown,
     )
     .await?;
+    let _ = stop_following.send(true);
     Ok(ExitCode::SUCCESS)
 }

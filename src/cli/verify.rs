@@ -50,6 +50,7 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                     published_after: args.filter.published_after.clone(),
                     published_before: args.filter.published_before.clone(),
                     metadata: args.filter.metadata.iter().cloned().collect(),
+                    min_sequence: args.filter.min_sequence,
                 }),
                 None => println!(
                     "{}",
@@ -85,6 +86,7 @@ pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         published_after: args.filter.published_after,
         published_before: args.filter.published_before,
         metadata: args.filter.metadata.into_iter().collect(),
+        min_sequence: args.filter.min_sequence,
     };
     let response = match client.verify_claim(request).await {
         Ok(response) => response.into_inner(),

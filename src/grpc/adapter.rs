@@ -191,6 +191,7 @@ impl FactCheckAdapter {
                         response.replaced_count += u32::from(outcome.replaced);
                         response.sentence_count += outcome.sentence_count as u64;
                         response.quantity_count += outcome.quantity_count as u64;
+                        response.sequence = response.sequence.max(outcome.sequence);
                     }
                     Err(error @ ServiceError::InvalidArgument { .. }) => {
                         response.failed_count += 1;
@@ -393,9 +394,10 @@ impl FactCheck for FactCheckAdapter {
     ) -> Result<Response<pb::GetDocumentResponse>, Status> {
         let origin = origin(&request);
         self.observe(Method::GetDocument, origin, async move {
+            let request = request.into_inner();
             let document = self
                 .service
-                .document(request.into_inner().document_id)
+                .document(request.document_id, request.min_sequence)
                 .await
                 .map_err(to_status)?;
             Ok(Response::new(pb::GetDocumentResponse {
@@ -431,14 +433,15 @@ impl FactCheck for FactCheckAdapter {
         let origin = origin(&request);
         self.observe(Method::DeleteDocument, origin, async move {
             let document_id = request.into_inner().document_id;
-            let sentence_count = self
+            let deleted = self
                 .service
                 .delete_document(document_id.clone())
                 .await
                 .map_err(to_status)?;
             Ok(Response::new(pb::DeleteDocumentResponse {
                 document_id,
-                sentence_count,
+                sentence_count: deleted.sentence_count,
+                sequence: deleted.sequence,
             }))
         })
         .await

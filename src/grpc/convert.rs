@@ -34,6 +34,7 @@ pub fn claim_request(request: pb::VerifyClaimRequest) -> ClaimRequest {
         published_after: request.published_after,
         published_before: request.published_before,
         metadata: request.metadata.into_iter().collect(),
+        min_sequence: request.min_sequence,
     }
 }
 
@@ -44,6 +45,7 @@ pub fn list_request(request: pb::ListDocumentsRequest) -> ListRequest {
         published_after: request.published_after,
         published_before: request.published_before,
         metadata: request.metadata.into_iter().collect(),
+        min_sequence: request.min_sequence,
     }
 }
 
@@ -58,6 +60,7 @@ pub fn draft_request(request: pb::CheckDraftRequest) -> DraftRequest {
         published_after: request.published_after,
         published_before: request.published_before,
         metadata: request.metadata.into_iter().collect(),
+        min_sequence: request.min_sequence,
     }
 }
 
@@ -106,6 +109,7 @@ pub fn ingest_response(outcome: IngestOutcome) -> pb::IngestDocumentResponse {
         quantity_count: outcome.quantity_count,
         replaced: outcome.replaced,
         language: outcome.language.code().to_string(),
+        sequence: outcome.sequence,
     }
 }
 
@@ -318,5 +322,11 @@ pub fn stats(stats: ServiceStats) -> pb::GetStatsResponse {
         disk_bytes: stats.store.disk_bytes,
         server_version: env!("CARGO_PKG_VERSION").to_string(),
         uptime_seconds: stats.uptime_seconds,
+        cluster: stats.cluster.map(|cluster| pb::ClusterProgress {
+            applied_sequence: cluster.applied,
+            latest_sequence: cluster.latest,
+            lag: cluster.latest.saturating_sub(cluster.applied),
+            caught_up: cluster.caught_up,
+        }),
     }
 }

@@ -104,6 +104,40 @@ pub const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from
 /// may fail too once sled has met the full disk).
 pub const WRITES_HEALTH_SERVICE: &str = "claimcheck.v1.FactCheck.writes";
 
+/// Cluster mode: NOT_SERVING (overall and for the FactCheck service)
+/// until the node has applied the cluster's log as it stood at start, then
+/// SERVING; nothing after `stopped`.
+async fn report_cluster_readiness(
+    mut caught_up: tokio::sync::watch::Receiver<bool>,
+    reporter: tonic_health::server::HealthReporter,
+    stopped: impl Future<Output = ()>,
+) {
+    let statuses = |status: ServingStatus| {
+        let reporter = reporter.clone();
+        async move {
+            reporter.set_service_status("", status).await;
+            reporter
+                .set_service_status(
+                    <FactCheckServer<FactCheckAdapter> as tonic::server::NamedService>::NAME,
+                    status,
+                )
+                .await;
+        }
+    };
+    let ready = *caught_up.borrow();
+    if ready {
+        return;
+    }
+    statuses(ServingStatus::NotServing).await;
+    let reached = tokio::select! {
+        reached = caught_up.wait_for(|caught_up| *caught_up) => reached.is_ok(),
+        _ = stopped => false,
+    };
+    if reached {
+        statuses(ServingStatus::Serving).await;
+    }
+}
+
 /// Mirrors the service's write health in the health service until
 /// `stopped`, and logs each change.
 async fn report_write_health(
@@ -214,6 +248,13 @@ pub async fn serve(
         health_reporter.clone(),
         stopped(),
     ));
+    if let Some(caught_up) = service.caught_up() {
+        tokio::spawn(report_cluster_readiness(
+            caught_up,
+            health_reporter.clone(),
+            stopped(),
+        ));
+    }
     let http = listeners.http.map(|listener| {
         let adapter = FactCheckAdapter::new(Arc::clone(&service), access, rate, stream_concurrency);
         let router = crate::http::router(Arc::new(adapter), service.limits().max_document_bytes);

@@ -5,6 +5,7 @@
 use tonic::{Code, Status};
 
 use crate::auth::Refusal;
+use crate::cluster::ClusterError;
 use crate::index::IndexError;
 use crate::service::ServiceError;
 use crate::store::StoreError;
@@ -31,6 +32,14 @@ pub fn to_status(error: ServiceError) -> Status {
             StoreError::CreateDirectory(_) | StoreError::Unfinished(_) => {
                 Status::failed_precondition(message)
             }
+        },
+        ServiceError::NotApplied { .. } => Status::unavailable(message),
+        ServiceError::Cluster(cluster_error) => match cluster_error {
+            ClusterError::Nul(_) => Status::invalid_argument(message),
+            ClusterError::Corrupt(_) => Status::data_loss(message),
+            ClusterError::Address(_) => Status::failed_precondition(message),
+            transient if transient.is_transient() => Status::unavailable(message),
+            ClusterError::Unavailable(_) | ClusterError::Database(_) => Status::internal(message),
         },
         ServiceError::Index(index_error) => match index_error {
             full if full.is_disk_full() => Status::resource_exhausted(message),

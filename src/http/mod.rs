@@ -223,6 +223,8 @@ struct ListQuery {
     published_after: String,
     #[serde(alias = "published_before")]
     published_before: String,
+    #[serde(alias = "min_sequence")]
+    min_sequence: u64,
 }
 
 async fn list_documents(
@@ -242,6 +244,7 @@ async fn list_documents(
         published_after: query.published_after,
         published_before: query.published_before,
         metadata: Default::default(),
+        min_sequence: query.min_sequence,
     };
     reply(api.list_documents(self::request(&headers, request)).await)
 }
@@ -251,7 +254,10 @@ async fn get_document(
     headers: HeaderMap,
     Path(document_id): Path<String>,
 ) -> Response {
-    let message = pb::GetDocumentRequest { document_id };
+    let message = pb::GetDocumentRequest {
+        document_id,
+        min_sequence: 0,
+    };
     reply(api.get_document(request(&headers, message)).await)
 }
 

@@ -20,7 +20,8 @@
 //! - `H` text digest, num → nothing: which documents hold a given text
 //!   (the SHA-256 of the trimmed NFC text), found with one prefix scan
 //! - `T` num → the document's text digest, to remove its `H` key
-//! - `M` name → counters and the schema version
+//! - `M` name → counters and the schema version; in cluster mode also the
+//!   last change of the cluster's log the store has applied
 //!
 //! A document's record is written twice, under `D` and inside `B`, on
 //! purpose: listings and lookups by id read `D` without the text (a record
@@ -156,39 +157,47 @@ struct Counters {
     next_document_number: u64,
     /// The sequence number of the last change logged.
     last_change: u64,
+    /// In cluster mode, the last change of the cluster's log this store
+    /// has applied (0 otherwise): written in the batch that applies it, so
+    /// a node resumes after exactly the changes it holds.
+    followed: u64,
 }
 
 impl Counters {
-    const NAMES: [&'static str; 5] = [
+    const NAMES: [&'static str; 6] = [
         "documents",
         "sentences",
         "quantities",
         "next_document_number",
         "last_change",
+        "followed",
     ];
 
-    fn values(&self) -> [u64; 5] {
+    fn values(&self) -> [u64; 6] {
         [
             self.documents,
             self.sentences,
             self.quantities,
             self.next_document_number,
             self.last_change,
+            self.followed,
         ]
     }
 
     fn read(tree: &Tree) -> Result<Counters, StoreError> {
-        let mut values = [0u64; 5];
+        let mut values = [0u64; 6];
         for (slot, name) in values.iter_mut().zip(Self::NAMES) {
             *slot = read_u64(tree.get(meta_key(name))?);
         }
-        let [documents, sentences, quantities, next_document_number, last_change] = values;
+        let [documents, sentences, quantities, next_document_number, last_change, followed] =
+            values;
         Ok(Counters {
             documents,
             sentences,
             quantities,
             next_document_number,
             last_change,
+            followed,
         })
     }
 
@@ -207,6 +216,13 @@ impl Counters {
     fn write(&self, batch: &mut Batch) {
         for (name, value) in Self::NAMES.iter().zip(self.values()) {
             batch.insert(meta_key(name), &value.to_be_bytes());
+        }
+    }
+
+    /// Records that the batch applies cluster change `followed`.
+    fn follow(&mut self, followed: Option<u64>) {
+        if let Some(followed) = followed {
+            self.followed = self.followed.max(followed);
         }
     }
 
@@ -646,11 +662,44 @@ impl Store {
         self.lock_writer().last_change
     }
 
+    /// The last change of the cluster's log this store has applied (0
+    /// when it follows none).
+    pub fn followed(&self) -> u64 {
+        self.lock_writer().followed
+    }
+
+    /// Records that the cluster's changes up to `followed` are applied
+    /// (those that asked nothing of this store: superseded by later ones).
+    pub fn note_followed(&self, followed: u64) -> Result<(), StoreError> {
+        let mut committed = self.lock_writer();
+        if committed.followed >= followed {
+            return Ok(());
+        }
+        let mut counters = *committed;
+        counters.follow(Some(followed));
+        let mut batch = Batch::default();
+        counters.write(&mut batch);
+        self.tree.apply_batch(batch)?;
+        *committed = counters;
+        Ok(())
+    }
+
     /// Stores an analysed document, replacing any document with its id, in
     /// one atomic batch. Call `flush` before acknowledging.
     pub fn put_document(&self, document: &AnalysedDocument) -> Result<PutOutcome, StoreError> {
+        self.put_document_following(document, None)
+    }
+
+    /// As [`Store::put_document`]; with `followed`, the write applies that
+    /// change of the cluster's log, and the batch records it.
+    pub fn put_document_following(
+        &self,
+        document: &AnalysedDocument,
+        followed: Option<u64>,
+    ) -> Result<PutOutcome, StoreError> {
         let mut committed = self.lock_writer();
         let mut counters = *committed;
+        counters.follow(followed);
         let mut batch = Batch::default();
         let id = &document.record.document_id;
         let removed = self.remove_into(id, &mut batch, &mut counters)?;
@@ -678,10 +727,27 @@ impl Store {
     /// Deletes a document; `None` if absent. Call `flush` before
     /// acknowledging.
     pub fn delete_document(&self, id: &str) -> Result<Option<Deleted>, StoreError> {
+        self.delete_document_following(id, None)
+    }
+
+    /// As [`Store::delete_document`]; with `followed`, the deletion
+    /// applies that change of the cluster's log, and the batch records it
+    /// (even when the document is absent).
+    pub fn delete_document_following(
+        &self,
+        id: &str,
+        followed: Option<u64>,
+    ) -> Result<Option<Deleted>, StoreError> {
         let mut committed = self.lock_writer();
         let mut counters = *committed;
+        counters.follow(followed);
         let mut batch = Batch::default();
         let Some(number) = self.remove_into(id, &mut batch, &mut counters)? else {
+            if followed.is_some() {
+                counters.write(&mut batch);
+                self.tree.apply_batch(batch)?;
+                *committed = counters;
+            }
             return Ok(None);
         };
         let change = counters.log_change(&mut batch, Some(number), None)?;

@@ -48,7 +48,10 @@ async fn an_acknowledged_ingest_survives_kill_9() {
     let (mut restarted, url) = spawn_server(directory.path());
     let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
     let document = client
-        .get_document(pb::GetDocumentRequest { document_id: name })
+        .get_document(pb::GetDocumentRequest {
+            document_id: name,
+            ..Default::default()
+        })
         .await
         .expect("the acknowledged document is there")
         .into_inner()

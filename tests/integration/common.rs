@@ -25,6 +25,14 @@ pub fn spawn_server(data_dir: &Path) -> (std::process::Child, String) {
 /// Starts `claimcheck serve` on port 0, or returns what it said on stderr
 /// and its exit status when it stopped instead.
 pub fn try_spawn_server(data_dir: &Path) -> Result<(std::process::Child, String), String> {
+    try_spawn_server_with(data_dir, &[])
+}
+
+/// As [`try_spawn_server`], with more flags for `serve`.
+pub fn try_spawn_server_with(
+    data_dir: &Path,
+    flags: &[&str],
+) -> Result<(std::process::Child, String), String> {
     use std::io::{BufRead, BufReader, Read};
     use std::process::{Command, Stdio};
     let mut child = Command::new(BINARY)
@@ -37,6 +45,7 @@ pub fn try_spawn_server(data_dir: &Path) -> Result<(std::process::Child, String)
             "--data-dir",
         ])
         .arg(data_dir)
+        .args(flags)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

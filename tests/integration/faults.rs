@@ -140,6 +140,7 @@ async fn a_full_disk_stops_writes_keeps_reads_and_loses_nothing_acknowledged() {
     let fetched = client
         .get_document(pb::GetDocumentRequest {
             document_id: first_id.clone(),
+            ..Default::default()
         })
         .await;
     match fetched {
@@ -203,6 +204,7 @@ async fn a_full_disk_stops_writes_keeps_reads_and_loses_nothing_acknowledged() {
         let document = client
             .get_document(pb::GetDocumentRequest {
                 document_id: id.clone(),
+                ..Default::default()
             })
             .await
             .unwrap_or_else(|status| panic!("{id} was acknowledged: {status:?}"))
@@ -429,6 +431,7 @@ async fn kill_9_during_writes_loses_nothing_acknowledged() {
             let found = client
                 .get_document(pb::GetDocumentRequest {
                     document_id: id.clone(),
+                    ..Default::default()
                 })
                 .await;
             match (state, found) {

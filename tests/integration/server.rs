@@ -52,6 +52,7 @@ mod documents {
             .client
             .get_document(pb::GetDocumentRequest {
                 document_id: AN_LAC.into(),
+                ..Default::default()
             })
             .await
             .unwrap()
@@ -224,6 +225,7 @@ mod documents {
             .client
             .get_document(pb::GetDocumentRequest {
                 document_id: AN_LAC.into(),
+                ..Default::default()
             })
             .await
             .unwrap_err();
@@ -702,6 +704,7 @@ mod validation {
             .client
             .get_document(pb::GetDocumentRequest {
                 document_id: "missing".into(),
+                ..Default::default()
             })
             .await
             .unwrap_err();
@@ -1154,6 +1157,7 @@ mod batch_streams {
                 .client
                 .get_document(pb::GetDocumentRequest {
                     document_id: id.into(),
+                    ..Default::default()
                 })
                 .await
                 .unwrap();

@@ -1,0 +1,326 @@
+//! Cluster mode, for real: `claimcheck serve --cluster` nodes over a
+//! throw-away PostgreSQL on loopback (`postgres`), next to an embedded
+//! server given the same documents. A write through one node is read
+//! through another with `min_sequence`, with the same verdicts and
+//! evidence as the embedded store; a delete through one is seen by the
+//! other; a node added later builds its replica from the log.
+
+use claimcheck::grpc::{connect, pb, Client, ClientCredentials};
+use tonic::Code;
+
+use crate::common::{articles_in, claims_path, corpus_dir, shared, try_spawn_server_with};
+use crate::postgres::Postgres;
+
+/// A server process, killed when dropped.
+struct Node {
+    process: std::process::Child,
+    client: Client,
+    _directory: tempfile::TempDir,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+async fn node(flags: &[&str]) -> Node {
+    let directory = tempfile::tempdir().unwrap();
+    let (process, url) = try_spawn_server_with(&directory.path().join("data"), flags)
+        .unwrap_or_else(|error| panic!("the node did not start: {error}"));
+    let client = connect(&url, &ClientCredentials::default()).await.unwrap();
+    Node {
+        process,
+        client,
+        _directory: directory,
+    }
+}
+
+async fn cluster_node(postgres: &Postgres) -> Node {
+    node(&["--cluster", &postgres.address()]).await
+}
+
+/// Stores every article; returns the largest sequence answered.
+async fn ingest(client: &mut Client, articles: &[(String, String)]) -> u64 {
+    let mut last = 0;
+    for (id, text) in articles {
+        let stored = client
+            .ingest_document(pb::IngestDocumentRequest {
+                document_id: id.clone(),
+                text: text.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap_or_else(|status| panic!("{id}: {status}"))
+            .into_inner();
+        last = last.max(stored.sequence);
+    }
+    last
+}
+
+/// The claims of a JSON-lines file.
+fn claims_in(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            value["claim"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// What a verdict says, to compare across servers: the label, the
+/// confidence, and each evidence sentence by document and position, with
+/// its score.
+#[derive(Debug, Clone, PartialEq)]
+struct Answer {
+    verdict: i32,
+    confidence: f64,
+    evidence: Vec<(String, u32, f64)>,
+}
+
+/// Scores are sums of BM25 terms over the index's segments, and two
+/// replicas cut their segments at different places: the last digits of a
+/// sum may differ.
+const SCORE_TOLERANCE: f64 = 1e-4;
+
+impl Answer {
+    /// The same verdict citing the same sentences in the same order.
+    fn cites_as(&self, other: &Answer) -> bool {
+        self.verdict == other.verdict
+            && self.evidence.len() == other.evidence.len()
+            && self
+                .evidence
+                .iter()
+                .zip(&other.evidence)
+                .all(|(a, b)| (&a.0, a.1) == (&b.0, b.1))
+    }
+
+    /// As [`Answer::cites_as`], with the same confidence and scores.
+    fn same_as(&self, other: &Answer) -> bool {
+        self.cites_as(other)
+            && (self.confidence - other.confidence).abs() <= SCORE_TOLERANCE
+            && self
+                .evidence
+                .iter()
+                .zip(&other.evidence)
+                .all(|(a, b)| (a.2 - b.2).abs() <= SCORE_TOLERANCE)
+    }
+}
+
+async fn answer(client: &mut Client, claim: &str, min_sequence: u64) -> Answer {
+    let response = client
+        .verify_claim(pb::VerifyClaimRequest {
+            claim: claim.to_string(),
+            min_sequence,
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|status| panic!("{claim}: {status}"))
+        .into_inner();
+    Answer {
+        verdict: response.verdict,
+        confidence: response.confidence,
+        evidence: response
+            .evidence
+            .iter()
+            .map(|evidence| {
+                (
+                    evidence.document_id.clone(),
+                    evidence.sentence_index,
+                    evidence.score,
+                )
+            })
+            .collect(),
+    }
+}
+
+async fn stats(client: &mut Client) -> pb::GetStatsResponse {
+    client
+        .get_stats(pb::GetStatsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_share_writes_and_answer_as_the_embedded_store() {
+    const TEST: &str = "cluster::nodes_share_writes_and_answer_as_the_embedded_store";
+    let Some(postgres) = Postgres::start(TEST) else {
+        return;
+    };
+    let mut a = cluster_node(&postgres).await;
+    let mut b = cluster_node(&postgres).await;
+    let mut embedded = node(&[]).await;
+
+    // The test articles always; the real articles and their dev claims
+    // too when `../shared` is there.
+    let mut articles = articles_in(&corpus_dir());
+    let mut claims = claims_in(&claims_path());
+    if let (Some(real), Some(dev)) = (
+        shared("eval/vifactcheck/articles", TEST),
+        shared("eval/vifactcheck/dev.jsonl", TEST),
+    ) {
+        articles.extend(articles_in(&real));
+        claims.extend(claims_in(&dev));
+    }
+    let written = ingest(&mut a.client, &articles).await;
+    assert_eq!(
+        written,
+        articles.len() as u64,
+        "one change per document stored"
+    );
+    ingest(&mut embedded.client, &articles).await;
+
+    // Storing the same text again changes nothing and appends nothing.
+    let (id, text) = &articles[0];
+    let again = a
+        .client
+        .ingest_document(pb::IngestDocumentRequest {
+            document_id: id.clone(),
+            text: text.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!again.replaced);
+    assert_eq!(again.sequence, 1, "the change that stored it");
+
+    let mut differing = Vec::new();
+    for claim in &claims {
+        let through_b = answer(&mut b.client, claim, written).await;
+        let embedded_answer = answer(&mut embedded.client, claim, 0).await;
+        if !through_b.same_as(&embedded_answer) {
+            differing.push(format!(
+                "{claim}\n  node: {through_b:?}\n  embedded: {embedded_answer:?}"
+            ));
+        }
+    }
+    assert!(
+        differing.is_empty(),
+        "{} of {} claims differ:\n{}",
+        differing.len(),
+        claims.len(),
+        differing.join("\n")
+    );
+
+    // A delete through B is seen through A once A has applied it.
+    let deleted = b
+        .client
+        .delete_document(pb::DeleteDocumentRequest {
+            document_id: id.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(deleted.sequence, written + 1);
+    let gone = a
+        .client
+        .get_document(pb::GetDocumentRequest {
+            document_id: id.clone(),
+            min_sequence: deleted.sequence,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code(), Code::NotFound);
+    let first_sentence = text.lines().find(|line| !line.trim().is_empty()).unwrap();
+    let evidence = answer(&mut a.client, first_sentence, deleted.sequence)
+        .await
+        .evidence;
+    assert!(
+        evidence.iter().all(|(document, _, _)| document != id),
+        "a deleted document is not cited: {evidence:?}"
+    );
+
+    // A node added now builds its replica from the log.
+    let mut c = cluster_node(&postgres).await;
+    let through_c = answer(&mut c.client, &claims[0], deleted.sequence).await;
+    let through_a = answer(&mut a.client, &claims[0], deleted.sequence).await;
+    // The same sentences; the scores differ a little, since an index
+    // counts a deleted sentence in its statistics until its segment is
+    // merged, and C never held it.
+    assert!(
+        through_c.cites_as(&through_a),
+        "{through_c:?}\n{through_a:?}"
+    );
+    for client in [&mut a.client, &mut b.client, &mut c.client] {
+        let progress = stats(client).await.cluster.expect("cluster progress");
+        assert_eq!(progress.applied_sequence, deleted.sequence);
+        assert_eq!(progress.lag, 0);
+        assert!(progress.caught_up);
+    }
+    let counts = stats(&mut c.client).await;
+    assert_eq!(counts.document_count, articles.len() as u64 - 1);
+
+    // A read asking for a change no one wrote waits, then is UNAVAILABLE.
+    let ahead = a
+        .client
+        .verify_claim(pb::VerifyClaimRequest {
+            claim: claims[0].clone(),
+            min_sequence: deleted.sequence + 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(ahead.code(), Code::Unavailable, "{ahead}");
+    assert!(ahead.message().contains("min_sequence"), "{ahead}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_crash_refuses_writes_until_it_is_back_and_loses_nothing() {
+    const TEST: &str =
+        "cluster::a_database_crash_refuses_writes_until_it_is_back_and_loses_nothing";
+    let Some(postgres) = Postgres::start(TEST) else {
+        return;
+    };
+    let mut a = cluster_node(&postgres).await;
+    let articles = articles_in(&corpus_dir());
+    let written = ingest(&mut a.client, &articles).await;
+    let claims = claims_in(&claims_path());
+    let before = answer(&mut a.client, &claims[0], written).await;
+
+    postgres.stop();
+    // Reads are answered from the node's replica.
+    assert_eq!(answer(&mut a.client, &claims[0], written).await, before);
+
+    // A write is refused as retryable, after the node's own retries.
+    let extra = (
+        "extra.txt".to_string(),
+        "Tân Phú\nTân Phú có 12 xã.".to_string(),
+    );
+    let refused = a
+        .client
+        .ingest_document(pb::IngestDocumentRequest {
+            document_id: extra.0.clone(),
+            text: extra.1.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unavailable, "{refused}");
+
+    postgres.start_again();
+    // Writes go on over new connections; what was acknowledged survived
+    // the crash, and a node started now reads all of it.
+    let stored = ingest(&mut a.client, std::slice::from_ref(&extra)).await;
+    assert_eq!(stored, written + 1);
+    let mut b = cluster_node(&postgres).await;
+    let evidence = answer(&mut b.client, "Tân Phú có 12 xã.", stored)
+        .await
+        .evidence;
+    assert!(
+        evidence.iter().any(|(document, _, _)| *document == extra.0),
+        "{evidence:?}"
+    );
+    assert_eq!(
+        stats(&mut b.client).await.document_count,
+        articles.len() as u64 + 1
+    );
+    // One more document moves the scores' statistics, not what is cited.
+    let after = answer(&mut b.client, &claims[0], stored).await;
+    assert!(after.cites_as(&before), "{after:?}\n{before:?}");
+}
