@@ -324,3 +324,225 @@ async fn a_database_crash_refuses_writes_until_it_is_back_and_loses_nothing() {
     let after = answer(&mut b.client, &claims[0], stored).await;
     assert!(after.cites_as(&before), "{after:?}\n{before:?}");
 }
+
+/// A synthetic article, one per number.
+fn numbered_article(number: usize) -> (String, String) {
+    (
+        format!("doc-{number:04}.txt"),
+        format!(
+            "Xã Số {number}\nXã Số {number} có {} hộ dân năm 2020.\nXã Số {number} giảm {} cán bộ.",
+            100 + number,
+            number % 17 + 1
+        ),
+    )
+}
+
+/// Writes articles `numbers` through `url` one at a time until one is
+/// refused (the node was killed); returns the acknowledged ones with
+/// their sequence numbers.
+async fn write_until_refused(url: String, numbers: std::ops::Range<usize>) -> Vec<(String, u64)> {
+    let mut acknowledged = Vec::new();
+    let Ok(mut client) = connect(&url, &ClientCredentials::default()).await else {
+        return acknowledged;
+    };
+    for number in numbers {
+        let (id, text) = numbered_article(number);
+        match client
+            .ingest_document(pb::IngestDocumentRequest {
+                document_id: id.clone(),
+                text,
+                ..Default::default()
+            })
+            .await
+        {
+            Ok(stored) => acknowledged.push((id, stored.into_inner().sequence)),
+            Err(_) => break,
+        }
+    }
+    acknowledged
+}
+
+/// A node's process on a data directory that outlives it, killed when
+/// dropped.
+struct Running {
+    process: std::process::Child,
+    url: String,
+}
+
+impl Running {
+    fn start(data: &std::path::Path, postgres: &Postgres) -> Running {
+        let (process, url) = try_spawn_server_with(data, &["--cluster", &postgres.address()])
+            .unwrap_or_else(|error| panic!("the node did not start: {error}"));
+        Running { process, url }
+    }
+
+    fn kill_9(&mut self) {
+        self.process.kill().unwrap();
+        self.process.wait().unwrap();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// kill -9 a node while it catches up with writes made through another,
+/// and the other while writes go through it: after the restarts, every
+/// acknowledged document is on both nodes and on a new one, each sentence
+/// indexed once, and the three hold the same documents.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_catch_up_and_during_writes_applies_each_change_once() {
+    const TEST: &str = "cluster::kill_9_during_catch_up_and_during_writes_applies_each_change_once";
+    let Some(postgres) = Postgres::start(TEST) else {
+        return;
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let data = |name: &str| directory.path().join(name);
+    let mut writing = Running::start(&data("a"), &postgres);
+    let mut following = Running::start(&data("b"), &postgres);
+    let mut acknowledged: Vec<(String, u64)> = Vec::new();
+    // A fixed sequence of moments, so a failing run can be repeated.
+    let moments_ms = [35u64, 120, 60, 250];
+    for (round, moment) in moments_ms.iter().enumerate() {
+        let writer = tokio::spawn(write_until_refused(
+            writing.url.clone(),
+            round * 100..(round + 1) * 100,
+        ));
+        tokio::time::sleep(std::time::Duration::from_millis(*moment)).await;
+        // Rounds alternate: the following node, then the writing one.
+        if round % 2 == 0 {
+            following.kill_9();
+            acknowledged.extend(writer.await.unwrap());
+            following = Running::start(&data("b"), &postgres);
+        } else {
+            writing.kill_9();
+            acknowledged.extend(writer.await.unwrap());
+            writing = Running::start(&data("a"), &postgres);
+        }
+    }
+    assert!(
+        acknowledged.len() > 20,
+        "writes were acknowledged between the kills: {}",
+        acknowledged.len()
+    );
+    let last = acknowledged
+        .iter()
+        .map(|(_, sequence)| *sequence)
+        .max()
+        .unwrap();
+    let new = Running::start(&data("c"), &postgres);
+    // A write may have committed without its acknowledgement (its node was
+    // killed first): every node is read at the log's head, which the new
+    // node read at start.
+    let mut client = connect(&new.url, &ClientCredentials::default())
+        .await
+        .unwrap();
+    let head = stats(&mut client).await.cluster.unwrap().latest_sequence;
+    let last = last.max(head);
+    let mut counts = Vec::new();
+    for node in [&writing, &following, &new] {
+        let mut client = connect(&node.url, &ClientCredentials::default())
+            .await
+            .unwrap();
+        for (id, _) in &acknowledged {
+            let found = client
+                .get_document(pb::GetDocumentRequest {
+                    document_id: id.clone(),
+                    min_sequence: last,
+                })
+                .await
+                .unwrap_or_else(|status| panic!("{id} was acknowledged: {status}"))
+                .into_inner()
+                .document
+                .unwrap();
+            assert_eq!(found.sentences.len(), 3, "{id}");
+        }
+        let stats = stats(&mut client).await;
+        assert_eq!(
+            stats.indexed_sentence_count, stats.sentence_count,
+            "each stored sentence is indexed once"
+        );
+        counts.push((stats.document_count, stats.sentence_count));
+    }
+    assert!(
+        counts.windows(2).all(|pair| pair[0] == pair[1]),
+        "{counts:?}"
+    );
+}
+
+/// The overall health status of the server at `url` (1 SERVING, 2
+/// NOT_SERVING).
+async fn overall_health(url: &str) -> i32 {
+    use tonic_health::pb::health_client::HealthClient;
+    use tonic_health::pb::HealthCheckRequest;
+    let channel = tonic::transport::Endpoint::from_shared(url.to_string())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    HealthClient::new(channel)
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .status
+}
+
+/// A node added to a cluster that holds many changes reports NOT_SERVING
+/// until it has applied them, then SERVING with nothing left to apply.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_node_serves_once_it_has_caught_up() {
+    const TEST: &str = "cluster::a_new_node_serves_once_it_has_caught_up";
+    let Some(postgres) = Postgres::start(TEST) else {
+        return;
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let writing = Running::start(&directory.path().join("a"), &postgres);
+    let mut client = connect(&writing.url, &ClientCredentials::default())
+        .await
+        .unwrap();
+    let documents: Vec<pb::IngestDocumentRequest> = (0..1500)
+        .map(|number| {
+            let (document_id, text) = numbered_article(number);
+            pb::IngestDocumentRequest {
+                document_id,
+                text: text.repeat(8),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let stored = client
+        .ingest_documents(tokio_stream::iter(documents))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stored.stored_count, 1500);
+
+    let joining = Running::start(&directory.path().join("b"), &postgres);
+    assert_eq!(
+        overall_health(&joining.url).await,
+        2,
+        "NOT_SERVING while 1,500 changes are to be applied"
+    );
+    let started = std::time::Instant::now();
+    while overall_health(&joining.url).await != 1 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the node caught up within a minute"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let mut joined = connect(&joining.url, &ClientCredentials::default())
+        .await
+        .unwrap();
+    let progress = stats(&mut joined).await;
+    let cluster = progress.cluster.unwrap();
+    assert!(cluster.caught_up);
+    assert_eq!(cluster.applied_sequence, stored.sequence);
+    assert_eq!(progress.document_count, 1500);
+}
