@@ -44,6 +44,11 @@ struct Cli {
 struct BenchArgs {
     #[arg(long, env = "CLAIMCHECK_SERVER", default_value = DEFAULT_SERVER)]
     server: String,
+    /// Send the Health/Check and VerifyClaim load to these servers instead
+    /// (comma-separated; the nodes of a cluster), the channels spread over
+    /// them in turn; ingest still goes to --server.
+    #[arg(long, value_delimiter = ',')]
+    read_servers: Vec<String>,
     /// Concurrent callers.
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
@@ -283,14 +288,20 @@ async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     if args.seconds <= 0.0 {
         return Ok(ExitCode::SUCCESS);
     }
+    let read_servers = if args.read_servers.is_empty() {
+        vec![args.server.clone()]
+    } else {
+        args.read_servers.clone()
+    };
     let mut channels = Vec::with_capacity(args.channels);
-    for _ in 0..args.channels.max(1) {
-        let endpoint = Endpoint::from_shared(args.server.clone())?;
+    for at in 0..args.channels.max(1).max(read_servers.len()) {
+        let server = &read_servers[at % read_servers.len()];
+        let endpoint = Endpoint::from_shared(server.clone())?;
         channels.push(
             endpoint
                 .connect()
                 .await
-                .with_context(|| format!("cannot connect to {}", args.server))?,
+                .with_context(|| format!("cannot connect to {server}"))?,
         );
     }
     let token =
@@ -300,10 +311,10 @@ async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     println!(
         "closed loop: {} concurrent callers over {} channels, {rounds} rounds of {:.1} s of Health/Check then {:.1} s of VerifyClaim, against {}",
         args.concurrency,
-        args.channels,
+        channels.len(),
         phase.as_secs_f64(),
         phase.as_secs_f64(),
-        args.server
+        read_servers.join(", ")
     );
     let claims = Arc::new(claims_for_load(&args.corpus, args.claims.max(1)));
     println!(
