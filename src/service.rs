@@ -909,7 +909,14 @@ impl Service {
             }
             first
         });
-        outcome
+        match outcome {
+            // The index's own message names the device, not what to do.
+            Err(ServiceError::Index(error)) if error.is_disk_full() => {
+                tracing::error!(%error, "the search index met a full disk");
+                Err(ServiceError::WritesStopped(WriteHealth::DiskFull))
+            }
+            outcome => outcome,
+        }
     }
 
     pub async fn document(
