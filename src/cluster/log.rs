@@ -9,7 +9,7 @@
 //! queue there, so sequence numbers are handed out in commit order and a
 //! follower reading "after n" never skips one that commits later), writes
 //! the document's rows, appends its change, and sends a notification on
-//! [`CHANGES_CHANNEL`] that wakes the nodes. Storing a document whose
+//! [`CHANNEL`] that wakes the nodes. Storing a document whose
 //! content hash is the stored one's is a no-op that appends nothing.
 //!
 //! Nodes read the log with [`ClusterLog::changes_after`]: each change
@@ -272,9 +272,7 @@ impl ClusterLog {
     async fn migrate(&self) -> Result<(), ClusterError> {
         let mut connection = self.connection().await?;
         let transaction = connection.transaction().await?;
-        transaction
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-            .await?;
+        Self::take_lock(&transaction, MIGRATION_LOCK).await?;
         let versioned: bool = transaction
             .query_one("SELECT to_regclass('claimcheck_schema') IS NOT NULL", &[])
             .await?
@@ -323,9 +321,7 @@ impl ClusterLog {
         let hash = content_hash(document);
         let mut connection = self.connection().await?;
         let transaction = connection.transaction().await?;
-        transaction
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])
-            .await?;
+        Self::take_lock(&transaction, LOG_LOCK).await?;
         let stored = transaction
             .query_opt(
                 "SELECT content_hash, sequence FROM claimcheck_documents WHERE document_id = $1",
@@ -368,12 +364,6 @@ impl ClusterLog {
             )
             .await?;
         Self::insert_sentences(&transaction, document).await?;
-        transaction
-            .execute(
-                "SELECT pg_notify($1, $2)",
-                &[&CHANNEL, &sequence.to_string()],
-            )
-            .await?;
         transaction.commit().await?;
         Ok(Logged {
             sequence: as_sequence(sequence)?,
@@ -460,7 +450,19 @@ impl ClusterLog {
         Ok(())
     }
 
-    /// Appends a change (the log's lock is held) and returns its number.
+    /// Takes the advisory lock `key` until the transaction ends.
+    async fn take_lock(
+        transaction: &deadpool_postgres::Transaction<'_>,
+        key: i64,
+    ) -> Result<(), ClusterError> {
+        transaction
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&key])
+            .await?;
+        Ok(())
+    }
+
+    /// Appends a change (the log's lock is held) and returns its number;
+    /// the nodes are notified when the transaction commits.
     async fn append(
         transaction: &deadpool_postgres::Transaction<'_>,
         id: &str,
@@ -479,6 +481,12 @@ impl ClusterLog {
                 &[&sequence, &id, &kind],
             )
             .await?;
+        transaction
+            .execute(
+                "SELECT pg_notify($1, $2)",
+                &[&CHANNEL, &sequence.to_string()],
+            )
+            .await?;
         Ok(sequence)
     }
 
@@ -490,9 +498,7 @@ impl ClusterLog {
         }
         let mut connection = self.connection().await?;
         let transaction = connection.transaction().await?;
-        transaction
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&LOG_LOCK])
-            .await?;
+        Self::take_lock(&transaction, LOG_LOCK).await?;
         let Some(row) = transaction
             .query_opt(
                 "SELECT sentence_count FROM claimcheck_documents WHERE document_id = $1",
@@ -506,12 +512,6 @@ impl ClusterLog {
         let sentence_count: i32 = row.get(0);
         Self::delete_rows(&transaction, id).await?;
         let sequence = Self::append(&transaction, id, "delete").await?;
-        transaction
-            .execute(
-                "SELECT pg_notify($1, $2)",
-                &[&CHANNEL, &sequence.to_string()],
-            )
-            .await?;
         transaction.commit().await?;
         Ok(Some(LoggedDeletion {
             sequence: as_sequence(sequence)?,

@@ -8,7 +8,9 @@
 use claimcheck::grpc::{connect, pb, Client, ClientCredentials};
 use tonic::Code;
 
-use crate::common::{articles_in, claims_path, corpus_dir, shared, try_spawn_server_with};
+use crate::common::{
+    articles_in, claims_path, corpus_dir, seed_corpus_and_dev_claims, shared, try_spawn_server_with,
+};
 use crate::postgres::Postgres;
 
 /// A server process, killed when dropped.
@@ -156,10 +158,14 @@ async fn nodes_share_writes_and_answer_as_the_embedded_store() {
     let mut b = cluster_node(&postgres).await;
     let mut embedded = node(&[]).await;
 
-    // The test articles always; the real articles and their dev claims
-    // too when `../shared` is there.
+    // The test articles always; the seed corpus, the real articles and
+    // their dev claims too when `../shared` is there.
     let mut articles = articles_in(&corpus_dir());
     let mut claims = claims_in(&claims_path());
+    if let Some((seed, seed_claims)) = seed_corpus_and_dev_claims(TEST) {
+        articles.extend(articles_in(&seed));
+        claims.extend(claims_in(&seed_claims));
+    }
     if let (Some(real), Some(dev)) = (
         shared("eval/vifactcheck/articles", TEST),
         shared("eval/vifactcheck/dev.jsonl", TEST),
@@ -227,13 +233,22 @@ async fn nodes_share_writes_and_answer_as_the_embedded_store() {
         .await
         .unwrap_err();
     assert_eq!(gone.code(), Code::NotFound);
-    let first_sentence = text.lines().find(|line| !line.trim().is_empty()).unwrap();
-    let evidence = answer(&mut a.client, first_sentence, deleted.sequence)
-        .await
-        .evidence;
+    // The first test claim is about the first test article, and only it.
+    let before_the_delete = answer(&mut embedded.client, &claims[0], 0).await;
+    assert_eq!(before_the_delete.evidence[0].0, *id);
+    assert_ne!(before_the_delete.verdict, pb::Verdict::NotEnoughInfo as i32);
+    let after_the_delete = answer(&mut a.client, &claims[0], deleted.sequence).await;
+    assert_eq!(
+        after_the_delete.verdict,
+        pb::Verdict::NotEnoughInfo as i32,
+        "{after_the_delete:?}"
+    );
     assert!(
-        evidence.iter().all(|(document, _, _)| document != id),
-        "a deleted document is not cited: {evidence:?}"
+        after_the_delete
+            .evidence
+            .iter()
+            .all(|(document, _, _)| document != id),
+        "a deleted document is not cited: {after_the_delete:?}"
     );
 
     // A node added now builds its replica from the log.
@@ -545,4 +560,91 @@ async fn a_new_node_serves_once_it_has_caught_up() {
     assert!(cluster.caught_up);
     assert_eq!(cluster.applied_sequence, stored.sequence);
     assert_eq!(progress.document_count, 1500);
+}
+
+/// The database stops in the middle of an IngestDocuments stream: the
+/// stream is refused as retryable, the documents stored before stay, and
+/// sending the whole stream again once the database is back stores each
+/// document once (those stored already are no-ops).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_crash_during_an_ingest_stream_is_retried_without_doubles() {
+    const TEST: &str =
+        "cluster::a_database_crash_during_an_ingest_stream_is_retried_without_doubles";
+    let Some(postgres) = Postgres::start(TEST) else {
+        return;
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let writing = Running::start(&directory.path().join("a"), &postgres);
+    let mut client = connect(&writing.url, &ClientCredentials::default())
+        .await
+        .unwrap();
+    let documents: std::sync::Arc<Vec<pb::IngestDocumentRequest>> = std::sync::Arc::new(
+        (0..100)
+            .map(|number| {
+                let (document_id, text) = numbered_article(number);
+                pb::IngestDocumentRequest {
+                    document_id,
+                    text,
+                    ..Default::default()
+                }
+            })
+            .collect(),
+    );
+    const BEFORE_THE_CRASH: usize = 50;
+    let (resume, resumed) = tokio::sync::oneshot::channel::<()>();
+    let paused = futures_util::stream::unfold(
+        (0usize, Some(resumed), std::sync::Arc::clone(&documents)),
+        |(at, mut resumed, documents)| async move {
+            if at == documents.len() {
+                return None;
+            }
+            if at == BEFORE_THE_CRASH {
+                if let Some(resumed) = resumed.take() {
+                    let _ = resumed.await;
+                }
+            }
+            Some((documents[at].clone(), (at + 1, resumed, documents)))
+        },
+    );
+    let mut streaming = client.clone();
+    let stream = tokio::spawn(async move { streaming.ingest_documents(paused).await });
+    let started = std::time::Instant::now();
+    while stats(&mut client).await.document_count < BEFORE_THE_CRASH as u64 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the first documents were stored"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    postgres.stop();
+    resume.send(()).unwrap();
+    let refused = stream.await.unwrap().unwrap_err();
+    assert_eq!(refused.code(), Code::Unavailable, "{refused}");
+
+    postgres.start_again();
+    let again = client
+        .ingest_documents(tokio_stream::iter(documents.to_vec()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (again.stored_count, again.replaced_count, again.failed_count),
+        (100, 0, 0)
+    );
+    assert_eq!(again.sequence, 100, "one change per document, no doubles");
+    let joining = Running::start(&directory.path().join("b"), &postgres);
+    let mut joined = connect(&joining.url, &ClientCredentials::default())
+        .await
+        .unwrap();
+    let found = joined
+        .get_document(pb::GetDocumentRequest {
+            document_id: documents[99].document_id.clone(),
+            min_sequence: again.sequence,
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.into_inner().document.unwrap().sentences.len(), 3);
+    let counts = stats(&mut joined).await;
+    assert_eq!(counts.document_count, 100);
+    assert_eq!(counts.indexed_sentence_count, counts.sentence_count);
 }

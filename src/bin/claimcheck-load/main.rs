@@ -70,6 +70,15 @@ struct BenchArgs {
     /// IngestDocuments streams open at a time while ingesting.
     #[arg(long, default_value_t = 2)]
     ingest_streams: usize,
+    /// The generated articles to ingest start at this one (so a second run
+    /// stores new articles instead of the same ones again).
+    #[arg(long, default_value_t = 0)]
+    ingest_from: u64,
+    /// Cluster mode: while ingesting, ask every --read-servers node every
+    /// 20 ms how far it has applied the cluster's log, and report how many
+    /// changes it was behind --server (p50, p99, max).
+    #[arg(long)]
+    watch_lag: bool,
     /// Distinct generated claims the VerifyClaim callers cycle through. A
     /// claim asked again while the store is unchanged is answered from the
     /// server's verdict cache, so a large number measures fresh checks.
@@ -200,10 +209,10 @@ const DOCUMENTS_PER_STREAM: usize = 200;
 async fn ingest(
     server: &str,
     corpus: &Corpus,
-    documents: usize,
+    (from, documents): (u64, usize),
     streams: usize,
 ) -> anyhow::Result<String> {
-    let mut batches: Vec<Vec<pb::IngestDocumentRequest>> = (0..documents as u64)
+    let mut batches: Vec<Vec<pb::IngestDocumentRequest>> = (from..from + documents as u64)
         .map(|index| {
             let (generated, _) = corpus.article(42, index, 25);
             pb::IngestDocumentRequest {
@@ -263,6 +272,75 @@ async fn ingest(
     ))
 }
 
+/// Samples how many changes of the cluster's log each node is behind the
+/// node that takes the writes, every 20 ms, until stopped.
+struct LagWatch {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<anyhow::Result<Vec<String>>>,
+}
+
+impl LagWatch {
+    async fn start(writer: &str, nodes: &[String]) -> anyhow::Result<LagWatch> {
+        let credentials = claimcheck::grpc::ClientCredentials {
+            token: std::env::var("CLAIMCHECK_TOKEN").ok(),
+            ..Default::default()
+        };
+        let mut writing = claimcheck::grpc::connect(writer, &credentials).await?;
+        let mut followers = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            followers.push((
+                node.clone(),
+                claimcheck::grpc::connect(node, &credentials).await?,
+                Vec::new(),
+            ));
+        }
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            async fn applied(client: &mut claimcheck::grpc::Client) -> anyhow::Result<u64> {
+                let stats = client.get_stats(pb::GetStatsRequest {}).await?.into_inner();
+                let cluster = stats
+                    .cluster
+                    .ok_or_else(|| anyhow::anyhow!("not a cluster node"))?;
+                Ok(cluster.applied_sequence)
+            }
+            while !*stopped.borrow() {
+                let head = applied(&mut writing).await?;
+                for (_, client, lags) in &mut followers {
+                    lags.push(head.saturating_sub(applied(client).await?));
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+                    _ = stopped.changed() => {}
+                }
+            }
+            Ok(followers
+                .into_iter()
+                .map(|(node, _, mut lags)| {
+                    lags.sort_unstable();
+                    let at = |share: f64| {
+                        lags.get(((lags.len() as f64 * share) as usize).min(lags.len().saturating_sub(1)))
+                            .copied()
+                            .unwrap_or(0)
+                    };
+                    format!(
+                        "lag          {node}: p50 {} p99 {} max {} changes behind the writing node ({} samples)",
+                        at(0.5),
+                        at(0.99),
+                        lags.last().copied().unwrap_or(0),
+                        lags.len()
+                    )
+                })
+                .collect())
+        });
+        Ok(LagWatch { stop, task })
+    }
+
+    async fn stop(self) -> anyhow::Result<Vec<String>> {
+        let _ = self.stop.send(true);
+        self.task.await?
+    }
+}
+
 fn claims_for_load(corpus: &Corpus, count: usize) -> Vec<String> {
     let mut random = Random::new(3);
     let mut claims = Vec::with_capacity(count);
@@ -280,10 +358,26 @@ fn claims_for_load(corpus: &Corpus, count: usize) -> Vec<String> {
 async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     println!("corpus: {}", args.corpus.describe());
     if args.ingest > 0 {
+        let watching = if args.watch_lag {
+            Some(LagWatch::start(&args.server, &args.read_servers).await?)
+        } else {
+            None
+        };
         println!(
             "{}",
-            ingest(&args.server, &args.corpus, args.ingest, args.ingest_streams).await?
+            ingest(
+                &args.server,
+                &args.corpus,
+                (args.ingest_from, args.ingest),
+                args.ingest_streams
+            )
+            .await?
         );
+        if let Some(watching) = watching {
+            for line in watching.stop().await? {
+                println!("{line}");
+            }
+        }
     }
     if args.seconds <= 0.0 {
         return Ok(ExitCode::SUCCESS);
