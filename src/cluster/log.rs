@@ -324,7 +324,7 @@ impl ClusterLog {
         Self::take_lock(&transaction, LOG_LOCK).await?;
         let stored = transaction
             .query_opt(
-                "SELECT content_hash, sequence FROM claimcheck_documents WHERE document_id = $1",
+                &transaction.prepare_cached("SELECT content_hash, sequence FROM claimcheck_documents WHERE document_id = $1").await?,
                 &[id],
             )
             .await?;
@@ -345,9 +345,9 @@ impl ClusterLog {
             .map_err(|error| ClusterError::Corrupt(error.to_string()))?;
         transaction
             .execute(
-                "INSERT INTO claimcheck_documents (document_id, content_hash, sequence, title, url,
+                &transaction.prepare_cached("INSERT INTO claimcheck_documents (document_id, content_hash, sequence, title, url,
                      published_at, language, metadata, text, sentence_count, quantity_count)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11)").await?,
                 &[
                     id,
                     &hash,
@@ -404,18 +404,18 @@ impl ClusterLog {
         }
         transaction
             .execute(
-                "INSERT INTO claimcheck_sentences (document_id, position, text, start_byte, end_byte)
-                 SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::integer[], $5::integer[])",
+                &transaction.prepare_cached("INSERT INTO claimcheck_sentences (document_id, position, text, start_byte, end_byte)
+                 SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::integer[], $5::integer[])").await?,
                 &[id, &positions, &texts, &starts, &ends],
             )
             .await?;
         transaction
             .execute(
-                "INSERT INTO claimcheck_quantities (document_id, sentence_position, position, text,
+                &transaction.prepare_cached("INSERT INTO claimcheck_quantities (document_id, sentence_position, position, text,
                      kind, value, unit, detail)
                  SELECT $1, s, p, t, k, v, u, d::jsonb
                  FROM unnest($2::integer[], $3::integer[], $4::text[], $5::text[],
-                             $6::float8[], $7::text[], $8::text[]) AS q(s, p, t, k, v, u, d)",
+                             $6::float8[], $7::text[], $8::text[]) AS q(s, p, t, k, v, u, d)").await?,
                 &[
                     id,
                     &quantities.sentences,
@@ -442,7 +442,9 @@ impl ClusterLog {
         ] {
             transaction
                 .execute(
-                    &format!("DELETE FROM {table} WHERE document_id = $1"),
+                    &transaction
+                        .prepare_cached(&format!("DELETE FROM {table} WHERE document_id = $1"))
+                        .await?,
                     &[&id],
                 )
                 .await?;
@@ -456,7 +458,12 @@ impl ClusterLog {
         key: i64,
     ) -> Result<(), ClusterError> {
         transaction
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&key])
+            .execute(
+                &transaction
+                    .prepare_cached("SELECT pg_advisory_xact_lock($1)")
+                    .await?,
+                &[&key],
+            )
             .await?;
         Ok(())
     }
@@ -470,20 +477,24 @@ impl ClusterLog {
     ) -> Result<i64, ClusterError> {
         let sequence: i64 = transaction
             .query_one(
-                "SELECT coalesce(max(sequence), 0) + 1 FROM claimcheck_changes",
+                &transaction
+                    .prepare_cached("SELECT coalesce(max(sequence), 0) + 1 FROM claimcheck_changes")
+                    .await?,
                 &[],
             )
             .await?
             .get(0);
         transaction
             .execute(
-                "INSERT INTO claimcheck_changes (sequence, document_id, kind) VALUES ($1, $2, $3)",
+                &transaction.prepare_cached("INSERT INTO claimcheck_changes (sequence, document_id, kind) VALUES ($1, $2, $3)").await?,
                 &[&sequence, &id, &kind],
             )
             .await?;
         transaction
             .execute(
-                "SELECT pg_notify($1, $2)",
+                &transaction
+                    .prepare_cached("SELECT pg_notify($1, $2)")
+                    .await?,
                 &[&CHANNEL, &sequence.to_string()],
             )
             .await?;
@@ -501,7 +512,11 @@ impl ClusterLog {
         Self::take_lock(&transaction, LOG_LOCK).await?;
         let Some(row) = transaction
             .query_opt(
-                "SELECT sentence_count FROM claimcheck_documents WHERE document_id = $1",
+                &transaction
+                    .prepare_cached(
+                        "SELECT sentence_count FROM claimcheck_documents WHERE document_id = $1",
+                    )
+                    .await?,
                 &[&id],
             )
             .await?
