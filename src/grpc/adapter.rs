@@ -293,9 +293,15 @@ impl FactCheckAdapter {
 
     /// Whether the store can be read (an error otherwise), and whether
     /// writes reach the disk: for `/healthz`, which needs no token.
-    pub async fn health(&self) -> Result<WriteHealth, Status> {
+    /// Whether the store takes writes, and whether the node serves (false
+    /// while a cluster node catches up with the cluster's log).
+    pub async fn health(&self) -> Result<(WriteHealth, bool), Status> {
         self.service.stats().await.map_err(to_status)?;
-        Ok(*self.service.write_health().borrow())
+        let serving = self
+            .service
+            .caught_up()
+            .is_none_or(|caught_up| *caught_up.borrow());
+        Ok((*self.service.write_health().borrow(), serving))
     }
 
     /// The Prometheus text exposition, the store's figures included; with

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -281,12 +281,20 @@ async fn stats(State(api): State<Api>, headers: HeaderMap) -> Response {
 /// read, so a store that cannot be read is reported, not hidden.
 async fn healthz(State(api): State<Api>) -> Response {
     match api.health().await {
-        Ok(writes) => {
+        Ok((writes, serving)) => {
             let writes = match writes {
                 WriteHealth::Writable => "SERVING",
                 WriteHealth::DiskFull | WriteHealth::Stalled => "NOT_SERVING",
             };
-            json(&serde_json::json!({"status": "SERVING", "writes": writes}))
+            if serving {
+                json(&serde_json::json!({"status": "SERVING", "writes": writes}))
+            } else {
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    json(&serde_json::json!({"status": "NOT_SERVING", "writes": writes})),
+                )
+                    .into_response()
+            }
         }
         Err(status) => HttpError::from(status).into_response(),
     }

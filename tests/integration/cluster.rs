@@ -90,26 +90,43 @@ struct Answer {
 const SCORE_TOLERANCE: f64 = 1e-4;
 
 impl Answer {
-    /// The same verdict citing the same sentences in the same order.
+    /// The sentences cited above the last cited score (less `tolerance`),
+    /// sorted: sentences that tie at the last place are interchangeable,
+    /// and which of them makes the cut depends on the order a replica
+    /// stored them in.
+    fn cited_above_the_cut(&self, tolerance: f64) -> Vec<(String, u32)> {
+        let cut = self.evidence.last().map_or(0.0, |last| last.2);
+        let mut cited: Vec<(String, u32)> = self
+            .evidence
+            .iter()
+            .filter(|evidence| evidence.2 > cut + tolerance)
+            .map(|evidence| (evidence.0.clone(), evidence.1))
+            .collect();
+        cited.sort();
+        cited
+    }
+
+    /// The same verdict citing the same sentences (scores may differ a
+    /// little).
     fn cites_as(&self, other: &Answer) -> bool {
+        const LOOSE: f64 = 1e-2;
         self.verdict == other.verdict
+            && self.evidence.len() == other.evidence.len()
+            && self.cited_above_the_cut(LOOSE) == other.cited_above_the_cut(LOOSE)
+    }
+
+    /// The same verdict, confidence and scores, citing the same sentences.
+    fn same_as(&self, other: &Answer) -> bool {
+        self.verdict == other.verdict
+            && (self.confidence - other.confidence).abs() <= SCORE_TOLERANCE
             && self.evidence.len() == other.evidence.len()
             && self
                 .evidence
                 .iter()
                 .zip(&other.evidence)
-                .all(|(a, b)| (&a.0, a.1) == (&b.0, b.1))
-    }
-
-    /// As [`Answer::cites_as`], with the same confidence and scores.
-    fn same_as(&self, other: &Answer) -> bool {
-        self.cites_as(other)
-            && (self.confidence - other.confidence).abs() <= SCORE_TOLERANCE
-            && self
-                .evidence
-                .iter()
-                .zip(&other.evidence)
                 .all(|(a, b)| (a.2 - b.2).abs() <= SCORE_TOLERANCE)
+            && self.cited_above_the_cut(SCORE_TOLERANCE)
+                == other.cited_above_the_cut(SCORE_TOLERANCE)
     }
 }
 
