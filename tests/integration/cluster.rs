@@ -369,6 +369,20 @@ fn numbered_article(number: usize) -> (String, String) {
     )
 }
 
+/// The first `count` synthetic articles, as ingest requests.
+fn numbered_requests(count: usize) -> Vec<pb::IngestDocumentRequest> {
+    (0..count)
+        .map(|number| {
+            let (document_id, text) = numbered_article(number);
+            pb::IngestDocumentRequest {
+                document_id,
+                text,
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
 /// Writes articles `numbers` through `url` one at a time until one is
 /// refused (the node was killed); returns the acknowledged ones with
 /// their sequence numbers.
@@ -538,14 +552,11 @@ async fn a_new_node_serves_once_it_has_caught_up() {
     let mut client = connect(&writing.url, &ClientCredentials::default())
         .await
         .unwrap();
-    let documents: Vec<pb::IngestDocumentRequest> = (0..1500)
-        .map(|number| {
-            let (document_id, text) = numbered_article(number);
-            pb::IngestDocumentRequest {
-                document_id,
-                text: text.repeat(8),
-                ..Default::default()
-            }
+    let documents: Vec<pb::IngestDocumentRequest> = numbered_requests(1500)
+        .into_iter()
+        .map(|document| pb::IngestDocumentRequest {
+            text: document.text.repeat(8),
+            ..document
         })
         .collect();
     let stored = client
@@ -595,18 +606,7 @@ async fn a_database_crash_during_an_ingest_stream_is_retried_without_doubles() {
     let mut client = connect(&writing.url, &ClientCredentials::default())
         .await
         .unwrap();
-    let documents: std::sync::Arc<Vec<pb::IngestDocumentRequest>> = std::sync::Arc::new(
-        (0..100)
-            .map(|number| {
-                let (document_id, text) = numbered_article(number);
-                pb::IngestDocumentRequest {
-                    document_id,
-                    text,
-                    ..Default::default()
-                }
-            })
-            .collect(),
-    );
+    let documents = std::sync::Arc::new(numbered_requests(100));
     const BEFORE_THE_CRASH: usize = 50;
     let (resume, resumed) = tokio::sync::oneshot::channel::<()>();
     let paused = futures_util::stream::unfold(
