@@ -422,6 +422,13 @@ impl Running {
         Running { process, url }
     }
 
+    /// A client of the node.
+    async fn client(&self) -> Client {
+        connect(&self.url, &ClientCredentials::default())
+            .await
+            .unwrap()
+    }
+
     fn kill_9(&mut self) {
         self.process.kill().unwrap();
         self.process.wait().unwrap();
@@ -483,16 +490,12 @@ async fn kill_9_during_catch_up_and_during_writes_applies_each_change_once() {
     // A write may have committed without its acknowledgement (its node was
     // killed first): every node is read at the log's head, which the new
     // node read at start.
-    let mut client = connect(&new.url, &ClientCredentials::default())
-        .await
-        .unwrap();
+    let mut client = new.client().await;
     let head = stats(&mut client).await.cluster.unwrap().latest_sequence;
     let last = last.max(head);
     let mut counts = Vec::new();
     for node in [&writing, &following, &new] {
-        let mut client = connect(&node.url, &ClientCredentials::default())
-            .await
-            .unwrap();
+        let mut client = node.client().await;
         for (id, _) in &acknowledged {
             let found = client
                 .get_document(pb::GetDocumentRequest {
@@ -549,9 +552,7 @@ async fn a_new_node_serves_once_it_has_caught_up() {
     };
     let directory = tempfile::tempdir().unwrap();
     let writing = Running::start(&directory.path().join("a"), &postgres);
-    let mut client = connect(&writing.url, &ClientCredentials::default())
-        .await
-        .unwrap();
+    let mut client = writing.client().await;
     let documents: Vec<pb::IngestDocumentRequest> = numbered_requests(1500)
         .into_iter()
         .map(|document| pb::IngestDocumentRequest {
@@ -580,9 +581,7 @@ async fn a_new_node_serves_once_it_has_caught_up() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let mut joined = connect(&joining.url, &ClientCredentials::default())
-        .await
-        .unwrap();
+    let mut joined = joining.client().await;
     let progress = stats(&mut joined).await;
     let cluster = progress.cluster.unwrap();
     assert!(cluster.caught_up);
@@ -603,9 +602,7 @@ async fn a_database_crash_during_an_ingest_stream_is_retried_without_doubles() {
     };
     let directory = tempfile::tempdir().unwrap();
     let writing = Running::start(&directory.path().join("a"), &postgres);
-    let mut client = connect(&writing.url, &ClientCredentials::default())
-        .await
-        .unwrap();
+    let mut client = writing.client().await;
     let documents = std::sync::Arc::new(numbered_requests(100));
     const BEFORE_THE_CRASH: usize = 50;
     let (resume, resumed) = tokio::sync::oneshot::channel::<()>();
@@ -650,9 +647,7 @@ async fn a_database_crash_during_an_ingest_stream_is_retried_without_doubles() {
     );
     assert_eq!(again.sequence, 100, "one change per document, no doubles");
     let joining = Running::start(&directory.path().join("b"), &postgres);
-    let mut joined = connect(&joining.url, &ClientCredentials::default())
-        .await
-        .unwrap();
+    let mut joined = joining.client().await;
     let found = joined
         .get_document(pb::GetDocumentRequest {
             document_id: documents[99].document_id.clone(),
