@@ -135,7 +135,9 @@ pub struct ServeArgs {
     #[arg(long, env = "CLAIMCHECK_MAX_DOCUMENT_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_document_bytes: usize,
     /// Memory that large requests in flight (document analyses, document
-    /// reads) may hold together, in MiB; requests beyond it wait.
+    /// reads) may hold together, in MiB; requests beyond it wait. The
+    /// gRPC request messages being read and answered are held to the same
+    /// size apart; a call beyond it is refused with RESOURCE_EXHAUSTED.
     #[arg(long, env = "CLAIMCHECK_MEMORY_BUDGET_MB", default_value_t = DEFAULT_MEMORY_BUDGET_MB)]
     pub memory_budget_mb: u64,
     /// Milliseconds one claim's verification may take before it is stopped

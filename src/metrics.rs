@@ -78,7 +78,7 @@ impl Metrics {
         );
         registry.register(
             "request_duration_seconds",
-            "Time to answer a request (for a stream, to open it), by method and transport",
+            "Time to answer a request (for a gRPC stream, to its last message), by method and transport",
             latency.clone(),
         );
         let verdicts = Family::<VerdictLabels, Counter>::default();

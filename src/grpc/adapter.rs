@@ -2,11 +2,12 @@
 //! request, calls the service facade, and converts the result. Every call
 //! (over gRPC, or over HTTP, whose edge calls this same adapter) first
 //! passes `observe`: the caller's token is checked against the scope the
-//! method needs, and the answer is counted in the metrics and written to
-//! the access log (method, transport, status, duration, token name; never
-//! the token). Health and reflection are separate services and stay open.
-//! Streams are
-//! bounded: VerifyClaims checks at most `stream_concurrency` claims at once,
+//! method needs. Over HTTP, the answer is counted in the metrics and
+//! written to the access log here (method, transport, status, duration,
+//! token name; never the token); over gRPC, the access layer
+//! (`grpc::access`) does that where the answer ends, and `observe` gives
+//! it the caller's name. Health and reflection are separate services and
+//! stay open. Streams are bounded: VerifyClaims checks at most `stream_concurrency` claims at once,
 //! and IngestDocuments analyses at most one document per core (plus one)
 //! ahead of the one being stored.
 
@@ -19,6 +20,7 @@ use futures_util::{Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::{Access, Caller, Scope};
+use crate::grpc::access::CallerSlot;
 use crate::grpc::convert;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheck;
@@ -66,8 +68,8 @@ pub struct OverHttp;
 
 /// Which method a call is: the scope it needs and its name in metrics and
 /// logs.
-#[derive(Debug, Clone, Copy)]
-enum Method {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
     IngestDocument,
     IngestDocuments,
     GetDocument,
@@ -82,7 +84,26 @@ enum Method {
 }
 
 impl Method {
-    fn name(self) -> &'static str {
+    const ALL: [Method; 11] = [
+        Method::IngestDocument,
+        Method::IngestDocuments,
+        Method::GetDocument,
+        Method::ListDocuments,
+        Method::DeleteDocument,
+        Method::ExtractFacts,
+        Method::VerifyClaim,
+        Method::VerifyClaims,
+        Method::CheckDraft,
+        Method::CheckDraftStream,
+        Method::GetStats,
+    ];
+
+    /// The method of this name in the proto, if there is one.
+    pub fn from_name(name: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|method| method.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
         match self {
             Method::IngestDocument => "IngestDocument",
             Method::IngestDocuments => "IngestDocuments",
@@ -119,6 +140,9 @@ impl Method {
 pub struct Origin {
     authorization: Option<String>,
     transport: &'static str,
+    /// Set on gRPC calls, whose access layer logs the call: where the
+    /// caller's name goes.
+    caller_slot: Option<CallerSlot>,
 }
 
 fn origin<T>(request: &Request<T>) -> Origin {
@@ -133,6 +157,7 @@ fn origin<T>(request: &Request<T>) -> Origin {
         } else {
             "grpc"
         },
+        caller_slot: request.extensions().get::<CallerSlot>().cloned(),
     }
 }
 
@@ -252,9 +277,10 @@ impl FactCheckAdapter {
         .await
     }
 
-    /// Authorizes the call, runs `work` if allowed, and records the answer
-    /// in the metrics and the access log. For a stream, the answer is its
-    /// opening (the status before the first message).
+    /// Authorizes the call and runs `work` if allowed. A call with a caller
+    /// slot (gRPC) gets the caller's name there, for the access layer that
+    /// logs it at its end; any other (HTTP) is recorded in the metrics and
+    /// the access log here.
     async fn observe<T>(
         &self,
         method: Method,
@@ -262,16 +288,23 @@ impl FactCheckAdapter {
         work: impl Future<Output = Result<Response<T>, Status>>,
     ) -> Result<Response<T>, Status> {
         let started = Instant::now();
-        let (caller, outcome) = match self
+        let authorized = self
             .access
-            .authorize(origin.authorization.as_deref(), method.scope())
-        {
+            .authorize(origin.authorization.as_deref(), method.scope());
+        let caller = authorized.clone().unwrap_or(Caller(None));
+        if let Some(slot) = &origin.caller_slot {
+            slot.set(caller.to_string());
+        }
+        let outcome = match authorized {
             Ok(caller) => match self.rate.check(&caller) {
-                Ok(()) => (caller, work.await),
-                Err(over) => (caller, Err(Status::resource_exhausted(over.to_string()))),
+                Ok(()) => work.await,
+                Err(over) => Err(Status::resource_exhausted(over.to_string())),
             },
-            Err(refusal) => (Caller(None), Err(refusal_status(refusal))),
+            Err(refusal) => Err(refusal_status(refusal)),
         };
+        if origin.caller_slot.is_some() {
+            return outcome;
+        }
         let elapsed = started.elapsed();
         let code = match &outcome {
             Ok(_) => "OK",

@@ -4,6 +4,7 @@
 //! implements `claimcheck.v1.FactCheck` over the service facade, and the
 //! server wiring (health, reflection v1 and v1alpha, limits, shutdown).
 
+pub mod access;
 pub mod adapter;
 pub mod connections;
 pub mod convert;

@@ -11,10 +11,16 @@
 //!   rest unread. The set of such methods is read from the services'
 //!   descriptors, so it follows the proto. The request is read here up to
 //!   the decoding limit (tonic buffers a single message whole anyway), and
-//!   a larger one is refused with `OUT_OF_RANGE`, as tonic would.
+//!   a larger one is refused with `OUT_OF_RANGE`, as tonic would. The bytes
+//!   read are held against a budget of request bytes in flight (the size
+//!   of `--memory-budget-mb`) until the call is answered, since its decoded
+//!   message lives as long: a request that would go over it is refused at
+//!   once with `RESOURCE_EXHAUSTED` (waiting would let half-read requests
+//!   hold the budget between them and none finish), so many concurrent
+//!   large requests cannot make the server hold more than that.
 //!
-//! These refusals happen before the call reaches the adapter, so they are
-//! not in the access log or the request metrics.
+//! These refusals happen before the call reaches the adapter; the access
+//! layer (`grpc::access`), outside this one, counts and logs them.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -161,14 +167,70 @@ pub fn one_message_paths(descriptor_sets: &[&[u8]]) -> Result<HashSet<String>, p
 pub struct OneMessageLayer {
     paths: Arc<HashSet<String>>,
     max_message_bytes: usize,
+    in_flight: RequestBytes,
 }
 
 impl OneMessageLayer {
-    pub fn new(paths: HashSet<String>, max_message_bytes: usize) -> OneMessageLayer {
+    pub fn new(
+        paths: HashSet<String>,
+        max_message_bytes: usize,
+        in_flight_budget_bytes: u64,
+    ) -> OneMessageLayer {
         OneMessageLayer {
             paths: Arc::new(paths),
             max_message_bytes,
+            in_flight: RequestBytes::new(in_flight_budget_bytes),
         }
+    }
+}
+
+/// The budget of request bytes read and not yet answered, one permit per
+/// KiB begun. A request larger than the whole budget holds all of it (it
+/// is read alone) rather than never being read.
+#[derive(Debug, Clone)]
+struct RequestBytes {
+    permits: Arc<tokio::sync::Semaphore>,
+    total_permits: usize,
+    budget_bytes: u64,
+}
+
+impl RequestBytes {
+    fn new(budget_bytes: u64) -> RequestBytes {
+        let permits = (budget_bytes / 1024).clamp(1, tokio::sync::Semaphore::MAX_PERMITS as u64);
+        RequestBytes {
+            permits: Arc::new(tokio::sync::Semaphore::new(permits as usize)),
+            total_permits: permits as usize,
+            budget_bytes,
+        }
+    }
+
+    /// Extends `held` to cover `bytes`, or refuses the request.
+    fn hold(
+        &self,
+        held: &mut Option<tokio::sync::OwnedSemaphorePermit>,
+        bytes: usize,
+    ) -> Result<(), Status> {
+        let wanted = bytes.div_ceil(1024).clamp(1, self.total_permits);
+        let have = held.as_ref().map_or(0, |permit| permit.num_permits());
+        if wanted <= have {
+            return Ok(());
+        }
+        let more = u32::try_from(wanted - have).map_err(|_| self.refusal())?;
+        let permit = Arc::clone(&self.permits)
+            .try_acquire_many_owned(more)
+            .map_err(|_| self.refusal())?;
+        match held {
+            Some(existing) => existing.merge(permit),
+            None => *held = Some(permit),
+        }
+        Ok(())
+    }
+
+    fn refusal(&self) -> Status {
+        Status::resource_exhausted(format!(
+            "the server holds its limit of request bytes in flight ({} MiB, --memory-budget-mb); retry later",
+            self.budget_bytes / (1024 * 1024)
+        ))
     }
 }
 
@@ -214,13 +276,17 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let limit = self.layer.max_message_bytes;
+        let in_flight = self.layer.in_flight.clone();
         Box::pin(async move {
             let (parts, body) = request.into_parts();
-            match read_one_message(body, limit).await {
+            let mut held = None;
+            match read_one_message(body, limit, |bytes| in_flight.hold(&mut held, bytes)).await {
                 Ok(bytes) => {
                     let body = tonic::body::Body::new(http_body_util::Full::new(bytes));
                     let request = http::Request::from_parts(parts, body);
-                    inner.call(request).await
+                    let answered = inner.call(request).await;
+                    drop(held);
+                    answered
                 }
                 Err(status) => Ok(status.into_http()),
             }
@@ -267,10 +333,12 @@ impl FrameCount {
 }
 
 /// The whole body of a call that must carry one message, or the status
-/// that refuses it.
+/// that refuses it; `hold` is told the bytes read so far before they are
+/// kept, and may refuse them.
 async fn read_one_message(
     mut body: tonic::body::Body,
     max_message_bytes: usize,
+    mut hold: impl FnMut(usize) -> Result<(), Status>,
 ) -> Result<bytes::Bytes, Status> {
     let limit = max_message_bytes + FRAME_HEADER_BYTES;
     let mut buffer = BytesMut::new();
@@ -292,6 +360,7 @@ async fn read_one_message(
                 "the request message is larger than the limit of {max_message_bytes} bytes"
             )));
         }
+        hold(buffer.len() + data.len())?;
         buffer.extend_from_slice(&data);
     }
     Ok(buffer.freeze())
@@ -323,6 +392,30 @@ mod tests {
                 assert_eq!(begun, expected, "{body:?} cut every {cut}");
             }
         }
+    }
+
+    #[test]
+    fn request_bytes_in_flight_are_held_to_the_budget() {
+        let budget = RequestBytes::new(4 * 1024);
+        let mut first = None;
+        budget.hold(&mut first, 3000).unwrap();
+        budget.hold(&mut first, 4096).unwrap();
+        assert_eq!(first.as_ref().unwrap().num_permits(), 4);
+        let mut second = None;
+        let refused = budget.hold(&mut second, 1).unwrap_err();
+        assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
+        assert!(
+            refused.message().contains("--memory-budget-mb"),
+            "{refused:?}"
+        );
+        drop(first);
+        // Larger than the whole budget: it holds all of it, alone.
+        budget.hold(&mut second, 1024 * 1024).unwrap();
+        assert_eq!(second.as_ref().unwrap().num_permits(), 4);
+        let mut third = None;
+        assert!(budget.hold(&mut third, 1).is_err());
+        drop(second);
+        budget.hold(&mut third, 1).unwrap();
     }
 
     #[test]

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 
 use crate::auth::Access;
+use crate::grpc::access::AccessLayer;
 use crate::grpc::adapter::FactCheckAdapter;
 use crate::grpc::connections::{ConnectionLimit, CountedListener};
 use crate::grpc::pb;
@@ -285,7 +286,12 @@ pub async fn serve(
         tonic_health::pb::FILE_DESCRIPTOR_SET,
     ])?;
     let running = builder
-        .layer(OneMessageLayer::new(one_message_paths, max_request_bytes))
+        .layer(AccessLayer::new(Arc::clone(service.metrics())))
+        .layer(OneMessageLayer::new(
+            one_message_paths,
+            max_request_bytes,
+            service.limits().memory_budget_bytes,
+        ))
         .initial_stream_window_size(STREAM_WINDOW_BYTES)
         .initial_connection_window_size(CONNECTION_WINDOW_BYTES)
         .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)

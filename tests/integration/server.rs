@@ -1077,6 +1077,26 @@ mod batch_streams {
             let decoded = got_message.replace("%20", " ");
             assert!(decoded.contains(message), "{method}: {got_message}");
         }
+        // Refused before the adapter or not, every call is counted.
+        let (status, metrics) =
+            crate::common::http_request("GET", &format!("{}/metrics", server.http_url()), None)
+                .await;
+        assert_eq!(status, 200);
+        let metrics = String::from_utf8(metrics).unwrap();
+        for (method, code, count) in [
+            ("VerifyClaim", "OK", 1),
+            ("VerifyClaim", "INVALID_ARGUMENT", 2),
+            ("GetStats", "INVALID_ARGUMENT", 1),
+            ("VerifyClaims", "OK", 1),
+        ] {
+            let line = format!(
+                "claimcheck_requests_total{{method=\"{method}\",transport=\"grpc\",code=\"{code}\"}} {count}"
+            );
+            assert!(
+                metrics.lines().any(|l| l == line),
+                "{line} missing from\n{metrics}"
+            );
+        }
         server.stop().await;
     }
 
