@@ -19,7 +19,7 @@ use std::time::Instant;
 use futures_util::{Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::auth::{Access, Caller, Scope};
+use crate::auth::{Access, Caller, Refusal, Scope};
 use crate::grpc::access::CallerSlot;
 use crate::grpc::convert;
 use crate::grpc::pb;
@@ -291,7 +291,12 @@ impl FactCheckAdapter {
         let authorized = self
             .access
             .authorize(origin.authorization.as_deref(), method.scope());
-        let caller = authorized.clone().unwrap_or(Caller(None));
+        // A known token without the scope is still named in the log.
+        let caller = match &authorized {
+            Ok(caller) => caller.clone(),
+            Err(Refusal::LacksScope { name, .. }) => Caller(Some(name.clone())),
+            Err(_) => Caller(None),
+        };
         if let Some(slot) = &origin.caller_slot {
             slot.set(caller.to_string());
         }

@@ -215,3 +215,83 @@ async fn each_token_is_held_to_its_rate() {
     assert_eq!(status, 429, "{}", String::from_utf8_lossy(&body));
     server.stop().await;
 }
+
+/// The access log of the real binary, as JSON lines: one line per call,
+/// with the method, the status code and the token's name (also for a
+/// known token that lacks the scope), never the token itself.
+#[tokio::test]
+async fn the_access_log_names_each_call_and_its_caller_never_the_token() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let directory = tempfile::tempdir().unwrap();
+    let tokens = directory.path().join("tokens.txt");
+    std::fs::write(
+        &tokens,
+        format!(
+            "{} read desk\n{} read,write ingest-bot\n",
+            token_digest_hex(READER),
+            token_digest_hex(WRITER)
+        ),
+    )
+    .unwrap();
+    let log_path = directory.path().join("server.log");
+    let mut server = Command::new(crate::common::BINARY)
+        .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+        .args(["--http-listen", "", "--auth-tokens"])
+        .arg(&tokens)
+        .arg("--data-dir")
+        .arg(directory.path().join("data"))
+        .env("RUST_LOG", "warn,claimcheck::access=info")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = format!("http://{}", line.trim().rsplit(' ').next().unwrap());
+
+    let mut reader = connect(&url, &token(READER)).await.unwrap();
+    let mut writer = connect(&url, &token(WRITER)).await.unwrap();
+    let mut anonymous = connect(&url, &ClientCredentials::default()).await.unwrap();
+    reader.get_stats(pb::GetStatsRequest {}).await.unwrap();
+    let denied = reader.ingest_document(ingest_request()).await.unwrap_err();
+    assert_eq!(denied.code(), Code::PermissionDenied);
+    writer.ingest_document(ingest_request()).await.unwrap();
+    let refused = anonymous
+        .get_stats(pb::GetStatsRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    drop((reader, writer, anonymous));
+    let stopped = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(!log.contains(READER) && !log.contains(WRITER), "{log}");
+    let calls: Vec<(String, String, String)> = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|entry| entry["target"] == "claimcheck::access")
+        .map(|entry| {
+            let field = |name: &str| entry["fields"][name].as_str().unwrap_or("").to_string();
+            (field("method"), field("code"), field("caller"))
+        })
+        .collect();
+    let expected = [
+        ("GetStats", "OK", "desk"),
+        ("IngestDocument", "PERMISSION_DENIED", "desk"),
+        ("IngestDocument", "OK", "ingest-bot"),
+        ("GetStats", "UNAUTHENTICATED", "-"),
+    ]
+    .map(|(method, code, caller)| (method.to_string(), code.to_string(), caller.to_string()));
+    assert_eq!(calls, expected, "{log}");
+}
