@@ -12,6 +12,7 @@ use crate::cluster::Cluster;
 use crate::config::{ServeArgs, ServeSettings};
 use crate::grpc::server::{serve, Listeners, ServerOptions};
 use crate::service::Service;
+use crate::store::Store;
 
 /// Listens for SIGINT and SIGTERM from now on (before the address is
 /// printed, so a supervisor that signals as soon as it reads the address is
@@ -125,5 +126,27 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     )
     .await?;
     let _ = stop_following.send(true);
+    record_store_snapshot(settings.data_dir.clone()).await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// After a clean stop, has the store record a snapshot so that the next
+/// start does not replay this run's writes (see [`Store::record_snapshot`]).
+/// The store is closed by then, unless work the shutdown left on the
+/// worker pool still holds it; then the next start replays, as after a
+/// crash, and nothing is lost either way.
+async fn record_store_snapshot(data_dir: std::path::PathBuf) {
+    let started = std::time::Instant::now();
+    let recorded = tokio::task::spawn_blocking(move || Store::record_snapshot(&data_dir)).await;
+    match recorded {
+        Ok(Ok(())) => tracing::info!(
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "store snapshot recorded: the next start reads it instead of replaying this run's writes"
+        ),
+        Ok(Err(error)) => tracing::warn!(
+            %error,
+            "store snapshot not recorded: the next start replays this run's writes"
+        ),
+        Err(error) => tracing::warn!(%error, "store snapshot not recorded"),
+    }
 }
