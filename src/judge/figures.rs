@@ -83,15 +83,18 @@ pub struct ClaimAnalysis {
 #[derive(Debug)]
 pub struct PreparedSentence {
     pub record: SentenceRecord,
+    /// The sentence's words for alignment (sentence number 0). Kept apart
+    /// from the rest: a claim that looks beyond its evidence reads them for
+    /// every sentence of a candidate's document, and judges only a few.
+    align: OnceLock<Vec<AlignToken>>,
     features: OnceLock<SentenceFeatures>,
 }
 
-/// What judging reads of a source sentence besides its record.
+/// What judging reads of a source sentence besides its record and its
+/// words for alignment.
 #[derive(Debug)]
 struct SentenceFeatures {
     words: WordSets,
-    /// The sentence's words for alignment (sentence number 0).
-    align: Vec<AlignToken>,
     /// For each quantity of the record, the content words before it.
     quantity_contexts: Vec<Vec<String>>,
     negated: Vec<String>,
@@ -101,6 +104,7 @@ impl PreparedSentence {
     pub fn new(record: SentenceRecord) -> PreparedSentence {
         PreparedSentence {
             record,
+            align: OnceLock::new(),
             features: OnceLock::new(),
         }
     }
@@ -111,7 +115,6 @@ impl PreparedSentence {
             let positions: Vec<usize> = self.record.quantities.iter().map(|q| q.start).collect();
             SentenceFeatures {
                 words: WordSets::from_tokens(&self.record.text, &tokens),
-                align: align_tokens(&self.record.text, 0),
                 quantity_contexts: contexts_before(&tokens, &positions),
                 negated: negated_in(&tokens),
             }
@@ -124,7 +127,8 @@ impl PreparedSentence {
 
     /// The sentence's words for alignment.
     pub fn align_tokens(&self) -> &[AlignToken] {
-        &self.features().align
+        self.align
+            .get_or_init(|| align_tokens(&self.record.text, 0))
     }
 
     /// The folded text with every non-alphanumeric run turned into one
@@ -189,7 +193,9 @@ impl PreparedDocument {
             let mut folded = String::from(" ");
             for sentence in &self.sentences {
                 keys.extend(sentence.align_tokens().iter().map(|t| t.key.clone()));
-                folded.push_str(sentence.folded().trim());
+                // As `folded()` holds it, without building the sentence's
+                // word sets, which judging alone reads.
+                folded.push_str(padded_fold(&sentence.record.text).trim());
                 folded.push(' ');
             }
             WholeDocument { keys, folded }

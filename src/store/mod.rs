@@ -1169,7 +1169,11 @@ mod tests {
         let store = Store::open(directory.path(), 8 << 20).unwrap();
         assert_eq!(store.counts().unwrap().documents, 50);
         assert!(store.document("d49").unwrap().is_some());
-        assert_eq!(newest_snapshot(directory.path()), after, "nothing left to replay");
+        assert_eq!(
+            newest_snapshot(directory.path()),
+            after,
+            "nothing left to replay"
+        );
     }
 
     #[test]
