@@ -7,9 +7,9 @@
 //! token name; never the token); over gRPC, the access layer
 //! (`grpc::access`) does that where the answer ends, and `observe` gives
 //! it the caller's name. Health and reflection are separate services and
-//! stay open. Streams are bounded: VerifyClaims checks at most `stream_concurrency` claims at once,
-//! and IngestDocuments analyses at most one document per core (plus one)
-//! ahead of the one being stored.
+//! stay open. Streams are bounded: VerifyClaims checks at most
+//! `stream_concurrency` claims at once, and IngestDocuments analyses at
+//! most one document per core (plus one) ahead of the one being stored.
 
 use std::future::Future;
 use std::pin::Pin;
