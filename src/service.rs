@@ -419,7 +419,7 @@ fn decode_page_token(token: &str) -> Result<String, ServiceError> {
 }
 
 /// The memory budget's permits: one per KiB, within what a semaphore holds.
-fn memory_permits(bytes: u64) -> usize {
+pub fn memory_permits(bytes: u64) -> usize {
     (bytes / 1024).clamp(1, tokio::sync::Semaphore::MAX_PERMITS as u64) as usize
 }
 

@@ -131,16 +131,46 @@ struct Call {
 
 impl Call {
     fn finish(self, code: &'static str) {
-        let elapsed = self.started.elapsed();
-        self.metrics
-            .record_request(self.method, "grpc", code, elapsed.as_secs_f64());
+        let answer = Answer {
+            method: self.method,
+            transport: "grpc",
+            code,
+            elapsed: self.started.elapsed(),
+        };
+        answer.record(
+            &self.metrics,
+            self.caller.0.get().map_or("-", String::as_str),
+        );
+    }
+}
+
+/// An answered call, as the metrics and the access log take it (from
+/// either transport).
+pub struct Answer {
+    pub method: &'static str,
+    pub transport: &'static str,
+    /// The gRPC status code's name.
+    pub code: &'static str,
+    pub elapsed: std::time::Duration,
+}
+
+impl Answer {
+    /// Counts the answer and writes its access log line; `caller` is the
+    /// token's name, never the token.
+    pub fn record(&self, metrics: &Metrics, caller: &str) {
+        metrics.record_request(
+            self.method,
+            self.transport,
+            self.code,
+            self.elapsed.as_secs_f64(),
+        );
         tracing::info!(
             target: "claimcheck::access",
             method = self.method,
-            transport = "grpc",
-            code,
-            duration_ms = elapsed.as_secs_f64() * 1e3,
-            caller = self.caller.0.get().map_or("-", String::as_str),
+            transport = self.transport,
+            code = self.code,
+            duration_ms = self.elapsed.as_secs_f64() * 1e3,
+            caller,
             "answered"
         );
     }

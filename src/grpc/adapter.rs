@@ -20,7 +20,7 @@ use futures_util::{Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::{Access, Caller, Refusal, Scope};
-use crate::grpc::access::CallerSlot;
+use crate::grpc::access::{Answer, CallerSlot};
 use crate::grpc::convert;
 use crate::grpc::pb;
 use crate::grpc::pb::fact_check_server::FactCheck;
@@ -310,22 +310,16 @@ impl FactCheckAdapter {
         if origin.caller_slot.is_some() {
             return outcome;
         }
-        let elapsed = started.elapsed();
-        let code = match &outcome {
-            Ok(_) => "OK",
-            Err(status) => code_name(status.code()),
+        let answer = Answer {
+            method: method.name(),
+            transport: origin.transport,
+            code: match &outcome {
+                Ok(_) => "OK",
+                Err(status) => code_name(status.code()),
+            },
+            elapsed: started.elapsed(),
         };
-        self.metrics
-            .record_request(method.name(), origin.transport, code, elapsed.as_secs_f64());
-        tracing::info!(
-            target: "claimcheck::access",
-            method = method.name(),
-            transport = origin.transport,
-            code,
-            duration_ms = elapsed.as_secs_f64() * 1e3,
-            caller = %caller,
-            "answered"
-        );
+        answer.record(&self.metrics, &caller.to_string());
         outcome
     }
 

@@ -35,6 +35,8 @@ use tonic::codec::{BufferSettings, Codec, DecodeBuf, Decoder};
 use tonic::Status;
 use tonic_prost::{ProstCodec, ProstDecoder, ProstEncoder};
 
+use crate::service::memory_permits;
+
 /// Protobuf, with undecodable messages refused as `INVALID_ARGUMENT`.
 #[derive(Debug, Clone, Default)]
 pub struct RequestCodec<T, U>(ProstCodec<T, U>);
@@ -196,10 +198,10 @@ struct RequestBytes {
 
 impl RequestBytes {
     fn new(budget_bytes: u64) -> RequestBytes {
-        let permits = (budget_bytes / 1024).clamp(1, tokio::sync::Semaphore::MAX_PERMITS as u64);
+        let permits = memory_permits(budget_bytes);
         RequestBytes {
-            permits: Arc::new(tokio::sync::Semaphore::new(permits as usize)),
-            total_permits: permits as usize,
+            permits: Arc::new(tokio::sync::Semaphore::new(permits)),
+            total_permits: permits,
             budget_bytes,
         }
     }
