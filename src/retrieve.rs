@@ -378,11 +378,13 @@ pub fn load_and_rerank<E: From<StoreError> + From<Stopped>>(
     let mut documents: FastMap<u32, Option<Arc<PreparedDocument>>> = FastMap::default();
     let mut loaded = Vec::with_capacity(ranked.len());
     for candidate in ranked {
+        // Checked per candidate, not only per document loaded: scoring a
+        // sentence of a hundred kilobytes against the claim is work too.
+        budget.check()?;
         let number = candidate.document_number;
         let document = match documents.get(&number) {
             Some(document) => document.clone(),
             None => {
-                budget.check()?;
                 let document = cache.get(store, number)?;
                 documents.insert(number, document.clone());
                 document
