@@ -88,6 +88,23 @@ fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
 /// The real articles whose words the default corpus draws on.
 const REAL_ARTICLES: &str = "../shared/eval/vifactcheck/articles";
 
+/// One verification of `claim` (five evidence sentences, no time limit),
+/// timed.
+fn verify_timed(
+    engine: &Engine,
+    claim: &str,
+) -> (
+    Duration,
+    std::sync::Arc<claimcheck::model::VerificationResult>,
+) {
+    let input = ClaimInput::new(claim.to_string(), 5);
+    let started = Instant::now();
+    let result = engine
+        .verify(&input, &claimcheck::budget::Budget::unlimited())
+        .expect("verified");
+    (started.elapsed(), result)
+}
+
 /// The corpus `CLAIMCHECK_BENCH_CORPUS` names; by default the Zipf law over
 /// the real articles' words when they are there, else over the built-in
 /// vocabulary.
@@ -214,12 +231,8 @@ fn run_size(target_sentences: usize) {
     let mut latencies = Vec::with_capacity(claims.len());
     let mut right = 0;
     for claim in &claims {
-        let input = ClaimInput::new(claim.claim.clone(), 5);
-        let started = Instant::now();
-        let result = engine
-            .verify(&input, &claimcheck::budget::Budget::unlimited())
-            .expect("verified");
-        latencies.push(started.elapsed());
+        let (latency, result) = verify_timed(&engine, &claim.claim);
+        latencies.push(latency);
         right += usize::from(result.verdict == claim.label);
         if result.verdict != claim.label && std::env::var_os("CLAIMCHECK_BENCH_WRONG").is_some() {
             eprintln!(
@@ -245,14 +258,7 @@ fn run_size(target_sentences: usize) {
     if std::env::var_os("CLAIMCHECK_BENCH_WARM").is_some() {
         let mut warm: Vec<Duration> = claims
             .iter()
-            .map(|claim| {
-                let input = ClaimInput::new(claim.claim.clone(), 5);
-                let started = Instant::now();
-                engine
-                    .verify(&input, &claimcheck::budget::Budget::unlimited())
-                    .expect("verified");
-                started.elapsed()
-            })
+            .map(|claim| verify_timed(&engine, &claim.claim).0)
             .collect();
         warm.sort();
         eprintln!(
@@ -274,10 +280,7 @@ fn run_size(target_sentences: usize) {
         let until = Instant::now() + Duration::from_secs(seconds);
         while Instant::now() < until {
             for claim in &claims {
-                let input = ClaimInput::new(claim.claim.clone(), 5);
-                engine
-                    .verify(&input, &claimcheck::budget::Budget::unlimited())
-                    .expect("verified");
+                verify_timed(&engine, &claim.claim);
             }
         }
     }
