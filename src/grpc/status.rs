@@ -42,6 +42,7 @@ pub fn to_status(error: ServiceError) -> Status {
             ClusterError::Unavailable(_) | ClusterError::Database(_) => Status::internal(message),
         },
         ServiceError::Index(index_error) => match index_error {
+            IndexError::NoSpace(_) => Status::resource_exhausted(message),
             full if full.is_disk_full() => Status::resource_exhausted(message),
             IndexError::Tantivy(_) => Status::internal(message),
             IndexError::Folder { .. } | IndexError::Payload(_) => {

@@ -54,7 +54,7 @@ use tantivy::{
 
 pub use terms::{term_line, term_lines};
 
-use crate::disk::is_disk_full;
+use crate::disk::{free_bytes, is_disk_full};
 use crate::filter::{Day, RecordFilter};
 use crate::hashing::FastMap;
 
@@ -80,6 +80,11 @@ pub enum IndexError {
     /// The last commit's payload is not a store change number.
     #[error("the search index does not say which store change it holds ({0:?}); run `claimcheck reindex`")]
     Payload(Option<String>),
+    /// A write failed while the disk holding the index had less room left
+    /// than a segment takes: the error itself may not say so (a writer
+    /// thread killed by an I/O error reports only that it was killed).
+    #[error("search index error: {0} (the disk holding the index is full)")]
+    NoSpace(tantivy::TantivyError),
 }
 
 impl IndexError {
@@ -87,6 +92,7 @@ impl IndexError {
     /// fix until space is freed.
     pub fn is_disk_full(&self) -> bool {
         let io = match self {
+            IndexError::NoSpace(_) => return true,
             IndexError::Tantivy(tantivy::TantivyError::IoError(io)) => Some(io.as_ref()),
             IndexError::Folder { source, .. } => Some(source),
             _ => None,
@@ -338,7 +344,9 @@ impl SentenceIndex {
             for (key, value) in document.metadata {
                 sentence.add_text(fields.metadata, metadata_term(key, value));
             }
-            writer.add_document(sentence)?;
+            writer
+                .add_document(sentence)
+                .map_err(|error| self.write_error(error))?;
         }
         Ok(())
     }
@@ -368,14 +376,31 @@ impl SentenceIndex {
         if through == self.committed_through() {
             return Ok(false);
         }
-        let mut prepared = writer.prepare_commit()?;
+        let mut prepared = writer
+            .prepare_commit()
+            .map_err(|error| self.write_error(error))?;
         prepared.set_payload(&through.to_string());
-        prepared.commit()?;
+        prepared.commit().map_err(|error| self.write_error(error))?;
         self.reader.reload()?;
         let snapshot = Snapshot::new(self.reader.searcher(), NUMBER, SENTENCE)?;
         *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snapshot);
         self.committed_through.store(through, Ordering::SeqCst);
         Ok(true)
+    }
+
+    /// A failed write, read as a full disk when the index's file system
+    /// has less room than one segment of the writer's buffer.
+    fn write_error(&self, error: tantivy::TantivyError) -> IndexError {
+        let error = IndexError::Tantivy(error);
+        if error.is_disk_full() {
+            return error;
+        }
+        match (error, free_bytes(&self.folder)) {
+            (IndexError::Tantivy(error), Some(free)) if free < WRITER_MEMORY_BYTES as u64 => {
+                IndexError::NoSpace(error)
+            }
+            (error, _) => error,
+        }
     }
 
     /// The last store change the searchable index holds.
