@@ -22,6 +22,13 @@
 //! `CLAIMCHECK_BENCH_WARM=1` verifies the claims a second time, their
 //! documents prepared and cached, and prints that pass's p50/p99 on
 //! stderr: the difference is the first pass's document preparation.
+//!
+//! `CLAIMCHECK_BENCH_STORE=FOLDER` keeps each size's store in
+//! `FOLDER/SIZE` and, when it is already there, opens it instead of
+//! ingesting again (the articles are generated again, not analysed or
+//! stored, to draw the same claims): a 10M store takes minutes to build,
+//! a reading experiment then seconds. The ingest column then says
+//! `reused`.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -192,9 +199,40 @@ fn segment_count(folder: &std::path::Path) -> usize {
     })
 }
 
+/// Where a size's store lives: a temporary folder, or the kept one under
+/// `CLAIMCHECK_BENCH_STORE`, with whether it holds a store already.
+enum StoreFolder {
+    Temporary(tempfile::TempDir),
+    Kept(std::path::PathBuf),
+}
+
+impl StoreFolder {
+    fn for_size(size: usize) -> (StoreFolder, bool) {
+        match std::env::var_os("CLAIMCHECK_BENCH_STORE") {
+            Some(root) => {
+                let path = Path::new(&root).join(size.to_string());
+                let built = path.join("db").is_file();
+                std::fs::create_dir_all(&path).expect("bench store folder");
+                (StoreFolder::Kept(path), built)
+            }
+            None => (
+                StoreFolder::Temporary(tempfile::tempdir().expect("temporary directory")),
+                false,
+            ),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            StoreFolder::Temporary(directory) => directory.path(),
+            StoreFolder::Kept(path) => path,
+        }
+    }
+}
+
 fn run_size(target_sentences: usize) {
     let corpus = corpus();
-    let directory = tempfile::tempdir().expect("temporary directory");
+    let (directory, reused) = StoreFolder::for_size(target_sentences);
     // No verdict cache: every claim is judged, as a fresh claim is.
     let caches = CacheSizes {
         verdict_bytes: 0,
@@ -204,24 +242,33 @@ fn run_size(target_sentences: usize) {
     let engine = Engine::open(directory.path(), caches, candidate_limit).expect("store opens");
     let mut claims = Vec::new();
     let (mut documents, mut sentences, mut bytes) = (0usize, 0usize, 0usize);
+    let stored = engine.stats().expect("stats");
     let started = Instant::now();
     let mut index = 0u64;
-    while sentences < target_sentences {
+    while (!reused && sentences < target_sentences)
+        || (reused && documents < stored.documents as usize)
+    {
         let (generated, facts) = corpus.article(42, index, SENTENCES_PER_ARTICLE);
         index += 1;
+        documents += 1;
+        if claims.len() < CLAIMS && index.is_multiple_of(3) {
+            claims.extend(facts);
+        }
+        if reused {
+            continue;
+        }
         bytes += generated.text.len();
         let analysed = analyse_document(DocumentInput::new(generated.document_id, generated.text));
         sentences += analysed.sentences.len();
-        documents += 1;
         engine.put_document(&analysed).expect("stored");
         if documents % 1000 == 0 {
             engine.flush().expect("flushed");
         }
-        if claims.len() < CLAIMS && index.is_multiple_of(3) {
-            claims.extend(facts);
-        }
     }
     engine.flush().expect("flushed");
+    if reused {
+        sentences = stored.sentences as usize;
+    }
     let ingest_seconds = started.elapsed().as_secs_f64();
     let mut random = Random::new(7);
     for _ in 0..CLAIMS / 6 {
@@ -301,6 +348,12 @@ fn run_size(target_sentences: usize) {
     );
     drop(engine);
     let disk = disk_bytes(directory.path());
+    let index_disk = disk_bytes(&directory.path().join("index"));
+    eprintln!(
+        "disk: store {:.0} MiB, search index {:.0} MiB",
+        (disk - index_disk) as f64 / (1024.0 * 1024.0),
+        index_disk as f64 / (1024.0 * 1024.0)
+    );
     // As `claimcheck serve` does after a clean stop; this is also about
     // what a start after a crash costs (sled replays the run's writes).
     let snapshot_started = Instant::now();
@@ -316,11 +369,18 @@ fn run_size(target_sentences: usize) {
 
     assert_eq!(stats.sentences as usize, sentences);
 
+    let ingest = if reused {
+        "reused".to_string()
+    } else {
+        format!(
+            "{:.0} docs/s, {:.0} sentences/s, {:.2} MB/s",
+            documents as f64 / ingest_seconds,
+            sentences as f64 / ingest_seconds,
+            bytes as f64 / 1e6 / ingest_seconds,
+        )
+    };
     println!(
-        "| {sentences} | {documents} | {:.0} docs/s, {:.0} sentences/s, {:.2} MB/s | {:.2} ms | {:.2} ms | {:.1}% of {} | {:.2} / {:.2} ms | {:.4} / {:.4} | {:.0} MiB | {:.0} MiB | {:.2} s |",
-        documents as f64 / ingest_seconds,
-        sentences as f64 / ingest_seconds,
-        bytes as f64 / 1e6 / ingest_seconds,
+        "| {sentences} | {documents} | {ingest} | {:.2} ms | {:.2} ms | {:.1}% of {} | {:.2} / {:.2} ms | {:.4} / {:.4} | {:.0} MiB | {:.0} MiB | {:.2} s |",
         percentile(&latencies, 0.5).as_secs_f64() * 1e3,
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         100.0 * right as f64 / claims.len() as f64,
