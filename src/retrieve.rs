@@ -4,8 +4,9 @@
 //! collects the top k with Block-WAND, so no reading budget decides what is
 //! found however large the archive. The claim's subject documents (those
 //! naming one of its places or organisations, when that name is rare:
-//! held by at most `RARE_TERM_SENTENCES` sentences) are searched first and
-//! their sentences rank before all others, each with the weight of the
+//! held by at most `RARE_TERM_SENTENCES` sentences; at most
+//! `SUBJECT_DOCUMENTS` of them, those that name it most) are searched first
+//! and their sentences rank before all others, each with the weight of the
 //! names its document holds. The best candidates are then loaded (through a
 //! bounded cache of documents prepared for judging) and re-ranked with
 //! `strsim`'s Sørensen–Dice similarity of the folded texts.
@@ -35,6 +36,16 @@ const COMMON_SHARE: f64 = 0.02;
 /// leading: the exact search costs little there (about 0.1 ms at 15,000
 /// sentences), and the pool only pays for itself in a large archive.
 const EXACT_BELOW: u64 = 100_000;
+/// At most this many subject documents are searched for a claim. A rare
+/// name's word pair can still be held by a thousand documents of a large
+/// archive (at 10M sentences of the scale benchmark's corpus, a median of
+/// 1,012 subject documents per claim, most of them naming another place
+/// that shares a word pair), and scoring all their sentences was half of
+/// a verification there: keeping 256 halved the median verification (8.3
+/// to 4.0 ms) with the same verdicts. On the real articles of the
+/// evaluation (360 in one store) a claim has a median of 1 subject
+/// document and at most 320; keeping 256 changes no verdict.
+pub const SUBJECT_DOCUMENTS: usize = 256;
 /// Common terms that lead when no selective term can: the rarest ones.
 const COMMON_LEADERS: usize = 2;
 /// Sentences the selective terms find, per candidate wanted, before every
@@ -336,29 +347,52 @@ fn subjects_to_search(
     if total == 0 || terms.is_empty() || limit == 0 {
         return Ok(None);
     }
-    subject_documents(index, context_terms, total).map(Some)
+    subject_documents(index, context_terms, total, SUBJECT_DOCUMENTS).map(Some)
 }
 
 /// The claim's subject documents: those whose sentences hold a rare
 /// `context_terms` term (a place or organisation named in the claim), each
-/// with the summed inverse document frequency of the terms it holds.
+/// with the summed inverse document frequency of the terms it holds. When
+/// more than `most` documents do, the `most` that hold the most of those
+/// terms are kept, then those that name them in the most sentences (a
+/// document about a place names it again and again; one that mentions it
+/// in passing, once), then the newest.
 fn subject_documents(
     index: &IndexView,
     context_terms: &[String],
     sentence_total: u64,
+    most: usize,
 ) -> Result<FastMap<u32, f64>, IndexError> {
-    let mut bonus: FastMap<u32, f64> = FastMap::default();
+    // Per document: the bonus, and how many of its sentences name the
+    // claim's names (a document about a place names it again and again).
+    let mut held: FastMap<u32, (f64, u32)> = FastMap::default();
     for term in context_terms {
         let holding = index.holding(term)?;
         if holding == 0 || holding > RARE_TERM_SENTENCES {
             continue;
         }
         let idf = idf_of(sentence_total, holding);
-        for document in index.documents_holding(term)? {
-            *bonus.entry(document).or_default() += idf;
+        for (document, sentences) in index.documents_holding(term)? {
+            let entry = held.entry(document).or_default();
+            entry.0 += idf;
+            entry.1 += sentences;
         }
     }
-    Ok(bonus)
+    let mut ranked: Vec<(u32, (f64, u32))> = held.into_iter().collect();
+    if ranked.len() > most {
+        let order = |a: &(u32, (f64, u32)), b: &(u32, (f64, u32))| {
+            b.1 .0
+                .total_cmp(&a.1 .0)
+                .then(b.1 .1.cmp(&a.1 .1))
+                .then(b.0.cmp(&a.0))
+        };
+        ranked.select_nth_unstable_by(most - 1, order);
+        ranked.truncate(most);
+    }
+    Ok(ranked
+        .into_iter()
+        .map(|(document, (bonus, _))| (document, bonus))
+        .collect())
 }
 
 /// Loads candidates with their documents, and re-ranks them by BM25
@@ -481,6 +515,51 @@ mod tests {
             10,
         )
         .unwrap()
+    }
+
+    /// Of more subject documents than are kept, those that hold more of
+    /// the claim's name, then name it in more sentences, then are newer,
+    /// are kept.
+    #[test]
+    fn subject_documents_beyond_the_most_kept_are_those_naming_the_claims_names_least() {
+        let once = |place: &str| vec![format!("Nói qua về {place} một lần.")];
+        let archive = vec![
+            // 0: the whole name, once.
+            once("Tân Phú Lạc"),
+            // 1: part of the name, in three sentences.
+            vec![
+                "Tân Phú có chợ.".to_string(),
+                "Tân Phú có trường.".to_string(),
+                "Tân Phú có cầu.".to_string(),
+            ],
+            // 2 and 3: part of the name, once each; 3 is newer.
+            once("Tân Phú"),
+            once("Tân Phú"),
+            // 4: nothing of the name.
+            once("Hải Hà"),
+        ];
+        let (_directory, index) = index_of(&archive);
+        let claim = ClaimAnalysis::new("Tân Phú Lạc có 5 xã.", None);
+        let view = index.view();
+        let kept = |most: usize| -> Vec<u32> {
+            let mut documents: Vec<u32> =
+                subject_documents(&view, &claim.context_terms(), view.sentence_count(), most)
+                    .unwrap()
+                    .into_keys()
+                    .collect();
+            documents.sort_unstable();
+            documents
+        };
+        let cases: [(usize, &[u32]); 5] = [
+            (10, &[0, 1, 2, 3]),
+            (4, &[0, 1, 2, 3]),
+            (3, &[0, 1, 3]),
+            (2, &[0, 1]),
+            (1, &[0]),
+        ];
+        for (most, expected) in cases {
+            assert_eq!(kept(most), expected, "keeping at most {most}");
+        }
     }
 
     /// Many documents of common words about other places, and one whose

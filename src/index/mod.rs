@@ -493,11 +493,12 @@ impl IndexView {
         )?)
     }
 
-    /// The documents with a sentence holding `term`, ascending.
-    pub fn documents_holding(&self, term: &str) -> Result<Vec<u32>, IndexError> {
+    /// The documents with a sentence holding `term`, ascending, each with
+    /// how many of its sentences hold it.
+    pub fn documents_holding(&self, term: &str) -> Result<Vec<(u32, u32)>, IndexError> {
         let term = self.term(term);
         let infos = self.snapshot.statistics.term_infos(&term)?;
-        let mut documents = Vec::new();
+        let mut numbers_found = Vec::new();
         for ((segment, columns), info) in self
             .searcher()
             .segment_readers()
@@ -517,13 +518,19 @@ impl IndexView {
             let mut doc = tantivy::DocSet::doc(&postings);
             while doc != TERMINATED {
                 if alive.is_none_or(|alive| alive.is_alive(doc)) {
-                    documents.push(numbers.get_val(doc) as u32);
+                    numbers_found.push(numbers.get_val(doc) as u32);
                 }
                 doc = tantivy::DocSet::advance(&mut postings);
             }
         }
-        documents.sort_unstable();
-        documents.dedup();
+        numbers_found.sort_unstable();
+        let mut documents: Vec<(u32, u32)> = Vec::new();
+        for number in numbers_found {
+            match documents.last_mut() {
+                Some((last, sentences)) if *last == number => *sentences += 1,
+                _ => documents.push((number, 1)),
+            }
+        }
         Ok(documents)
     }
 
