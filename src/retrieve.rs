@@ -363,9 +363,7 @@ fn subject_documents(
     sentence_total: u64,
     most: usize,
 ) -> Result<FastMap<u32, f64>, IndexError> {
-    // Per document: the bonus, and how many of its sentences name the
-    // claim's names (a document about a place names it again and again).
-    let mut held: FastMap<u32, (f64, u32)> = FastMap::default();
+    let mut held: FastMap<u32, Naming> = FastMap::default();
     for term in context_terms {
         let holding = index.holding(term)?;
         if holding == 0 || holding > RARE_TERM_SENTENCES {
@@ -373,26 +371,35 @@ fn subject_documents(
         }
         let idf = idf_of(sentence_total, holding);
         for (document, sentences) in index.documents_holding(term)? {
-            let entry = held.entry(document).or_default();
-            entry.0 += idf;
-            entry.1 += sentences;
+            let naming = held.entry(document).or_default();
+            naming.bonus += idf;
+            naming.sentences += sentences;
         }
     }
-    let mut ranked: Vec<(u32, (f64, u32))> = held.into_iter().collect();
+    let mut ranked: Vec<(u32, Naming)> = held.into_iter().collect();
     if ranked.len() > most {
-        let order = |a: &(u32, (f64, u32)), b: &(u32, (f64, u32))| {
-            b.1 .0
-                .total_cmp(&a.1 .0)
-                .then(b.1 .1.cmp(&a.1 .1))
-                .then(b.0.cmp(&a.0))
+        let order = |(a_number, a): &(u32, Naming), (b_number, b): &(u32, Naming)| {
+            b.bonus
+                .total_cmp(&a.bonus)
+                .then(b.sentences.cmp(&a.sentences))
+                .then(b_number.cmp(a_number))
         };
         ranked.select_nth_unstable_by(most - 1, order);
         ranked.truncate(most);
     }
     Ok(ranked
         .into_iter()
-        .map(|(document, (bonus, _))| (document, bonus))
+        .map(|(document, naming)| (document, naming.bonus))
         .collect())
+}
+
+/// How a document names a claim's names: the summed weight of the name
+/// terms it holds, and how many of its sentences hold one (a document
+/// about a place names it again and again).
+#[derive(Debug, Clone, Copy, Default)]
+struct Naming {
+    bonus: f64,
+    sentences: u32,
 }
 
 /// Loads candidates with their documents, and re-ranks them by BM25
