@@ -200,25 +200,17 @@ fn segment_count(folder: &std::path::Path) -> usize {
 }
 
 /// Where a size's store lives: a temporary folder, or the kept one under
-/// `CLAIMCHECK_BENCH_STORE`, with whether it holds a store already.
+/// `CLAIMCHECK_BENCH_STORE`.
 enum StoreFolder {
     Temporary(tempfile::TempDir),
     Kept(std::path::PathBuf),
 }
 
 impl StoreFolder {
-    fn for_size(size: usize) -> (StoreFolder, bool) {
+    fn for_size(size: usize) -> StoreFolder {
         match std::env::var_os("CLAIMCHECK_BENCH_STORE") {
-            Some(root) => {
-                let path = Path::new(&root).join(size.to_string());
-                let built = path.join("db").is_file();
-                std::fs::create_dir_all(&path).expect("bench store folder");
-                (StoreFolder::Kept(path), built)
-            }
-            None => (
-                StoreFolder::Temporary(tempfile::tempdir().expect("temporary directory")),
-                false,
-            ),
+            Some(root) => StoreFolder::Kept(Path::new(&root).join(size.to_string())),
+            None => StoreFolder::Temporary(tempfile::tempdir().expect("temporary directory")),
         }
     }
 
@@ -232,7 +224,7 @@ impl StoreFolder {
 
 fn run_size(target_sentences: usize) {
     let corpus = corpus();
-    let (directory, reused) = StoreFolder::for_size(target_sentences);
+    let directory = StoreFolder::for_size(target_sentences);
     // No verdict cache: every claim is judged, as a fresh claim is.
     let caches = CacheSizes {
         verdict_bytes: 0,
@@ -242,12 +234,16 @@ fn run_size(target_sentences: usize) {
     let engine = Engine::open(directory.path(), caches, candidate_limit).expect("store opens");
     let mut claims = Vec::new();
     let (mut documents, mut sentences, mut bytes) = (0usize, 0usize, 0usize);
+    // A kept store that holds documents is measured as it is.
     let stored = engine.stats().expect("stats");
+    let reused = stored.documents > 0;
     let started = Instant::now();
     let mut index = 0u64;
-    while (!reused && sentences < target_sentences)
-        || (reused && documents < stored.documents as usize)
-    {
+    while if reused {
+        documents < stored.documents as usize
+    } else {
+        sentences < target_sentences
+    } {
         let (generated, facts) = corpus.article(42, index, SENTENCES_PER_ARTICLE);
         index += 1;
         documents += 1;

@@ -498,11 +498,13 @@ fn remove_unfinished_snapshots(directory: &Path) -> Result<usize, StoreError> {
 /// compresses each one and, from version 4 (`with_digests`), writes its
 /// `H` and `T` keys. Each batch is whole or absent after a crash and
 /// records the last body it rewrote, so an interrupted migration goes on
-/// where it stopped at the next open (the version is raised only after
-/// the last batch).
+/// where it stopped at the next open. The record is removed only with
+/// the raise of the version, in one batch (`Store::open`): were it
+/// removed first, a crash between the two would compress every body a
+/// second time at the next open.
 fn compress_bodies(tree: &Tree, with_digests: bool) -> Result<(), StoreError> {
     const BODIES_PER_BATCH: usize = 512;
-    let progress_key = meta_key("bodies_compressed_through");
+    let progress_key = compression_progress_key();
     // The first body not yet rewritten; past the last number, none.
     let start = match tree.get(&progress_key)? {
         None => vec![b'B'],
@@ -514,6 +516,7 @@ fn compress_bodies(tree: &Tree, with_digests: bool) -> Result<(), StoreError> {
     let mut batch = Batch::default();
     let mut pending = 0;
     let mut migrated = 0u64;
+    let mut last = None;
     for item in tree.range(start..vec![b'C']) {
         let (key, bytes) = item?;
         let number = key_number(&key, 1, "document body")?;
@@ -521,20 +524,27 @@ fn compress_bodies(tree: &Tree, with_digests: bool) -> Result<(), StoreError> {
             let body: OwnedBody = decode(&bytes, "document body")?;
             insert_text_keys(&mut batch, &body.text, number);
         }
-        let compressed = lz4_flex::compress_prepend_size(&bytes);
-        batch.insert(&*key, compressed);
-        batch.insert(progress_key.as_slice(), &u64::from(number).to_be_bytes());
+        batch.insert(&*key, lz4_flex::compress_prepend_size(&bytes));
         pending += 1;
         migrated += 1;
         if pending == BODIES_PER_BATCH {
+            batch.insert(progress_key.as_slice(), &u64::from(number).to_be_bytes());
             tree.apply_batch(std::mem::take(&mut batch))?;
             pending = 0;
         }
+        last = Some(number);
     }
-    tree.apply_batch(batch)?;
-    tree.remove(progress_key)?;
+    if let Some(number) = last.filter(|_| pending > 0) {
+        batch.insert(progress_key.as_slice(), &u64::from(number).to_be_bytes());
+        tree.apply_batch(batch)?;
+    }
     tracing::info!("{migrated} document bodies compressed");
     Ok(())
+}
+
+/// Where [`compress_bodies`] records the last body it rewrote.
+fn compression_progress_key() -> Vec<u8> {
+    meta_key("bodies_compressed_through")
 }
 
 /// Removes the index entries (`P` keys) versions 4 and 5 kept, in batches;
@@ -647,7 +657,10 @@ impl Store {
                         compress_bodies(&tree, found < DIGESTS_SCHEMA_VERSION)?;
                     }
                     drop_index_entries(&tree)?;
-                    tree.insert(&version_key, &SCHEMA_VERSION.to_be_bytes())?;
+                    let mut raise = Batch::default();
+                    raise.insert(version_key.as_slice(), &SCHEMA_VERSION.to_be_bytes());
+                    raise.remove(compression_progress_key());
+                    tree.apply_batch(raise)?;
                     db.flush()?;
                     tracing::info!("store brought from schema version {found} to {SCHEMA_VERSION}");
                 } else if found != SCHEMA_VERSION {
@@ -1376,55 +1389,62 @@ mod tests {
     }
 
     /// A version-6 store's bodies are compressed at open; a compression
-    /// stopped midway (one body done, its number recorded) goes on with
-    /// the next body and leaves every document readable.
+    /// stopped midway (some bodies done, the last one's number recorded)
+    /// goes on with the next body, and one stopped after its last batch,
+    /// before the version was raised, compresses nothing twice: every
+    /// document stays readable.
     #[test]
     fn an_interrupted_body_compression_goes_on_where_it_stopped() {
-        let directory = tempfile::tempdir().unwrap();
         let texts = [
             "Hải Hà giảm 51 cán bộ.",
             "Tiên Yên có 3 xã.",
             "Ba Chẽ có 8 thôn.",
         ];
         let ids = ["a", "b", "c"];
-        {
-            let store = Store::open(directory.path(), 8 << 20).unwrap();
-            for (id, text) in ids.iter().zip(texts) {
-                store.put_document(&analysed(id, text)).unwrap();
+        for done in [1, ids.len()] {
+            let directory = tempfile::tempdir().unwrap();
+            {
+                let store = Store::open(directory.path(), 8 << 20).unwrap();
+                for (id, text) in ids.iter().zip(texts) {
+                    store.put_document(&analysed(id, text)).unwrap();
+                }
+                write_plain_bodies(&store);
+                for id in &ids[..done] {
+                    let key = numbered_key(b'B', store.number_of(id).unwrap().unwrap());
+                    let plain = store.tree.get(key).unwrap().unwrap();
+                    store
+                        .tree
+                        .insert(key, lz4_flex::compress_prepend_size(&plain))
+                        .unwrap();
+                }
+                let last = store.number_of(ids[done - 1]).unwrap().unwrap();
+                store
+                    .tree
+                    .insert(compression_progress_key(), &u64::from(last).to_be_bytes())
+                    .unwrap();
+                store
+                    .tree
+                    .insert(meta_key("schema_version"), &6u64.to_be_bytes())
+                    .unwrap();
+                store.flush().unwrap();
             }
-            write_plain_bodies(&store);
-            let first = store.number_of("a").unwrap().unwrap();
-            let key = numbered_key(b'B', first);
-            let plain = store.tree.get(key).unwrap().unwrap();
-            store
+            let store = Store::open(directory.path(), 8 << 20).unwrap();
+            assert_eq!(
+                read_u64(store.tree.get(meta_key("schema_version")).unwrap()),
+                SCHEMA_VERSION
+            );
+            assert!(store
                 .tree
-                .insert(key, lz4_flex::compress_prepend_size(&plain))
-                .unwrap();
-            store
-                .tree
-                .insert(
-                    meta_key("bodies_compressed_through"),
-                    &u64::from(first).to_be_bytes(),
-                )
-                .unwrap();
-            store
-                .tree
-                .insert(meta_key("schema_version"), &6u64.to_be_bytes())
-                .unwrap();
-            store.flush().unwrap();
-        }
-        let store = Store::open(directory.path(), 8 << 20).unwrap();
-        assert_eq!(
-            read_u64(store.tree.get(meta_key("schema_version")).unwrap()),
-            SCHEMA_VERSION
-        );
-        assert!(store
-            .tree
-            .get(meta_key("bodies_compressed_through"))
-            .unwrap()
-            .is_none());
-        for (id, text) in ids.iter().zip(texts) {
-            assert_eq!(store.full_document(id).unwrap().unwrap().text, text);
+                .get(compression_progress_key())
+                .unwrap()
+                .is_none());
+            for (id, text) in ids.iter().zip(texts) {
+                assert_eq!(
+                    store.full_document(id).unwrap().unwrap().text,
+                    text,
+                    "{done} bodies compressed before the open"
+                );
+            }
         }
     }
 
