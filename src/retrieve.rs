@@ -18,7 +18,7 @@ use quick_cache::Weighter;
 
 use crate::budget::{Budget, Stopped};
 use crate::hashing::FastMap;
-use crate::index::{IndexError, IndexView, Restriction};
+use crate::index::{DocumentPlace, IndexError, IndexView, Restriction};
 use crate::judge::PreparedDocument;
 use crate::store::{Store, StoreError};
 
@@ -155,7 +155,7 @@ pub fn candidates(
     restriction: &Restriction<'_>,
     limit: usize,
 ) -> Result<Vec<Candidate>, IndexError> {
-    let Some(bonus) = subjects_to_search(index, terms, context_terms, limit)? else {
+    let Some(subjects) = subjects_to_search(index, terms, context_terms, limit)? else {
         return Ok(Vec::new());
     };
     let as_candidate = |hit: crate::index::Hit| Candidate {
@@ -164,10 +164,9 @@ pub fn candidates(
         bm25: hit.score,
     };
     let mut found: Vec<Candidate> = Vec::with_capacity(limit);
-    if !bonus.is_empty() {
-        let bonus = Arc::new(bonus);
+    if !subjects.is_empty() {
         found.extend(
-            subject_sentences(index, terms, restriction, &bonus, limit)?
+            subject_sentences(index, terms, restriction, &subjects, limit)?
                 .into_iter()
                 .map(as_candidate),
         );
@@ -179,7 +178,7 @@ pub fn candidates(
             found.extend(
                 others
                     .into_iter()
-                    .filter(|hit| !bonus.contains_key(&hit.document))
+                    .filter(|hit| !subjects.contains_key(&hit.document))
                     .take(wanted)
                     .map(as_candidate),
             );
@@ -260,34 +259,38 @@ fn best_by_every_term(
     Ok(pool)
 }
 
-/// The `limit` best sentences of the subject documents `bonus` weighs,
-/// each with its document's bonus added. Without a record filter the
-/// documents are scored directly (a few thousand sentences at most);
-/// with one, the index query applies it.
+/// The `limit` best sentences of the `subjects` documents, each with its
+/// document's bonus added. Without a record filter the documents are
+/// scored directly (a few thousand sentences at most); with one, the index
+/// query applies it.
 fn subject_sentences(
     index: &IndexView,
     terms: &[String],
     restriction: &Restriction<'_>,
-    bonus: &Arc<FastMap<u32, f64>>,
+    subjects: &FastMap<u32, Subject>,
     limit: usize,
 ) -> Result<Vec<crate::index::Hit>, IndexError> {
     if restriction.record.is_some() {
-        return index.best_sentences(terms, restriction, Some(Arc::clone(bonus)), limit);
+        let bonus = subjects
+            .iter()
+            .map(|(document, subject)| (*document, subject.bonus))
+            .collect();
+        return index.best_sentences(terms, restriction, Some(Arc::new(bonus)), limit);
     }
-    let mut documents: Vec<u32> = bonus
-        .keys()
-        .copied()
-        .filter(|document| {
+    let mut documents: Vec<(u32, DocumentPlace)> = subjects
+        .iter()
+        .filter(|(document, _)| {
             restriction
                 .only
                 .is_none_or(|only| only.binary_search(document).is_ok())
                 && restriction.except.binary_search(document).is_err()
         })
+        .map(|(document, subject)| (*document, subject.place))
         .collect();
-    documents.sort_unstable();
+    documents.sort_unstable_by_key(|(document, _)| *document);
     let mut hits = index.score_in_documents(terms, &documents)?;
     for hit in &mut hits {
-        hit.score += bonus.get(&hit.document).copied().unwrap_or(0.0);
+        hit.score += subjects.get(&hit.document).map_or(0.0, |s| s.bonus);
     }
     let order = |a: &crate::index::Hit, b: &crate::index::Hit| {
         b.score
@@ -313,18 +316,18 @@ pub fn exhaustive_candidates(
     restriction: &Restriction<'_>,
     limit: usize,
 ) -> Result<Vec<Candidate>, IndexError> {
-    let Some(bonus) = subjects_to_search(index, terms, context_terms, limit)? else {
+    let Some(subjects) = subjects_to_search(index, terms, context_terms, limit)? else {
         return Ok(Vec::new());
     };
     let mut ranked: Vec<(bool, Candidate)> = index
         .score_every_sentence(terms, restriction)?
         .into_iter()
         .map(|hit| {
-            let gained = bonus.get(&hit.document);
+            let gained = subjects.get(&hit.document).map(|s| s.bonus);
             let candidate = Candidate {
                 document_number: hit.document,
                 sentence_index: hit.sentence,
-                bm25: hit.score + gained.copied().unwrap_or(0.0),
+                bm25: hit.score + gained.unwrap_or(0.0),
             };
             (gained.is_some(), candidate)
         })
@@ -335,14 +338,14 @@ pub fn exhaustive_candidates(
     Ok(ranked.into_iter().map(|(_, candidate)| candidate).collect())
 }
 
-/// The claim's subject documents with their bonus, or `None` when there is
-/// nothing to search (an empty index, no terms, no candidates wanted).
+/// The claim's subject documents, or `None` when there is nothing to
+/// search (an empty index, no terms, no candidates wanted).
 fn subjects_to_search(
     index: &IndexView,
     terms: &[String],
     context_terms: &[String],
     limit: usize,
-) -> Result<Option<FastMap<u32, f64>>, IndexError> {
+) -> Result<Option<FastMap<u32, Subject>>, IndexError> {
     let total = index.sentence_count();
     if total == 0 || terms.is_empty() || limit == 0 {
         return Ok(None);
@@ -352,7 +355,8 @@ fn subjects_to_search(
 
 /// The claim's subject documents: those whose sentences hold a rare
 /// `context_terms` term (a place or organisation named in the claim), each
-/// with the summed inverse document frequency of the terms it holds. When
+/// with the summed inverse document frequency of the terms it holds (its
+/// bonus) and where its sentences lie. When
 /// more than `most` documents do, the `most` that hold the most of those
 /// terms are kept, then those that name them in the most sentences (a
 /// document about a place names it again and again; one that mentions it
@@ -362,7 +366,7 @@ fn subject_documents(
     context_terms: &[String],
     sentence_total: u64,
     most: usize,
-) -> Result<FastMap<u32, f64>, IndexError> {
+) -> Result<FastMap<u32, Subject>, IndexError> {
     let mut held: FastMap<u32, Naming> = FastMap::default();
     for term in context_terms {
         let holding = index.holding(term)?;
@@ -370,10 +374,14 @@ fn subject_documents(
             continue;
         }
         let idf = idf_of(sentence_total, holding);
-        for (document, sentences) in index.documents_holding(term)? {
-            let naming = held.entry(document).or_default();
+        for document in index.documents_holding(term)? {
+            let naming = held.entry(document.number).or_insert(Naming {
+                bonus: 0.0,
+                sentences: 0,
+                place: document.place,
+            });
             naming.bonus += idf;
-            naming.sentences += sentences;
+            naming.sentences += document.sentences;
         }
     }
     let mut ranked: Vec<(u32, Naming)> = held.into_iter().collect();
@@ -389,17 +397,32 @@ fn subject_documents(
     }
     Ok(ranked
         .into_iter()
-        .map(|(document, naming)| (document, naming.bonus))
+        .map(|(document, naming)| {
+            let subject = Subject {
+                bonus: naming.bonus,
+                place: naming.place,
+            };
+            (document, subject)
+        })
         .collect())
 }
 
 /// How a document names a claim's names: the summed weight of the name
-/// terms it holds, and how many of its sentences hold one (a document
-/// about a place names it again and again).
-#[derive(Debug, Clone, Copy, Default)]
+/// terms it holds, how many of its sentences hold one (a document about a
+/// place names it again and again), and where its sentences lie.
+#[derive(Debug, Clone, Copy)]
 struct Naming {
     bonus: f64,
     sentences: u32,
+    place: DocumentPlace,
+}
+
+/// A claim's subject document: the weight of the claim's names it holds,
+/// which its sentences gain, and where they lie in the index.
+#[derive(Debug, Clone, Copy)]
+struct Subject {
+    bonus: f64,
+    place: DocumentPlace,
 }
 
 /// Loads candidates with their documents, and re-ranks them by BM25

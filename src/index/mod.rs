@@ -181,6 +181,25 @@ pub enum Opened {
     New,
 }
 
+/// Where a document's sentences lie in the index: a segment, and the
+/// first of them there. One writer thread adds a document's sentences one
+/// after another, and merges keep a segment's sentences in order, so they
+/// stay neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentPlace {
+    segment: u32,
+    first: DocId,
+}
+
+/// A document holding a term: its number, how many of its sentences hold
+/// the term, and where its sentences lie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holding {
+    pub number: u32,
+    pub sentences: u32,
+    pub place: DocumentPlace,
+}
+
 /// A sentence the index found, with its BM25 score (plus any document
 /// bonus asked for).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -494,17 +513,18 @@ impl IndexView {
     }
 
     /// The documents with a sentence holding `term`, ascending, each with
-    /// how many of its sentences hold it.
-    pub fn documents_holding(&self, term: &str) -> Result<Vec<(u32, u32)>, IndexError> {
+    /// how many of its sentences hold it and where its sentences lie.
+    pub fn documents_holding(&self, term: &str) -> Result<Vec<Holding>, IndexError> {
         let term = self.term(term);
         let infos = self.snapshot.statistics.term_infos(&term)?;
-        let mut numbers_found = Vec::new();
-        for ((segment, columns), info) in self
+        let mut found: Vec<(u32, DocumentPlace)> = Vec::new();
+        for (ordinal, ((segment, columns), info)) in self
             .searcher()
             .segment_readers()
             .iter()
             .zip(&self.snapshot.columns)
             .zip(&infos.per_segment)
+            .enumerate()
         {
             let Some(info) = info else {
                 continue;
@@ -513,22 +533,32 @@ impl IndexView {
                 .inverted_index(term.field())?
                 .read_postings_from_terminfo(info, IndexRecordOption::Basic)
                 .map_err(tantivy::TantivyError::from)?;
-            let numbers = &columns.numbers;
             let alive = segment.alive_bitset();
             let mut doc = tantivy::DocSet::doc(&postings);
             while doc != TERMINATED {
                 if alive.is_none_or(|alive| alive.is_alive(doc)) {
-                    numbers_found.push(numbers.get_val(doc) as u32);
+                    let position = columns.sentences.get_val(doc) as DocId;
+                    found.push((
+                        columns.numbers.get_val(doc) as u32,
+                        DocumentPlace {
+                            segment: ordinal as u32,
+                            first: doc.saturating_sub(position),
+                        },
+                    ));
                 }
                 doc = tantivy::DocSet::advance(&mut postings);
             }
         }
-        numbers_found.sort_unstable();
-        let mut documents: Vec<(u32, u32)> = Vec::new();
-        for number in numbers_found {
+        found.sort_unstable_by_key(|(number, _)| *number);
+        let mut documents: Vec<Holding> = Vec::new();
+        for (number, place) in found {
             match documents.last_mut() {
-                Some((last, sentences)) if *last == number => *sentences += 1,
-                _ => documents.push((number, 1)),
+                Some(last) if last.number == number => last.sentences += 1,
+                _ => documents.push(Holding {
+                    number,
+                    sentences: 1,
+                    place,
+                }),
             }
         }
         Ok(documents)
@@ -660,25 +690,40 @@ impl IndexView {
         Ok(scores)
     }
 
-    /// Every sentence of `documents` (ascending) holding any of `terms`,
-    /// with its BM25 score, computed as the index's query scores it. Reads
-    /// each term's postings only at those sentences (a document's sentences
-    /// are neighbours in a segment), so the cost follows the documents'
-    /// size, not the archive's: a restricted top-k query, which seeks every
-    /// term to every sentence through a union, cost several times more.
+    /// Every sentence of `documents` holding any of `terms`, with its BM25
+    /// score, computed as the index's query scores it. Reads each term's
+    /// postings only at those sentences (a document's sentences are
+    /// neighbours in a segment), so the cost follows the documents' size,
+    /// not the archive's: a restricted top-k query, which seeks every term
+    /// to every sentence through a union, cost several times more.
     pub fn score_in_documents(
         &self,
         terms: &[String],
-        documents: &[u32],
+        documents: &[(u32, DocumentPlace)],
     ) -> Result<Vec<Hit>, IndexError> {
         let weights = self.weights(terms)?;
-        let wanted = DocumentsQuery::of(self.fields.number, documents);
+        let segments = self.searcher().segment_readers();
+        let mut by_segment: Vec<Vec<DocId>> = vec![Vec::new(); segments.len()];
+        let mut unplaced: Vec<u32> = Vec::new();
+        for (number, place) in documents {
+            if !self.sentences_at(*number, *place, &mut by_segment) {
+                unplaced.push(*number);
+            }
+        }
+        if !unplaced.is_empty() {
+            unplaced.sort_unstable();
+            let wanted = DocumentsQuery::of(self.fields.number, &unplaced);
+            for (sentences, segment) in by_segment.iter_mut().zip(segments) {
+                sentences.extend(wanted.sentences_in(segment)?);
+            }
+        }
         let mut found = Vec::new();
-        for (ordinal, segment) in self.searcher().segment_readers().iter().enumerate() {
-            let sentences = wanted.sentences_in(segment)?;
+        for (ordinal, (segment, mut sentences)) in segments.iter().zip(by_segment).enumerate() {
             if sentences.is_empty() {
                 continue;
             }
+            sentences.sort_unstable();
+            sentences.dedup();
             let scores = Self::score_sentences(segment, ordinal, &weights, &sentences)?;
             let alive = segment.alive_bitset();
             for (sentence, score) in sentences.iter().zip(scores) {
@@ -688,6 +733,40 @@ impl IndexView {
             }
         }
         self.hits(found)
+    }
+
+    /// Adds document `number`'s sentences to their segment's list, read
+    /// from the columns at `place` (its sentences follow one another, each
+    /// one's position one more than the last); `false`, adding nothing,
+    /// when the columns do not show the document starting there.
+    fn sentences_at(
+        &self,
+        number: u32,
+        place: DocumentPlace,
+        by_segment: &mut [Vec<DocId>],
+    ) -> bool {
+        let segment = place.segment as usize;
+        let (Some(columns), Some(sentences)) = (
+            self.snapshot.columns.get(segment),
+            by_segment.get_mut(segment),
+        ) else {
+            return false;
+        };
+        let end = self.searcher().segment_reader(place.segment).max_doc();
+        let of_document = |doc: DocId| {
+            doc < end
+                && columns.numbers.get_val(doc) == u64::from(number)
+                && columns.sentences.get_val(doc) == u64::from(doc - place.first)
+        };
+        if !of_document(place.first) {
+            return false;
+        }
+        let mut doc = place.first;
+        while of_document(doc) {
+            sentences.push(doc);
+            doc += 1;
+        }
+        true
     }
 
     /// Scores `hits` again with `terms` (their BM25 score for those terms
