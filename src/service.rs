@@ -49,9 +49,9 @@ pub struct Limits {
     /// Sentences taken from the index for each claim (more if the claim
     /// asks for more evidence): each is loaded and judged, so this bounds
     /// the work per claim. 16 judge the real claims' dev set as 20 did
-    /// (macro-F1 0.702 both, after retraining), with a fifth fewer
-    /// sentences and documents to load and judge (at 1M sentences, p50 and
-    /// p99 10-12% lower); 12 cost 0.004 of dev macro-F1.
+    /// (macro-F1 0.702 both, after retraining) and verify a third fewer
+    /// documents' worth of work at 1M sentences (p50 and p99 10-12% lower);
+    /// 12 cost 0.004 of dev macro-F1.
     pub candidate_sentences: usize,
     pub max_draft_bytes: usize,
     /// Claims checked in one draft, at most (and when the request says 0).
