@@ -1,5 +1,6 @@
-//! Tests of the index's life across processes: what a process killed in
-//! the middle of a commit leaves behind must not stop the next one.
+//! Tests of the index's life across processes (what a process killed in
+//! the middle of a commit leaves behind must not stop the next one), and
+//! of finding a document's sentences from where it lies.
 
 use super::*;
 
@@ -86,4 +87,52 @@ fn a_commit_cut_off_by_a_kill_does_not_block_the_replay() {
     assert!(replay_change_two(&index).expect("the replayed commit succeeds"));
     assert_eq!(index.committed_through(), 2);
     assert_eq!(index.view().sentence_count(), 4, "each sentence once");
+}
+
+/// A document's sentences are read from the columns at its place; a place
+/// where the columns do not show the document (here, another document's)
+/// is looked up in the term dictionaries instead: the same sentences are
+/// scored either way.
+#[test]
+fn subject_sentences_are_found_at_their_place_or_looked_up() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let (index, _) = SentenceIndex::open(directory.path()).expect("open");
+    let metadata = BTreeMap::new();
+    let documents = [
+        vec!["hà nội mưa to", "giá vàng tăng mạnh", "hà nội nắng"],
+        vec!["giá xăng giảm", "hà nội tắc đường"],
+        vec!["đà nẵng mưa", "giá vàng giảm"],
+    ];
+    for (number, texts) in documents.iter().enumerate() {
+        add(&index, number as u32, &term_lines(texts), &metadata);
+    }
+    index.note(1);
+    index.commit().expect("commit");
+    let view = index.view();
+    let places: Vec<(u32, DocumentPlace)> = view
+        .documents_holding("ha noi")
+        .expect("documents holding")
+        .into_iter()
+        .map(|holding| (holding.number, holding.place))
+        .collect();
+    assert_eq!(
+        places.iter().map(|(number, _)| *number).collect::<Vec<_>>(),
+        [0, 1]
+    );
+    let terms = ["ha noi", "gia", "mua"].map(String::from);
+    let sentences_of = |documents: &[(u32, DocumentPlace)]| -> Vec<(u32, u32)> {
+        let mut found: Vec<(u32, u32)> = view
+            .score_in_documents(&terms, documents)
+            .expect("scored")
+            .iter()
+            .map(|hit| (hit.document, hit.sentence))
+            .collect();
+        found.sort_unstable();
+        found
+    };
+    let expected = vec![(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)];
+    assert_eq!(sentences_of(&places), expected);
+    // Document 1 said to start where document 0 does.
+    let misplaced = [places[0], (places[1].0, places[0].1)];
+    assert_eq!(sentences_of(&misplaced), expected);
 }
