@@ -396,7 +396,7 @@ fn subject_documents(
     sentence_total: u64,
     most: usize,
 ) -> Result<FastMap<u32, Subject>, IndexError> {
-    let mut held: FastMap<u32, Naming> = FastMap::default();
+    let mut held: FastMap<u32, Subject> = FastMap::default();
     for term in context_terms {
         let holding = index.holding(term)?;
         if holding == 0 || holding > RARE_TERM_SENTENCES {
@@ -404,53 +404,38 @@ fn subject_documents(
         }
         let idf = idf_of(sentence_total, holding);
         for document in index.documents_holding(term)? {
-            let naming = held.entry(document.number).or_insert(Naming {
+            let subject = held.entry(document.number).or_insert(Subject {
                 bonus: 0.0,
                 sentences: 0,
                 place: document.place,
             });
-            naming.bonus += idf;
-            naming.sentences += document.sentences;
+            subject.bonus += idf;
+            subject.sentences += document.sentences;
         }
     }
-    let mut ranked: Vec<(u32, Naming)> = held.into_iter().collect();
-    if ranked.len() > most {
-        let order = |(a_number, a): &(u32, Naming), (b_number, b): &(u32, Naming)| {
-            b.bonus
-                .total_cmp(&a.bonus)
-                .then(b.sentences.cmp(&a.sentences))
-                .then(b_number.cmp(a_number))
-        };
-        ranked.select_nth_unstable_by(most - 1, order);
-        ranked.truncate(most);
+    if held.len() <= most {
+        return Ok(held);
     }
-    Ok(ranked
-        .into_iter()
-        .map(|(document, naming)| {
-            let subject = Subject {
-                bonus: naming.bonus,
-                place: naming.place,
-            };
-            (document, subject)
-        })
-        .collect())
+    let mut ranked: Vec<(u32, Subject)> = held.into_iter().collect();
+    let order = |(a_number, a): &(u32, Subject), (b_number, b): &(u32, Subject)| {
+        b.bonus
+            .total_cmp(&a.bonus)
+            .then(b.sentences.cmp(&a.sentences))
+            .then(b_number.cmp(a_number))
+    };
+    ranked.select_nth_unstable_by(most - 1, order);
+    ranked.truncate(most);
+    Ok(ranked.into_iter().collect())
 }
 
-/// How a document names a claim's names: the summed weight of the name
-/// terms it holds, how many of its sentences hold one (a document about a
-/// place names it again and again), and where its sentences lie.
-#[derive(Debug, Clone, Copy)]
-struct Naming {
-    bonus: f64,
-    sentences: u32,
-    place: DocumentPlace,
-}
-
-/// A claim's subject document: the weight of the claim's names it holds,
-/// which its sentences gain, and where they lie in the index.
+/// A claim's subject document: the summed weight of the claim's name terms
+/// it holds (its bonus, which its sentences gain), how many of its
+/// sentences hold one (a document about a place names it again and
+/// again), and where its sentences lie in the index.
 #[derive(Debug, Clone, Copy)]
 struct Subject {
     bonus: f64,
+    sentences: u32,
     place: DocumentPlace,
 }
 
