@@ -1067,11 +1067,10 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         share(&|p| alignment.tiled[p] || figure_outcome[p] == Some(true) || subject[p]);
     let loose_content = share(&|p| alignment.loose[p]);
     let in_window = |p: usize| alignment.tiled[p] || alignment.loose[p];
-    let document_only_content =
-        share(&|p| !in_window(p) && whole.keys.contains(&claim_tokens[p].key));
+    let document_only_content = share(&|p| !in_window(p) && whole.holds_key(&claim_tokens[p].key));
     let absent_count = content_positions
         .iter()
-        .filter(|p| !whole.keys.contains(&claim_tokens[**p].key))
+        .filter(|p| !whole.holds_key(&claim_tokens[**p].key))
         .count();
 
     // Numbers and names beyond the window.
@@ -1094,7 +1093,7 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         }
     };
     let numbers_missing_window = number_share(&|key| window_keys.contains(key));
-    let numbers_missing_document = number_share(&|key| whole.keys.contains(key));
+    let numbers_missing_document = number_share(&|key| whole.holds_key(key));
     let window_folded: String = {
         let mut folded = String::from(" ");
         for offset in 0..window.len {

@@ -41,7 +41,7 @@ use crate::quantity::lexicon::{PlainWord, NEGATIONS};
 use crate::quantity::{
     compare, extract_quantities, Direction, Outcome, Qualifier, Quantity, QuantityKind,
 };
-use crate::text::{detect_language, fold, is_stopword, normalize_nfc, word_tokens, Language};
+use crate::text::{detect_language, fold_char, is_stopword, normalize_nfc, word_tokens, Language};
 
 /// Least topic score for a sentence to support a claim with figures.
 const SUPPORT_TOPIC: f64 = 0.5;
@@ -153,10 +153,20 @@ pub struct PreparedDocument {
 /// What the accounting reads of a whole document.
 #[derive(Debug)]
 pub struct WholeDocument {
-    /// Canonical word keys of every sentence.
-    pub keys: HashSet<String>,
+    /// The hashes of the canonical word keys of every sentence, sorted
+    /// and distinct (as [`WordSets`] keeps a sentence's words): no key is
+    /// copied, and a crafted text cannot make lookups slow.
+    keys: Vec<u64>,
     /// The padded folded text of every sentence, one space apart.
     pub folded: String,
+}
+
+impl WholeDocument {
+    /// Whether a sentence of the document holds a word of canonical key
+    /// `key`.
+    pub fn holds_key(&self, key: &str) -> bool {
+        self.keys.binary_search(&word_hash(key)).is_ok()
+    }
 }
 
 /// Memory a document takes once fully prepared (every sentence's words,
@@ -189,15 +199,17 @@ impl PreparedDocument {
     /// Every word key of the document and its folded text.
     pub fn whole(&self) -> &WholeDocument {
         self.whole.get_or_init(|| {
-            let mut keys = HashSet::default();
+            let mut keys = Vec::new();
             let mut folded = String::from(" ");
             for sentence in &self.sentences {
-                keys.extend(sentence.align_tokens().iter().map(|t| t.key.clone()));
+                keys.extend(sentence.align_tokens().iter().map(|t| word_hash(&t.key)));
                 // As `folded()` holds it, without building the sentence's
                 // word sets, which judging alone reads.
-                folded.push_str(padded_fold(&sentence.record.text).trim());
+                push_padded_fold(&sentence.record.text, &mut folded);
                 folded.push(' ');
             }
+            keys.sort_unstable();
+            keys.dedup();
             WholeDocument { keys, folded }
         })
     }
@@ -284,6 +296,11 @@ fn contexts_before(tokens: &[crate::text::WordToken], positions: &[usize]) -> Ve
 fn negated_in(tokens: &[crate::text::WordToken]) -> Vec<String> {
     let mut negated = Vec::new();
     for pair in tokens.windows(2) {
+        // Most words cannot be negations by their folded form alone, which
+        // is at hand; only the others are looked up as written.
+        if !NEGATIONS.may_contain_folded(&pair[0].folded) {
+            continue;
+        }
         let word = PlainWord::new(pair[0].text);
         if NEGATIONS.contains(&word) && !pair[1].is_numeric() {
             negated.push(pair[1].folded.to_string());
@@ -469,19 +486,30 @@ impl WordSets {
 
 /// Folded text with every non-alphanumeric run turned into one space.
 fn padded_fold(text: &str) -> String {
-    let folded = fold(text);
-    let mut out = String::with_capacity(folded.len());
-    let mut space = false;
-    for character in folded.chars() {
+    let mut out = String::with_capacity(text.len());
+    push_padded_fold(text, &mut out);
+    out
+}
+
+/// [`padded_fold`] of `text` appended to `out`, in one pass and without
+/// a buffer of its own: it runs over every sentence of a candidate's
+/// document.
+fn push_padded_fold(text: &str, out: &mut String) {
+    let start = out.len();
+    // A space is owed before the next word once a word has been written
+    // and something else followed it.
+    let mut space_owed = false;
+    for character in text.chars().filter_map(fold_char) {
         if character.is_alphanumeric() {
+            if space_owed {
+                out.push(' ');
+                space_owed = false;
+            }
             out.push(character);
-            space = false;
-        } else if !space {
-            out.push(' ');
-            space = true;
+        } else if out.len() > start {
+            space_owed = true;
         }
     }
-    out.trim().to_string()
 }
 
 /// Shared distinct words over all distinct words; the lists are short

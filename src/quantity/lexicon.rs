@@ -84,6 +84,12 @@ impl<T: Copy> WordTable<T> {
         self.get(word).is_some()
     }
 
+    /// False when no word whose folded form is `folded` is in the table,
+    /// written any way: every entry is also kept by its folded form.
+    pub fn may_contain_folded(&self, folded: &str) -> bool {
+        self.folded.contains_key(folded)
+    }
+
     fn words(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.exact.keys().copied()
     }
