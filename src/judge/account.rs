@@ -352,7 +352,7 @@ fn changes_between(
         words
             .iter()
             .filter(|w| is_scale_word(w))
-            .map(|w| super::lexicon::canonical_key(&crate::text::fold(w)))
+            .map(|w| super::lexicon::canonical_key(crate::text::fold(w).into()))
             .collect()
     };
     let (claim_scales, source_scales) = (scales(&claim_words), scales(&source_words));
@@ -603,7 +603,7 @@ fn subject_positions(claim: &ClaimAnalysis, window: &Window) -> Vec<bool> {
         let keys: Vec<String> = entity
             .folded
             .split(' ')
-            .map(super::lexicon::canonical_key)
+            .map(|word| super::lexicon::canonical_key(word.into()))
             .collect();
         for start in 0..claim.align.len().saturating_sub(keys.len() - 1) {
             let matches = keys

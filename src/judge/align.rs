@@ -57,8 +57,9 @@ impl AlignToken {
 /// The words of a text, tagged with the sentence they belong to. A number
 /// written with separators ("1,5", "1.654") is one word.
 pub fn align_tokens(text: &str, sentence: usize) -> Vec<AlignToken> {
-    let mut tokens: Vec<AlignToken> = Vec::new();
-    for token in word_tokens(text) {
+    let words = word_tokens(text);
+    let mut tokens: Vec<AlignToken> = Vec::with_capacity(words.len());
+    for token in words {
         if let Some(previous) = tokens.last_mut() {
             let between = &text[previous.end..token.start];
             if previous.numeric && token.is_numeric() && matches!(between, "." | ",") {
@@ -76,12 +77,16 @@ pub fn align_tokens(text: &str, sentence: usize) -> Vec<AlignToken> {
         let number_word = number_word_value(&lower)
             .filter(|_| (!token.is_capitalized() || tokens.is_empty()) && !after_ordinal);
         let stop = is_function_word(&lower, &token.folded) && number_word.is_none();
+        let (numeric, capitalized) = (
+            token.is_numeric() || number_word.is_some(),
+            token.is_capitalized(),
+        );
         tokens.push(AlignToken {
-            key: number_word.map_or_else(|| canonical_key(&token.folded), |v| v.to_string()),
+            key: number_word.map_or_else(|| canonical_key(token.folded), |v| v.to_string()),
             lower,
             stop,
-            numeric: token.is_numeric() || number_word.is_some(),
-            capitalized: token.is_capitalized(),
+            numeric,
+            capitalized,
             start: token.start,
             end: token.end,
             sentence,

@@ -553,11 +553,13 @@ pub fn initials_spell(abbreviation: &str, words: &[&str]) -> bool {
 /// The form two words are matched by: folded (no diacritics, lowercase),
 /// with the orthographic i/y alternation after a consonant and "ngan"
 /// (ngàn) read as "nghin".
-pub fn canonical_key(folded: &str) -> String {
+pub fn canonical_key(folded: std::borrow::Cow<'_, str>) -> String {
     if folded == "ngan" {
         return "nghin".to_string();
     }
-    final_y_as_i(folded).unwrap_or_else(|| folded.to_string())
+    // A folded word already owned (most Vietnamese words) becomes the key
+    // without a copy.
+    final_y_as_i(&folded).unwrap_or_else(|| folded.into_owned())
 }
 
 /// A lowercase word (diacritics kept) with the spelling variants of
@@ -661,7 +663,7 @@ mod tests {
             ("nghiep", "nghiep"),
         ];
         for (folded, key) in cases {
-            assert_eq!(canonical_key(folded), key, "{folded}");
+            assert_eq!(canonical_key((*folded).into()), key, "{folded}");
         }
     }
 

@@ -28,9 +28,15 @@ impl WordToken<'_> {
     }
 }
 
+/// About how many bytes of text a word takes, its separator included.
+const BYTES_PER_WORD: usize = 6;
+
 /// Splits text into runs of alphanumeric characters.
 pub fn word_tokens(text: &str) -> Vec<WordToken<'_>> {
-    let mut tokens = Vec::new();
+    // Sized for about one word per six bytes (a Vietnamese syllable and
+    // its space), so that a sentence's words are rarely moved as the list
+    // grows.
+    let mut tokens = Vec::with_capacity(text.len() / BYTES_PER_WORD + 1);
     let mut start = None;
     for (index, character) in text.char_indices() {
         let inside = is_word_character(character);
