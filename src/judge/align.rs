@@ -17,9 +17,14 @@
 
 use std::ops::Range;
 
-use crate::text::word_tokens;
+use std::sync::LazyLock;
 
-use super::lexicon::{canonical_key, is_function_word, number_word_value, spelling_key};
+use crate::hashing::FastSet;
+use crate::text::{word_tokens, WordToken};
+
+use super::lexicon::{
+    canonical_key, is_function_word, number_word_value, number_words, spelling_key,
+};
 
 /// Tiles shorter than this are not context matches.
 const MIN_TILE: usize = 2;
@@ -54,45 +59,117 @@ impl AlignToken {
     }
 }
 
-/// The words of a text, tagged with the sentence they belong to. A number
-/// written with separators ("1,5", "1.654") is one word.
-pub fn align_tokens(text: &str, sentence: usize) -> Vec<AlignToken> {
-    let words = word_tokens(text);
-    let mut tokens: Vec<AlignToken> = Vec::with_capacity(words.len());
-    for token in words {
-        if let Some(previous) = tokens.last_mut() {
-            let between = &text[previous.end..token.start];
-            if previous.numeric && token.is_numeric() && matches!(between, "." | ",") {
-                previous.end = token.end;
-                previous.lower = text[previous.start..previous.end].to_string();
-                previous.key = previous.lower.clone();
+/// A word of a text as alignment reads it, before it is kept.
+enum ReadWord<'t> {
+    /// A new word, and the value it stands for when it is a number word.
+    Word {
+        token: WordToken<'t>,
+        number_word: Option<u32>,
+    },
+    /// The digits after a "." or "," that join the number before them
+    /// ("1,5", "1.654"): the previous word now ends at `end`.
+    Joined { end: usize },
+}
+
+/// Reads the words of `text` in order, as [`align_tokens`] keeps them,
+/// for `visit`. A number word stands for its digits, unless it is
+/// capitalised inside the text (part of a name: "Ba Đình") or follows
+/// "thứ" (an ordinal or a weekday: "thứ bảy"). A word's lowercase form is
+/// made here only when its folded form can be a number word or "thứ",
+/// so that a reader of keys alone makes none.
+fn read_words<'t>(text: &'t str, mut visit: impl FnMut(ReadWord<'t>)) {
+    let (mut first, mut previous_numeric, mut previous_ordinal) = (true, false, false);
+    let mut previous_end = 0;
+    for token in word_tokens(text) {
+        let numeric = token.is_numeric();
+        if !first && previous_numeric && numeric {
+            if matches!(&text[previous_end..token.start], "." | ",") {
+                previous_end = token.end;
+                visit(ReadWord::Joined { end: token.end });
                 continue;
             }
         }
-        let lower = token.text.to_lowercase();
-        // A number word stands for its digits, unless it is capitalised
-        // inside the text (part of a name: "Ba Đình") or follows "thứ"
-        // (an ordinal or a weekday: "thứ bảy").
-        let after_ordinal = tokens.last().is_some_and(|t| t.lower == "thứ");
-        let number_word = number_word_value(&lower)
-            .filter(|_| (!token.is_capitalized() || tokens.is_empty()) && !after_ordinal);
-        let stop = is_function_word(&lower, &token.folded) && number_word.is_none();
-        let (numeric, capitalized) = (
-            token.is_numeric() || number_word.is_some(),
-            token.is_capitalized(),
-        );
-        tokens.push(AlignToken {
-            key: number_word.map_or_else(|| canonical_key(token.folded), |v| v.to_string()),
-            lower,
-            stop,
-            numeric,
-            capitalized,
-            start: token.start,
-            end: token.end,
-            sentence,
-        });
+        let lower = || token.text.to_lowercase();
+        let number_word = (may_be_number_word(&token.folded)
+            && (!token.is_capitalized() || first)
+            && !previous_ordinal)
+            .then(|| number_word_value(&lower()))
+            .flatten();
+        previous_ordinal = token.folded == "thu" && lower() == "thứ";
+        previous_numeric = numeric || number_word.is_some();
+        previous_end = token.end;
+        first = false;
+        visit(ReadWord::Word { token, number_word });
     }
+}
+
+/// Whether a word of this folded form can be a number word.
+fn may_be_number_word(folded: &str) -> bool {
+    static FOLDED: LazyLock<FastSet<String>> =
+        LazyLock::new(|| number_words().map(crate::text::fold).collect());
+    FOLDED.contains(folded)
+}
+
+/// The words of a text, tagged with the sentence they belong to. A number
+/// written with separators ("1,5", "1.654") is one word.
+pub fn align_tokens(text: &str, sentence: usize) -> Vec<AlignToken> {
+    let mut tokens: Vec<AlignToken> = Vec::new();
+    read_words(text, |word| match word {
+        ReadWord::Joined { end } => {
+            if let Some(previous) = tokens.last_mut() {
+                previous.end = end;
+                previous.lower = text[previous.start..end].to_string();
+                previous.key = previous.lower.clone();
+            }
+        }
+        ReadWord::Word { token, number_word } => {
+            let lower = token.text.to_lowercase();
+            let stop = is_function_word(&lower, &token.folded) && number_word.is_none();
+            let (numeric, capitalized) = (
+                token.is_numeric() || number_word.is_some(),
+                token.is_capitalized(),
+            );
+            tokens.push(AlignToken {
+                key: number_word.map_or_else(|| canonical_key(token.folded), |v| v.to_string()),
+                lower,
+                stop,
+                numeric,
+                capitalized,
+                start: token.start,
+                end: token.end,
+                sentence,
+            });
+        }
+    });
     tokens
+}
+
+/// The hash (by `hash`) of every word key [`align_tokens`] gives `text`,
+/// in text order, without making the tokens: a document's sentences
+/// outside a claim's evidence are read for their keys alone.
+pub fn align_key_hashes(text: &str, hash: impl Fn(&str) -> u64) -> Vec<u64> {
+    let mut hashes = Vec::new();
+    // The last word's key waits until the next word shows whether digits
+    // join it.
+    let mut pending: Option<(usize, String)> = None;
+    read_words(text, |word| match word {
+        ReadWord::Joined { end } => {
+            if let Some((start, key)) = &mut pending {
+                *key = text[*start..end].to_string();
+            }
+        }
+        ReadWord::Word { token, number_word } => {
+            if let Some((_, key)) = pending.take() {
+                hashes.push(hash(&key));
+            }
+            let key = number_word.map_or_else(|| canonical_key(token.folded), |v| v.to_string());
+            pending = Some((token.start, key));
+        }
+    });
+    if let Some((_, key)) = pending {
+        hashes.push(hash(&key));
+    }
+    hashes
 }
 
 /// True when two words are the same word, diacritics aside, or a long word
@@ -353,6 +430,25 @@ mod tests {
             .enumerate()
             .flat_map(|(index, sentence)| align_tokens(sentence, index))
             .collect()
+    }
+
+    #[test]
+    fn key_hashes_are_the_keys_of_the_tokens() {
+        let hash = |key: &str| crate::hashing::fixed_hash(&[key.as_bytes()]);
+        let texts = [
+            "Hải Hà giảm 1.654 biên chế, còn 1,5 nghìn người.",
+            "Hai xã sáp nhập vào thứ bảy; Ba Đình có ba phường.",
+            "Ba xã mới, hai.5 điểm và 3.4.5 ngàn kỹ sư",
+            "Thứ Ba, thứ hai mươi, mười hai tháng",
+            "Two of the ten districts, Seven Oaks, 2,500 people.",
+            "",
+            "12",
+        ];
+        for text in texts {
+            let from_tokens: Vec<u64> =
+                align_tokens(text, 0).iter().map(|t| hash(&t.key)).collect();
+            assert_eq!(align_key_hashes(text, hash), from_tokens, "{text}");
+        }
     }
 
     fn words(tokens: &[AlignToken], range: Range<usize>) -> String {

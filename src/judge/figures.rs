@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 
 use crate::hashing::{fixed_hash, FastSet as HashSet};
 
-use super::align::{align_tokens, AlignToken};
+use super::align::{align_key_hashes, align_tokens, AlignToken};
 use super::lexicon::initials_spell;
 use crate::context::{entities, Entity};
 use crate::model::{
@@ -202,7 +202,10 @@ impl PreparedDocument {
             let mut keys = Vec::new();
             let mut folded = String::from(" ");
             for sentence in &self.sentences {
-                keys.extend(sentence.align_tokens().iter().map(|t| word_hash(&t.key)));
+                match sentence.align.get() {
+                    Some(tokens) => keys.extend(tokens.iter().map(|t| word_hash(&t.key))),
+                    None => keys.extend(align_key_hashes(&sentence.record.text, word_hash)),
+                }
                 // As `folded()` holds it, without building the sentence's
                 // word sets, which judging alone reads.
                 push_padded_fold(&sentence.record.text, &mut folded);
@@ -456,10 +459,14 @@ impl WordSets {
             .collect();
         bigrams.sort_unstable();
         bigrams.dedup();
+        let mut folded = String::with_capacity(text.len() + 2);
+        folded.push(' ');
+        push_padded_fold(text, &mut folded);
+        folded.push(' ');
         WordSets {
             words,
             bigrams,
-            folded: format!(" {} ", padded_fold(text)),
+            folded,
         }
     }
 

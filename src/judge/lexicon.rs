@@ -407,6 +407,11 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
     ("ten", 10),
 ];
 
+/// Every cardinal number word (lowercase, diacritics kept).
+pub fn number_words() -> impl Iterator<Item = &'static str> {
+    NUMBER_WORDS.iter().map(|(word, _)| *word)
+}
+
 /// The value of a cardinal number word (lowercase, diacritics kept).
 pub fn number_word_value(lower: &str) -> Option<u32> {
     NUMBER_WORDS
