@@ -82,12 +82,14 @@ fn read_words<'t>(text: &'t str, mut visit: impl FnMut(ReadWord<'t>)) {
     let mut previous_end = 0;
     for token in word_tokens(text) {
         let numeric = token.is_numeric();
-        if !first && previous_numeric && numeric {
-            if matches!(&text[previous_end..token.start], "." | ",") {
-                previous_end = token.end;
-                visit(ReadWord::Joined { end: token.end });
-                continue;
-            }
+        if !first
+            && previous_numeric
+            && numeric
+            && matches!(&text[previous_end..token.start], "." | ",")
+        {
+            previous_end = token.end;
+            visit(ReadWord::Joined { end: token.end });
+            continue;
         }
         let lower = || token.text.to_lowercase();
         let number_word = (may_be_number_word(&token.folded)
