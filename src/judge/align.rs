@@ -71,16 +71,16 @@ enum ReadWord<'t> {
     Joined { end: usize },
 }
 
-/// Reads the words of `text` in order, as [`align_tokens`] keeps them,
-/// for `visit`. A number word stands for its digits, unless it is
+/// Reads the words of `text` (its `words`, from [`word_tokens`]) in
+/// order, as [`align_tokens`] keeps them, for `visit`. A number word stands for its digits, unless it is
 /// capitalised inside the text (part of a name: "Ba Đình") or follows
 /// "thứ" (an ordinal or a weekday: "thứ bảy"). A word's lowercase form is
 /// made here only when its folded form can be a number word or "thứ",
 /// so that a reader of keys alone makes none.
-fn read_words<'t>(text: &'t str, mut visit: impl FnMut(ReadWord<'t>)) {
+fn read_words<'t>(text: &'t str, words: Vec<WordToken<'t>>, mut visit: impl FnMut(ReadWord<'t>)) {
     let (mut first, mut previous_numeric, mut previous_ordinal) = (true, false, false);
     let mut previous_end = 0;
-    for token in word_tokens(text) {
+    for token in words {
         let numeric = token.is_numeric();
         if !first
             && previous_numeric
@@ -115,8 +115,9 @@ fn may_be_number_word(folded: &str) -> bool {
 /// The words of a text, tagged with the sentence they belong to. A number
 /// written with separators ("1,5", "1.654") is one word.
 pub fn align_tokens(text: &str, sentence: usize) -> Vec<AlignToken> {
-    let mut tokens: Vec<AlignToken> = Vec::new();
-    read_words(text, |word| match word {
+    let words = word_tokens(text);
+    let mut tokens: Vec<AlignToken> = Vec::with_capacity(words.len());
+    read_words(text, words, |word| match word {
         ReadWord::Joined { end } => {
             if let Some(previous) = tokens.last_mut() {
                 previous.end = end;
@@ -154,7 +155,7 @@ pub fn align_key_hashes(text: &str, hash: impl Fn(&str) -> u64) -> Vec<u64> {
     // The last word's key waits until the next word shows whether digits
     // join it.
     let mut pending: Option<(usize, String)> = None;
-    read_words(text, |word| match word {
+    read_words(text, word_tokens(text), |word| match word {
         ReadWord::Joined { end } => {
             if let Some((start, key)) = &mut pending {
                 *key = text[*start..end].to_string();
