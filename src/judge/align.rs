@@ -17,13 +17,10 @@
 
 use std::ops::Range;
 
-use std::sync::LazyLock;
-
-use crate::hashing::FastSet;
 use crate::text::{word_tokens, WordToken};
 
 use super::lexicon::{
-    canonical_key, is_function_word, number_word_value, number_words, spelling_key,
+    canonical_key, is_function_word, may_be_number_word, number_word_value, spelling_key,
 };
 
 /// Tiles shorter than this are not context matches.
@@ -72,11 +69,12 @@ enum ReadWord<'t> {
 }
 
 /// Reads the words of `text` (its `words`, from [`word_tokens`]) in
-/// order, as [`align_tokens`] keeps them, for `visit`. A number word stands for its digits, unless it is
-/// capitalised inside the text (part of a name: "Ba Đình") or follows
-/// "thứ" (an ordinal or a weekday: "thứ bảy"). A word's lowercase form is
-/// made here only when its folded form can be a number word or "thứ",
-/// so that a reader of keys alone makes none.
+/// order, as [`align_tokens`] keeps them, for `visit`. A number word
+/// stands for its digits, unless it is capitalised inside the text (part
+/// of a name: "Ba Đình") or follows "thứ" (an ordinal or a weekday: "thứ
+/// bảy"). A word's lowercase form is made here only when its folded form
+/// can be a number word or "thứ", so that a reader of keys alone makes
+/// none.
 fn read_words<'t>(text: &'t str, words: Vec<WordToken<'t>>, mut visit: impl FnMut(ReadWord<'t>)) {
     let (mut first, mut previous_numeric, mut previous_ordinal) = (true, false, false);
     let mut previous_end = 0;
@@ -103,13 +101,6 @@ fn read_words<'t>(text: &'t str, words: Vec<WordToken<'t>>, mut visit: impl FnMu
         first = false;
         visit(ReadWord::Word { token, number_word });
     }
-}
-
-/// Whether a word of this folded form can be a number word.
-fn may_be_number_word(folded: &str) -> bool {
-    static FOLDED: LazyLock<FastSet<String>> =
-        LazyLock::new(|| number_words().map(crate::text::fold).collect());
-    FOLDED.contains(folded)
 }
 
 /// The words of a text, tagged with the sentence they belong to. A number
@@ -435,6 +426,8 @@ mod tests {
             .collect()
     }
 
+    /// Reading a text for its keys alone gives the keys of its tokens:
+    /// joined digits, number words, ordinals and spelling variants alike.
     #[test]
     fn key_hashes_are_the_keys_of_the_tokens() {
         let hash = |key: &str| crate::hashing::fixed_hash(&[key.as_bytes()]);

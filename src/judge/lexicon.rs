@@ -407,9 +407,16 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
     ("ten", 10),
 ];
 
-/// Every cardinal number word (lowercase, diacritics kept).
-pub fn number_words() -> impl Iterator<Item = &'static str> {
-    NUMBER_WORDS.iter().map(|(word, _)| *word)
+/// Whether a word of this folded form can be a cardinal number word: a
+/// test on the form at hand before the lowercase form is made.
+pub fn may_be_number_word(folded: &str) -> bool {
+    static FOLDED: LazyLock<crate::hashing::FastSet<String>> = LazyLock::new(|| {
+        NUMBER_WORDS
+            .iter()
+            .map(|(word, _)| crate::text::fold(word))
+            .collect()
+    });
+    FOLDED.contains(folded)
 }
 
 /// The value of a cardinal number word (lowercase, diacritics kept).
