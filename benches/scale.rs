@@ -29,6 +29,11 @@
 //! `CLAIMCHECK_BENCH_DOCUMENT_CACHE_MB=0`, every pass prepares documents
 //! afresh, as the first pass does).
 //!
+//! `CLAIMCHECK_BENCH_SLOWEST=1` prints the 16 slowest claims of the
+//! first pass with the time retrieval alone takes for each; with
+//! `CLAIMCHECK_BENCH_FASTEST_OF`, also the 16 slowest by their fastest
+//! time (the tail that stays once pauses and first-time costs are gone).
+//!
 //! `CLAIMCHECK_BENCH_STORE=FOLDER` keeps each size's store in
 //! `FOLDER/SIZE` and, when it is already there, opens it instead of
 //! ingesting again (the articles are generated again, not analysed or
@@ -92,6 +97,26 @@ fn disk_bytes(path: &Path) -> u64 {
         }
     }
     total
+}
+
+/// Prints the 16 claims of longest `times` (by claim position), each
+/// with `retrieval(position)`, the time retrieval alone takes for it.
+fn print_slowest(
+    label: &str,
+    claims: &[synth::LabelledFact],
+    times: &[Duration],
+    retrieval: impl Fn(usize) -> Duration,
+) {
+    let mut order: Vec<usize> = (0..times.len()).collect();
+    order.sort_by_key(|at| std::cmp::Reverse(times[*at]));
+    for at in order.into_iter().take(16) {
+        eprintln!(
+            "{label}{:.2} ms (retrieval {:.2} ms)  {}",
+            times[at].as_secs_f64() * 1e3,
+            retrieval(at).as_secs_f64() * 1e3,
+            claims[at].claim
+        );
+    }
 }
 
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
@@ -299,22 +324,12 @@ fn run_size(target_sentences: usize) {
         }
     }
     if std::env::var_os("CLAIMCHECK_BENCH_SLOWEST").is_some() {
-        let mut timed: Vec<(Duration, &str)> = latencies
-            .iter()
-            .zip(&claims)
-            .map(|(latency, claim)| (*latency, claim.claim.as_str()))
-            .collect();
-        timed.sort_by_key(|(latency, _)| std::cmp::Reverse(*latency));
         // Retrieval alone for each, timed again: how much of the claim's
         // time finding its candidates takes, the rest being loading,
         // preparing and judging.
-        for (latency, claim) in timed.iter().take(16) {
-            eprintln!(
-                "{:.2} ms (retrieval {:.2} ms)  {claim}",
-                latency.as_secs_f64() * 1e3,
-                retrieve_timed(&engine, claim).as_secs_f64() * 1e3
-            );
-        }
+        print_slowest("", &claims, &latencies, |at| {
+            retrieve_timed(&engine, &claims[at].claim)
+        });
     }
     latencies.sort();
     // The same claims again, their documents now prepared and cached: what
@@ -350,11 +365,15 @@ fn run_size(target_sentences: usize) {
                     *best = (*best).min(time(&claim.claim));
                 }
             }
-            best.sort();
             best
         };
-        let verify = fastest(&|claim| verify_timed(&engine, claim).0);
-        let retrieve = fastest(&|claim| retrieve_timed(&engine, claim));
+        let mut verify = fastest(&|claim| verify_timed(&engine, claim).0);
+        let mut retrieve = fastest(&|claim| retrieve_timed(&engine, claim));
+        if std::env::var_os("CLAIMCHECK_BENCH_SLOWEST").is_some() {
+            print_slowest("fastest ", &claims, &verify, |at| retrieve[at]);
+        }
+        verify.sort();
+        retrieve.sort();
         let ms = |sorted: &[Duration], fraction| percentile(sorted, fraction).as_secs_f64() * 1e3;
         eprintln!(
             "fastest of {passes} passes: verify p50 {:.2} ms, p99 {:.2} ms; retrieval p50 {:.2} ms, p99 {:.2} ms",
