@@ -8,11 +8,15 @@
 //!
 //! Writes go through the engine too, one at a time: the store commits the
 //! batch (with its change log entry), then the index writer takes the
-//! document's sentences and deletions. [`Engine::flush`] makes the store
-//! durable and then commits the index, so that every write acknowledged
-//! after a flush is searchable; concurrent writers share one commit. At
-//! open the index replays the store changes after the last one its commit
-//! holds (or is built from the store when it is missing).
+//! document's sentences and deletions. [`Engine::flush_durable`], what an
+//! acknowledgement waits for, makes the store durable and commits the
+//! index at most once per [`INDEX_COMMIT_INTERVAL`] (a group commit);
+//! every read of the index first commits what it was handed, so a search
+//! always sees every write made before it. [`Engine::flush`] commits the
+//! index at once. Concurrent writers share one commit. At open the index
+//! replays the store changes after the last one its commit holds (or is
+//! built from the store when it is missing), so writes the index had not
+//! committed before a crash are found again.
 //!
 //! A record filter (`published_after`, `published_before`, `metadata`)
 //! and `document_ids` become clauses of the index query, so they apply
@@ -38,7 +42,8 @@ use quick_cache::Weighter;
 use crate::budget::{Budget, Stopped};
 use crate::filter::publication_day;
 use crate::index::{
-    sorted_numbers, term_lines, IndexError, IndexedDocument, Opened, Restriction, SentenceIndex,
+    sorted_numbers, term_lines, IndexError, IndexView, IndexedDocument, Opened, Restriction,
+    SentenceIndex,
 };
 use crate::judge::{assess, judge, ClaimAnalysis, Features, SourceSentence};
 use crate::model::{AnalysedDocument, ClaimInput, FullDocument, StoreStats, VerificationResult};
@@ -66,6 +71,15 @@ pub enum VerifyError {
     Index(#[from] IndexError),
     #[error(transparent)]
     Stopped(#[from] Stopped),
+}
+
+impl From<EngineError> for VerifyError {
+    fn from(error: EngineError) -> VerifyError {
+        match error {
+            EngineError::Store(error) => VerifyError::Store(error),
+            EngineError::Index(error) => VerifyError::Index(error),
+        }
+    }
 }
 
 /// Why opening, a write or a flush failed.
@@ -155,6 +169,16 @@ fn index_stored(
     ))
 }
 
+/// The index is committed at most this often by acknowledgements
+/// ([`Engine::flush_durable`]). An index commit waits for the index
+/// writer to take every document handed to it and writes a segment, and
+/// writes wait meanwhile: committing at every acknowledgement of a
+/// 200-document IngestDocuments stream took about a quarter of ingest
+/// over gRPC (4.4 against 6.1 MB/s with no commit until the end, 20,000
+/// Zipf articles, 2 streams). Reads commit what is left first, so the
+/// interval bounds only how much a start after a crash replays.
+pub const INDEX_COMMIT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub struct Engine {
     store: Store,
     /// Held across a store write and the index writes that follow it, so
@@ -163,6 +187,8 @@ pub struct Engine {
     index: SentenceIndex,
     /// Counts the writes and index commits since open.
     generation: AtomicU64,
+    /// When the index was last committed.
+    last_index_commit: Mutex<std::time::Instant>,
     documents: DocumentCache,
     /// Verdicts by generation and claim, bounded by bytes; the default
     /// hasher is seeded per process, since claims are client text.
@@ -200,6 +226,7 @@ impl Engine {
             writer: Mutex::new(()),
             index,
             generation: AtomicU64::new(0),
+            last_index_commit: Mutex::new(std::time::Instant::now()),
             documents: DocumentCache::new(caches.prepared_document_bytes),
             verdicts: Cache::with_weighter(
                 (caches.verdict_bytes / TYPICAL_VERDICT_BYTES).max(1) as usize,
@@ -305,15 +332,50 @@ impl Engine {
     /// writers waiting) and the store forgets the changes it holds.
     pub fn flush(&self) -> Result<(), EngineError> {
         self.store.flush()?;
-        if commit_index(&self.store, &self.index)? {
-            self.generation.fetch_add(1, Ordering::SeqCst);
+        self.commit_index()
+    }
+
+    /// Makes every write so far durable in the store, and commits the
+    /// index when the last commit is [`INDEX_COMMIT_INTERVAL`] old: what
+    /// an acknowledgement waits for. A read commits whatever is left.
+    pub fn flush_durable(&self) -> Result<(), EngineError> {
+        self.store.flush()?;
+        let due = self
+            .last_index_commit
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .elapsed()
+            >= INDEX_COMMIT_INTERVAL;
+        if due {
+            self.commit_index()?;
         }
         Ok(())
     }
 
-    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+    /// Commits the index when it was handed writes since its last commit,
+    /// after making the store durable (the index never holds a change the
+    /// store could lose): the index as every read sees it.
+    fn searchable(&self) -> Result<IndexView, EngineError> {
+        if self.index.has_uncommitted() {
+            self.flush()?;
+        }
+        Ok(self.index.view())
+    }
+
+    fn commit_index(&self) -> Result<(), EngineError> {
+        if commit_index(&self.store, &self.index)? {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
+        *self
+            .last_index_commit
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = std::time::Instant::now();
+        Ok(())
+    }
+
+    pub fn stats(&self) -> Result<StoreStats, EngineError> {
         let counts = self.store.counts()?;
-        let view = self.index.view();
+        let view = self.searchable()?;
         Ok(StoreStats {
             documents: counts.documents,
             sentences: counts.sentences,
@@ -343,10 +405,11 @@ impl Engine {
     ) -> Result<Arc<VerificationResult>, VerifyError> {
         // Read before the index: a write landing meanwhile keeps the
         // verdict under a generation that is no longer current.
+        let index = self.searchable()?;
         let key = (self.generation(), input.clone());
         self.verdicts.get_or_insert_with(&key, || {
             let claim = ClaimAnalysis::new(&input.claim, input.language);
-            let loaded = self.candidates(&claim, input, budget)?;
+            let loaded = self.candidates(&index, &claim, input, budget)?;
             Ok(Arc::new(judge(
                 &claim,
                 &sources_of(&loaded),
@@ -361,7 +424,7 @@ impl Engine {
     pub fn features(&self, input: &ClaimInput) -> Result<Option<Features>, VerifyError> {
         let claim = ClaimAnalysis::new(&input.claim, input.language);
         let budget = Budget::unlimited();
-        let loaded = self.candidates(&claim, input, &budget)?;
+        let loaded = self.candidates(&self.searchable()?, &claim, input, &budget)?;
         Ok(assess(&claim, &sources_of(&loaded), &budget)?.features())
     }
 
@@ -386,15 +449,15 @@ impl Engine {
 
     /// Retrieval alone, for measurement: the `limit` candidates retrieval
     /// finds for `claim`, before their documents are loaded.
-    pub fn retrieve(&self, claim: &str, limit: usize) -> Result<Vec<Candidate>, IndexError> {
+    pub fn retrieve(&self, claim: &str, limit: usize) -> Result<Vec<Candidate>, VerifyError> {
         let claim = ClaimAnalysis::new(claim, None);
-        candidates(
-            &self.index.view(),
+        Ok(candidates(
+            &self.searchable()?,
             &claim.search_terms(),
             &claim.context_terms(),
             &Restriction::default(),
             limit,
-        )
+        )?)
     }
 
     /// Retrieval alone, for measurement: the `limit` candidates retrieval
@@ -404,9 +467,9 @@ impl Engine {
         &self,
         claim: &str,
         limit: usize,
-    ) -> Result<(Vec<Candidate>, Vec<Candidate>), IndexError> {
+    ) -> Result<(Vec<Candidate>, Vec<Candidate>), VerifyError> {
         let claim = ClaimAnalysis::new(claim, None);
-        let view = self.index.view();
+        let view = self.searchable()?;
         let (terms, context) = (claim.search_terms(), claim.context_terms());
         let all = Restriction::default();
         Ok((
@@ -429,6 +492,7 @@ impl Engine {
     /// The candidate sentences for a claim, loaded and re-ranked.
     fn candidates(
         &self,
+        index: &IndexView,
         claim: &ClaimAnalysis,
         input: &ClaimInput,
         budget: &Budget,
@@ -445,7 +509,7 @@ impl Engine {
             record: (!input.filter.is_empty()).then_some(&input.filter),
         };
         let ranked = candidates(
-            &self.index.view(),
+            index,
             &claim.search_terms(),
             &claim.context_terms(),
             &restriction,
@@ -741,6 +805,47 @@ mod tests {
             &analysed("a", "Hải Hà\nHải Hà giảm 51 cán bộ, công chức cấp xã."),
         );
         (engine, claim("Hải Hà giảm 51 cán bộ, công chức cấp xã."))
+    }
+
+    /// An acknowledged write between two index commits: the index has
+    /// not committed it, yet a read finds it (reads commit first), and so
+    /// does a read after a crash (the store's changes are replayed).
+    #[test]
+    fn a_write_acknowledged_between_index_commits_is_found() {
+        let directory = tempfile::tempdir().unwrap();
+        let input = claim("Hải Hà giảm 51 cán bộ, công chức cấp xã.");
+        {
+            // Opening commits the index: the next commit is not due yet.
+            let engine = open(directory.path());
+            engine
+                .put_document(&analysed(
+                    "a",
+                    "Hải Hà
+Hải Hà giảm 51 cán bộ, công chức cấp xã.",
+                ))
+                .unwrap();
+            engine.flush_durable().unwrap();
+            assert!(engine.index.has_uncommitted(), "the commit waits");
+            // A crash now: the engine is dropped without a commit (the
+            // index writer's pending documents are lost with it).
+        }
+        let engine = open(directory.path());
+        let found = engine.verify(&input, &Budget::unlimited()).unwrap();
+        assert_eq!(found.verdict, Verdict::Supported, "{}", found.explanation);
+        engine
+            .put_document(&analysed(
+                "b",
+                "Hải Hà
+Hải Hà giảm 15 cán bộ, công chức cấp xã.",
+            ))
+            .unwrap();
+        engine.delete_document("a").unwrap();
+        engine.flush_durable().unwrap();
+        assert!(engine.index.has_uncommitted());
+        let after = engine.verify(&input, &Budget::unlimited()).unwrap();
+        assert_eq!(after.verdict, Verdict::Refuted, "{}", after.explanation);
+        assert!(!engine.index.has_uncommitted(), "the read committed");
+        assert_eq!(engine.stats().unwrap().indexed_sentences, 2);
     }
 
     #[test]

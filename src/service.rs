@@ -840,8 +840,23 @@ impl Service {
         Ok(outcome)
     }
 
-    /// Makes every write so far durable, within [`FLUSH_TIMEOUT`].
+    /// Makes every write so far durable, within [`FLUSH_TIMEOUT`]: what
+    /// an acknowledgement waits for. The search index is committed in
+    /// groups (see `Engine::flush_durable`); every search sees the write.
     pub async fn flush(&self) -> Result<(), ServiceError> {
+        self.flush_with(Engine::flush_durable).await
+    }
+
+    /// Makes every write so far durable and commits the search index, so
+    /// that a start after a stop has nothing to replay.
+    pub async fn flush_and_commit(&self) -> Result<(), ServiceError> {
+        self.flush_with(Engine::flush).await
+    }
+
+    async fn flush_with(
+        &self,
+        flush: fn(&Engine) -> Result<(), EngineError>,
+    ) -> Result<(), ServiceError> {
         self.refuse_when_writes_stopped()?;
         if let Some(cluster) = &self.cluster {
             // Committed in the database already: durable. Waiting for this
@@ -859,7 +874,7 @@ impl Service {
             }
             return Ok(());
         }
-        let flushing = self.blocking(|engine| Ok(engine.flush()?));
+        let flushing = self.blocking(move |engine| Ok(flush(engine)?));
         let flushed = match tokio::time::timeout(FLUSH_TIMEOUT, flushing).await {
             Ok(flushed) => flushed,
             Err(_) => Err(ServiceError::WritesStopped(WriteHealth::Stalled)),

@@ -317,7 +317,7 @@ pub async fn serve(
         result = both => result?,
         _ = grace_over => tracing::warn!("connections still open after {shutdown_grace:?}; closing them"),
     }
-    if let Err(error) = service.flush().await {
+    if let Err(error) = service.flush_and_commit().await {
         if *service.write_health().borrow() != WriteHealth::Writable {
             // Dropping the store flushes it again, and sled waits for ever
             // on a log it could not write: the process is ending, so the

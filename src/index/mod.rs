@@ -382,11 +382,17 @@ impl SentenceIndex {
         self.noted_through.fetch_max(change, Ordering::SeqCst);
     }
 
+    /// Whether writes were handed over since the last commit: a search
+    /// would not see them yet.
+    pub fn has_uncommitted(&self) -> bool {
+        self.noted_through.load(Ordering::SeqCst) != self.committed_through()
+    }
+
     /// Makes the writes handed over searchable and durable, recording the
     /// last store change they hold; `false` when there was nothing to
     /// commit (another commit took them).
     pub fn commit(&self) -> Result<bool, IndexError> {
-        if self.noted_through.load(Ordering::SeqCst) == self.committed_through() {
+        if !self.has_uncommitted() {
             return Ok(false);
         }
         let mut writer = self.writer.write().unwrap_or_else(|p| p.into_inner());
