@@ -354,11 +354,17 @@ impl Engine {
 
     /// Commits the index when it was handed writes since its last commit,
     /// after making the store durable (the index never holds a change the
-    /// store could lose): the index as every read sees it.
-    fn searchable(&self) -> Result<IndexView, EngineError> {
+    /// store could lose): what every read does first.
+    fn commit_pending(&self) -> Result<(), EngineError> {
         if self.index.has_uncommitted() {
             self.flush()?;
         }
+        Ok(())
+    }
+
+    /// The index as a read sees it: every write made before, committed.
+    fn searchable(&self) -> Result<IndexView, EngineError> {
+        self.commit_pending()?;
         Ok(self.index.view())
     }
 
@@ -403,13 +409,13 @@ impl Engine {
         input: &ClaimInput,
         budget: &Budget,
     ) -> Result<Arc<VerificationResult>, VerifyError> {
+        self.commit_pending()?;
         // Read before the index: a write landing meanwhile keeps the
         // verdict under a generation that is no longer current.
-        let index = self.searchable()?;
         let key = (self.generation(), input.clone());
         self.verdicts.get_or_insert_with(&key, || {
             let claim = ClaimAnalysis::new(&input.claim, input.language);
-            let loaded = self.candidates(&index, &claim, input, budget)?;
+            let loaded = self.candidates(&self.index.view(), &claim, input, budget)?;
             Ok(Arc::new(judge(
                 &claim,
                 &sources_of(&loaded),
@@ -820,8 +826,7 @@ mod tests {
             engine
                 .put_document(&analysed(
                     "a",
-                    "Hải Hà
-Hải Hà giảm 51 cán bộ, công chức cấp xã.",
+                    "Hải Hà\nHải Hà giảm 51 cán bộ, công chức cấp xã.",
                 ))
                 .unwrap();
             engine.flush_durable().unwrap();
@@ -835,8 +840,7 @@ Hải Hà giảm 51 cán bộ, công chức cấp xã.",
         engine
             .put_document(&analysed(
                 "b",
-                "Hải Hà
-Hải Hà giảm 15 cán bộ, công chức cấp xã.",
+                "Hải Hà\nHải Hà giảm 15 cán bộ, công chức cấp xã.",
             ))
             .unwrap();
         engine.delete_document("a").unwrap();
