@@ -267,8 +267,8 @@ impl Engine {
     }
 
     /// Stores an analysed document, replacing any with its id, and hands
-    /// it to the index. Call `flush` before acknowledging: it makes the
-    /// write durable and searchable.
+    /// it to the index. Call `flush_durable` (or `flush`) before
+    /// acknowledging: it makes the write durable; reads see it either way.
     pub fn put_document(&self, document: &AnalysedDocument) -> Result<PutOutcome, EngineError> {
         self.put_document_following(document, None)
     }
@@ -298,7 +298,7 @@ impl Engine {
     }
 
     /// Deletes a document and hands the deletion to the index; `None` if
-    /// absent. Call `flush` before acknowledging.
+    /// absent. Call `flush_durable` (or `flush`) before acknowledging.
     pub fn delete_document(&self, id: &str) -> Result<Option<Deleted>, EngineError> {
         self.delete_document_following(id, None)
     }
