@@ -385,7 +385,12 @@ impl SentenceIndex {
     /// Whether writes were handed over since the last commit: a search
     /// would not see them yet.
     pub fn has_uncommitted(&self) -> bool {
-        self.noted_through.load(Ordering::SeqCst) != self.committed_through()
+        self.noted_through() != self.committed_through()
+    }
+
+    /// The last store change handed over.
+    pub fn noted_through(&self) -> u64 {
+        self.noted_through.load(Ordering::SeqCst)
     }
 
     /// Makes the writes handed over searchable and durable, recording the
