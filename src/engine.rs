@@ -341,7 +341,8 @@ impl Engine {
 
     /// Makes every write so far durable in the store, and commits the
     /// index when the last commit is [`INDEX_COMMIT_INTERVAL`] old: what
-    /// an acknowledgement waits for. A read commits whatever is left.
+    /// an acknowledgement waits for. A read commits the index first when
+    /// it does not hold an acknowledged write yet.
     pub fn flush_durable(&self) -> Result<(), EngineError> {
         // Every change handed to the index before the store's flush is
         // durable after it.
