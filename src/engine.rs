@@ -73,15 +73,6 @@ pub enum VerifyError {
     Stopped(#[from] Stopped),
 }
 
-impl From<EngineError> for VerifyError {
-    fn from(error: EngineError) -> VerifyError {
-        match error {
-            EngineError::Store(error) => VerifyError::Store(error),
-            EngineError::Index(error) => VerifyError::Index(error),
-        }
-    }
-}
-
 /// Why opening, a write or a flush failed.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -192,6 +183,9 @@ pub struct Engine {
     /// The last store change made durable by [`Engine::flush_durable`]:
     /// reads commit the index when it holds less.
     acknowledged_through: AtomicU64,
+    /// Set when a read's commit failed (a full disk): reads no longer try,
+    /// and go on with the index as last committed.
+    read_commits_failed: std::sync::atomic::AtomicBool,
     documents: DocumentCache,
     /// Verdicts by generation and claim, bounded by bytes; the default
     /// hasher is seeded per process, since claims are client text.
@@ -231,6 +225,7 @@ impl Engine {
             generation: AtomicU64::new(0),
             last_index_commit: Mutex::new(std::time::Instant::now()),
             acknowledged_through: AtomicU64::new(0),
+            read_commits_failed: std::sync::atomic::AtomicBool::new(false),
             documents: DocumentCache::new(caches.prepared_document_bytes),
             verdicts: Cache::with_weighter(
                 (caches.verdict_bytes / TYPICAL_VERDICT_BYTES).max(1) as usize,
@@ -363,21 +358,30 @@ impl Engine {
     }
 
     /// Commits the index when a write made durable for an acknowledgement
-    /// is not committed yet (after flushing the store again, so the index
-    /// never holds a change the store could lose): what every read does
-    /// first. Writes not acknowledged yet do not make a read commit, so a
-    /// long stream of writes is not committed by every read meanwhile.
-    fn commit_pending(&self) -> Result<(), EngineError> {
-        if self.index.committed_through() < self.acknowledged_through.load(Ordering::SeqCst) {
-            self.flush()?;
+    /// is not committed yet: what every read does first. Writes not
+    /// acknowledged yet do not make a read commit, so a long stream of
+    /// writes is not committed by every read meanwhile. The store is not
+    /// flushed here: after a full disk sled cannot flush again, and reads
+    /// go on. A commit that fails is logged once, and reads then see the
+    /// index as last committed.
+    fn commit_pending(&self) {
+        if self.index.committed_through() < self.acknowledged_through.load(Ordering::SeqCst)
+            && !self.read_commits_failed.load(Ordering::SeqCst)
+        {
+            if let Err(error) = self.commit_index() {
+                self.read_commits_failed.store(true, Ordering::SeqCst);
+                tracing::error!(
+                    %error,
+                    "the search index could not commit acknowledged writes for a read; reads see it as last committed"
+                );
+            }
         }
-        Ok(())
     }
 
     /// The index as a read sees it: every acknowledged write committed.
-    fn searchable(&self) -> Result<IndexView, EngineError> {
-        self.commit_pending()?;
-        Ok(self.index.view())
+    fn searchable(&self) -> IndexView {
+        self.commit_pending();
+        self.index.view()
     }
 
     fn commit_index(&self) -> Result<(), EngineError> {
@@ -391,9 +395,9 @@ impl Engine {
         Ok(())
     }
 
-    pub fn stats(&self) -> Result<StoreStats, EngineError> {
+    pub fn stats(&self) -> Result<StoreStats, StoreError> {
         let counts = self.store.counts()?;
-        let view = self.searchable()?;
+        let view = self.searchable();
         Ok(StoreStats {
             documents: counts.documents,
             sentences: counts.sentences,
@@ -421,7 +425,7 @@ impl Engine {
         input: &ClaimInput,
         budget: &Budget,
     ) -> Result<Arc<VerificationResult>, VerifyError> {
-        self.commit_pending()?;
+        self.commit_pending();
         // Read before the index: a write landing meanwhile keeps the
         // verdict under a generation that is no longer current.
         let key = (self.generation(), input.clone());
@@ -442,7 +446,7 @@ impl Engine {
     pub fn features(&self, input: &ClaimInput) -> Result<Option<Features>, VerifyError> {
         let claim = ClaimAnalysis::new(&input.claim, input.language);
         let budget = Budget::unlimited();
-        let loaded = self.candidates(&self.searchable()?, &claim, input, &budget)?;
+        let loaded = self.candidates(&self.searchable(), &claim, input, &budget)?;
         Ok(assess(&claim, &sources_of(&loaded), &budget)?.features())
     }
 
@@ -467,15 +471,15 @@ impl Engine {
 
     /// Retrieval alone, for measurement: the `limit` candidates retrieval
     /// finds for `claim`, before their documents are loaded.
-    pub fn retrieve(&self, claim: &str, limit: usize) -> Result<Vec<Candidate>, VerifyError> {
+    pub fn retrieve(&self, claim: &str, limit: usize) -> Result<Vec<Candidate>, IndexError> {
         let claim = ClaimAnalysis::new(claim, None);
-        Ok(candidates(
-            &self.searchable()?,
+        candidates(
+            &self.searchable(),
             &claim.search_terms(),
             &claim.context_terms(),
             &Restriction::default(),
             limit,
-        )?)
+        )
     }
 
     /// Retrieval alone, for measurement: the `limit` candidates retrieval
@@ -485,9 +489,9 @@ impl Engine {
         &self,
         claim: &str,
         limit: usize,
-    ) -> Result<(Vec<Candidate>, Vec<Candidate>), VerifyError> {
+    ) -> Result<(Vec<Candidate>, Vec<Candidate>), IndexError> {
         let claim = ClaimAnalysis::new(claim, None);
-        let view = self.searchable()?;
+        let view = self.searchable();
         let (terms, context) = (claim.search_terms(), claim.context_terms());
         let all = Restriction::default();
         Ok((

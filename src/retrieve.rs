@@ -477,14 +477,26 @@ pub fn load_and_rerank<E: From<StoreError> + From<Stopped>>(
         };
         let similarity = strsim::sorensen_dice(claim_folded, sentence.folded());
         let score = 0.7 * (candidate.bm25 / best) + 0.3 * similarity;
-        loaded.push(RankedSource {
-            document,
-            position,
-            score,
-        });
+        loaded.push((
+            number,
+            RankedSource {
+                document,
+                position,
+                score,
+            },
+        ));
     }
-    loaded.sort_by(|a, b| b.score.total_cmp(&a.score));
-    Ok(loaded)
+    // Ties by document number and position, not by where the index's
+    // segments put the sentences: the same store answers the same however
+    // its writes were grouped into index commits (a cluster node commits
+    // per page of its log, a lone server once a second).
+    loaded.sort_by(|(a_number, a), (b_number, b)| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a_number.cmp(b_number))
+            .then(a.position.cmp(&b.position))
+    });
+    Ok(loaded.into_iter().map(|(_, source)| source).collect())
 }
 
 #[cfg(test)]
