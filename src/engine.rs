@@ -10,13 +10,14 @@
 //! batch (with its change log entry), then the index writer takes the
 //! document's sentences and deletions. [`Engine::flush_durable`], what an
 //! acknowledgement waits for, makes the store durable and commits the
-//! index at most once per [`INDEX_COMMIT_INTERVAL`] (a group commit);
-//! a read of the index first commits it when a write made durable for an
+//! index at most once per [`INDEX_COMMIT_INTERVAL`] (a group commit); a
+//! read of the index first commits it when a write made durable for an
 //! acknowledgement is not committed yet, so a search always sees every
-//! acknowledged write. [`Engine::flush`] commits the index at once. Concurrent writers share one commit. At open the index
-//! replays the store changes after the last one its commit holds (or is
-//! built from the store when it is missing), so writes the index had not
-//! committed before a crash are found again.
+//! acknowledged write. [`Engine::flush`] commits the index at once.
+//! Concurrent writers share one commit. At open the index replays the
+//! store changes after the last one its commit holds (or is built from
+//! the store when it is missing), so writes the index had not committed
+//! before a crash are found again.
 //!
 //! A record filter (`published_after`, `published_before`, `metadata`)
 //! and `document_ids` become clauses of the index query, so they apply
@@ -166,8 +167,9 @@ fn index_stored(
 /// writes wait meanwhile: committing at every acknowledgement of a
 /// 200-document IngestDocuments stream took about a quarter of ingest
 /// over gRPC (4.4 against 6.1 MB/s with no commit until the end, 20,000
-/// Zipf articles, 2 streams). Reads commit what is left first, so the
-/// interval bounds only how much a start after a crash replays.
+/// Zipf articles, 2 streams). A read commits first when an acknowledged
+/// write is not in the index yet, so the interval bounds only how much a
+/// start after a crash replays.
 pub const INDEX_COMMIT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 pub struct Engine {
