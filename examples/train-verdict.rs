@@ -66,6 +66,10 @@ fn main() -> anyhow::Result<()> {
         println!("cross-validation on train (folds by article), l2 {l2}: macro-F1 {score:.3}");
     }
     println!(
+        "standard error of the best: {:.3} (the strongest l2 within it is chosen)",
+        training.standard_error
+    );
+    println!(
         "chosen l2 {}, temperature {:.2}, near-verbatim confidence {:.3} (one sentence) / {:.3} (more), SUPPORTED margin {:.2}, floor with figures {:.2}",
         training.model.l2,
         training.model.temperature,

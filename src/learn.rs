@@ -3,8 +3,8 @@
 //! service runs), each claim is read and accounted exactly as `VerifyClaim`
 //! does, and the model is fitted on the accounting's features
 //! (`judge::decide::fit`). The L2 penalty is chosen by 5-fold
-//! cross-validation on the training claims (the strongest within noise of
-//! the best) and the temperature and the
+//! cross-validation on the training claims (the strongest within one
+//! standard error of the best) and the temperature and the
 //! near-verbatim threshold on their out-of-fold probabilities, so nothing
 //! is tuned on the claims the figures are reported for. Folds are by
 //! article (all claims about one article are held out together): the
@@ -33,11 +33,8 @@ use crate::service::Limits;
 /// L2 penalties tried by cross-validation.
 const L2_GRID: [f64; 5] = [0.001, 0.003, 0.01, 0.03, 0.1];
 const FOLDS: usize = 5;
-/// Cross-validated macro-F1 differences smaller than this are noise: the
-/// penalties of the grid scored within 0.004 of each other (0.679-0.683),
-/// and which one led changed with every feature added. Among the penalties
-/// this close to the best, the strongest is taken, as the "one standard
-/// error" rule does.
+/// Cross-validated macro-F1 differences smaller than this are noise when
+/// a margin is chosen ([`supported_margin`]).
 const CV_TOLERANCE: f64 = 0.005;
 
 /// A temporary store holding every article of a folder, for reading
@@ -100,6 +97,9 @@ pub struct Training {
     pub model: Model,
     /// Out-of-fold macro-F1 on the training claims, per L2 penalty tried.
     pub cross_validation: Vec<(f64, f64)>,
+    /// One standard error of the best penalty's score: the penalty chosen
+    /// is the strongest within it of the best.
+    pub standard_error: f64,
 }
 
 /// One model per fold, trained without it: example `i` is held out by
@@ -135,13 +135,24 @@ pub fn train(examples: &[Example], folds: &[usize]) -> Training {
         cross_validation.push((l2, out_of_fold_scores(examples, folds, &models).macro_f1));
         fold_models_by_l2.push(models);
     }
-    let best_score = cross_validation
-        .iter()
-        .map(|(_, score)| *score)
-        .fold(f64::NEG_INFINITY, f64::max);
+    // The one-standard-error rule (Hastie, Tibshirani and Friedman, The
+    // Elements of Statistical Learning, 7.10): the strongest penalty
+    // whose score is within one standard error of the best, the error
+    // read from the spread of the best penalty's per-fold scores. The
+    // penalties of the grid score within about 0.01 of each other, which
+    // one leads changes with every feature added, and the standard error
+    // is about 0.01.
+    let best = (0..L2_GRID.len())
+        .max_by(|a, b| cross_validation[*a].1.total_cmp(&cross_validation[*b].1))
+        .expect("the grid is not empty");
+    let error = standard_error(&per_fold_macro_f1(
+        examples,
+        folds,
+        &fold_models_by_l2[best],
+    ));
     let chosen = cross_validation
         .iter()
-        .rposition(|(_, score)| *score >= best_score - CV_TOLERANCE)
+        .rposition(|(_, score)| *score >= cross_validation[best].1 - error)
         .expect("the grid is not empty");
     let l2 = L2_GRID[chosen];
     let mut models = fold_models_by_l2.swap_remove(chosen);
@@ -176,6 +187,7 @@ pub fn train(examples: &[Example], folds: &[usize]) -> Training {
     Training {
         model,
         cross_validation,
+        standard_error: error,
     }
 }
 
@@ -187,6 +199,38 @@ fn out_of_fold_scores(examples: &[Example], folds: &[usize], models: &[Model]) -
         (LABELS[example.label], model.decide(&example.features).0)
     });
     group_scores(&confusion(pairs))
+}
+
+/// Macro-F1 of each fold's held-out examples, judged by the model that
+/// held them out.
+fn per_fold_macro_f1(examples: &[Example], folds: &[usize], models: &[Model]) -> Vec<f64> {
+    (0..FOLDS)
+        .map(|fold| {
+            let pairs = examples
+                .iter()
+                .zip(folds)
+                .filter(|(_, held_out_by)| **held_out_by == fold)
+                .map(|(example, _)| {
+                    (
+                        LABELS[example.label],
+                        models[fold].decide(&example.features).0,
+                    )
+                });
+            group_scores(&confusion(pairs)).macro_f1
+        })
+        .collect()
+}
+
+/// The standard error of the mean of `scores` (sample standard deviation
+/// over the square root of their count); 0 for fewer than two.
+fn standard_error(scores: &[f64]) -> f64 {
+    let n = scores.len() as f64;
+    if scores.len() < 2 {
+        return 0.0;
+    }
+    let mean = scores.iter().sum::<f64>() / n;
+    let variance = scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (variance / n).sqrt()
 }
 
 /// Margins tried for [`Model::supported_margin`]: 0.00 to 0.30 by 0.01.

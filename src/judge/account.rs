@@ -255,6 +255,11 @@ const FIGURE_AGREEMENT_CREDIT: f64 = 0.25;
 const MAX_FIGURE_SLOT: usize = 4;
 /// Longest slot an opposite word or a negation is read in.
 const MAX_WORD_SLOT: usize = 3;
+/// Longest window side of a slot a name substitution is read in when the
+/// claim's side is a short slot: a name is often given with its title or
+/// kind on one side only ("tại Bắc Kinh" where the source says "tại thủ
+/// đô Moscow - Nga").
+const MAX_NAME_COUNTERPART: usize = 6;
 
 fn ln1p(count: usize) -> f64 {
     (count as f64).ln_1p()
@@ -331,7 +336,8 @@ fn changes_between(
         names(&claim[segment.clone()]),
         names(&window[counterpart.clone()]),
     );
-    if short(MAX_FIGURE_SLOT)
+    let name_slot = segment.len() <= MAX_FIGURE_SLOT && counterpart.len() <= MAX_NAME_COUNTERPART;
+    if name_slot
         && !claim_names.is_empty()
         && !source_names.is_empty()
         && claim_names.iter().all(|n| !source_names.contains(n))
@@ -340,13 +346,14 @@ fn changes_between(
             claim: claim_text.clone(),
             source: source_text.clone(),
         });
-    } else if !short(MAX_FIGURE_SLOT) {
-        changes.extend(boundary_changes(
-            claim,
-            segment.clone(),
-            window,
-            counterpart.clone(),
-        ));
+    }
+    if !short(MAX_FIGURE_SLOT) {
+        let named = changes.iter().any(|c| matches!(c, Change::Name { .. }));
+        changes.extend(
+            boundary_changes(claim, segment.clone(), window, counterpart.clone())
+                .into_iter()
+                .filter(|c| !(named && matches!(c, Change::Name { .. }))),
+        );
     }
     let scales = |words: &[&str]| -> Vec<String> {
         words

@@ -285,6 +285,10 @@ mod tests {
                 "merger",
                 "Sắp xếp đơn vị hành chính\nSau sắp xếp, số thôn của xã Gia Hưng đã giảm từ 20 xuống còn 7. Hai năm trước, không ai nghĩ tới việc sáp nhập, ông Minh viết. Đội bóng của xã sẽ gặp đội Thanh Niên Hà Nội vào ngày mai, trước khi lên đường dự giải. Toàn tỉnh hiện còn 45 trường học sau khi sáp nhập.",
             ),
+            (
+                "summit",
+                "Hội nghị khu vực\nHai bộ trưởng đã gặp nhau tại thủ đô Jakarta - Indonesia hồi tuần trước để bàn về thương mại.",
+            ),
         ]
         .iter()
         .map(|(id, text)| PreparedDocument::of_analysed(&analyse_document(DocumentInput::new(*id, *text))))
@@ -338,6 +342,9 @@ mod tests {
             ("Hội đồng sẽ xét hồ sơ của Quảng Ninh vào tuần tới, còn hồ sơ của Hải Phòng sẽ được xét sau kỳ họp.", Refuted, "Quảng Ninh", Contradicted),
             // Another name right after the same words, in a longer rewritten slot.
             ("Đội bóng của xã sẽ gặp đội Thanh Niên Đà Nẵng vào chiều nay ở sân nhà, trước khi lên đường dự giải.", Refuted, "Đà Nẵng", Contradicted),
+            // Another place in a slot where the source gives its place
+            // with its kind and country ("thủ đô X - Y").
+            ("Hai bộ trưởng đã gặp nhau tại Bangkok vào tuần trước để bàn về thương mại.", Refuted, "Bangkok", Contradicted),
             // The source negates the predicate the claim restates plainly,
             // in a sentence the claim rewrites around it.
             ("Ban huấn luyện xác nhận đã đạt được thỏa thuận về việc chuyển nhượng hậu vệ Văn Hậu.", Refuted, "đạt được thỏa thuận", Contradicted),
