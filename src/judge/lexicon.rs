@@ -7,7 +7,8 @@
 //!   (không, chưa, chẳng, chả, đừng, chớ) and English "not"/"never"/"no".
 //! - **Opposites**: common antonym pairs of everyday Vietnamese (the pairs a
 //!   school dictionary of antonyms lists first: size, amount, direction of
-//!   change, time order, outcome, agreement, sex, quality) and their English
+//!   change, time order, outcome, agreement, sex, quality, feeling and
+//!   attitude) and their English
 //!   counterparts. Entries are lowercase with diacritics; diacritics matter
 //!   ("tăng" is not "tặng").
 //! - **Scale words**: the Vietnamese and English number-scale words; two
@@ -209,6 +210,20 @@ const OPPOSITES: &[(&str, &str)] = &[
     ("bổ nhiệm", "miễn nhiệm"),
     ("thành lập", "giải thể"),
     ("tham gia", "rút khỏi"),
+    // Feeling and attitude.
+    ("vui", "buồn"),
+    ("lạc quan", "bi quan"),
+    ("tin tưởng", "nghi ngờ"),
+    ("hài lòng", "bất mãn"),
+    ("yêu", "ghét"),
+    ("thích", "ghét"),
+    ("hoan nghênh", "phản đối"),
+    ("hy vọng", "thất vọng"),
+    ("chủ động", "bị động"),
+    ("tự nguyện", "bắt buộc"),
+    ("miễn phí", "thu phí"),
+    ("hòa bình", "chiến tranh"),
+    ("hiện đại", "lạc hậu"),
     // English.
     ("more", "less"),
     ("former", "current"),
@@ -251,6 +266,15 @@ const OPPOSITES: &[(&str, &str)] = &[
     ("east", "west"),
     ("open", "closed"),
     ("legal", "illegal"),
+    ("happy", "sad"),
+    ("optimistic", "pessimistic"),
+    ("trust", "doubt"),
+    ("love", "hate"),
+    ("welcome", "oppose"),
+    ("welcomed", "opposed"),
+    ("voluntary", "mandatory"),
+    ("free", "paid"),
+    ("peace", "war"),
 ];
 
 /// Number-scale words, lowercase; synonyms share a canonical form through
@@ -627,6 +651,8 @@ mod tests {
             ("more", "less", true),
             ("hiện đang là", "cựu", true),
             ("former", "current", true),
+            ("một ngày vui", "một ngày buồn", true),
+            ("bày tỏ tin tưởng", "nghi ngờ", true),
         ];
         for (first, second, expected) in cases {
             let a: Vec<&str> = first.split(' ').collect();

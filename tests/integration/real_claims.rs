@@ -37,7 +37,7 @@ async fn dev_figures_on_real_claims_hold() {
         report.calibration_error,
         report.strict_accuracy
     );
-    // Measured: 0.704, 0.768, 0.742, 0.040, 0.702 (label accuracy 0.704);
+    // Measured: 0.706, 0.769, 0.742, 0.041, 0.704 (label accuracy 0.706);
     // with figures SUPPORTED precision 0.810; SUPPORTED at confidence
     // >= 0.9: 31 verdicts, 29 right (0.935), 17.5% of the SUPPORTED claims.
     assert_eq!(report.total, 496);
