@@ -249,8 +249,12 @@ pub const SUPPORTED_TARGET_PRECISION: f64 = 0.72;
 /// share measured there (the Wilson bound), for
 /// [`Model::figures_supported_floor`]. Without that margin the floor
 /// (0.52) reached the target out of fold and 0.761 on the dev claims;
-/// with it (0.59), 0.780, for 0.006 less macro-F1.
-pub const SUPPORTED_FIGURES_TARGET_PRECISION: f64 = 0.80;
+/// with it (0.59), 0.780, for 0.006 less macro-F1. The target is 0.82,
+/// above the 0.80 a newsroom is promised, so that unseen articles keep
+/// it: on the training claims 0.82 (floor 0.62) against 0.80 (floor
+/// 0.59) moved SUPPORTED precision with figures from 0.836 to 0.860 and
+/// left macro-F1 at 0.706.
+pub const SUPPORTED_FIGURES_TARGET_PRECISION: f64 = 0.82;
 
 /// Which of [`Model::verbatim_confidence`] a near-verbatim restatement
 /// gets: 0 for a window of one sentence, 1 for more.
