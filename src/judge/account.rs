@@ -19,8 +19,9 @@
 use super::align::{align, AlignToken, Alignment, Counterpart, Tile};
 use super::figures::{holds_words, ClaimAnalysis, Judgement, SAME_THING_ALIGNMENT};
 use super::lexicon::{
-    ends_compound_with_pho, initials_spell, is_deputy_marker, is_family_name, is_negator,
-    is_place_word, is_scale_word, negates_at, opens_clause, opposite_pair, quantifiers_added,
+    ends_compound_with_pho, equivalent_phrases, initials_spell, is_deputy_marker, is_family_name,
+    is_negator, is_place_word, is_scale_word, negates_at, opens_clause, opposite_pair,
+    quantifiers_added,
 };
 use super::window::Window;
 use crate::model::PartStatus;
@@ -919,6 +920,12 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         let only_function_words = segment_tokens
             .iter()
             .all(|t| t.stop && !is_negator(&t.lower));
+        let restated = counterpart.clone().is_some_and(|r| {
+            equivalent_phrases(
+                &words_of(claim_tokens, range.clone()),
+                &words_of(&tokens, r),
+            )
+        });
         let (status, note) = if !segment_changes.is_empty() {
             let source = counterpart
                 .clone()
@@ -929,6 +936,7 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
                 format!("the source says \"{source}\""),
             )
         } else if only_function_words
+            || restated
             || (content.is_empty() && figures_agree)
             || (!content.is_empty() && all_loose && figures_agree)
         {

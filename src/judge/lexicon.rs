@@ -11,6 +11,12 @@
 //!   attitude) and their English
 //!   counterparts. Entries are lowercase with diacritics; diacritics matter
 //!   ("tăng" is not "tặng").
+//! - **Equivalent phrases**: the verbs of saying that introduce reported
+//!   speech (cho biết, cho hay, nói, khẳng định ...; said, stated ...), the
+//!   verbs of taking part (tham gia, tham dự, góp mặt), the prepositions
+//!   that place an event in time (vào, hồi, lúc) and the words for "about"
+//!   before a figure (khoảng, chừng, xấp xỉ): a claim that uses another
+//!   member of a class states the same thing.
 //! - **Scale words**: the Vietnamese and English number-scale words; two
 //!   different scale words in the same slot are different magnitudes.
 //! - **Clause openers**: coordinating and subordinating conjunctions
@@ -276,6 +282,67 @@ const OPPOSITES: &[(&str, &str)] = &[
     ("free", "paid"),
     ("peace", "war"),
 ];
+
+/// Classes of phrases that state the same thing in a news report, lowercase
+/// with diacritics, words one space apart.
+const EQUIVALENT_PHRASES: &[&[&str]] = &[
+    // Verbs of saying that introduce reported speech.
+    &[
+        "cho biết",
+        "cho hay",
+        "nói",
+        "phát biểu",
+        "chia sẻ",
+        "khẳng định",
+        "nhấn mạnh",
+        "tuyên bố",
+        "thông tin",
+        "nêu",
+        "nêu rõ",
+        "said",
+        "says",
+        "stated",
+        "told",
+        "noted",
+    ],
+    // Taking part.
+    &[
+        "tham gia",
+        "tham dự",
+        "góp mặt",
+        "took part",
+        "attended",
+        "joined",
+    ],
+    // Prepositions placing an event in time.
+    &["vào", "hồi", "vào lúc", "lúc", "on", "at", "in"],
+    // About, for a figure (the figure engine reads the figure itself).
+    &[
+        "khoảng",
+        "chừng",
+        "xấp xỉ",
+        "about",
+        "around",
+        "approximately",
+    ],
+];
+
+static EQUIVALENT_CLASS: LazyLock<std::collections::HashMap<&'static str, usize>> =
+    LazyLock::new(|| {
+        EQUIVALENT_PHRASES
+            .iter()
+            .enumerate()
+            .flat_map(|(class, phrases)| phrases.iter().map(move |phrase| (*phrase, class)))
+            .collect()
+    });
+
+/// True when two phrases (lowercase words) are different members of one
+/// class of [`EQUIVALENT_PHRASES`]: the claim says in other words what the
+/// source says ("cho hay" for "cho biết", "góp mặt" for "tham gia").
+pub fn equivalent_phrases(first: &[&str], second: &[&str]) -> bool {
+    let class = |words: &[&str]| EQUIVALENT_CLASS.get(words.join(" ").as_str()).copied();
+    first != second && class(first).is_some() && class(first) == class(second)
+}
 
 /// Number-scale words, lowercase; synonyms share a canonical form through
 /// [`canonical_key`].
@@ -637,6 +704,28 @@ fn final_y_as_i(word: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equivalent_phrases_are_other_members_of_one_class() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("cho hay", "cho biết", true),
+            ("góp mặt", "tham gia", true),
+            ("hồi", "vào", true),
+            ("cho biết", "cho biết", false),
+            ("cho hay", "tham gia", false),
+            ("cho hay rằng", "cho biết", false),
+            ("gần", "khoảng", false),
+        ];
+        for (first, second, expected) in cases {
+            let a: Vec<&str> = first.split(' ').collect();
+            let b: Vec<&str> = second.split(' ').collect();
+            assert_eq!(
+                equivalent_phrases(&a, &b),
+                *expected,
+                "{first:?} / {second:?}"
+            );
+        }
+    }
 
     #[test]
     fn opposites_are_found_on_either_side_and_not_inside_one() {

@@ -363,6 +363,8 @@ mod tests {
             // An opposite at the edge of a rewritten slot, right before the
             // words both sides share.
             ("Trước đại dịch COVID-19, nền kinh tế tiếp tục phục hồi và tăng trưởng mạnh mẽ.", Refuted, "Trước", Contradicted),
+            // Another verb of saying: the same report in other words.
+            ("Tại buổi họp báo, người phát ngôn Bộ Y tế Nguyễn Thanh Bình khẳng định các bệnh viện tuyến tỉnh sẽ được cấp thêm máy thở trong tháng tới.", Verdict::Supported, "khẳng định", PartStatus::Supported),
             // An abbreviation the source writes in full.
             ("Kỳ họp cuối năm của HĐND tỉnh Bắc Giang dự kiến diễn ra vào ngày 6/12.", Verdict::Supported, "HĐND", PartStatus::Supported),
         ];
