@@ -19,7 +19,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use claimcheck::eval::{parse_claims, score, summary};
-use claimcheck::judge::decide::{about_another_subject, near_verbatim, refutes_outright};
+use claimcheck::judge::decide::{
+    about_another_subject, names_unknown_abbreviation, near_verbatim, refutes_outright,
+};
 use claimcheck::judge::Features;
 use claimcheck::learn::{
     examples_of, folds_by_article, labelled_features, predictions, train, FeatureStore,
@@ -108,12 +110,16 @@ fn main() -> anyhow::Result<()> {
         }
     }
     type Rule = fn(&Features) -> bool;
-    let rules: [(&str, Rule); 3] = [
+    let rules: [(&str, Rule); 4] = [
         ("near-verbatim restatement (supports)", near_verbatim),
         ("outright refutation", refutes_outright),
         (
             "about another subject (not enough info)",
             about_another_subject,
+        ),
+        (
+            "an abbreviation the document never writes (not SUPPORTED)",
+            names_unknown_abbreviation,
         ),
     ];
     for (name, rule) in rules {

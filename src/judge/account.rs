@@ -138,8 +138,9 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "quantifiers_added",
     "gap_negations",
     "gap_names",
+    "acronyms_absent",
 ];
-pub const FEATURE_COUNT: usize = 41;
+pub const FEATURE_COUNT: usize = 42;
 
 /// The measurements the decision reads, each documented by its name in
 /// [`FEATURE_NAMES`]; counts are `ln(1 + n)`.
@@ -1139,6 +1140,20 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         .map(|e| e.text.clone())
         .collect();
     let names_absent_document = absent_names.len();
+    // Abbreviated names (SVB, WHO, HĐND) the document never writes, as
+    // written or spelled out.
+    let window_keys_in_order: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
+    let acronyms_absent = claim_tokens
+        .iter()
+        .filter(|t| {
+            let written = &claim.text[t.start..t.end];
+            !t.numeric
+                && (2..=MAX_ABBREVIATION).contains(&written.chars().count())
+                && written.chars().all(|c| c.is_uppercase())
+                && !whole.holds_key(&t.key)
+                && !initials_spell(&t.key, &window_keys_in_order)
+        })
+        .count();
 
     // Claim word pairs found as pairs in the window.
     let window_pairs: std::collections::HashSet<(&str, &str)> = tokens
@@ -1235,6 +1250,7 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         )),
         ln1p(gap_negations),
         ln1p(gap_names),
+        ln1p(acronyms_absent),
     ];
     let score = tiled_content
         + 0.5 * loose_content

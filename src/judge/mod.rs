@@ -363,6 +363,8 @@ mod tests {
             // An opposite at the edge of a rewritten slot, right before the
             // words both sides share.
             ("Trước đại dịch COVID-19, nền kinh tế tiếp tục phục hồi và tăng trưởng mạnh mẽ.", Refuted, "Trước", Contradicted),
+            // A name given by an abbreviation the document never writes.
+            ("Công ty Minh Phát (MPT) cần tuyển thêm 30 nhân viên kỹ thuật trong tháng này.", NotEnoughInfo, "MPT", NotFound),
             // Another verb of saying: the same report in other words.
             ("Tại buổi họp báo, người phát ngôn Bộ Y tế Nguyễn Thanh Bình khẳng định các bệnh viện tuyến tỉnh sẽ được cấp thêm máy thở trong tháng tới.", Verdict::Supported, "khẳng định", PartStatus::Supported),
             // An abbreviation the source writes in full.
