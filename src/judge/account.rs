@@ -343,6 +343,8 @@ fn changes_between(
         && !claim_names.is_empty()
         && !source_names.is_empty()
         && claim_names.iter().all(|n| !source_names.contains(n))
+        && !abbreviates(&claim_names, &window[counterpart.clone()])
+        && !abbreviates(&source_names, &claim[segment.clone()])
     {
         changes.push(Change::Name {
             claim: claim_text.clone(),
@@ -376,6 +378,16 @@ fn changes_between(
         });
     }
     changes
+}
+
+/// True when one of `names` (word keys) is written as the initials of
+/// consecutive `words`: one side abbreviates what the other writes in
+/// full ("TP.HCM" and "Thành phố Hồ Chí Minh" name one city).
+fn abbreviates(names: &[String], words: &[AlignToken]) -> bool {
+    let keys: Vec<&str> = words.iter().map(|t| t.key.as_str()).collect();
+    names
+        .iter()
+        .any(|name| name.chars().count() >= 2 && initials_spell(name, &keys))
 }
 
 /// The run of tokens satisfying `keep` at the start (or, `from_end`, at
@@ -535,9 +547,10 @@ fn boundary_changes(
         let source_name = run_at(window, counterpart.clone(), from_end, is_name_word);
         if !claim_name.is_empty() && !source_name.is_empty() {
             let source_keys = keys(window, source_name.clone());
-            if keys(claim, claim_name.clone())
-                .iter()
-                .all(|k| !source_keys.contains(k))
+            let claim_keys = keys(claim, claim_name.clone());
+            if claim_keys.iter().all(|k| !source_keys.contains(k))
+                && !abbreviates(&claim_keys, &window[counterpart.clone()])
+                && !abbreviates(&source_keys, &claim[segment.clone()])
             {
                 changes.push(Change::Name {
                     claim: joined(claim, claim_name),
@@ -915,9 +928,28 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
                 });
             }
         }
-        let all_loose = content
-            .iter()
-            .all(|p| alignment.loose[*p] || spelled_out(claim, &claim_tokens[*p], &tokens));
+        // A word of a class of equivalent phrases whose counterpart holds
+        // another member ("vào" where the source says "hồi"), or an
+        // abbreviation the counterpart spells out: within the slot, two
+        // letters are initials by chance too rarely to matter ("TP" for
+        // "Thành phố").
+        let counterpart_tokens = counterpart.clone().map_or(&tokens[..0], |r| &tokens[r]);
+        let said_otherwise = |p: usize| {
+            let token = &claim_tokens[p];
+            let word = [token.lower.as_str()];
+            let written = &claim.text[token.start..token.end];
+            counterpart_tokens
+                .iter()
+                .any(|other| equivalent_phrases(&word, &[other.lower.as_str()]))
+                || (written.chars().count() >= 2
+                    && written.chars().all(char::is_uppercase)
+                    && abbreviates(std::slice::from_ref(&token.key), counterpart_tokens))
+        };
+        let all_loose = content.iter().all(|p| {
+            alignment.loose[*p]
+                || spelled_out(claim, &claim_tokens[*p], &tokens)
+                || said_otherwise(*p)
+        });
         let only_function_words = segment_tokens
             .iter()
             .all(|t| t.stop && !is_negator(&t.lower));

@@ -286,6 +286,10 @@ mod tests {
                 "Sắp xếp đơn vị hành chính\nSau sắp xếp, số thôn của xã Gia Hưng đã giảm từ 20 xuống còn 7. Hai năm trước, không ai nghĩ tới việc sáp nhập, ông Minh viết. Đội bóng của xã sẽ gặp đội Thanh Niên Hà Nội vào ngày mai, trước khi lên đường dự giải. Toàn tỉnh hiện còn 45 trường học sau khi sáp nhập.",
             ),
             (
+                "investment",
+                "Đầu tư\nHai bộ trưởng đã gặp nhau tại Thành phố Hồ Chí Minh hồi tuần trước để bàn về đầu tư.",
+            ),
+            (
                 "summit",
                 "Hội nghị khu vực\nHai bộ trưởng đã gặp nhau tại thủ đô Jakarta - Indonesia hồi tuần trước để bàn về thương mại.",
             ),
@@ -363,6 +367,8 @@ mod tests {
             // An opposite at the edge of a rewritten slot, right before the
             // words both sides share.
             ("Trước đại dịch COVID-19, nền kinh tế tiếp tục phục hồi và tăng trưởng mạnh mẽ.", Refuted, "Trước", Contradicted),
+            // A place the source writes in full, abbreviated in a longer slot.
+            ("Hai bộ trưởng đã gặp nhau tại TP.HCM vào tuần trước để bàn về đầu tư.", Verdict::Supported, "TP.HCM", PartStatus::Supported),
             // A name given by an abbreviation the document never writes.
             ("Công ty Minh Phát (MPT) cần tuyển thêm 30 nhân viên kỹ thuật trong tháng này.", NotEnoughInfo, "MPT", NotFound),
             // Another verb of saying: the same report in other words.
@@ -374,8 +380,8 @@ mod tests {
             let result = verdict_of(claim);
             assert_eq!(
                 result.verdict, *expected,
-                "{claim:?}: {}",
-                result.explanation
+                "{claim:?}: {} {:?}",
+                result.explanation, result.parts
             );
             let part = result
                 .parts
