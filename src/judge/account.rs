@@ -513,10 +513,8 @@ const MAX_ABBREVIATION: usize = 6;
 /// "Hội đồng nhân dân", "BHXH" for "bảo hiểm xã hội"), as Vietnamese and
 /// English abbreviations are formed.
 fn spelled_out(claim: &ClaimAnalysis, token: &AlignToken, window: &[AlignToken]) -> bool {
-    let written = &claim.text[token.start..token.end];
-    !token.numeric
+    written_in_capitals(claim, token, MIN_ABBREVIATION)
         && (MIN_ABBREVIATION..=MAX_ABBREVIATION).contains(&token.key.chars().count())
-        && written.chars().all(|c| c.is_uppercase())
         && initials_spell(
             &token.key,
             &window
@@ -524,6 +522,15 @@ fn spelled_out(claim: &ClaimAnalysis, token: &AlignToken, window: &[AlignToken])
                 .map(|word| word.key.as_str())
                 .collect::<Vec<_>>(),
         )
+}
+
+/// A claim word of at least `letters` letters (at most
+/// [`MAX_ABBREVIATION`]), written in capitals: an abbreviation.
+fn written_in_capitals(claim: &ClaimAnalysis, token: &AlignToken, letters: usize) -> bool {
+    let written = &claim.text[token.start..token.end];
+    !token.numeric
+        && (letters..=MAX_ABBREVIATION).contains(&written.chars().count())
+        && written.chars().all(char::is_uppercase)
 }
 
 /// Substitutions at the edge of a long slot: the words right after (or
@@ -937,12 +944,10 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         let said_otherwise = |p: usize| {
             let token = &claim_tokens[p];
             let word = [token.lower.as_str()];
-            let written = &claim.text[token.start..token.end];
             counterpart_tokens
                 .iter()
                 .any(|other| equivalent_phrases(&word, &[other.lower.as_str()]))
-                || (written.chars().count() >= 2
-                    && written.chars().all(char::is_uppercase)
+                || (written_in_capitals(claim, token, 2)
                     && abbreviates(std::slice::from_ref(&token.key), counterpart_tokens))
         };
         let all_loose = content.iter().all(|p| {
@@ -1178,10 +1183,7 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
     let acronyms_absent = claim_tokens
         .iter()
         .filter(|t| {
-            let written = &claim.text[t.start..t.end];
-            !t.numeric
-                && (2..=MAX_ABBREVIATION).contains(&written.chars().count())
-                && written.chars().all(|c| c.is_uppercase())
+            written_in_capitals(claim, t, 2)
                 && !whole.holds_key(&t.key)
                 && !initials_spell(&t.key, &window_keys_in_order)
         })
