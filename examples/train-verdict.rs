@@ -71,6 +71,11 @@ fn main() -> anyhow::Result<()> {
         "standard error of the best: {:.3} (the strongest l2 within it is chosen)",
         training.standard_error
     );
+    let [accounted, unaccounted] = training.figures_supported;
+    println!(
+        "out of fold, SUPPORTED on claims with figures: {} of {} right with every part accounted for, {} of {} with a part not",
+        accounted.0, accounted.1, unaccounted.0, unaccounted.1
+    );
     println!(
         "chosen l2 {}, temperature {:.2}, near-verbatim confidence {:.3} (one sentence) / {:.3} (more), SUPPORTED margin {:.2}, floor with figures {:.2}",
         training.model.l2,

@@ -100,6 +100,9 @@ pub struct Training {
     /// One standard error of the best penalty's score: the penalty chosen
     /// is the strongest within it of the best.
     pub standard_error: f64,
+    /// Out of fold, SUPPORTED verdicts on claims with figures (right,
+    /// given): when every part is accounted for, and when one is not.
+    pub figures_supported: [(usize, usize); 2],
 }
 
 /// One model per fold, trained without it: example `i` is held out by
@@ -184,11 +187,35 @@ pub fn train(examples: &[Example], folds: &[usize]) -> Training {
         fold_model.supported_margin = model.supported_margin;
     }
     model.figures_supported_floor = figures_supported_floor(examples, folds, &mut models);
+    for fold_model in &mut models {
+        fold_model.figures_supported_floor = model.figures_supported_floor;
+    }
     Training {
         model,
         cross_validation,
         standard_error: error,
+        figures_supported: figures_supported_by_accounting(examples, folds, &models),
     }
+}
+
+/// Out of fold, the SUPPORTED verdicts on claims with figures, (right,
+/// given) when every part is accounted for and when one is not.
+fn figures_supported_by_accounting(
+    examples: &[Example],
+    folds: &[usize],
+    models: &[Model],
+) -> [(usize, usize); 2] {
+    let mut counts = [(0usize, 0usize); 2];
+    for (index, example) in examples.iter().enumerate() {
+        if example.features.get("has_figures") > 0.0
+            && models[folds[index]].decide(&example.features).0 == Verdict::Supported
+        {
+            let count = &mut counts[usize::from(example.features.get("longest_gap") > 0.0)];
+            count.0 += usize::from(example.label == 0);
+            count.1 += 1;
+        }
+    }
+    counts
 }
 
 /// The scores of the verdicts each example gets from the model of the
