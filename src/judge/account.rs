@@ -515,13 +515,7 @@ const MAX_ABBREVIATION: usize = 6;
 fn spelled_out(claim: &ClaimAnalysis, token: &AlignToken, window: &[AlignToken]) -> bool {
     written_in_capitals(claim, token, MIN_ABBREVIATION)
         && (MIN_ABBREVIATION..=MAX_ABBREVIATION).contains(&token.key.chars().count())
-        && initials_spell(
-            &token.key,
-            &window
-                .iter()
-                .map(|word| word.key.as_str())
-                .collect::<Vec<_>>(),
-        )
+        && abbreviates(std::slice::from_ref(&token.key), window)
 }
 
 /// A claim word of at least `letters` letters (at most
@@ -958,12 +952,15 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
         let only_function_words = segment_tokens
             .iter()
             .all(|t| t.stop && !is_negator(&t.lower));
-        let restated = counterpart.clone().is_some_and(|r| {
-            equivalent_phrases(
-                &words_of(claim_tokens, range.clone()),
-                &words_of(&tokens, r),
-            )
-        });
+        // Read only when nothing contradicts the segment.
+        let restated = || {
+            counterpart.clone().is_some_and(|r| {
+                equivalent_phrases(
+                    &words_of(claim_tokens, range.clone()),
+                    &words_of(&tokens, r),
+                )
+            })
+        };
         let (status, note) = if !segment_changes.is_empty() {
             let source = counterpart
                 .clone()
@@ -974,7 +971,7 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
                 format!("the source says \"{source}\""),
             )
         } else if only_function_words
-            || restated
+            || restated()
             || (content.is_empty() && figures_agree)
             || (!content.is_empty() && all_loose && figures_agree)
         {
@@ -1179,13 +1176,12 @@ pub fn account<'a>(claim: &ClaimAnalysis, window: Window<'a>, context: &Context)
     let names_absent_document = absent_names.len();
     // Abbreviated names (SVB, WHO, HĐND) the document never writes, as
     // written or spelled out.
-    let window_keys_in_order: Vec<&str> = tokens.iter().map(|t| t.key.as_str()).collect();
     let acronyms_absent = claim_tokens
         .iter()
         .filter(|t| {
             written_in_capitals(claim, t, 2)
                 && !whole.holds_key(&t.key)
-                && !initials_spell(&t.key, &window_keys_in_order)
+                && !abbreviates(std::slice::from_ref(&t.key), &tokens)
         })
         .count();
 

@@ -340,8 +340,16 @@ static EQUIVALENT_CLASS: LazyLock<std::collections::HashMap<&'static str, usize>
 /// class of [`EQUIVALENT_PHRASES`]: the claim says in other words what the
 /// source says ("cho hay" for "cho biết", "góp mặt" for "tham gia").
 pub fn equivalent_phrases(first: &[&str], second: &[&str]) -> bool {
-    let class = |words: &[&str]| EQUIVALENT_CLASS.get(words.join(" ").as_str()).copied();
-    first != second && class(first).is_some() && class(first) == class(second)
+    // A phrase of one word (most calls) is looked up without joining.
+    let class = |words: &[&str]| match words {
+        [word] => EQUIVALENT_CLASS.get(word).copied(),
+        _ => EQUIVALENT_CLASS.get(words.join(" ").as_str()).copied(),
+    };
+    if first == second {
+        return false;
+    }
+    let first_class = class(first);
+    first_class.is_some() && first_class == class(second)
 }
 
 /// Number-scale words, lowercase; synonyms share a canonical form through
