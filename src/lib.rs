@@ -23,7 +23,7 @@
 //!   (one document per sentence), its commits and top-k queries.
 //! - [`engine`]: the read path's state (index, write generation, prepared-document and
 //!   verdict caches) and one verification pass; writes that keep the index in step.
-//! - [`retrieve`]: candidate sentences for a claim from the index (BM25 + strsim),
+//! - [`retrieve`]: candidate sentences for a claim from the index (BM25 + bigram similarity),
 //!   and the cache of documents prepared for judging.
 //! - [`service`]: the facade used by gRPC and the CLI; validation, limits, the blocking pool.
 //! - [`grpc`]: generated types, adapter, status mapping, server: the only

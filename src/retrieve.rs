@@ -11,7 +11,8 @@
 //! and their sentences rank before all others, each with the weight of the
 //! names its document holds. The best candidates are then loaded (through a
 //! bounded cache of documents prepared for judging) and re-ranked with
-//! `strsim`'s Sørensen–Dice similarity of the folded texts.
+//! the Sørensen–Dice similarity of the folded texts
+//! ([`crate::text::BigramProfile`]).
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ use crate::hashing::FastMap;
 use crate::index::{DocumentPlace, IndexError, IndexView, Restriction};
 use crate::judge::PreparedDocument;
 use crate::store::{Store, StoreError};
+use crate::text::BigramProfile;
 
 /// A claim's place or organisation names a subject document only when
 /// held by at most this many sentences: a common name says little about
@@ -455,6 +457,8 @@ pub fn load_and_rerank<E: From<StoreError> + From<Stopped>>(
         .max(f64::MIN_POSITIVE);
     let mut documents: FastMap<u32, Option<Arc<PreparedDocument>>> = FastMap::default();
     let mut loaded = Vec::with_capacity(ranked.len());
+    let claim_bigrams = BigramProfile::new(claim_folded);
+    let mut scratch = Vec::new();
     for candidate in ranked {
         // Checked per candidate, not only per document loaded: scoring a
         // sentence of a hundred kilobytes against the claim is work too.
@@ -475,7 +479,7 @@ pub fn load_and_rerank<E: From<StoreError> + From<Stopped>>(
         let Some(sentence) = document.sentences.get(position) else {
             continue;
         };
-        let similarity = strsim::sorensen_dice(claim_folded, sentence.folded());
+        let similarity = claim_bigrams.similarity(sentence.folded(), &mut scratch);
         let score = 0.7 * (candidate.bm25 / best) + 0.3 * similarity;
         loaded.push((
             number,
