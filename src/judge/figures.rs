@@ -32,7 +32,7 @@ use std::sync::OnceLock;
 use crate::hashing::{fixed_hash, FastSet as HashSet};
 
 use super::align::{align_key_hashes, align_tokens, AlignToken};
-use super::lexicon::initials_spell;
+use super::lexicon::initials_run;
 use crate::context::{entities, Entity};
 use crate::model::{
     DocumentRecord, Evidence, QuantityCheck, SentenceRecord, Verdict, VerificationResult,
@@ -66,6 +66,10 @@ pub struct ClaimAnalysis {
     pub content_words: Vec<String>,
     /// Adjacent folded word pairs with at least one content word.
     pub bigrams: Vec<(String, String)>,
+    /// The word-set hashes of `content_words` and of `bigrams`, in the same
+    /// order: computed once, probed in every candidate.
+    content_word_hashes: Vec<u64>,
+    bigram_hashes: Vec<u64>,
     /// Words that follow a negation in the claim.
     pub negated_words: Vec<String>,
     /// Context words before each quantity.
@@ -376,6 +380,11 @@ impl ClaimAnalysis {
         let quantity_contexts = contexts_before(&tokens, &positions);
         let quantity_units = quantities.iter().map(|q| unit_words(&q.unit)).collect();
         ClaimAnalysis {
+            content_word_hashes: content_words.iter().map(|word| word_hash(word)).collect(),
+            bigram_hashes: bigrams
+                .iter()
+                .map(|(first, second)| pair_hash(first, second))
+                .collect(),
             align: align_tokens(&text, 0),
             negated_words: negated_in(&tokens),
             words: WordSets::from_tokens(&text, &tokens),
@@ -431,12 +440,14 @@ fn pair_hash(first: &str, second: &str) -> u64 {
 }
 
 /// Folded words and word pairs of a text, as sorted hashes (compact, and
-/// probed by binary search), and its padded folded text.
+/// probed by binary search), its padded folded text, and the first letter
+/// of each of its folded words (what an abbreviation spells).
 #[derive(Debug, Clone, Default)]
 struct WordSets {
     words: Vec<u64>,
     bigrams: Vec<u64>,
     folded: String,
+    initials: Vec<char>,
 }
 
 impl WordSets {
@@ -463,31 +474,36 @@ impl WordSets {
         folded.push(' ');
         push_padded_fold(text, &mut folded);
         folded.push(' ');
+        let initials = folded
+            .split_whitespace()
+            .filter_map(|word| word.chars().next())
+            .collect();
         WordSets {
             words,
             bigrams,
             folded,
+            initials,
         }
     }
 
     fn has_word(&self, word: &str) -> bool {
-        self.words.binary_search(&word_hash(word)).is_ok()
+        self.has_word_hash(word_hash(word))
     }
 
-    fn has_bigram(&self, (first, second): &(String, String)) -> bool {
-        self.bigrams
-            .binary_search(&pair_hash(first, second))
-            .is_ok()
+    /// [`Self::has_word`] for a word's [`word_hash`].
+    fn has_word_hash(&self, hash: u64) -> bool {
+        self.words.binary_search(&hash).is_ok()
+    }
+
+    /// True for a word pair's [`pair_hash`].
+    fn has_bigram_hash(&self, hash: u64) -> bool {
+        self.bigrams.binary_search(&hash).is_ok()
     }
 
     /// True when an abbreviation's letters start consecutive words here
     /// ("hdnd" ~ "hội đồng nhân dân").
     fn spells(&self, abbreviation: &str) -> bool {
-        abbreviation.chars().nth(1).is_some()
-            && initials_spell(
-                abbreviation,
-                &self.folded.split_whitespace().collect::<Vec<_>>(),
-            )
+        abbreviation.chars().nth(1).is_some() && initials_run(abbreviation, &self.initials)
     }
 }
 
@@ -722,12 +738,12 @@ struct Surroundings<'a> {
 }
 
 impl Surroundings<'_> {
-    fn has_word(&self, word: &str) -> bool {
-        self.sets.iter().any(|set| set.has_word(word))
+    fn has_word_hash(&self, hash: u64) -> bool {
+        self.sets.iter().any(|set| set.has_word_hash(hash))
     }
 
-    fn has_bigram(&self, bigram: &(String, String)) -> bool {
-        self.sets.iter().any(|set| set.has_bigram(bigram))
+    fn has_bigram_hash(&self, hash: u64) -> bool {
+        self.sets.iter().any(|set| set.has_bigram_hash(hash))
     }
 }
 
@@ -735,10 +751,10 @@ fn topic_score(claim: &ClaimAnalysis, sentence: &WordSets, surroundings: &Surrou
     if claim.content_words.is_empty() {
         return if claim.entities.is_empty() { 0.0 } else { 0.6 };
     }
-    let credit = |word: &String| {
-        if sentence.has_word(word) {
+    let credit = |(word, &hash): (&String, &u64)| {
+        if sentence.has_word_hash(hash) {
             1.0
-        } else if surroundings.has_word(word) {
+        } else if surroundings.has_word_hash(hash) {
             0.5
         } else if word.len() >= 2 && word.len() <= 6 && sentence.spells(word) {
             0.8
@@ -746,18 +762,23 @@ fn topic_score(claim: &ClaimAnalysis, sentence: &WordSets, surroundings: &Surrou
             0.0
         }
     };
-    let word_coverage =
-        claim.content_words.iter().map(credit).sum::<f64>() / claim.content_words.len() as f64;
+    let word_coverage = claim
+        .content_words
+        .iter()
+        .zip(&claim.content_word_hashes)
+        .map(credit)
+        .sum::<f64>()
+        / claim.content_words.len() as f64;
     if claim.bigrams.is_empty() {
         return word_coverage;
     }
     let bigram_coverage = claim
-        .bigrams
+        .bigram_hashes
         .iter()
-        .map(|bigram| {
-            if sentence.has_bigram(bigram) {
+        .map(|&hash| {
+            if sentence.has_bigram_hash(hash) {
                 1.0
-            } else if surroundings.has_bigram(bigram) {
+            } else if surroundings.has_bigram_hash(hash) {
                 0.5
             } else {
                 0.0

@@ -652,13 +652,22 @@ pub fn opposite_pair(first: &[&str], second: &[&str]) -> Option<(&'static str, &
 /// `words` (folded), as Vietnamese and English abbreviations are formed
 /// ("hdnd" ~ "hội đồng nhân dân").
 pub fn initials_spell(abbreviation: &str, words: &[&str]) -> bool {
-    let letters: Vec<char> = abbreviation.chars().collect();
-    !letters.is_empty()
-        && words.windows(letters.len()).any(|run| {
-            run.iter()
-                .zip(&letters)
-                .all(|(word, letter)| word.starts_with(*letter))
-        })
+    let initials: Vec<char> = words
+        .iter()
+        .map(|word| word.chars().next().unwrap_or(' '))
+        .collect();
+    initials_run(abbreviation, &initials)
+}
+
+/// True when the letters of `abbreviation` are a run of `initials` (the
+/// first letters of consecutive words; a space for an empty word, which
+/// no letter matches).
+pub fn initials_run(abbreviation: &str, initials: &[char]) -> bool {
+    let length = abbreviation.chars().count();
+    length > 0
+        && initials
+            .windows(length)
+            .any(|run| run.iter().copied().eq(abbreviation.chars()))
 }
 
 /// The form two words are matched by: folded (no diacritics, lowercase),
