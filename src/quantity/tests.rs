@@ -250,6 +250,23 @@ fn extraction_table() {
         ("in 2019 the city", En, &["year 2019"]),
         ("năm 1945", Vi, &["year 1945"]),
         ("Thứ Sáu, 03/12/2021", Vi, &["date 2021-12-03"]),
+        // A day and month written with "-" or ".": a date after a word
+        // that introduces one, a range, score or decimal otherwise.
+        ("sáng 30-3 tại", Vi, &["date --03-30"]),
+        ("Sáng 1-3, tại", Vi, &["date --03-01"]),
+        ("hôm 27.3 với", Vi, &["date --03-27"]),
+        ("ngày 29.3.2023", Vi, &["date 2023-03-29"]),
+        ("phát hành 29.3.2023", Vi, &["date 2023-03-29"]),
+        (
+            "vào ngày 6-12 và 7-12",
+            Vi,
+            &["date --12-06", "date --12-07"],
+        ),
+        ("3-5 người", Vi, &["count 3..5 u=người"]),
+        ("thắng 2-1", Vi, &["id 2-1"]),
+        ("đạt 27.3 điểm", Vi, &["count 27.3 u=điểm"]),
+        ("chiều 32.3", Vi, &["count 32.3"]),
+        ("từ ngày 31-4", Vi, &["date --04-31"]),
         // Ordinals.
         ("lần thứ 6", Vi, &["ord 6 u=lần thứ"]),
         ("Hội nghị lần thứ sáu", Vi, &["ord 6 u=lần thứ"]),

@@ -1,6 +1,11 @@
 //! Dates, fractions and ranges written with separators: "24/3", "3/2023",
-//! "1/5", "2015-2020", "24-3", with the cues before them that tell a date
-//! from a fraction.
+//! "1/5", "2015-2020", "24-3", "29.3", with the cues before them that tell
+//! a date from a fraction, a range or a decimal. Vietnamese papers write a
+//! day and month with any of `/`, `-` and `.` ("sáng 30-3", "hôm 29.3"): a
+//! pair written with `-` or `.` is read as a date only after a word that
+//! introduces one (`DATE_CUES`: ngày, hôm, sáng, chiều, tối …), since
+//! without it "3-5" is a range, "2-1" a score and "27.3" a decimal; with a
+//! four-digit year ("29.3.2023") it is a date wherever it stands.
 
 use super::*;
 
@@ -104,11 +109,61 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// A day and month (and four-digit year) written with `.`: "hôm 29.3",
+    /// "29.3.2023"; `None` for any other digits, which are then read as a
+    /// number.
+    pub(super) fn dotted_date(&mut self, index: usize) -> Option<usize> {
+        let (_, parts, numbers) = self.digit_groups(index, '.')?;
+        let date = match numbers.as_slice() {
+            [day, month] if self.day_month_cue(index) => PartialDate {
+                year: None,
+                month: Some(*month as u8),
+                day: Some(*day as u8),
+            },
+            [day, month, year] if parts[2].len() == 4 && is_calendar_year(*year as f64) => {
+                PartialDate {
+                    year: Some(*year as i32),
+                    month: Some(*month as u8),
+                    day: Some(*day as u8),
+                }
+            }
+            _ => return None,
+        };
+        let (day, month) = (numbers[0], numbers[1]);
+        if parts[0].len() > 2 || parts[1].len() > 2 || !written_day_month(day, month) {
+            return None;
+        }
+        let lex = &self.lexes[index];
+        let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
+        quantity.date = Some(date);
+        Some(self.push(quantity, index, index + 1))
+    }
+
+    /// True when a day and month written with `-` or `.` at `index` follow
+    /// a word that introduces a date, or another date of a list.
+    fn day_month_cue(&self, index: usize) -> bool {
+        self.date_cue_before(index) || self.previous_is_date_in_list(index)
+    }
+
     pub(super) fn dashed(&mut self, index: usize) -> Option<usize> {
         let lex = &self.lexes[index];
         let (text, parts, numbers) = self.digit_groups(index, '-')?;
         let mut quantity = self.blank(QuantityKind::Identifier, lex.start, lex.end);
         match numbers.as_slice() {
+            // "sáng 30-3": a day and month after a word that introduces a
+            // date (without one, "3-5" is a range and "2-1" a score).
+            [day, month]
+                if parts.iter().all(|p| p.len() <= 2)
+                    && written_day_month(*day, *month)
+                    && self.day_month_cue(index) =>
+            {
+                quantity.kind = QuantityKind::Date;
+                quantity.date = Some(PartialDate {
+                    year: None,
+                    month: Some(*month as u8),
+                    day: Some(*day as u8),
+                });
+            }
             [first, second]
                 if is_calendar_year(*first as f64)
                     && is_calendar_year(*second as f64)
@@ -147,4 +202,11 @@ impl<'a> Extractor<'a> {
         }
         Some(self.push(quantity, index, index + 1))
     }
+}
+
+/// A day and month as a writer may give them after a word that introduces
+/// a date: any day of 1-31 and month of 1-12, so that an impossible date
+/// ("ngày 31-4") is still compared as the date it claims to be.
+fn written_day_month(day: u32, month: u32) -> bool {
+    (1..=31).contains(&day) && (1..=12).contains(&month)
 }

@@ -233,7 +233,7 @@ impl<'a> Extractor<'a> {
             LexKind::Code => Some(self.code(index)),
             LexKind::Slashed => self.slashed(index),
             LexKind::Dashed => self.dashed(index),
-            LexKind::Digits => match self.phone_number(index) {
+            LexKind::Digits => match self.dotted_date(index).or_else(|| self.phone_number(index)) {
                 Some(after) => Some(after),
                 None => match self.number_span(index) {
                     Some(span) => Some(self.number(span)),
