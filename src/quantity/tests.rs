@@ -267,6 +267,31 @@ fn extraction_table() {
         ("đạt 27.3 điểm", Vi, &["count 27.3 u=điểm"]),
         ("chiều 32.3", Vi, &["count 32.3"]),
         ("từ ngày 31-4", Vi, &["date --04-31"]),
+        ("ngày 31/4 tới", Vi, &["date --04-31"]),
+        // Days of one month: the first day takes the month of the second.
+        (
+            "diễn ra từ 3 - 11/6 tại",
+            Vi,
+            &["date --06-03", "date --06-11"],
+        ),
+        (
+            "diễn ra từ 3 đến 11/6 tại",
+            Vi,
+            &["date --06-03", "date --06-11"],
+        ),
+        ("từ 11-14/4 tại", Vi, &["date --04-11", "date --04-14"]),
+        ("ngày 4-5.5 tới", Vi, &["date --05-04", "date --05-05"]),
+        (
+            "trong hai ngày 18 và 19/3",
+            Vi,
+            &["count 2 u=ngày", "date --03-18", "date --03-19"],
+        ),
+        (
+            "from 3 to 11 June 2023",
+            En,
+            &["date 2023-06-03", "date 2023-06-11"],
+        ),
+        ("có 12 và 11/6", Vi, &["count 12", "date --06-11"]),
         // Ordinals.
         ("lần thứ 6", Vi, &["ord 6 u=lần thứ"]),
         ("Hội nghị lần thứ sáu", Vi, &["ord 6 u=lần thứ"]),

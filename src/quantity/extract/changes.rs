@@ -8,6 +8,7 @@ impl<'a> Extractor<'a> {
     /// "từ A xuống còn B" as a change from A to B, "từ A đến B" with no
     /// change verb over it as the range A-B.
     pub(super) fn finish(mut self) -> Vec<Quantity> {
+        self.days_before_dates();
         let directions = self.direction_states();
         for found in &mut self.found {
             if found.quantity.kind.is_amount() {

@@ -76,12 +76,13 @@ impl<'a> Extractor<'a> {
                     }
                     return Some(self.push(quantity, index, index + 1));
                 }
-                let date_context =
-                    self.date_cue_before(index) || self.previous_is_date_in_list(index);
+                let date_context = self.day_month_cue(index);
                 let as_fraction = first <= second && second > 0;
                 // "6/12" after "ngày" is a date; "11/11 xã" is a fraction; a
                 // pair that cannot be a fraction ("27/4") is a date.
-                if valid_day_month(first, second) && (date_context || !as_fraction) {
+                if (date_context && written_day_month(first, second))
+                    || (valid_day_month(first, second) && !as_fraction)
+                {
                     let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
                     quantity.date = Some(PartialDate {
                         year: None,
@@ -139,8 +140,96 @@ impl<'a> Extractor<'a> {
         Some(self.push(quantity, index, index + 1))
     }
 
-    /// True when a day and month written with `-` or `.` at `index` follow
-    /// a word that introduces a date, or another date of a list.
+    /// Two days of one month in one token: "11-14/4" (and "4-5.5" after a
+    /// word that introduces a date), read as the two dates.
+    pub(super) fn day_range(&mut self, index: usize) -> Option<usize> {
+        let lex = &self.lexes[index];
+        let text = &self.text[lex.start..lex.end];
+        let (first, rest) = text.split_once('-')?;
+        let separator = rest.chars().find(|c| matches!(c, '/' | '.'))?;
+        let (second, month) = rest.split_once(separator)?;
+        let digits =
+            |part: &str| (1..=2).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+        if !(digits(first) && digits(second) && digits(month)) {
+            return None;
+        }
+        let (first_day, second_day, month): (u32, u32, u32) = (
+            first.parse().ok()?,
+            second.parse().ok()?,
+            month.parse().ok()?,
+        );
+        if first_day >= second_day
+            || !written_day_month(second_day, month)
+            || (separator == '.' && !self.day_month_cue(index))
+        {
+            return None;
+        }
+        let second_start = lex.start + first.len() + 1;
+        for (day, start, end) in [
+            (first_day, lex.start, lex.start + first.len()),
+            (second_day, second_start, lex.end),
+        ] {
+            let mut quantity = self.blank(QuantityKind::Date, start, end);
+            quantity.date = Some(PartialDate {
+                year: None,
+                month: Some(month as u8),
+                day: Some(day as u8),
+            });
+            self.push(quantity, index, index + 1);
+        }
+        Some(index + 1)
+    }
+
+    /// A bare day before a date of a range or list takes the date's month
+    /// (and year): "từ 3 đến 11/6", "24 - 31/3", "18 và 19/3", "from 3 to
+    /// 11 June". The day must come before the date's.
+    pub(super) fn days_before_dates(&mut self) {
+        for next in 1..self.found.len() {
+            let (head, tail) = self.found.split_at_mut(next);
+            let (day, date) = (&mut head[next - 1].quantity, &tail[0]);
+            let Some(PartialDate {
+                year,
+                month: Some(month),
+                day: Some(date_day),
+            }) = date.quantity.date
+            else {
+                continue;
+            };
+            let bare_day = day.kind == QuantityKind::Count
+                && day.unit.is_empty()
+                && day.range_end.is_none()
+                && day.qualifier == Qualifier::Exact
+                && day.text.bytes().all(|b| b.is_ascii_digit())
+                && day.value.fract() == 0.0
+                && day.value >= 1.0
+                && day.value < f64::from(date_day);
+            let between = &self.lexes[head[next - 1].after_lex.min(date.start_lex)..date.start_lex];
+            let joined = !between.is_empty()
+                && between.len() <= 2
+                && between.iter().all(|lex| {
+                    lex.is_punct('-')
+                        || lex.is_punct('–')
+                        || lex.is_punct(',')
+                        || matches!(
+                            lex.folded,
+                            "den" | "toi" | "va" | "hoac" | "ngay" | "to" | "and" | "until"
+                        )
+                });
+            if bare_day && joined {
+                day.kind = QuantityKind::Date;
+                day.date = Some(PartialDate {
+                    year,
+                    month: Some(month),
+                    day: Some(day.value as u8),
+                });
+                day.value = 0.0;
+                day.rounding = 0.0;
+            }
+        }
+    }
+
+    /// True when a day and month at `index` follow a word that introduces
+    /// a date, or another date of a list.
     fn day_month_cue(&self, index: usize) -> bool {
         self.date_cue_before(index) || self.previous_is_date_in_list(index)
     }

@@ -39,6 +39,9 @@ impl<'a> Extractor<'a> {
     }
 
     pub(super) fn code(&mut self, index: usize) -> usize {
+        if let Some(after) = self.day_range(index) {
+            return after;
+        }
         let lex = &self.lexes[index];
         let text = &self.text[lex.start..lex.end];
         let digits_end = text
