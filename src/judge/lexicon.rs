@@ -8,7 +8,8 @@
 //! - **Opposites**: common antonym pairs of everyday Vietnamese (the pairs a
 //!   school dictionary of antonyms lists first: size, amount, direction of
 //!   change, time order, outcome, agreement, sex, quality, feeling and
-//!   attitude) and their English
+//!   attitude), the parts of the day (sáng, trưa, chiều, tối, đêm: an
+//!   event placed in one is not in another), and their English
 //!   counterparts. Entries are lowercase with diacritics; diacritics matter
 //!   ("tăng" is not "tặng").
 //! - **Equivalent phrases**: the verbs of saying that introduce reported
@@ -281,6 +282,19 @@ const OPPOSITES: &[(&str, &str)] = &[
     ("voluntary", "mandatory"),
     ("free", "paid"),
     ("peace", "war"),
+    // Parts of the day: an event placed in one is not in another.
+    ("sáng", "chiều"),
+    ("sáng", "tối"),
+    ("sáng", "đêm"),
+    ("trưa", "tối"),
+    ("trưa", "đêm"),
+    ("chiều", "tối"),
+    ("chiều", "đêm"),
+    ("morning", "afternoon"),
+    ("morning", "evening"),
+    ("morning", "night"),
+    ("afternoon", "evening"),
+    ("afternoon", "night"),
 ];
 
 /// Classes of phrases that state the same thing in a news report, lowercase
@@ -761,6 +775,9 @@ mod tests {
             ("former", "current", true),
             ("một ngày vui", "một ngày buồn", true),
             ("bày tỏ tin tưởng", "nghi ngờ", true),
+            ("sáng ngày", "chiều", true),
+            ("on the morning", "on the evening", true),
+            ("chiều tối", "tối", false),
         ];
         check_phrase_pairs(cases, |a, b| opposite_pair(a, b).is_some());
     }
