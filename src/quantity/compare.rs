@@ -157,17 +157,25 @@ struct Magnitude {
     value: f64,
     rounding: f64,
     qualifier: Qualifier,
+    /// The word that wrote the qualifier ("khoảng", "gần", "hơn"), hashed
+    /// lowercase; `None` for an exact figure.
+    qualifier_word: Option<u64>,
     range_end: Option<f64>,
 }
 
 impl Magnitude {
     fn of(quantity: &Quantity) -> Magnitude {
+        let qualifier_word = (quantity.qualifier != Qualifier::Exact).then(|| {
+            let first = quantity.text.split_whitespace().next().unwrap_or_default();
+            crate::hashing::fixed_hash(&[first.to_lowercase().as_bytes()])
+        });
         Magnitude {
             value: quantity.value,
             rounding: quantity
                 .rounding
                 .min(MAX_ROUNDING_SHARE * quantity.value.abs()),
             qualifier: quantity.qualifier,
+            qualifier_word,
             range_end: quantity.range_end,
         }
     }
@@ -267,6 +275,27 @@ fn judge(claim: Magnitude, source: Magnitude) -> Outcome {
         };
     }
     let (claim_interval, source_interval) = (claim.interval(), source.interval());
+    // The source's qualifier word kept and its figure changed ("khoảng 60"
+    // for "khoảng 56", "hơn 9" for "hơn 8,5"): the claim restates the
+    // source's words with another number, a changed figure. Only a bound
+    // the source's implies agrees ("hơn 100" where the source says "hơn
+    // 150"). Another word is another way of putting it ("khoảng 600" for
+    // "gần 560"), judged by the intervals below.
+    if claim.qualifier_word.is_some()
+        && claim.qualifier_word == source.qualifier_word
+        && claim.qualifier == source.qualifier
+        && claim.range_end.is_none()
+        && source.range_end.is_none()
+        && !within_rounding(&claim, &source, claim.value, source.value)
+    {
+        let implied =
+            claim.qualifier != Qualifier::Approximate && claim_interval.contains(&source_interval);
+        return if implied {
+            Outcome::Compatible
+        } else {
+            Outcome::Mismatch
+        };
+    }
     // Two approximate figures: the claim's reach must hold the source's
     // value itself, or two wide intervals would join figures far apart.
     if claim.qualifier == Qualifier::Approximate

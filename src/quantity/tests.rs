@@ -412,6 +412,13 @@ fn comparison_table() {
         ("hơn 92%", "trên 92%", Match),
         ("khoảng 560 hộ", "gần 560 hộ", Match),
         ("khoảng 600 hộ", "gần 560 hộ", Compatible),
+        // The same qualifier word with another figure is a changed figure,
+        // unless the source's bound implies the claim's.
+        ("khoảng 60 cháu", "khoảng 56 cháu", Mismatch),
+        ("Khoảng 56 cháu", "khoảng 56 cháu", Match),
+        ("hơn 9 tỉ đồng", "hơn 8,5 tỉ đồng", Mismatch),
+        ("hơn 100 người", "hơn 150 người", Compatible),
+        ("khoảng 2 triệu người", "khoảng 2,1 triệu người", Compatible),
         ("hơn 98%", "đạt 98,12%", Compatible),
         ("dưới 90%", "đạt 91,6%", Mismatch),
         ("dưới 95%", "đạt 91,6%", Compatible),
