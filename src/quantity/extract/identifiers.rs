@@ -61,7 +61,13 @@ impl<'a> Extractor<'a> {
             if let Some(numeral) =
                 parse_digits(number_part.trim_end_matches(['.', ',']), self.language)
             {
-                if let Some(scale) = glued_scale(suffix) {
+                // Vietnamese glues only "k" (nghìn: "50k") as a scale; its
+                // glued "m" is a metre ("29.000m"). English glues "3m",
+                // "2.5bn".
+                let scale = glued_scale(suffix).filter(|_| {
+                    self.language != Language::Vietnamese || matches!(suffix, "k" | "K")
+                });
+                if let Some(scale) = scale {
                     let span = NumberSpan {
                         first: index,
                         after: index + 1,
