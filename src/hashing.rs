@@ -11,7 +11,8 @@
 //!   known outside the process.
 //!
 //! [`fixed_hash`] hashes bytes with the fixed seed, for the sorted hash
-//! lists word sets keep.
+//! lists word sets keep; [`fixed_hash_lowercase`] a word regardless of
+//! case.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
@@ -35,9 +36,29 @@ pub fn fixed_hash(parts: &[&[u8]]) -> u64 {
     hasher.finish()
 }
 
+/// The fixed-seed hash of `text` lowercased, without building the
+/// lowercase text: "Khoảng" and "khoảng" hash alike.
+pub fn fixed_hash_lowercase(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = FixedState::default().build_hasher();
+    for character in text.chars().flat_map(char::to_lowercase) {
+        hasher.write_u32(u32::from(character));
+    }
+    hasher.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowercase_hashes_ignore_case_only() {
+        assert_eq!(
+            fixed_hash_lowercase("Khoảng"),
+            fixed_hash_lowercase("khoảng")
+        );
+        assert_ne!(fixed_hash_lowercase("khoảng"), fixed_hash_lowercase("gần"));
+    }
 
     #[test]
     fn fixed_hashes_are_stable_and_keep_parts_apart() {

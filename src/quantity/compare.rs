@@ -167,7 +167,7 @@ impl Magnitude {
     fn of(quantity: &Quantity) -> Magnitude {
         let qualifier_word = (quantity.qualifier != Qualifier::Exact).then(|| {
             let first = quantity.text.split_whitespace().next().unwrap_or_default();
-            crate::hashing::fixed_hash(&[first.to_lowercase().as_bytes()])
+            crate::hashing::fixed_hash_lowercase(first)
         });
         Magnitude {
             value: quantity.value,

@@ -49,13 +49,8 @@ impl<'a> Extractor<'a> {
             [day, month, year] => {
                 let year = expand_year(*year, parts[2].len());
                 if valid_day_month(*day, *month) && year.is_some() {
-                    let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
-                    quantity.date = Some(PartialDate {
-                        year,
-                        month: Some(*month as u8),
-                        day: Some(*day as u8),
-                    });
-                    return Some(self.push(quantity, index, index + 1));
+                    let date = day_month(*day, *month, year);
+                    return Some(self.push_date(index, lex.start, lex.end, date));
                 }
                 Some(self.identifier_token(index))
             }
@@ -83,13 +78,8 @@ impl<'a> Extractor<'a> {
                 if (date_context && written_day_month(first, second))
                     || (valid_day_month(first, second) && !as_fraction)
                 {
-                    let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
-                    quantity.date = Some(PartialDate {
-                        year: None,
-                        month: Some(second as u8),
-                        day: Some(first as u8),
-                    });
-                    return Some(self.push(quantity, index, index + 1));
+                    let date = day_month(first, second, None);
+                    return Some(self.push_date(index, lex.start, lex.end, date));
                 }
                 if as_fraction {
                     let mut quantity = self.blank(QuantityKind::Fraction, lex.start, lex.end);
@@ -115,18 +105,10 @@ impl<'a> Extractor<'a> {
     /// number.
     pub(super) fn dotted_date(&mut self, index: usize) -> Option<usize> {
         let (_, parts, numbers) = self.digit_groups(index, '.')?;
-        let date = match numbers.as_slice() {
-            [day, month] if self.day_month_cue(index) => PartialDate {
-                year: None,
-                month: Some(*month as u8),
-                day: Some(*day as u8),
-            },
-            [day, month, year] if parts[2].len() == 4 && is_calendar_year(*year as f64) => {
-                PartialDate {
-                    year: Some(*year as i32),
-                    month: Some(*month as u8),
-                    day: Some(*day as u8),
-                }
+        let year = match numbers.as_slice() {
+            [_, _] if self.day_month_cue(index) => None,
+            [_, _, year] if parts[2].len() == 4 && is_calendar_year(*year as f64) => {
+                Some(*year as i32)
             }
             _ => return None,
         };
@@ -135,9 +117,7 @@ impl<'a> Extractor<'a> {
             return None;
         }
         let lex = &self.lexes[index];
-        let mut quantity = self.blank(QuantityKind::Date, lex.start, lex.end);
-        quantity.date = Some(date);
-        Some(self.push(quantity, index, index + 1))
+        Some(self.push_date(index, lex.start, lex.end, day_month(day, month, year)))
     }
 
     /// Two days of one month in one token: "11-14/4" (and "4-5.5" after a
@@ -165,19 +145,10 @@ impl<'a> Extractor<'a> {
             return None;
         }
         let second_start = lex.start + first.len() + 1;
-        for (day, start, end) in [
-            (first_day, lex.start, lex.start + first.len()),
-            (second_day, second_start, lex.end),
-        ] {
-            let mut quantity = self.blank(QuantityKind::Date, start, end);
-            quantity.date = Some(PartialDate {
-                year: None,
-                month: Some(month as u8),
-                day: Some(day as u8),
-            });
-            self.push(quantity, index, index + 1);
-        }
-        Some(index + 1)
+        let first_end = lex.start + first.len();
+        let (start, end) = (lex.start, lex.end);
+        self.push_date(index, start, first_end, day_month(first_day, month, None));
+        Some(self.push_date(index, second_start, end, day_month(second_day, month, None)))
     }
 
     /// A bare day before a date of a range or list takes the date's month
@@ -217,15 +188,18 @@ impl<'a> Extractor<'a> {
                 });
             if bare_day && joined {
                 day.kind = QuantityKind::Date;
-                day.date = Some(PartialDate {
-                    year,
-                    month: Some(month),
-                    day: Some(day.value as u8),
-                });
+                day.date = Some(day_month(day.value as u32, u32::from(month), year));
                 day.value = 0.0;
                 day.rounding = 0.0;
             }
         }
+    }
+
+    /// Pushes a date read in token `index`, at `start..end` of the text.
+    fn push_date(&mut self, index: usize, start: usize, end: usize, date: PartialDate) -> usize {
+        let mut quantity = self.blank(QuantityKind::Date, start, end);
+        quantity.date = Some(date);
+        self.push(quantity, index, index + 1)
     }
 
     /// True when a day and month at `index` follow a word that introduces
@@ -247,11 +221,7 @@ impl<'a> Extractor<'a> {
                     && self.day_month_cue(index) =>
             {
                 quantity.kind = QuantityKind::Date;
-                quantity.date = Some(PartialDate {
-                    year: None,
-                    month: Some(*month as u8),
-                    day: Some(*day as u8),
-                });
+                quantity.date = Some(day_month(*day, *month, None));
             }
             [first, second]
                 if is_calendar_year(*first as f64)
@@ -264,19 +234,11 @@ impl<'a> Extractor<'a> {
             }
             [year, month, day] if parts[0].len() == 4 && valid_day_month(*day, *month) => {
                 quantity.kind = QuantityKind::Date;
-                quantity.date = Some(PartialDate {
-                    year: Some(*year as i32),
-                    month: Some(*month as u8),
-                    day: Some(*day as u8),
-                });
+                quantity.date = Some(day_month(*day, *month, Some(*year as i32)));
             }
             [day, month, year] if parts[2].len() == 4 && valid_day_month(*day, *month) => {
                 quantity.kind = QuantityKind::Date;
-                quantity.date = Some(PartialDate {
-                    year: Some(*year as i32),
-                    month: Some(*month as u8),
-                    day: Some(*day as u8),
-                });
+                quantity.date = Some(day_month(*day, *month, Some(*year as i32)));
             }
             [low, high] if low < high && parts.iter().all(|p| p.len() <= 3) => {
                 // A range of amounts: "3-5 người".
@@ -298,4 +260,13 @@ impl<'a> Extractor<'a> {
 /// ("ngày 31-4") is still compared as the date it claims to be.
 fn written_day_month(day: u32, month: u32) -> bool {
     (1..=31).contains(&day) && (1..=12).contains(&month)
+}
+
+/// The date of `day` and `month`, in `year` when given.
+fn day_month(day: u32, month: u32, year: Option<i32>) -> PartialDate {
+    PartialDate {
+        year,
+        month: Some(month as u8),
+        day: Some(day as u8),
+    }
 }
