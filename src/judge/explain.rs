@@ -119,6 +119,14 @@ pub fn explanation(verdict: Verdict, accounting: &Accounting, figures: &Judgemen
                 .first()
                 .map(change_text)
                 .or_else(|| figure_disagreement(figures))
+                .or_else(|| {
+                    missing_part(accounting).map(|part| {
+                        format!(
+                            "it speaks of the same thing but does not say \"{part}\", \
+                             read as a changed fact rather than an added one"
+                        )
+                    })
+                })
                 .unwrap_or_else(|| "it speaks of the same thing and says otherwise".to_string());
             format!("Refuted by {evidence}. {}.", capitalise(&reason))
         }

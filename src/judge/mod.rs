@@ -408,6 +408,27 @@ mod tests {
         assert_eq!(part.status, PartStatus::NotFound, "{:?}", result.parts);
     }
 
+    /// A REFUTED that no part contradicts (the model reads a figure the
+    /// document never states as changed) names the part it rests on.
+    #[test]
+    fn a_refutation_without_a_contradicted_part_names_the_unstated_part() {
+        let result = verdict_of("Ngày 9/9, số thôn của xã Gia Hưng đã giảm 13 thôn.");
+        assert_eq!(result.verdict, Verdict::Refuted, "{}", result.explanation);
+        assert!(
+            result
+                .parts
+                .iter()
+                .all(|part| part.status != PartStatus::Contradicted),
+            "{:?}",
+            result.parts
+        );
+        assert!(
+            result.explanation.contains("does not say \"Ngày 9/9\""),
+            "{}",
+            result.explanation
+        );
+    }
+
     #[test]
     fn a_claim_about_another_subject_says_which_name_is_missing() {
         let result = verdict_of("Huyện Mường Nhé hiện còn 52 trường học sau khi sáp nhập.");
