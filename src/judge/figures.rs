@@ -175,11 +175,14 @@ impl WholeDocument {
 
 /// Memory a document takes once fully prepared (every sentence's words,
 /// alignment tokens and the whole-document word set built), per byte of
-/// its text: measured at 33 on the 360 real articles of
-/// `../shared/eval/vifactcheck` by
+/// its text, as the document cache charges it. Measured on the 360 real
+/// articles of `../shared/eval/vifactcheck` by
 /// `cargo run --release --example prepared-memory -- DIR` (counting
-/// allocations). Charged up front, so the cache's bound holds however
-/// much of a document later checks prepare.
+/// allocations): 33 when it was set, 21.8 on 2026-12-07. The charge
+/// stays at 33, an overestimate, until a smaller one
+/// is measured against the serving RSS at 10M sentences: it would let the
+/// cache hold half as many documents again. Charged up front, so the
+/// cache's bound holds however much of a document later checks prepare.
 const PREPARED_BYTES_PER_TEXT_BYTE: usize = 33;
 
 impl PreparedDocument {
