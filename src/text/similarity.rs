@@ -31,11 +31,8 @@ impl BigramProfile {
     /// The similarity of the profiled text and `other`, in [0, 1];
     /// `scratch` is a buffer reused across calls.
     pub fn similarity(&self, other: &str, scratch: &mut Vec<u64>) -> f64 {
-        let other_bytes: usize = other
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(char::len_utf8)
-            .sum();
+        scratch.clear();
+        let other_bytes = collect_bigrams(other, scratch);
         let own_bytes = self.stripped.len();
         if own_bytes == other_bytes
             && other
@@ -48,23 +45,25 @@ impl BigramProfile {
         if own_bytes < 2 || other_bytes < 2 {
             return 0.0;
         }
-        scratch.clear();
-        collect_bigrams(other, scratch);
         scratch.sort_unstable();
         let shared = shared_count(&self.bigrams, scratch);
         (2 * shared) as f64 / (own_bytes + other_bytes - 2) as f64
     }
 }
 
-/// Appends the bigrams of `text`'s characters other than whitespace.
-fn collect_bigrams(text: &str, into: &mut Vec<u64>) {
+/// Appends the bigrams of `text`'s characters other than whitespace, and
+/// returns those characters' length in bytes.
+fn collect_bigrams(text: &str, into: &mut Vec<u64>) -> usize {
     let mut previous: Option<char> = None;
+    let mut bytes = 0;
     for current in text.chars().filter(|c| !c.is_whitespace()) {
         if let Some(previous) = previous {
             into.push(u64::from(u32::from(previous)) << 32 | u64::from(u32::from(current)));
         }
         previous = Some(current);
+        bytes += current.len_utf8();
     }
+    bytes
 }
 
 /// The size of the multiset intersection of two sorted lists.
