@@ -23,14 +23,17 @@
 //! Queries: a claim's terms are a union of term queries scored by tantivy's
 //! BM25 (k1 = 1.2, b = 0.75), collected top-k with Block-WAND when nothing
 //! restricts them, so the best sentences are found exactly, whatever the
-//! size of the archive; restrictions (named documents, record filters,
+//! size of the archive (the collector, [`top`], starts each segment from
+//! the k-th best score the segments before it found); restrictions (named documents, record filters,
 //! excluded documents) are intersected as clauses that add nothing to the
 //! score.
 
 mod snapshot;
 pub mod terms;
+mod top;
 
 use snapshot::Snapshot;
+use top::TopSentences;
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
@@ -609,7 +612,7 @@ impl IndexView {
                 .searcher()
                 .search_with_statistics_provider(
                     &query,
-                    &TopDocs::with_limit(limit).order_by_score(),
+                    &TopSentences::with_limit(limit),
                     statistics,
                 )?
                 .into_iter()

@@ -136,3 +136,70 @@ fn subject_sentences_are_found_at_their_place_or_looked_up() {
     let misplaced = [places[0], (places[1].0, places[0].1)];
     assert_eq!(sentences_of(&misplaced), expected);
 }
+
+/// The top k of a search over several segments, with many equal scores,
+/// is the head of the exhaustive ranking (score, then address): sharing
+/// the k-th best score between segments leaves nothing out.
+#[test]
+fn the_best_sentences_over_segments_are_the_head_of_the_exhaustive_ranking() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let (index, _) = SentenceIndex::open(directory.path()).expect("open");
+    let metadata = BTreeMap::new();
+    let shapes = [
+        "giá vàng tăng mạnh",
+        "giá vàng tăng",
+        "giá xăng giảm mạnh trong tuần",
+        "hà nội mưa to giá rau tăng",
+        "vàng",
+    ];
+    let mut number = 0u32;
+    for commit in 0..4u64 {
+        for shape in 0..30 {
+            let texts = [
+                shapes[shape % shapes.len()],
+                shapes[(shape * 7 + 3) % shapes.len()],
+            ];
+            add(&index, number, &term_lines(&texts), &metadata);
+            number += 1;
+        }
+        index.note(commit + 1);
+        index.commit().expect("commit");
+    }
+    let view = index.view();
+    assert!(
+        view.searcher().segment_readers().len() >= 2,
+        "several segments"
+    );
+    let all = Restriction::default();
+    let ranked = |hits: Vec<Hit>| -> Vec<(u32, u32, u32, f64)> {
+        let mut hits: Vec<(u32, u32, u32, f64)> = hits
+            .into_iter()
+            .map(|hit| {
+                (
+                    hit.address.segment_ord,
+                    hit.address.doc_id,
+                    hit.document,
+                    hit.score,
+                )
+            })
+            .collect();
+        hits.sort_by(|a, b| b.3.total_cmp(&a.3).then((a.0, a.1).cmp(&(b.0, b.1))));
+        hits
+    };
+    for terms in [
+        vec!["vang"],
+        vec!["gia", "tang", "manh"],
+        vec!["gia xang", "mua", "vang"],
+    ] {
+        let terms: Vec<String> = terms.into_iter().map(String::from).collect();
+        let exhaustive = ranked(view.score_every_sentence(&terms, &all).expect("scan"));
+        for limit in [1, 5, 17, 40, 1000] {
+            let best = ranked(
+                view.best_sentences(&terms, &all, None, limit)
+                    .expect("search"),
+            );
+            let head = &exhaustive[..limit.min(exhaustive.len())];
+            assert_eq!(best, head, "terms {terms:?}, limit {limit}");
+        }
+    }
+}
