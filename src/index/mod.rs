@@ -43,6 +43,7 @@ use std::sync::{Arc, RwLock};
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
+use tantivy::indexer::UserOperation;
 use tantivy::query::{
     Bm25StatisticsProvider, Bm25Weight, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery,
     TermQuery,
@@ -338,11 +339,17 @@ impl SentenceIndex {
         })
     }
 
-    /// Adds a document's sentences (searchable after the next commit).
+    /// Adds a document's sentences (searchable after the next commit), as
+    /// one group of operations: the writer's thread gets them in one
+    /// message (not one per sentence, each waking it), and a group is
+    /// never split between two segments, so a document's sentences stay
+    /// neighbours in one segment as [`IndexView::score_in_documents`]
+    /// reads them.
     pub fn add(&self, document: &IndexedDocument<'_>) -> Result<(), IndexError> {
         let writer = self.writer.read().unwrap_or_else(|p| p.into_inner());
         let fields = self.fields;
         let (mut words, mut pairs) = (String::new(), String::new());
+        let mut sentences = Vec::with_capacity(document.term_lines.len());
         for (position, line) in document.term_lines.iter().enumerate() {
             let mut sentence = TantivyDocument::default();
             sentence.add_u64(fields.number, u64::from(document.number));
@@ -366,10 +373,11 @@ impl SentenceIndex {
             for (key, value) in document.metadata {
                 sentence.add_text(fields.metadata, metadata_term(key, value));
             }
-            writer
-                .add_document(sentence)
-                .map_err(|error| self.write_error(error))?;
+            sentences.push(UserOperation::Add(sentence));
         }
+        writer
+            .run(sentences)
+            .map_err(|error| self.write_error(error))?;
         Ok(())
     }
 
