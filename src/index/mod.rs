@@ -23,10 +23,10 @@
 //! Queries: a claim's terms are a union of term queries scored by tantivy's
 //! BM25 (k1 = 1.2, b = 0.75), collected top-k with Block-WAND when nothing
 //! restricts them, so the best sentences are found exactly, whatever the
-//! size of the archive (the collector, [`top`], starts each segment from
-//! the k-th best score the segments before it found); restrictions (named documents, record filters,
-//! excluded documents) are intersected as clauses that add nothing to the
-//! score.
+//! size of the archive (the collector, `top.rs`, starts each segment from
+//! the k-th best score the segments before it found); restrictions (named
+//! documents, record filters, excluded documents) are intersected as
+//! clauses that add nothing to the score.
 
 mod snapshot;
 pub mod terms;
