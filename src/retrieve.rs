@@ -73,11 +73,12 @@ const COMMON_LEADERS: usize = 2;
 /// sentences all score within a few per cent of each other: Block-WAND
 /// cannot skip them, and each leading term adds a cursor to move at every
 /// one. At 10M sentences of the scale benchmark this took retrieval p99
-/// from 7.5-7.6 to 6.1 ms and verify p99 from 7.8-7.9 to 6.5 ms (fastest
-/// of three passes), with recall@20 against the exhaustive scan
-/// (0.949 / 1.000) and verdicts unchanged; at 1M nothing changed beyond
-/// noise. Capping all selective terms at six instead lost recall in a
-/// unit test whose claims hold many rare word pairs (0.87 against 0.95).
+/// from 7.5-7.6 to 6.1-6.7 ms and verify p99 from 7.8-7.9 to 6.5-7.4 ms
+/// (fastest of three passes, two runs each), with recall@20 against the
+/// exhaustive scan (0.949 / 1.000) and verdicts unchanged; at 1M nothing
+/// changed beyond noise. Capping all selective terms at six instead lost
+/// recall in a unit test whose claims hold many rare word pairs (0.87
+/// against 0.95).
 const FREQUENT_SELECTIVE_LEADERS: usize = 4;
 /// Sentences the selective terms find, per candidate wanted, before every
 /// term scores them again.
