@@ -596,6 +596,32 @@ impl IndexView {
         bonus: Option<Arc<FastMap<u32, f64>>>,
         limit: usize,
     ) -> Result<Vec<Hit>, IndexError> {
+        self.best_matching(self.union_of(terms), terms, restriction, bonus, limit)
+    }
+
+    /// The `limit` best sentences holding every one of `terms`, by BM25,
+    /// among those `restriction` allows.
+    pub fn best_sentences_holding_all(
+        &self,
+        terms: &[String],
+        restriction: &Restriction<'_>,
+        limit: usize,
+    ) -> Result<Vec<Hit>, IndexError> {
+        let matching = BooleanQuery::intersection(self.term_queries(terms));
+        self.best_matching(matching, terms, restriction, None, limit)
+    }
+
+    /// The `limit` best sentences `matching` finds among those
+    /// `restriction` allows (with `bonus`, of its documents only, each
+    /// with its document's bonus added).
+    fn best_matching(
+        &self,
+        matching: BooleanQuery,
+        terms: &[String],
+        restriction: &Restriction<'_>,
+        bonus: Option<Arc<FastMap<u32, f64>>>,
+        limit: usize,
+    ) -> Result<Vec<Hit>, IndexError> {
         if terms.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
@@ -606,7 +632,6 @@ impl IndexView {
             clauses.push((Occur::Must, self.documents_query(&documents)));
         }
         self.restrict(restriction, &mut clauses);
-        let matching = self.union_of(terms);
         let query: Box<dyn Query> = if clauses.is_empty() {
             // A plain union: collected top-k with Block-WAND.
             Box::new(matching)
@@ -845,17 +870,20 @@ impl IndexView {
 
     /// A union of term queries, scored by BM25.
     fn union_of(&self, terms: &[String]) -> BooleanQuery {
-        BooleanQuery::union(
-            terms
-                .iter()
-                .map(|term| {
-                    Box::new(TermQuery::new(
-                        self.term(term),
-                        IndexRecordOption::WithFreqs,
-                    )) as Box<dyn Query>
-                })
-                .collect(),
-        )
+        BooleanQuery::union(self.term_queries(terms))
+    }
+
+    /// One BM25-scored query per term.
+    fn term_queries(&self, terms: &[String]) -> Vec<Box<dyn Query>> {
+        terms
+            .iter()
+            .map(|term| {
+                Box::new(TermQuery::new(
+                    self.term(term),
+                    IndexRecordOption::WithFreqs,
+                )) as Box<dyn Query>
+            })
+            .collect()
     }
 
     /// Turns collected addresses into hits.
