@@ -596,7 +596,10 @@ impl IndexView {
         bonus: Option<Arc<FastMap<u32, f64>>>,
         limit: usize,
     ) -> Result<Vec<Hit>, IndexError> {
-        self.best_matching(self.union_of(terms), terms, restriction, bonus, limit)
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.best_matching(self.union_of(terms), restriction, bonus, limit)
     }
 
     /// The `limit` best sentences holding every one of `terms`, by BM25,
@@ -607,8 +610,11 @@ impl IndexView {
         restriction: &Restriction<'_>,
         limit: usize,
     ) -> Result<Vec<Hit>, IndexError> {
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
         let matching = BooleanQuery::intersection(self.term_queries(terms));
-        self.best_matching(matching, terms, restriction, None, limit)
+        self.best_matching(matching, restriction, None, limit)
     }
 
     /// The `limit` best sentences `matching` finds among those
@@ -617,12 +623,11 @@ impl IndexView {
     fn best_matching(
         &self,
         matching: BooleanQuery,
-        terms: &[String],
         restriction: &Restriction<'_>,
         bonus: Option<Arc<FastMap<u32, f64>>>,
         limit: usize,
     ) -> Result<Vec<Hit>, IndexError> {
-        if terms.is_empty() || limit == 0 {
+        if limit == 0 {
             return Ok(Vec::new());
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -633,7 +638,7 @@ impl IndexView {
         }
         self.restrict(restriction, &mut clauses);
         let query: Box<dyn Query> = if clauses.is_empty() {
-            // A plain union: collected top-k with Block-WAND.
+            // The terms alone: collected top-k with Block-WAND.
             Box::new(matching)
         } else {
             clauses.push((Occur::Must, Box::new(matching)));
