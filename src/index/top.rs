@@ -49,8 +49,10 @@ impl TopSentences {
     }
 
     /// Records a segment's k-th best score when it beats the shared one.
+    /// Only a positive score is kept: its bits order as scores do (those
+    /// of -0.0 would not), and no sentence a search finds scores 0.
     fn raise(&self, score: Score) {
-        if score >= 0.0 {
+        if score > 0.0 {
             let bits = score.to_bits();
             let _ = self.kth_best.fetch_update(
                 AtomicOrdering::Relaxed,
