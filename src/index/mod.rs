@@ -128,6 +128,15 @@ impl Fields {
     }
 }
 
+/// How term postings are read for scoring. A term counts once per
+/// sentence (see [`terms`]), so every stored term frequency is 1: reading
+/// the documents alone (tantivy then reports a frequency of 1) scores
+/// exactly as reading the frequencies would, without decoding their
+/// blocks, about half of the work of reading a posting list. The
+/// frequencies stay stored (`WithFreqs`): Block-WAND's per-block score
+/// bounds live beside them in the skip data.
+const SCORING_READ: IndexRecordOption = IndexRecordOption::Basic;
+
 const NUMBER: &str = "document";
 const SENTENCE: &str = "sentence";
 
@@ -723,7 +732,7 @@ impl IndexView {
             };
             let inverted = segment.inverted_index(term.field())?;
             let mut postings = inverted
-                .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+                .read_postings_from_terminfo(info, SCORING_READ)
                 .map_err(tantivy::TantivyError::from)?;
             let norms = segment.get_fieldnorms_reader(term.field())?;
             for (sentence, score) in sentences.iter().zip(scores.iter_mut()) {
@@ -882,12 +891,7 @@ impl IndexView {
     fn term_queries(&self, terms: &[String]) -> Vec<Box<dyn Query>> {
         terms
             .iter()
-            .map(|term| {
-                Box::new(TermQuery::new(
-                    self.term(term),
-                    IndexRecordOption::WithFreqs,
-                )) as Box<dyn Query>
-            })
+            .map(|term| Box::new(TermQuery::new(self.term(term), SCORING_READ)) as Box<dyn Query>)
             .collect()
     }
 

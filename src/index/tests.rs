@@ -203,3 +203,92 @@ fn the_best_sentences_over_segments_are_the_head_of_the_exhaustive_ranking() {
         }
     }
 }
+
+/// Scores read without term frequencies ([`SCORING_READ`]) are the scores
+/// of tantivy's own reading with them, for the top-k search and for
+/// scoring named documents' sentences alike: every stored frequency is 1,
+/// even for a sentence that repeats its words.
+#[test]
+fn scores_read_without_frequencies_are_the_scores_with_them() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let (index, _) = SentenceIndex::open(directory.path()).expect("open");
+    let metadata = BTreeMap::new();
+    let texts = [
+        "giá vàng giá vàng tăng, giá vàng lại tăng",
+        "giá xăng giảm",
+        "vàng vàng vàng",
+        "hà nội mưa, giá rau tăng giá",
+    ];
+    for number in 0..40u32 {
+        let pair = [
+            texts[number as usize % texts.len()],
+            texts[(number as usize * 3 + 1) % texts.len()],
+        ];
+        add(&index, number, &term_lines(&pair), &metadata);
+    }
+    index.note(1);
+    index.commit().expect("commit");
+    let view = index.view();
+    let with_frequencies = |terms: &[String]| -> Vec<(u32, u32, f32)> {
+        let queries: Vec<Box<dyn Query>> = terms
+            .iter()
+            .map(|term| {
+                Box::new(TermQuery::new(
+                    view.term(term),
+                    IndexRecordOption::WithFreqs,
+                )) as Box<dyn Query>
+            })
+            .collect();
+        let mut found: Vec<(u32, u32, f32)> = view
+            .searcher()
+            .search_with_statistics_provider(
+                &BooleanQuery::union(queries),
+                &TopDocs::with_limit(1000).order_by_score(),
+                &view.snapshot.statistics,
+            )
+            .expect("search")
+            .into_iter()
+            .map(|(score, address)| (address.segment_ord, address.doc_id, score))
+            .collect();
+        found.sort_by_key(|(segment, doc, _)| (*segment, *doc));
+        found
+    };
+    let addressed = |hits: Vec<Hit>| -> Vec<(u32, u32, f32)> {
+        let mut found: Vec<(u32, u32, f32)> = hits
+            .into_iter()
+            .map(|hit| {
+                (
+                    hit.address.segment_ord,
+                    hit.address.doc_id,
+                    hit.score as f32,
+                )
+            })
+            .collect();
+        found.sort_by_key(|(segment, doc, _)| (*segment, *doc));
+        found
+    };
+    // Every document holds one of these two words.
+    let mut places: Vec<(u32, DocumentPlace)> = ["gia", "vang"]
+        .iter()
+        .flat_map(|word| view.documents_holding(word).expect("documents holding"))
+        .map(|holding| (holding.number, holding.place))
+        .collect();
+    places.sort_unstable_by_key(|(number, _)| *number);
+    places.dedup_by_key(|(number, _)| *number);
+    assert_eq!(places.len(), 40);
+    for terms in [vec!["gia", "vang"], vec!["gia vang", "tang"], vec!["vang"]] {
+        let terms: Vec<String> = terms.into_iter().map(String::from).collect();
+        let expected = with_frequencies(&terms);
+        assert!(!expected.is_empty());
+        let best = view
+            .best_sentences(&terms, &Restriction::default(), None, 1000)
+            .expect("search");
+        assert_eq!(addressed(best), expected, "top k, terms {terms:?}");
+        let named = view.score_in_documents(&terms, &places).expect("scored");
+        assert_eq!(
+            addressed(named),
+            expected,
+            "named documents, terms {terms:?}"
+        );
+    }
+}
