@@ -40,6 +40,10 @@
 //! stored, to draw the same claims): a 10M store takes minutes to build,
 //! a reading experiment then seconds. The ingest column then says
 //! `reused`.
+//!
+//! `CLAIMCHECK_BENCH_PAUSE_SECONDS=N` waits N seconds between the ingest
+//! and the first pass, printing the process id, for a profiler to attach
+//! (`perf record -p PID`) to the first pass alone.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -310,6 +314,13 @@ fn run_size(target_sentences: usize) {
         claims.push(unknown_place_claim(&mut random));
     }
 
+    if let Some(seconds) = std::env::var("CLAIMCHECK_BENCH_PAUSE_SECONDS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        eprintln!("first pass in {seconds} s (pid {})", std::process::id());
+        std::thread::sleep(Duration::from_secs(seconds));
+    }
     let mut latencies = Vec::with_capacity(claims.len());
     let mut right = 0;
     for claim in &claims {

@@ -710,9 +710,12 @@ impl IndexView {
         Ok(weighed)
     }
 
-    /// The BM25 score of each of a segment's `sentences` (ascending) for
-    /// the weighed terms, reading each term's postings only at those
-    /// sentences.
+    /// The BM25 score of each of a segment's `sentences` (ascending, no
+    /// repeats) for the weighed terms, reading each term's postings only
+    /// at those sentences. The sentences are read as runs of consecutive
+    /// addresses (a document's sentences are neighbours): a term's
+    /// postings are moved to each run's start once, and then only over the
+    /// sentences of the run that hold it.
     fn score_sentences(
         segment: &tantivy::SegmentReader,
         ordinal: usize,
@@ -720,6 +723,14 @@ impl IndexView {
         sentences: &[DocId],
     ) -> Result<Vec<f32>, IndexError> {
         use tantivy::postings::Postings;
+        // (index in `sentences` of the run's first sentence, first, end).
+        let mut runs: Vec<(usize, DocId, DocId)> = Vec::new();
+        for (index, &sentence) in sentences.iter().enumerate() {
+            match runs.last_mut() {
+                Some((_, _, end)) if *end == sentence => *end += 1,
+                _ => runs.push((index, sentence, sentence + 1)),
+            }
+        }
         let mut scores = vec![0.0f32; sentences.len()];
         for Weighed {
             term,
@@ -735,16 +746,18 @@ impl IndexView {
                 .read_postings_from_terminfo(info, SCORING_READ)
                 .map_err(tantivy::TantivyError::from)?;
             let norms = segment.get_fieldnorms_reader(term.field())?;
-            for (sentence, score) in sentences.iter().zip(scores.iter_mut()) {
+            for &(offset, first, end) in &runs {
                 let mut at = tantivy::DocSet::doc(&postings);
-                if at < *sentence {
-                    at = tantivy::DocSet::seek(&mut postings, *sentence);
+                if at < first {
+                    at = tantivy::DocSet::seek(&mut postings, first);
                 }
                 if at == TERMINATED {
                     break;
                 }
-                if at == *sentence {
-                    *score += weight.score(norms.fieldnorm_id(at), postings.term_freq());
+                while at < end {
+                    scores[offset + (at - first) as usize] +=
+                        weight.score(norms.fieldnorm_id(at), postings.term_freq());
+                    at = tantivy::DocSet::advance(&mut postings);
                 }
             }
         }
@@ -843,10 +856,15 @@ impl IndexView {
         order.sort_unstable();
         for group in order.chunk_by(|a, b| a.0 == b.0) {
             let segment = self.searcher().segment_reader(group[0].0);
-            let sentences: Vec<DocId> = group.iter().map(|(_, sentence, _)| *sentence).collect();
+            let mut sentences: Vec<DocId> =
+                group.iter().map(|(_, sentence, _)| *sentence).collect();
+            // A sentence twice among the hits is scored once.
+            sentences.dedup();
             let scores = Self::score_sentences(segment, group[0].0 as usize, &weights, &sentences)?;
-            for ((_, _, at), score) in group.iter().zip(scores) {
-                hits[*at].score = f64::from(score);
+            for (_, sentence, at) in group {
+                if let Ok(index) = sentences.binary_search(sentence) {
+                    hits[*at].score = f64::from(scores[index]);
+                }
             }
         }
         Ok(())
