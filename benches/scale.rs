@@ -41,9 +41,11 @@
 //! a reading experiment then seconds. The ingest column then says
 //! `reused`.
 //!
-//! `CLAIMCHECK_BENCH_PAUSE_SECONDS=N` waits N seconds between the ingest
-//! and the first pass, printing the process id, for a profiler to attach
-//! (`perf record -p PID`) to the first pass alone.
+//! For a profiler (`perf record -p PID`): `CLAIMCHECK_BENCH_PAUSE_SECONDS=N`
+//! waits N seconds between the ingest and the first pass, printing the
+//! process id, to profile the first pass alone;
+//! `CLAIMCHECK_BENCH_PROFILE_SECONDS=N` verifies the claims again and
+//! again for N seconds after the passes, printing when it starts.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
