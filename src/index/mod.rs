@@ -132,7 +132,9 @@ impl Fields {
 /// sentence (see [`terms`]), so every stored term frequency is 1: reading
 /// the documents alone (tantivy then reports a frequency of 1) scores
 /// exactly as reading the frequencies would, without decoding their
-/// blocks, about half of the work of reading a posting list. The
+/// blocks, about half of the work of reading a posting list (of
+/// sentences tied at a top-k list's last places, tantivy may keep other
+/// ones than it would reading them). The
 /// frequencies stay stored (`WithFreqs`): Block-WAND's per-block score
 /// bounds live beside them in the skip data.
 const SCORING_READ: IndexRecordOption = IndexRecordOption::Basic;
