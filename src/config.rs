@@ -71,12 +71,17 @@ pub enum Command {
     Token(TokenArgs),
     /// Rebuild the search index of a data directory from its stored
     /// documents (the server must be stopped).
-    Reindex(ReindexArgs),
+    Reindex(StoppedDataDirArgs),
+    /// Merge the search index of a data directory into one segment (the
+    /// server must be stopped): after a bulk load, checks read each term
+    /// once instead of once per segment.
+    Compact(StoppedDataDirArgs),
 }
 
+/// A data directory worked on while no server holds it.
 #[derive(Debug, Args)]
-pub struct ReindexArgs {
-    /// Directory of the sled store whose index is rebuilt.
+pub struct StoppedDataDirArgs {
+    /// Directory of the sled store whose search index is worked on.
     #[arg(long, env = "CLAIMCHECK_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
     pub data_dir: PathBuf,
     /// sled page cache, in MiB.

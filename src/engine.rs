@@ -209,12 +209,7 @@ impl Engine {
         let started = std::time::Instant::now();
         let store = Store::open(directory, caches.sled_bytes)?;
         let store_opened = started.elapsed();
-        let (index, opened) = SentenceIndex::open(directory)?;
-        match opened {
-            Opened::New => build_index(&store, &index)?,
-            Opened::Holding(through) => replay_changes(&store, &index, through)?,
-        }
-        commit_index(&store, &index)?;
+        let index = open_index_up_to_date(directory, &store)?;
         tracing::info!(
             store_ms = store_opened.as_secs_f64() * 1e3,
             index_ms = (started.elapsed() - store_opened).as_secs_f64() * 1e3,
@@ -246,9 +241,23 @@ impl Engine {
         let index = SentenceIndex::recreate(directory)?;
         build_index(&store, &index)?;
         commit_index(&store, &index)?;
+        index.merge_segments()?;
         store.flush()?;
         index.close()?;
         Ok(store.counts()?.documents)
+    }
+
+    /// Merges the search index of the store in `directory` into one
+    /// segment, after bringing it up to date with the store as a start
+    /// does; returns how many segments it had. The store must not be open
+    /// elsewhere (its lock is taken).
+    pub fn compact(directory: &Path, caches: CacheSizes) -> Result<usize, EngineError> {
+        let store = Store::open(directory, caches.sled_bytes)?;
+        let index = open_index_up_to_date(directory, &store)?;
+        let segments = index.merge_segments()?;
+        store.flush()?;
+        index.close()?;
+        Ok(segments)
     }
 
     /// The store, for reads by id and listing.
@@ -553,6 +562,19 @@ impl Engine {
 /// Commits what the index was handed and, when it committed, lets the
 /// store forget the changes the index now holds; `false` when there was
 /// nothing to commit.
+/// Opens the search index of `directory` and brings it up to date with
+/// `store`: built from it when there is none, the store's changes after
+/// the index's last commit replayed otherwise; then committed.
+fn open_index_up_to_date(directory: &Path, store: &Store) -> Result<SentenceIndex, EngineError> {
+    let (index, opened) = SentenceIndex::open(directory)?;
+    match opened {
+        Opened::New => build_index(store, &index)?,
+        Opened::Holding(through) => replay_changes(store, &index, through)?,
+    }
+    commit_index(store, &index)?;
+    Ok(index)
+}
+
 fn commit_index(store: &Store, index: &SentenceIndex) -> Result<bool, EngineError> {
     let committed = index.commit()?;
     if committed {

@@ -39,6 +39,7 @@ fn main() -> std::process::ExitCode {
             Command::Health(args) => cli::health::run(args).await,
             Command::Token(args) => cli::token::run(args),
             Command::Reindex(args) => cli::reindex::run(args),
+            Command::Compact(args) => cli::reindex::compact(args),
         }
     });
     // Work still on the blocking pool (an analysis, a verification between

@@ -292,3 +292,49 @@ fn scores_read_without_frequencies_are_the_scores_with_them() {
         );
     }
 }
+
+/// Merging the segments of several commits into one keeps every sentence
+/// and its score, and the commit's record of the last store change, so
+/// that the next start replays nothing twice.
+#[test]
+fn merging_segments_keeps_sentences_scores_and_the_last_change() {
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let terms: Vec<String> = ["gia", "vang", "gia vang", "ha noi"]
+        .map(String::from)
+        .to_vec();
+    let ranked = |view: &IndexView| -> Vec<(u32, u32, u64)> {
+        let mut hits: Vec<(u32, u32, u64)> = view
+            .best_sentences(&terms, &Restriction::default(), None, 1000)
+            .expect("search")
+            .into_iter()
+            .map(|hit| (hit.document, hit.sentence, hit.score.to_bits()))
+            .collect();
+        hits.sort_unstable();
+        hits
+    };
+    let before = {
+        let (index, _) = SentenceIndex::open(directory.path()).expect("open");
+        let metadata = BTreeMap::new();
+        let texts = ["giá vàng tăng", "hà nội mưa, giá rau tăng", "vàng giảm"];
+        for commit in 0..4u32 {
+            for number in commit * 10..commit * 10 + 10 {
+                let pair = [texts[number as usize % 3], texts[(number as usize + 1) % 3]];
+                add(&index, number, &term_lines(&pair), &metadata);
+            }
+            index.note(u64::from(commit) + 1);
+            index.commit().expect("commit");
+        }
+        let segments = index.segment_count().expect("segments");
+        assert!(segments >= 2, "{segments} segments");
+        let before = ranked(&index.view());
+        assert_eq!(index.merge_segments().expect("merged"), segments);
+        assert_eq!(index.segment_count().expect("segments"), 1);
+        assert_eq!(ranked(&index.view()), before);
+        index.close().expect("close");
+        before
+    };
+    let (index, opened) = SentenceIndex::open(directory.path()).expect("reopen");
+    assert_eq!(opened, Opened::Holding(4));
+    assert_eq!(index.segment_count().expect("segments"), 1);
+    assert_eq!(ranked(&index.view()), before);
+}

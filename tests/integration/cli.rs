@@ -578,12 +578,13 @@ fn the_readme_configuration_table_matches_serve_help() {
     }
 }
 
-/// `claimcheck reindex` is refused while a server holds the data
-/// directory; on a stopped server's directory it rebuilds the search index,
-/// and the server then answers every claim as before: verdict, confidence
-/// and evidence.
+/// `claimcheck reindex` and `claimcheck compact` are refused while a
+/// server holds the data directory; on a stopped server's directory
+/// compact merges the search index into one segment and reindex rebuilds
+/// it, and after each the server answers every claim as before: verdict,
+/// confidence and evidence.
 #[tokio::test]
-async fn reindex_rebuilds_an_index_that_answers_as_before() {
+async fn reindex_and_compact_leave_an_index_that_answers_as_before() {
     let directory = tempfile::tempdir().unwrap();
     let claims: Vec<String> = std::fs::read_to_string(claims_path())
         .unwrap()
@@ -619,13 +620,14 @@ async fn reindex_rebuilds_an_index_that_answers_as_before() {
         }
         answers
     }
-    let reindex = || {
+    let offline = |command: &str| {
         Command::new(BINARY)
-            .args(["reindex", "--data-dir"])
+            .args([command, "--data-dir"])
             .arg(directory.path())
             .output()
             .unwrap()
     };
+    let reindex = || offline("reindex");
 
     let (mut server, url) = spawn_server(directory.path());
     let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
@@ -641,10 +643,34 @@ async fn reindex_rebuilds_an_index_that_answers_as_before() {
     }
     let before = answers(&url, &claims).await;
     assert!(before.iter().any(|(_, _, evidence)| !evidence.is_empty()));
-    let refused = reindex();
-    let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success(), "{stderr}");
-    assert!(stderr.contains("another claimcheck process"), "{stderr}");
+    for refused in [reindex(), offline("compact")] {
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{stderr}");
+        assert!(stderr.contains("another claimcheck process"), "{stderr}");
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let compacted = offline("compact");
+    let stdout = String::from_utf8_lossy(&compacted.stdout);
+    assert!(
+        compacted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compacted.stderr)
+    );
+    assert!(
+        stdout.starts_with("compacted the search index of")
+            || stdout.contains("is already one segment"),
+        "{stdout}"
+    );
+    let again = offline("compact");
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("is already one segment"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    let (mut server, url) = spawn_server(directory.path());
+    assert_eq!(answers(&url, &claims).await, before);
     server.kill().unwrap();
     server.wait().unwrap();
 
