@@ -559,9 +559,6 @@ impl Engine {
     }
 }
 
-/// Commits what the index was handed and, when it committed, lets the
-/// store forget the changes the index now holds; `false` when there was
-/// nothing to commit.
 /// Opens the search index of `directory` and brings it up to date with
 /// `store`: built from it when there is none, the store's changes after
 /// the index's last commit replayed otherwise; then committed.
@@ -575,6 +572,9 @@ fn open_index_up_to_date(directory: &Path, store: &Store) -> Result<SentenceInde
     Ok(index)
 }
 
+/// Commits what the index was handed and, when it committed, lets the
+/// store forget the changes the index now holds; `false` when there was
+/// nothing to commit.
 fn commit_index(store: &Store, index: &SentenceIndex) -> Result<bool, EngineError> {
     let committed = index.commit()?;
     if committed {
