@@ -241,9 +241,8 @@ impl Engine {
         let index = SentenceIndex::recreate(directory)?;
         build_index(&store, &index)?;
         commit_index(&store, &index)?;
-        index.merge_segments()?;
         store.flush()?;
-        index.close()?;
+        index.close_merged()?;
         Ok(store.counts()?.documents)
     }
 
@@ -254,10 +253,8 @@ impl Engine {
     pub fn compact(directory: &Path, caches: CacheSizes) -> Result<usize, EngineError> {
         let store = Store::open(directory, caches.sled_bytes)?;
         let index = open_index_up_to_date(directory, &store)?;
-        let segments = index.merge_segments()?;
         store.flush()?;
-        index.close()?;
-        Ok(segments)
+        Ok(index.close_merged()?)
     }
 
     /// The store, for reads by id and listing.

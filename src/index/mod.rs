@@ -43,7 +43,7 @@ use std::sync::{Arc, RwLock};
 
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
-use tantivy::indexer::UserOperation;
+use tantivy::indexer::{NoMergePolicy, UserOperation};
 use tantivy::query::{
     Bm25StatisticsProvider, Bm25Weight, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery,
     TermQuery,
@@ -433,17 +433,11 @@ impl SentenceIndex {
             .map_err(|error| self.write_error(error))?;
         prepared.set_payload(&through.to_string());
         prepared.commit().map_err(|error| self.write_error(error))?;
-        self.refresh_view()?;
-        self.committed_through.store(through, Ordering::SeqCst);
-        Ok(true)
-    }
-
-    /// Makes searches read the index as last committed or merged.
-    fn refresh_view(&self) -> Result<(), IndexError> {
         self.reader.reload()?;
         let snapshot = Snapshot::new(self.reader.searcher(), NUMBER, SENTENCE)?;
         *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snapshot);
-        Ok(())
+        self.committed_through.store(through, Ordering::SeqCst);
+        Ok(true)
     }
 
     /// How many segments the committed index has.
@@ -451,24 +445,28 @@ impl SentenceIndex {
         Ok(self.index.searchable_segment_ids()?.len())
     }
 
-    /// Merges every segment of the committed index into one, keeping the
+    /// Closes the index with every segment merged into one, keeping the
     /// commit's record of the last store change it holds; returns how many
-    /// segments there were. Meant for an index nothing writes meanwhile
-    /// (`claimcheck compact`, the end of `claimcheck reindex`): the writer
-    /// merges a few similar segments at a time as it goes, and an archive
-    /// loaded in bulk is left in several, each read once per term by every
-    /// search; in one, a check at 1M sentences took a tenth less time
-    /// (docs/PERFORMANCE.md).
-    pub fn merge_segments(&self) -> Result<usize, IndexError> {
+    /// segments there were. For an index nothing else writes (`claimcheck
+    /// compact`, the end of `claimcheck reindex`): the writer merges a few
+    /// similar segments at a time as it goes, so an archive loaded in bulk
+    /// is left in several, each read once per term by every search; in
+    /// one, a check at 1M sentences took a tenth less time
+    /// (docs/PERFORMANCE.md). The merges the writer started on its own end
+    /// first, since a segment they are merging cannot be merged again.
+    pub fn close_merged(self) -> Result<usize, IndexError> {
+        let writer = self.writer.into_inner().unwrap_or_else(|p| p.into_inner());
+        writer.wait_merging_threads()?;
         let segments = self.index.searchable_segment_ids()?;
         if segments.len() > 1 {
-            let mut writer = self.writer.write().unwrap_or_else(|p| p.into_inner());
+            let mut writer: IndexWriter =
+                self.index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
+            writer.set_merge_policy(Box::new(NoMergePolicy));
             writer
                 .merge(&segments)
                 .wait()
-                .map_err(|error| self.write_error(error))?;
-            drop(writer);
-            self.refresh_view()?;
+                .map_err(|error| write_error_in(&self.folder, error))?;
+            writer.wait_merging_threads()?;
         }
         Ok(segments.len())
     }
@@ -476,16 +474,7 @@ impl SentenceIndex {
     /// A failed write, read as a full disk when the index's file system
     /// has less room than one segment of the writer's buffer.
     fn write_error(&self, error: tantivy::TantivyError) -> IndexError {
-        let error = IndexError::Tantivy(error);
-        if error.is_disk_full() {
-            return error;
-        }
-        match (error, free_bytes(&self.folder)) {
-            (IndexError::Tantivy(error), Some(free)) if free < WRITER_MEMORY_BYTES as u64 => {
-                IndexError::NoSpace(error)
-            }
-            (error, _) => error,
-        }
+        write_error_in(&self.folder, error)
     }
 
     /// The last store change the searchable index holds.
@@ -523,6 +512,21 @@ impl SentenceIndex {
         writer.wait_merging_threads()?;
         drop(self.index);
         Ok(())
+    }
+}
+
+/// A failed write to the index in `folder`, read as a full disk when its
+/// file system has less room than one segment of the writer's buffer.
+fn write_error_in(folder: &Path, error: tantivy::TantivyError) -> IndexError {
+    let error = IndexError::Tantivy(error);
+    if error.is_disk_full() {
+        return error;
+    }
+    match (error, free_bytes(folder)) {
+        (IndexError::Tantivy(error), Some(free)) if free < WRITER_MEMORY_BYTES as u64 => {
+            IndexError::NoSpace(error)
+        }
+        (error, _) => error,
     }
 }
 
