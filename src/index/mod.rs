@@ -440,11 +440,6 @@ impl SentenceIndex {
         Ok(true)
     }
 
-    /// How many segments the committed index has.
-    pub fn segment_count(&self) -> Result<usize, IndexError> {
-        Ok(self.index.searchable_segment_ids()?.len())
-    }
-
     /// Closes the index with every segment merged into one, keeping the
     /// commit's record of the last store change it holds; returns how many
     /// segments there were. For an index nothing else writes (`claimcheck
