@@ -1,5 +1,5 @@
-//! `claimcheck serve`: opens the store, binds the gRPC and HTTP ports,
-//! serves until SIGINT/SIGTERM.
+//! `claimcheck serve`: opens the store, warms it up in the background,
+//! binds the gRPC and HTTP ports, serves until SIGINT/SIGTERM.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use crate::auth::Access;
 use crate::cluster::Cluster;
 use crate::config::{ServeArgs, ServeSettings};
+use crate::engine::{warm_up_store_bytes, Engine};
 use crate::grpc::server::{serve, Listeners, ServerOptions};
 use crate::service::Service;
 use crate::store::Store;
@@ -52,6 +53,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut service =
         Service::open(&settings.data_dir, settings.caches, settings.limits.clone())
             .with_context(|| format!("cannot open the store in {}", settings.data_dir.display()))?;
+    warm_up_in_background(&service, warm_up_store_bytes(settings.caches.sled_bytes));
     // Stops following the cluster's log once serving has stopped.
     let (stop_following, following_stopped) = tokio::sync::watch::channel(false);
     if let Some(cluster) = &settings.cluster {
@@ -128,6 +130,32 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let _ = stop_following.send(true);
     record_store_snapshot(settings.data_dir.clone()).await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs [`Engine::warm_up`] on a thread of its own while the service
+/// already answers: checks are right meanwhile, only slower.
+fn warm_up_in_background(service: &Service, store_bytes: u64) {
+    let engine = Arc::downgrade(&service.engine());
+    let spawned = std::thread::Builder::new()
+        .name("warm-up".into())
+        .spawn(move || {
+            let started = std::time::Instant::now();
+            match Engine::warm_up(&engine, store_bytes) {
+                Ok(warmed) if warmed.finished => tracing::info!(
+                    index_mib = warmed.index_bytes >> 20,
+                    store_mib = warmed.store_bytes >> 20,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "warmed up: the search index's pages and the newest documents are in memory"
+                ),
+                Ok(_) => tracing::info!("warm-up stopped: the service stopped"),
+                Err(error) => {
+                    tracing::warn!(%error, "warm-up failed; checks read from disk as they need")
+                }
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "warm-up not started; checks read from disk as they need");
+    }
 }
 
 /// After a clean stop, has the store record a snapshot so that the next

@@ -485,6 +485,54 @@ impl SentenceIndex {
         }
     }
 
+    /// The files of the committed segments that searches read, the term
+    /// dictionaries, norms and columns first, then the postings (not the
+    /// document stores: no field is stored), for
+    /// [`SentenceIndex::warm_file`].
+    pub fn searched_files(&self) -> Result<Vec<PathBuf>, IndexError> {
+        let rank = |path: &PathBuf| match path.extension().and_then(|e| e.to_str()) {
+            Some("term") => 0,
+            Some("fieldnorm") | Some("fast") => 1,
+            _ => 2,
+        };
+        let mut files: Vec<PathBuf> = self
+            .index
+            .load_metas()?
+            .list_segment_files()
+            .into_iter()
+            .filter(|path| path.extension().is_none_or(|e| e != "store"))
+            .collect();
+        files.sort_by_key(|path| (rank(path), path.clone()));
+        Ok(files)
+    }
+
+    /// Reads one byte of every memory page of `length` bytes of the index
+    /// file `path` from `offset` on, through the memory map searches read,
+    /// so that later searches find those pages mapped instead of each
+    /// faulting in the ones it touches; returns the file's length (0 for a
+    /// file a merge has removed since it was listed).
+    pub fn warm_file(&self, path: &Path, offset: u64, length: u64) -> Result<u64, IndexError> {
+        use tantivy::directory::Directory;
+        const PAGE: usize = 4096;
+        let Ok(file) = self.index.directory().open_read(path) else {
+            return Ok(0);
+        };
+        let total = tantivy::HasLen::len(&file) as u64;
+        let start = offset.min(total) as usize;
+        let end = offset.saturating_add(length).min(total) as usize;
+        let bytes = file
+            .slice(start..end)
+            .read_bytes()
+            .map_err(tantivy::TantivyError::from)?;
+        let sum = bytes
+            .as_slice()
+            .iter()
+            .step_by(PAGE)
+            .fold(0u8, |sum, byte| sum ^ byte);
+        std::hint::black_box(sum);
+        Ok(total)
+    }
+
     /// Bytes the index's files take on disk.
     pub fn disk_bytes(&self) -> u64 {
         std::fs::read_dir(&self.folder)

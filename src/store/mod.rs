@@ -912,6 +912,38 @@ impl Store {
         }
     }
 
+    /// Reads up to `count` document bodies, newest first, from those
+    /// numbered below `before` (from the newest with `None`), so that
+    /// their pages enter the store's cache; returns the bytes read and the
+    /// number of the oldest body read (`None` once none is left).
+    pub fn warm_bodies(
+        &self,
+        before: Option<u32>,
+        count: usize,
+    ) -> Result<(u64, Option<u32>), StoreError> {
+        let first = [b'B'];
+        let end = match before {
+            Some(number) => numbered_key(b'B', number),
+            None => [b'B' + 1, 0, 0, 0, 0],
+        };
+        let mut bytes = 0u64;
+        let mut oldest = None;
+        for entry in self
+            .tree
+            .range(first.as_slice()..end.as_slice())
+            .rev()
+            .take(count)
+        {
+            let (key, value) = entry?;
+            bytes += value.len() as u64;
+            oldest = key
+                .get(1..5)
+                .and_then(|number| number.try_into().ok())
+                .map(u32::from_be_bytes);
+        }
+        Ok((bytes, oldest))
+    }
+
     /// The stored document with its text and sentences.
     pub fn full_document(&self, id: &str) -> Result<Option<FullDocument>, StoreError> {
         match self.document_number(id)? {
@@ -1006,6 +1038,43 @@ mod tests {
 
     fn analysed(id: &str, text: &str) -> AnalysedDocument {
         analyse_document(DocumentInput::new(id, text))
+    }
+
+    /// A warm-up reads bodies newest first, in steps that go on below the
+    /// oldest one the step before read, and says when none is left.
+    #[test]
+    fn warming_reads_bodies_newest_first_in_steps() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path(), 8 << 20).unwrap();
+        let ids = ["a", "b", "c", "d", "e"];
+        for id in ids {
+            store
+                .put_document(&analysed(id, "Hải Hà\nHải Hà giảm 51 cán bộ."))
+                .unwrap();
+        }
+        let number = |id: &str| store.document_number(id).unwrap().unwrap();
+        let body_bytes = |id: &str| {
+            store
+                .tree
+                .get(numbered_key(b'B', number(id)))
+                .unwrap()
+                .unwrap()
+                .len() as u64
+        };
+        // (before, count, the bodies read, the oldest read)
+        type Case<'a> = (Option<&'a str>, usize, &'a [&'a str], Option<&'a str>);
+        let cases: &[Case] = &[
+            (None, 2, &["e", "d"], Some("d")),
+            (Some("d"), 2, &["c", "b"], Some("b")),
+            (Some("b"), 10, &["a"], Some("a")),
+            (Some("a"), 10, &[], None),
+            (None, 10, &["a", "b", "c", "d", "e"], Some("a")),
+        ];
+        for &(before, count, read, oldest) in cases {
+            let warmed = store.warm_bodies(before.map(number), count).unwrap();
+            let expected: u64 = read.iter().map(|id| body_bytes(id)).sum();
+            assert_eq!(warmed, (expected, oldest.map(number)), "{before:?} {count}");
+        }
     }
 
     #[test]
