@@ -89,6 +89,82 @@ async fn sigterm_stops_the_server_cleanly() {
     drop(client);
 }
 
+/// A restarted server warms up on a thread of its own (its log says so),
+/// answers meanwhile and after, and a SIGTERM still stops it cleanly, the
+/// store's snapshot recorded (the warm-up holds the store only while a
+/// step of it runs).
+#[tokio::test]
+async fn a_restarted_server_warms_up_and_still_stops_cleanly() {
+    use std::io::{BufRead, BufReader};
+    let directory = tempfile::tempdir().unwrap();
+    let (mut first, url) = spawn_server(directory.path());
+    let ingest = Command::new(BINARY)
+        .args(["ingest", "--server", &url])
+        .arg(corpus_dir())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(ingest.status.success(), "{ingest:?}");
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    let log_path = directory.path().join("server.log");
+    let mut server = Command::new(BINARY)
+        .args(["serve", "--listen", "127.0.0.1:0", "--http-listen", ""])
+        .arg("--data-dir")
+        .arg(directory.path())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = format!("http://{}", line.trim().rsplit(' ').next().unwrap());
+    let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
+    let claim = "An Lạc giảm 51 cán bộ, công chức cấp xã so với năm 2015.";
+    let verify = |client: &mut claimcheck::grpc::Client| {
+        let mut client = client.clone();
+        async move {
+            client
+                .verify_claim(pb::VerifyClaimRequest {
+                    claim: claim.into(),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .verdict
+        }
+    };
+    let during = verify(&mut client).await;
+    let log = || std::fs::read_to_string(&log_path).unwrap();
+    let waited = std::time::Instant::now();
+    while !log().contains("warmed up") {
+        assert!(
+            waited.elapsed().as_secs() < 30,
+            "no warm-up in the log: {}",
+            log()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(verify(&mut client).await, during);
+    drop(client);
+    let stopped = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let status = tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(log().contains("store snapshot recorded"), "{}", log());
+}
+
 /// `claimcheck health` says SERVING and succeeds against a running server,
 /// and fails, saying why, when nothing listens.
 #[test]
