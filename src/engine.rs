@@ -260,10 +260,10 @@ impl Engine {
     }
 
     /// Builds the index of the store in `directory` anew, replacing the
-    /// one there; returns how many documents it holds. The store must not
-    /// be open elsewhere (its lock is taken).
+    /// one there; returns how many documents it holds. The store must
+    /// exist and not be open elsewhere (its lock is taken).
     pub fn reindex(directory: &Path, caches: CacheSizes) -> Result<u64, EngineError> {
-        let store = Store::open(directory, caches.sled_bytes)?;
+        let store = Store::open_existing(directory, caches.sled_bytes)?;
         let index = SentenceIndex::recreate(directory)?;
         build_index(&store, &index)?;
         commit_index(&store, &index)?;
@@ -274,10 +274,10 @@ impl Engine {
 
     /// Merges the search index of the store in `directory` into one
     /// segment, after bringing it up to date with the store as a start
-    /// does; returns how many segments it had. The store must not be open
-    /// elsewhere (its lock is taken).
+    /// does; returns how many segments it had. The store must exist and
+    /// not be open elsewhere (its lock is taken).
     pub fn compact(directory: &Path, caches: CacheSizes) -> Result<usize, EngineError> {
-        let store = Store::open(directory, caches.sled_bytes)?;
+        let store = Store::open_existing(directory, caches.sled_bytes)?;
         let index = open_index_up_to_date(directory, &store)?;
         store.flush()?;
         Ok(index.close_merged()?)

@@ -29,9 +29,9 @@ pub fn to_status(error: ServiceError) -> Status {
             StoreError::SchemaMismatch { .. } => Status::failed_precondition(message),
             StoreError::Exhausted => Status::resource_exhausted(message),
             StoreError::Locked { .. } => Status::failed_precondition(message),
-            StoreError::CreateDirectory(_) | StoreError::Unfinished(_) => {
-                Status::failed_precondition(message)
-            }
+            StoreError::CreateDirectory(_)
+            | StoreError::Unfinished(_)
+            | StoreError::Absent { .. } => Status::failed_precondition(message),
         },
         ServiceError::NotApplied { .. } => Status::unavailable(message),
         ServiceError::Cluster(cluster_error) => match cluster_error {

@@ -115,6 +115,11 @@ pub enum StoreError {
     CreateDirectory(std::io::Error),
     #[error("cannot remove an unfinished snapshot from the data directory: {0}")]
     Unfinished(std::io::Error),
+    /// A command that works on an existing store found none: `directory`
+    /// holds no sled files (a mistyped path, most likely). The message
+    /// leaves the directory to the caller, which names it.
+    #[error("no store there (no sled files `conf` and `db`): check --data-dir")]
+    Absent { directory: String },
 }
 
 impl From<sled::Error> for StoreError {
@@ -586,6 +591,18 @@ impl Store {
     pub fn record_snapshot(directory: &Path) -> Result<(), StoreError> {
         drop(Store::open(directory, SNAPSHOT_CACHE_BYTES)?);
         Ok(())
+    }
+
+    /// Opens the store in `directory` as [`Store::open`] does, but only
+    /// when there is one: a command that works on an existing store must
+    /// not create an empty one at a mistyped path.
+    pub fn open_existing(directory: &Path, cache_bytes: u64) -> Result<Store, StoreError> {
+        if !directory.join("conf").is_file() || !directory.join("db").is_file() {
+            return Err(StoreError::Absent {
+                directory: directory.display().to_string(),
+            });
+        }
+        Store::open(directory, cache_bytes)
     }
 
     /// Opens (or creates) the store in `directory`, with a page cache of

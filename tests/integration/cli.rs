@@ -705,6 +705,26 @@ async fn reindex_and_compact_leave_an_index_that_answers_as_before() {
     };
     let reindex = || offline("reindex");
 
+    // A mistyped --data-dir is refused, naming it, and nothing is created
+    // there.
+    let mistyped = directory.path().join("no-such-store");
+    for command in ["reindex", "compact"] {
+        let refused = Command::new(BINARY)
+            .args([command, "--data-dir"])
+            .arg(&mistyped)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{stderr}");
+        assert!(stderr.contains("no store there"), "{stderr}");
+        assert!(stderr.contains(&*mistyped.to_string_lossy()), "{stderr}");
+        assert!(
+            !mistyped.exists(),
+            "{command} created {}",
+            mistyped.display()
+        );
+    }
+
     let (mut server, url) = spawn_server(directory.path());
     let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
     for (name, text) in corpus() {
