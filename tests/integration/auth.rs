@@ -221,8 +221,7 @@ async fn each_token_is_held_to_its_rate() {
 /// known token that lacks the scope), never the token itself.
 #[tokio::test]
 async fn the_access_log_names_each_call_and_its_caller_never_the_token() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let directory = tempfile::tempdir().unwrap();
     let tokens = directory.path().join("tokens.txt");
     std::fs::write(
@@ -235,22 +234,13 @@ async fn the_access_log_names_each_call_and_its_caller_never_the_token() {
     )
     .unwrap();
     let log_path = directory.path().join("server.log");
-    let mut server = Command::new(crate::common::BINARY)
-        .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
-        .args(["--http-listen", "", "--auth-tokens"])
-        .arg(&tokens)
-        .arg("--data-dir")
-        .arg(directory.path().join("data"))
-        .env("RUST_LOG", "warn,claimcheck::access=info")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = format!("http://{}", line.trim().rsplit(' ').next().unwrap());
+    let (mut server, url) = crate::common::spawn_server_logging(
+        &["--log-format", "json"],
+        &directory.path().join("data"),
+        &["--auth-tokens".as_ref(), tokens.as_os_str()],
+        "warn,claimcheck::access=info",
+        &log_path,
+    );
 
     let mut reader = connect(&url, &token(READER)).await.unwrap();
     let mut writer = connect(&url, &token(WRITER)).await.unwrap();

@@ -5,7 +5,8 @@
 use std::process::{Command, Stdio};
 
 use crate::common::{
-    claims_path, corpus, corpus_dir, seed_corpus_and_dev_claims, shared, spawn_server, BINARY,
+    claims_path, corpus, corpus_dir, seed_corpus_and_dev_claims, shared, spawn_server,
+    spawn_server_logging, BINARY,
 };
 use claimcheck::grpc::{connect, pb, ClientCredentials};
 
@@ -89,40 +90,31 @@ async fn sigterm_stops_the_server_cleanly() {
     drop(client);
 }
 
+/// Runs `claimcheck ingest --server URL` on the test articles.
+fn ingest_test_articles(url: &str) -> std::process::Output {
+    Command::new(BINARY)
+        .args(["ingest", "--server", url])
+        .arg(corpus_dir())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
 /// A restarted server warms up on a thread of its own (its log says so),
 /// answers meanwhile and after, and a SIGTERM still stops it cleanly, the
 /// store's snapshot recorded (the warm-up holds the store only while a
 /// step of it runs).
 #[tokio::test]
 async fn a_restarted_server_warms_up_and_still_stops_cleanly() {
-    use std::io::{BufRead, BufReader};
     let directory = tempfile::tempdir().unwrap();
     let (mut first, url) = spawn_server(directory.path());
-    let ingest = Command::new(BINARY)
-        .args(["ingest", "--server", &url])
-        .arg(corpus_dir())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
+    let ingest = ingest_test_articles(&url);
     assert!(ingest.status.success(), "{ingest:?}");
     first.kill().unwrap();
     first.wait().unwrap();
 
     let log_path = directory.path().join("server.log");
-    let mut server = Command::new(BINARY)
-        .args(["serve", "--listen", "127.0.0.1:0", "--http-listen", ""])
-        .arg("--data-dir")
-        .arg(directory.path())
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = format!("http://{}", line.trim().rsplit(' ').next().unwrap());
+    let (mut server, url) = spawn_server_logging(&[], directory.path(), &[], "info", &log_path);
     let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
     let claim = "An Lạc giảm 51 cán bộ, công chức cấp xã so với năm 2015.";
     let verify = |client: &mut claimcheck::grpc::Client| {
@@ -228,12 +220,7 @@ async fn client_commands_work_against_a_served_store() {
     let directory = tempfile::tempdir().unwrap();
     let (mut server, url) = spawn_server(directory.path());
 
-    let ingest = Command::new(BINARY)
-        .args(["ingest", "--server", &url])
-        .arg(corpus_dir())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
+    let ingest = ingest_test_articles(&url);
     let summary = String::from_utf8_lossy(&ingest.stdout);
     assert!(ingest.status.success(), "{summary}");
     assert!(
@@ -696,24 +683,21 @@ async fn reindex_and_compact_leave_an_index_that_answers_as_before() {
         }
         answers
     }
-    let offline = |command: &str| {
+    let offline_in = |command: &str, data_dir: &std::path::Path| {
         Command::new(BINARY)
             .args([command, "--data-dir"])
-            .arg(directory.path())
+            .arg(data_dir)
             .output()
             .unwrap()
     };
+    let offline = |command: &str| offline_in(command, directory.path());
     let reindex = || offline("reindex");
 
     // A mistyped --data-dir is refused, naming it, and nothing is created
     // there.
     let mistyped = directory.path().join("no-such-store");
     for command in ["reindex", "compact"] {
-        let refused = Command::new(BINARY)
-            .args([command, "--data-dir"])
-            .arg(&mistyped)
-            .output()
-            .unwrap();
+        let refused = offline_in(command, &mistyped);
         let stderr = String::from_utf8_lossy(&refused.stderr);
         assert!(!refused.status.success(), "{stderr}");
         assert!(stderr.contains("no store there"), "{stderr}");

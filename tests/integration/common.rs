@@ -69,6 +69,40 @@ pub fn try_spawn_server_with(
     Ok((child, format!("http://{address}")))
 }
 
+/// Starts `claimcheck GLOBAL serve` on port 0 (no HTTP port) on
+/// `data_dir` with `flags`, logging with `RUST_LOG=filter` into the file
+/// `log`; returns it with its URL.
+pub fn spawn_server_logging(
+    global: &[&str],
+    data_dir: &Path,
+    flags: &[&std::ffi::OsStr],
+    filter: &str,
+    log: &Path,
+) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut server = Command::new(BINARY)
+        .args(global)
+        .args(["serve", "--listen", "127.0.0.1:0", "--http-listen", ""])
+        .args(flags)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("RUST_LOG", filter)
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(log).expect("the log file is created"))
+        .spawn()
+        .expect("claimcheck serve starts");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().expect("stdout is piped"))
+        .read_line(&mut line)
+        .expect("the server's stdout reads");
+    let url = format!(
+        "http://{}",
+        line.trim().rsplit(' ').next().unwrap_or_default()
+    );
+    (server, url)
+}
+
 pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/articles")
 }
