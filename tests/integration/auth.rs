@@ -221,7 +221,6 @@ async fn each_token_is_held_to_its_rate() {
 /// known token that lacks the scope), never the token itself.
 #[tokio::test]
 async fn the_access_log_names_each_call_and_its_caller_never_the_token() {
-    use std::process::Command;
     let directory = tempfile::tempdir().unwrap();
     let tokens = directory.path().join("tokens.txt");
     std::fs::write(
@@ -234,7 +233,7 @@ async fn the_access_log_names_each_call_and_its_caller_never_the_token() {
     )
     .unwrap();
     let log_path = directory.path().join("server.log");
-    let (mut server, url) = crate::common::spawn_server_logging(
+    let (server, url) = crate::common::spawn_server_logging(
         &["--log-format", "json"],
         &directory.path().join("data"),
         &["--auth-tokens".as_ref(), tokens.as_os_str()],
@@ -255,15 +254,7 @@ async fn the_access_log_names_each_call_and_its_caller_never_the_token() {
         .unwrap_err();
     assert_eq!(refused.code(), Code::Unauthenticated);
     drop((reader, writer, anonymous));
-    let stopped = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    tokio::task::spawn_blocking(move || server.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    crate::common::terminate(server).await;
 
     let log = std::fs::read_to_string(&log_path).unwrap();
     assert!(!log.contains(READER) && !log.contains(WRITER), "{log}");

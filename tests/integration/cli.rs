@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use crate::common::{
     claims_path, corpus, corpus_dir, seed_corpus_and_dev_claims, shared, spawn_server,
-    spawn_server_logging, BINARY,
+    spawn_server_logging, terminate, BINARY,
 };
 use claimcheck::grpc::{connect, pb, ClientCredentials};
 
@@ -75,18 +75,8 @@ async fn sigterm_stops_the_server_cleanly() {
     let (server, url) = spawn_server(directory.path());
     let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
     client.get_stats(pb::GetStatsRequest {}).await.unwrap();
-    let status = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    // Wait off the runtime, so the client's connection can answer the
-    // server's GOAWAY meanwhile.
-    let output = tokio::task::spawn_blocking(move || server.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(output.status.success(), "{:?}", output.status);
+    let status = terminate(server).await;
+    assert!(status.success(), "{status:?}");
     drop(client);
 }
 
@@ -114,10 +104,10 @@ async fn a_restarted_server_warms_up_and_still_stops_cleanly() {
     first.wait().unwrap();
 
     let log_path = directory.path().join("server.log");
-    let (mut server, url) = spawn_server_logging(&[], directory.path(), &[], "info", &log_path);
-    let mut client = connect(&url, &ClientCredentials::default()).await.unwrap();
+    let (server, url) = spawn_server_logging(&[], directory.path(), &[], "info", &log_path);
+    let client = connect(&url, &ClientCredentials::default()).await.unwrap();
     let claim = "An Lạc giảm 51 cán bộ, công chức cấp xã so với năm 2015.";
-    let verify = |client: &mut claimcheck::grpc::Client| {
+    let verify = || {
         let mut client = client.clone();
         async move {
             client
@@ -131,7 +121,7 @@ async fn a_restarted_server_warms_up_and_still_stops_cleanly() {
                 .verdict
         }
     };
-    let during = verify(&mut client).await;
+    let during = verify().await;
     let log = || std::fs::read_to_string(&log_path).unwrap();
     let waited = std::time::Instant::now();
     while !log().contains("warmed up") {
@@ -142,17 +132,9 @@ async fn a_restarted_server_warms_up_and_still_stops_cleanly() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(verify(&mut client).await, during);
+    assert_eq!(verify().await, during);
     drop(client);
-    let stopped = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    let status = tokio::task::spawn_blocking(move || server.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let status = terminate(server).await;
     assert!(status.success(), "{status:?}");
     assert!(log().contains("store snapshot recorded"), "{}", log());
 }

@@ -103,6 +103,21 @@ pub fn spawn_server_logging(
     (server, url)
 }
 
+/// Sends SIGTERM to a server started by this module and waits for it to
+/// exit, off the runtime (so a client's connection can answer the server's
+/// GOAWAY meanwhile); returns its exit status.
+pub async fn terminate(mut server: std::process::Child) -> std::process::ExitStatus {
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(signalled.success(), "kill -TERM {}", server.id());
+    tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .expect("the waiting task ends")
+        .expect("the server's exit status")
+}
+
 pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/articles")
 }
