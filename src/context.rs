@@ -21,12 +21,56 @@ pub struct Entity {
     pub sentence_initial: bool,
 }
 
-/// Administrative prefixes, folded; the capitalised words after them name a
-/// place.
-const PLACE_PREFIXES: &[&str] = &[
-    "huyen", "xa", "tinh", "tp", "tx", "phuong", "thon", "quan", "ban", "khu", "lang", "ap",
-    "district", "province", "city", "commune", "ward", "village", "town",
+/// Administrative prefixes, in lower case as written and folded; the capitalised
+/// words after them name a place. They are compared with their tone marks:
+/// folded, "tỉnh" (province) is the "Tịnh" of "Tịnh Châu", "quận" the
+/// "Quan" of "Quan Hóa", "huyện" the "Huyền" of "Huyền Trân", "làng" the
+/// "Lạng" of "Lạng Sơn", and "bản" the "Ban" of "Ban Bí thư", and each of
+/// those names would lose its first word. Only a text written without tone
+/// marks at all ("huyen Ba Che") is compared folded.
+const PLACE_PREFIXES: &[(&str, &str)] = &[
+    ("huyện", "huyen"),
+    ("xã", "xa"),
+    ("tỉnh", "tinh"),
+    ("tp", "tp"),
+    ("tx", "tx"),
+    ("phường", "phuong"),
+    ("thôn", "thon"),
+    ("quận", "quan"),
+    ("bản", "ban"),
+    ("khu", "khu"),
+    ("làng", "lang"),
+    ("ấp", "ap"),
+    ("district", "district"),
+    ("province", "province"),
+    ("city", "city"),
+    ("commune", "commune"),
+    ("ward", "ward"),
+    ("village", "village"),
+    ("town", "town"),
 ];
+
+/// Whether `token` is one of the [`PLACE_PREFIXES`]: as written, or folded
+/// in a text without tone marks (`marked` false).
+fn is_place_prefix(token: &WordToken<'_>, marked: bool) -> bool {
+    PLACE_PREFIXES.iter().any(|(written, folded)| {
+        if marked {
+            token
+                .text
+                .chars()
+                .flat_map(char::to_lowercase)
+                .eq(written.chars())
+        } else {
+            token.folded == *folded
+        }
+    })
+}
+
+/// Whether a text carries Vietnamese letters or tone marks (anything
+/// alphabetic beyond ASCII), so that its words are compared as written.
+fn is_marked(text: &str) -> bool {
+    text.chars().any(|c| c.is_alphabetic() && !c.is_ascii())
+}
 
 fn is_abbreviation(word: &str) -> bool {
     word.chars().count() >= 2 && word.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
@@ -40,6 +84,7 @@ pub fn entities(sentence: &str) -> Vec<Entity> {
 /// [`entities`] of a sentence already split into `tokens`.
 pub fn entities_in(sentence: &str, tokens: &[WordToken]) -> Vec<Entity> {
     let mut found: Vec<Entity> = Vec::new();
+    let marked = is_marked(sentence);
     let push =
         |found: &mut Vec<Entity>, text: String, is_abbreviation: bool, sentence_initial: bool| {
             let folded = fold(&text);
@@ -76,14 +121,14 @@ pub fn entities_in(sentence: &str, tokens: &[WordToken]) -> Vec<Entity> {
             end += 1;
         }
         let after_prefix = index > 0
-            && PLACE_PREFIXES.contains(&&*tokens[index - 1].folded)
+            && is_place_prefix(&tokens[index - 1], marked)
             && sentence[tokens[index - 1].end..token.start]
                 .chars()
                 .all(|c| c == ' ');
         // "Huyện Ba Chẽ" at the start of a sentence: the prefix is not the name.
         let mut name_start = index;
         let mut after_prefix = after_prefix;
-        if end - index >= 2 && PLACE_PREFIXES.contains(&&*tokens[index].folded) {
+        if end - index >= 2 && is_place_prefix(&tokens[index], marked) {
             name_start += 1;
             after_prefix = true;
         }
@@ -190,6 +235,17 @@ mod tests {
             ("Kỳ họp của HĐND tỉnh Quảng Ninh.", &["Quảng Ninh"]),
             ("Năm 2017, thị xã giảm 17 cán bộ.", &[]),
             ("The district of Long Bien cut 20 posts.", &["Long Bien"]),
+            // A prefix is a prefix with its tone marks, not a name's word
+            // that folds to it.
+            ("Quận Ba Đình có 14 phường.", &["Ba Đình"]),
+            ("Tịnh Châu giảm 5 biên chế.", &["Tịnh Châu"]),
+            ("Tỉnh Lạng Sơn có 11 huyện.", &["Lạng Sơn"]),
+            ("Ca sĩ Huyền Trân và Phương Dung hát.", &["Huyền Trân", "Phương Dung"]),
+            ("Quan Hóa giảm 3 xã.", &["Quan Hóa"]),
+            ("Quan Tam giảm được 1.806 công chức.", &["Quan Tam"]),
+            // Without any tone mark, a prefix is known by its folded form.
+            ("Huyen Ba Che giam 10 bien che.", &["Ba Che"]),
+            ("Thong tin tu huyen Ba Che.", &["Ba Che"]),
         ];
         for (sentence, expected) in cases {
             assert_eq!(names(sentence), *expected, "{sentence:?}");
