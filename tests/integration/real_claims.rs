@@ -37,7 +37,7 @@ async fn dev_figures_on_real_claims_hold() {
         report.calibration_error,
         report.strict_accuracy
     );
-    // Measured: 0.702, 0.766, 0.738, 0.044, 0.700 (label accuracy 0.702);
+    // Measured: 0.704, 0.771, 0.738, 0.047, 0.702 (label accuracy 0.704);
     // with figures SUPPORTED precision 0.805; SUPPORTED at confidence
     // >= 0.9: 31 verdicts, 29 right (0.935), 17.5% of the SUPPORTED claims.
     assert_eq!(report.total, 496);
