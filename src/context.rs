@@ -240,7 +240,10 @@ mod tests {
             ("Quận Ba Đình có 14 phường.", &["Ba Đình"]),
             ("Tịnh Châu giảm 5 biên chế.", &["Tịnh Châu"]),
             ("Tỉnh Lạng Sơn có 11 huyện.", &["Lạng Sơn"]),
-            ("Ca sĩ Huyền Trân và Phương Dung hát.", &["Huyền Trân", "Phương Dung"]),
+            (
+                "Ca sĩ Huyền Trân và Phương Dung hát.",
+                &["Huyền Trân", "Phương Dung"],
+            ),
             ("Quan Hóa giảm 3 xã.", &["Quan Hóa"]),
             ("Quan Tam giảm được 1.806 công chức.", &["Quan Tam"]),
             // Without any tone mark, a prefix is known by its folded form.
