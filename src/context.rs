@@ -21,12 +21,12 @@ pub struct Entity {
     pub sentence_initial: bool,
 }
 
-/// Administrative prefixes, in lower case as written and folded; the capitalised
-/// words after them name a place. They are compared with their tone marks:
-/// folded, "tỉnh" (province) is the "Tịnh" of "Tịnh Châu", "quận" the
-/// "Quan" of "Quan Hóa", "huyện" the "Huyền" of "Huyền Trân", "làng" the
-/// "Lạng" of "Lạng Sơn", and "bản" the "Ban" of "Ban Bí thư", and each of
-/// those names would lose its first word. Only a text written without tone
+/// Administrative prefixes, in lower case as written and folded; the
+/// capitalised words after them name a place. They are compared with their
+/// tone marks: folded, "tỉnh" (province) is the "Tịnh" of "Tịnh Châu",
+/// "quận" the "Quan" of "Quan Hóa", "huyện" the "Huyền" of "Huyền Trân",
+/// "làng" the "Lạng" of "Lạng Sơn", and "bản" the "Ban" of "Ban Bí thư",
+/// and each of those names would lose its first word. Only a text written without tone
 /// marks at all ("huyen Ba Che") is compared folded.
 const PLACE_PREFIXES: &[(&str, &str)] = &[
     ("huyện", "huyen"),
@@ -256,6 +256,13 @@ mod tests {
         assert!(entities("Chủ tịch UBND xã")
             .iter()
             .any(|e| e.is_abbreviation && e.text == "UBND"));
+    }
+
+    #[test]
+    fn place_prefixes_fold_to_their_folded_forms() {
+        for (written, folded) in PLACE_PREFIXES {
+            assert_eq!(fold(written), *folded, "{written:?}");
+        }
     }
 
     #[test]
