@@ -7,7 +7,7 @@
 
 use crate::model::DocumentContext;
 use crate::quantity::{Quantity, QuantityKind};
-use crate::text::{fold, word_tokens, WordToken};
+use crate::text::{fold, is_function_word, word_tokens, WordToken};
 
 /// A name found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,9 +132,22 @@ pub fn entities_in(sentence: &str, tokens: &[WordToken]) -> Vec<Entity> {
             name_start += 1;
             after_prefix = true;
         }
+        let sentence_initial = name_start == 0 && !after_prefix;
+        // "Theo Bloomberg Intelligence", "Ông Phạm Gia Hữu": a function
+        // word or a title opening the sentence is capitalised for the
+        // sentence only ("Tân Phú Lạc" keeps its first word).
+        if sentence_initial
+            && end - name_start >= 3
+            && is_function_word(
+                &tokens[name_start].text.to_lowercase(),
+                &tokens[name_start].folded,
+            )
+        {
+            name_start += 1;
+        }
         if end - name_start >= 2 || after_prefix {
             let text = sentence[tokens[name_start].start..tokens[end - 1].end].to_string();
-            push(&mut found, text, false, name_start == 0 && !after_prefix);
+            push(&mut found, text, false, sentence_initial);
         }
         index = end;
     }
@@ -249,6 +262,15 @@ mod tests {
             // Without any tone mark, a prefix is known by its folded form.
             ("Huyen Ba Che giam 10 bien che.", &["Ba Che"]),
             ("Thong tin tu huyen Ba Che.", &["Ba Che"]),
+            // An opening run of three or more words loses a function word
+            // or title that opens it.
+            (
+                "Theo Bloomberg Intelligence, giá tăng.",
+                &["Bloomberg Intelligence"],
+            ),
+            ("Ông Phạm Gia Hữu phát biểu.", &["Phạm Gia Hữu"]),
+            ("Hà Nội có 30 quận.", &["Hà Nội"]),
+            ("Tân Phú Lạc có 5 xã.", &["Tân Phú Lạc"]),
         ];
         for (sentence, expected) in cases {
             assert_eq!(names(sentence), *expected, "{sentence:?}");

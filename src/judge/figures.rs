@@ -414,19 +414,13 @@ impl ClaimAnalysis {
     }
 
     /// Index terms of the names the claim is about: a one-word name, or the
-    /// word pairs of a longer one. A run of three or more capitalised words
-    /// that opens the claim may owe its first capital to the sentence only
-    /// ("Theo Bloomberg Intelligence", "Ông Phạm Gia Hữu"), so the pair
-    /// that word makes is left out.
+    /// word pairs of a longer one.
     pub fn context_terms(&self) -> Vec<String> {
         let mut terms = Vec::new();
         for entity in &self.entities {
-            let mut words: Vec<&str> = entity.folded.split(' ').collect();
+            let words: Vec<&str> = entity.folded.split(' ').collect();
             if words.len() == 1 {
                 terms.push(words[0].to_string());
-            }
-            if entity.sentence_initial && words.len() >= 3 {
-                words.remove(0);
             }
             for pair in words.windows(2) {
                 terms.push(format!("{} {}", pair[0], pair[1]));
@@ -1249,12 +1243,13 @@ mod tests {
     }
 
     #[test]
-    fn context_terms_are_the_names_word_pairs_without_an_opening_capital() {
+    fn context_terms_are_the_names_word_pairs_without_an_opening_function_word() {
         let cases: &[(&str, &[&str])] = &[
             ("Hà Nội có 30 quận.", &["ha noi"]),
             ("Huyện Ba Chẽ giảm 10 biên chế.", &["ba che"]),
-            ("Trạm Côn Đảo ghi nhận mưa.", &["con dao"]),
-            // The opening word's capital may be the sentence's only.
+            ("Tân Phú Lạc có 5 xã.", &["phu lac", "tan phu"]),
+            // An opening function word or title is capitalised for the
+            // sentence only.
             (
                 "Theo Bloomberg Intelligence, doanh thu tăng.",
                 &["bloomberg intelligence"],

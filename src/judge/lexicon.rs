@@ -53,35 +53,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-/// The Vietnamese function words of the search stopword list
-/// (`crate::text`), with their diacritics: folded, the list also takes in
-/// content words ("của" is a function word, "cửa" door, "cua" crab;
-/// "đang" one, "Đảng" the Party; "khi" one, "khí" gas; "đến" one, "đen"
-/// black; "thi" exam, "nửa" half, "cũ" old ...), which alignment must
-/// count as content.
-const VIETNAMESE_FUNCTION_WORDS: &[&str] = &[
-    "của", "và", "các", "những", "nhưng", "là", "có", "được", "đã", "đang", "sẽ", "với", "cho",
-    "tại", "ở", "trong", "này", "nay", "do", "thì", "mà", "để", "từ", "đến", "theo", "về", "cũng",
-    "cùng", "như", "một", "nhiều", "khi", "sau", "trước", "trên", "dưới", "hơn", "gần", "khoảng",
-    "còn", "rằng", "nếu", "vì", "bị", "bởi", "hay", "hoặc", "nên", "nào", "gì", "ai", "điều",
-    "việc", "cách", "ra", "vào", "lên", "xuống", "qua", "lại", "nữa", "rồi", "ấy", "kia", "đây",
-    "bạn", "nhất", "đều", "chỉ", "mới", "tôi", "chúng", "ta", "mình", "họ", "ông", "bà", "anh",
-    "chị", "em", "thuộc", "giữa", "nhằm", "từng", "cứ", "thế",
-];
-
-static VIETNAMESE_FUNCTION_WORD_SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| VIETNAMESE_FUNCTION_WORDS.iter().copied().collect());
-
-/// True for a function word, read with its diacritics (`lower`): a word
-/// written without any (English, or Vietnamese typed plainly) is looked up
-/// folded.
-pub fn is_function_word(lower: &str, folded: &str) -> bool {
-    if lower.is_ascii() {
-        crate::text::is_stopword(folded)
-    } else {
-        VIETNAMESE_FUNCTION_WORD_SET.contains(lower)
-    }
-}
+pub use crate::text::is_function_word;
 
 /// Negative adverbs, lowercase.
 const NEGATORS: &[&str] = &[

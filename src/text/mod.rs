@@ -13,4 +13,6 @@ pub use language::{detect_language, Language};
 pub use normalize::{fold, fold_char, has_diacritics, lower_char, normalize_nfc};
 pub use segment::{split_sentences, SentenceSpan};
 pub use similarity::BigramProfile;
-pub use tokens::{index_terms, is_stopword, visit_index_terms, word_tokens, WordToken};
+pub use tokens::{
+    index_terms, is_function_word, is_stopword, visit_index_terms, word_tokens, WordToken,
+};

@@ -107,6 +107,36 @@ pub fn is_stopword(folded: &str) -> bool {
     folded.len() <= 6 && STOPWORD_SET.contains(folded)
 }
 
+/// The Vietnamese function words of the search stopword list
+/// (above), with their diacritics: folded, the list also takes in
+/// content words ("của" is a function word, "cửa" door, "cua" crab;
+/// "đang" one, "Đảng" the Party; "khi" one, "khí" gas; "đến" one, "đen"
+/// black; "thi" exam, "nửa" half, "cũ" old ...), which alignment must
+/// count as content.
+const VIETNAMESE_FUNCTION_WORDS: &[&str] = &[
+    "của", "và", "các", "những", "nhưng", "là", "có", "được", "đã", "đang", "sẽ", "với", "cho",
+    "tại", "ở", "trong", "này", "nay", "do", "thì", "mà", "để", "từ", "đến", "theo", "về", "cũng",
+    "cùng", "như", "một", "nhiều", "khi", "sau", "trước", "trên", "dưới", "hơn", "gần", "khoảng",
+    "còn", "rằng", "nếu", "vì", "bị", "bởi", "hay", "hoặc", "nên", "nào", "gì", "ai", "điều",
+    "việc", "cách", "ra", "vào", "lên", "xuống", "qua", "lại", "nữa", "rồi", "ấy", "kia", "đây",
+    "bạn", "nhất", "đều", "chỉ", "mới", "tôi", "chúng", "ta", "mình", "họ", "ông", "bà", "anh",
+    "chị", "em", "thuộc", "giữa", "nhằm", "từng", "cứ", "thế",
+];
+
+static VIETNAMESE_FUNCTION_WORD_SET: std::sync::LazyLock<crate::hashing::FastSet<&'static str>> =
+    std::sync::LazyLock::new(|| VIETNAMESE_FUNCTION_WORDS.iter().copied().collect());
+
+/// True for a function word, read with its diacritics (`lower`): a word
+/// written without any (English, or Vietnamese typed plainly) is looked up
+/// folded.
+pub fn is_function_word(lower: &str, folded: &str) -> bool {
+    if lower.is_ascii() {
+        is_stopword(folded)
+    } else {
+        VIETNAMESE_FUNCTION_WORD_SET.contains(lower)
+    }
+}
+
 /// The index terms of a text: each non-stopword folded word, and each
 /// bigram of adjacent folded words ("bien che", joined by a space) when
 /// neither is a stopword or both are capitalised (a name such as "Côn Đảo",
