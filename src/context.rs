@@ -7,7 +7,7 @@
 
 use crate::model::DocumentContext;
 use crate::quantity::{Quantity, QuantityKind};
-use crate::text::{fold, is_function_word, word_tokens, WordToken};
+use crate::text::{fold, has_diacritics, is_function_word, word_tokens, WordToken};
 
 /// A name found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,12 +66,6 @@ fn is_place_prefix(token: &WordToken<'_>, marked: bool) -> bool {
     })
 }
 
-/// Whether a text carries Vietnamese letters or tone marks (anything
-/// alphabetic beyond ASCII), so that its words are compared as written.
-fn is_marked(text: &str) -> bool {
-    text.chars().any(|c| c.is_alphabetic() && !c.is_ascii())
-}
-
 fn is_abbreviation(word: &str) -> bool {
     word.chars().count() >= 2 && word.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
 }
@@ -84,7 +78,7 @@ pub fn entities(sentence: &str) -> Vec<Entity> {
 /// [`entities`] of a sentence already split into `tokens`.
 pub fn entities_in(sentence: &str, tokens: &[WordToken]) -> Vec<Entity> {
     let mut found: Vec<Entity> = Vec::new();
-    let marked = is_marked(sentence);
+    let marked = has_diacritics(sentence);
     let push =
         |found: &mut Vec<Entity>, text: String, is_abbreviation: bool, sentence_initial: bool| {
             let folded = fold(&text);

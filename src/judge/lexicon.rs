@@ -811,25 +811,6 @@ mod tests {
         }
     }
 
-    /// (lowercase, folded, a function word).
-    #[test]
-    fn function_words_are_read_with_their_diacritics() {
-        let cases = [
-            ("của", "cua", true),
-            ("cửa", "cua", false),
-            ("đang", "dang", true),
-            ("đảng", "dang", false),
-            ("khí", "khi", false),
-            ("nửa", "nua", false),
-            ("cua", "cua", true),
-            ("the", "the", true),
-            ("budget", "budget", false),
-        ];
-        for (lower, folded, expected) in cases {
-            assert_eq!(is_function_word(lower, folded), expected, "{lower}");
-        }
-    }
-
     #[test]
     fn clause_openers_of_one_and_two_words() {
         assert!(opens_clause(&["do", "chính", "phủ"]));

@@ -192,6 +192,25 @@ pub fn visit_index_terms(text: &str, tokens: &[WordToken], mut visit: impl FnMut
 mod tests {
     use super::*;
 
+    /// (lowercase, folded, a function word).
+    #[test]
+    fn function_words_are_read_with_their_diacritics() {
+        let cases = [
+            ("của", "cua", true),
+            ("cửa", "cua", false),
+            ("đang", "dang", true),
+            ("đảng", "dang", false),
+            ("khí", "khi", false),
+            ("nửa", "nua", false),
+            ("cua", "cua", true),
+            ("the", "the", true),
+            ("budget", "budget", false),
+        ];
+        for (lower, folded, expected) in cases {
+            assert_eq!(is_function_word(lower, folded), expected, "{lower}");
+        }
+    }
+
     #[test]
     fn every_listed_stopword_is_found() {
         for word in STOPWORDS {
