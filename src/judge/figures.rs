@@ -119,7 +119,7 @@ impl PreparedSentence {
             let positions: Vec<usize> = self.record.quantities.iter().map(|q| q.start).collect();
             SentenceFeatures {
                 words: WordSets::from_tokens(&self.record.text, &tokens),
-                quantity_contexts: contexts_before(&tokens, &positions),
+                quantity_contexts: contexts_before(&self.record.text, &tokens, &positions),
                 negated: negated_in(&tokens),
             }
         })
@@ -286,13 +286,26 @@ const MAX_CONTEXT_LOOKBACK: usize = 32;
 
 /// For each byte position, up to four folded content words of `tokens`
 /// (in text order) that end before it, nearest first, among the
-/// [`MAX_CONTEXT_LOOKBACK`] words before it.
-fn contexts_before(tokens: &[crate::text::WordToken], positions: &[usize]) -> Vec<Vec<String>> {
+/// [`MAX_CONTEXT_LOOKBACK`] words before it and within its clause: a
+/// punctuation mark followed by a word that opens a clause (", nhưng",
+/// "; và") ends the words that describe a figure, so the words of the
+/// previous clause's figure ("1.380 hộ bị ảnh hưởng bởi dự án, nhưng chỉ
+/// 416 ...") are not read as this one's.
+fn contexts_before(
+    text: &str,
+    tokens: &[crate::text::WordToken],
+    positions: &[usize],
+) -> Vec<Vec<String>> {
     positions
         .iter()
         .map(|position| {
             let before = tokens.partition_point(|t| t.end <= *position);
-            tokens[before.saturating_sub(MAX_CONTEXT_LOOKBACK)..before]
+            let lookback = before.saturating_sub(MAX_CONTEXT_LOOKBACK);
+            let clause_start = (lookback + 1..before)
+                .rev()
+                .find(|&at| clause_breaks_before(text, tokens, at))
+                .unwrap_or(lookback);
+            tokens[clause_start..before]
                 .iter()
                 .rev()
                 .filter(|t| !t.is_numeric() && !is_stopword(&t.folded))
@@ -301,6 +314,24 @@ fn contexts_before(tokens: &[crate::text::WordToken], positions: &[usize]) -> Ve
                 .collect()
         })
         .collect()
+}
+
+/// True when a clause starts at token `at`: punctuation separates it from
+/// the word before, and it (with the next word) opens a clause.
+fn clause_breaks_before(text: &str, tokens: &[crate::text::WordToken], at: usize) -> bool {
+    let gap = &text[tokens[at - 1].end..tokens[at].start];
+    if !gap
+        .chars()
+        .any(|c| matches!(c, ',' | ';' | ':' | '(' | ')'))
+    {
+        return false;
+    }
+    let words: Vec<String> = tokens[at..(at + 2).min(tokens.len())]
+        .iter()
+        .map(|t| t.text.to_lowercase())
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    super::lexicon::opens_clause(&words)
 }
 
 fn negated_in(tokens: &[crate::text::WordToken]) -> Vec<String> {
@@ -380,7 +411,7 @@ impl ClaimAnalysis {
             }
         }
         let positions: Vec<usize> = quantities.iter().map(|q| q.start).collect();
-        let quantity_contexts = contexts_before(&tokens, &positions);
+        let quantity_contexts = contexts_before(&text, &tokens, &positions);
         let quantity_units = quantities.iter().map(|q| unit_words(&q.unit)).collect();
         ClaimAnalysis {
             content_word_hashes: content_words.iter().map(|word| word_hash(word)).collect(),
@@ -1231,13 +1262,22 @@ mod tests {
             ("huyện giảm 51 cán bộ", "51", &["giam", "huyen"]),
             ("xã có 5 thôn và 7 tổ", "7", &["thon", "xa"]),
             ("5 thôn", "5", &[]),
+            // A clause opened after a comma is the figure's own: the words
+            // of the clause before it describe another figure.
+            (
+                "1.380 hộ bị ảnh hưởng bởi dự án, nhưng chỉ duyệt 416 hộ",
+                "416",
+                &["duyet"],
+            ),
+            // A comma alone does not open a clause.
+            ("tại Hà Nội, có 5 ca", "5", &["noi", "ha"]),
             // Beyond the look-back, no word is context.
             (&long_run, "7", &[]),
         ];
         for (text, figure, expected) in cases {
             let tokens = crate::text::word_tokens(text);
             let position = text.rfind(figure).unwrap();
-            let context = contexts_before(&tokens, &[position]);
+            let context = contexts_before(text, &tokens, &[position]);
             assert_eq!(context[0], *expected, "{text:?}");
         }
     }
