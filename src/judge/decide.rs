@@ -194,8 +194,8 @@ const OUTRIGHT_CONFIDENCE: f64 = 0.8;
 /// negation added or removed next to a restated phrase, or two names
 /// swapped between their slots, in a window that states most of the claim
 /// in its own words, about the names the claim is about. On the training
-/// claims the rule holds for 304, of which 246 are REFUTED, 34
-/// NOT_ENOUGH_INFO and 24 SUPPORTED (`train-verdict` prints these counts);
+/// claims the rule holds for 329, of which 267 are REFUTED, 35
+/// NOT_ENOUGH_INFO and 27 SUPPORTED (`train-verdict` prints these counts);
 /// the learned model alone gives such single, precise signals too little
 /// weight beside the many that a restatement shares with its source.
 pub fn refutes_outright(features: &Features) -> bool {
@@ -231,7 +231,7 @@ pub fn about_another_subject(features: &Features) -> bool {
 /// document never writes, nor spells out in the window: the document
 /// cannot support what the claim says of it. A precise signal the model
 /// weighs too little for how rare it is: on the training claims it holds
-/// for 34, of which 1 is SUPPORTED (`train-verdict` prints these counts),
+/// for 35, of which 1 is SUPPORTED (`train-verdict` prints these counts),
 /// so it keeps a claim the model would call SUPPORTED from being
 /// SUPPORTED (it is NOT_ENOUGH_INFO unless something refutes it).
 pub fn names_unknown_abbreviation(features: &Features) -> bool {
