@@ -291,10 +291,9 @@ impl<'a> SourceSentence<'a> {
 /// from costing figures × words.
 const MAX_CONTEXT_LOOKBACK: usize = 32;
 
-/// For each figure's byte span (`spans`, in text order), up to four folded
-/// content words of `tokens` that end before it, nearest first, among the
-/// [`MAX_CONTEXT_LOOKBACK`] words before it, after a comma or semicolon
-/// that follows the previous figure, and within its clause: a
+/// For each byte position, up to four folded content words of `tokens`
+/// (in text order) that end before it, nearest first, among the
+/// [`MAX_CONTEXT_LOOKBACK`] words before it and within its clause: a
 /// punctuation mark followed by a word that opens a clause (", nhưng",
 /// "; và") ends the words that describe a figure, so the words of the
 /// previous clause's figure ("1.380 hộ bị ảnh hưởng bởi dự án, nhưng chỉ
