@@ -194,8 +194,8 @@ const OUTRIGHT_CONFIDENCE: f64 = 0.8;
 /// negation added or removed next to a restated phrase, or two names
 /// swapped between their slots, in a window that states most of the claim
 /// in its own words, about the names the claim is about. On the training
-/// claims the rule holds for 328, of which 267 are REFUTED, 35
-/// NOT_ENOUGH_INFO and 26 SUPPORTED (`train-verdict` prints these counts);
+/// claims the rule holds for 329, of which 267 are REFUTED, 35
+/// NOT_ENOUGH_INFO and 27 SUPPORTED (`train-verdict` prints these counts);
 /// the learned model alone gives such single, precise signals too little
 /// weight beside the many that a restatement shares with its source.
 pub fn refutes_outright(features: &Features) -> bool {
@@ -211,8 +211,8 @@ pub fn refutes_outright(features: &Features) -> bool {
     aligned_change && names_bound && features.get("tiled_content") >= OUTRIGHT_MIN_TILED
 }
 
-/// Confidence of a claim about another subject: on the training claims 2
-/// of the 3 where the rule holds are NOT_ENOUGH_INFO; shaded for so few.
+/// Confidence of a claim about another subject: on the training claims 3
+/// of the 4 where the rule holds are NOT_ENOUGH_INFO; shaded for so few.
 const OTHER_SUBJECT_CONFIDENCE: f64 = 0.6;
 
 /// The claim names a place, person or body (of two words or more) the

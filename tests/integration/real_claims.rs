@@ -37,9 +37,9 @@ async fn dev_figures_on_real_claims_hold() {
         report.calibration_error,
         report.strict_accuracy
     );
-    // Measured: 0.708, 0.773, 0.744, 0.043, 0.706 (label accuracy 0.708);
-    // with figures SUPPORTED precision 0.816; SUPPORTED at confidence
-    // >= 0.9: 32 verdicts, 30 right (0.938), 18.1% of the SUPPORTED claims.
+    // Measured: 0.708, 0.771, 0.745, 0.044, 0.706 (label accuracy 0.708);
+    // with figures SUPPORTED precision 0.810; SUPPORTED at confidence
+    // >= 0.9: 31 verdicts, 29 right (0.935), 17.5% of the SUPPORTED claims.
     assert_eq!(report.total, 496);
     assert!(report.macro_f1 >= 0.69, "macro-F1 {:.3}", report.macro_f1);
     assert!(
