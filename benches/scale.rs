@@ -190,6 +190,10 @@ struct Recall {
     /// written from (the right sentences), the share retrieval's top 20
     /// holds, matched by position.
     right: f64,
+    /// `all` over the claims written from a stored article, and over those
+    /// naming a place no article names (whose search is not led by that
+    /// name's words, where the exhaustive scan's ranking is).
+    all_by_source: [(usize, usize); 2],
 }
 
 fn share(held: usize, wanted: usize) -> f64 {
@@ -201,21 +205,23 @@ fn share(held: usize, wanted: usize) -> f64 {
 }
 
 fn recall_at_20(engine: &Engine, claims: &[synth::LabelledFact]) -> Recall {
-    let (mut wanted, mut held) = (0usize, 0usize);
     let (mut right_wanted, mut right_held) = (0usize, 0usize);
+    // (held, wanted) for claims with a source article, then without.
+    let mut by_source = [(0usize, 0usize); 2];
     let step = (claims.len() / RECALL_SAMPLE).max(1);
     for claim in claims.iter().step_by(step).take(RECALL_SAMPLE) {
         let (found, exhaustive) = engine
             .retrieval_and_exhaustive(&claim.claim, 20)
             .expect("retrieved");
         let mut unused: Vec<f64> = found.iter().map(|c| c.bm25).collect();
+        let (held, wanted) = &mut by_source[usize::from(claim.source.is_none())];
         for expected in &exhaustive {
-            wanted += 1;
+            *wanted += 1;
             let close =
                 |score: &f64| (score - expected.bm25).abs() <= 1e-5 * expected.bm25.max(1.0);
             if let Some(at) = unused.iter().position(close) {
                 unused.swap_remove(at);
-                held += 1;
+                *held += 1;
             }
         }
         let source = claim
@@ -233,9 +239,11 @@ fn recall_at_20(engine: &Engine, claims: &[synth::LabelledFact]) -> Recall {
             }));
         }
     }
+    let [known, unknown] = by_source;
     Recall {
-        all: share(held, wanted),
+        all: share(known.0 + unknown.0, known.1 + unknown.1),
         right: share(right_held, right_wanted),
+        all_by_source: by_source,
     }
 }
 
@@ -441,6 +449,14 @@ fn run_size(target_sentences: usize) {
         .collect();
     retrieval.sort();
     let recall = recall_at_20(&engine, &claims);
+    let [known, unknown] = recall.all_by_source;
+    eprintln!(
+        "recall@20 over every sentence: {:.4} of claims written from a stored article ({} sentences), {:.4} of claims naming a place no article names ({})",
+        share(known.0, known.1),
+        known.1,
+        share(unknown.0, unknown.1),
+        unknown.1
+    );
     let peak = peak_rss_mib();
     eprintln!(
         "index segments: {}",

@@ -26,7 +26,10 @@
 //! size of the archive (the collector, `top.rs`, starts each segment from
 //! the k-th best score the segments before it found); restrictions (named
 //! documents, record filters, excluded documents) are intersected as
-//! clauses that add nothing to the score.
+//! clauses that add nothing to the score. A pool to be scored again can
+//! instead be found with sentence lengths left out
+//! ([`IndexView::sentences_holding_most`]): the first sentences holding
+//! all of the terms, then fewer of them.
 
 mod snapshot;
 pub mod terms;
@@ -691,6 +694,95 @@ impl IndexView {
             return Ok(Vec::new());
         }
         self.best_matching(self.union_of(terms), restriction, bonus, limit)
+    }
+
+    /// At most `limit` sentences holding the most of `terms` (given
+    /// rarest first) among those `restriction` allows, sentence lengths
+    /// left out: those holding every term, then every term but the
+    /// commonest, and so on down to the rarest alone; then the same from
+    /// the second rarest on, and so on. Each step takes the first
+    /// sentences in the index holding its terms (all of them tie but for
+    /// their lengths), and reads the postings of its rarest term at most,
+    /// so that terms which tens of thousands of sentences hold together
+    /// cost what finding `limit` of them costs, where a top-k union by
+    /// BM25 reads every one of them to keep the shortest. Each hit's score
+    /// is its step's terms' BM25 weight with lengths left out: a pool to
+    /// score again.
+    pub fn sentences_holding_most(
+        &self,
+        terms: &[String],
+        restriction: &Restriction<'_>,
+        limit: usize,
+    ) -> Result<Vec<Hit>, IndexError> {
+        let mut found: Vec<Hit> = Vec::with_capacity(limit);
+        let mut seen: HashSet<DocAddress> = HashSet::with_capacity(limit);
+        for start in 0..terms.len() {
+            for end in (start + 1..=terms.len()).rev() {
+                if found.len() == limit {
+                    return Ok(found);
+                }
+                // Of these, the ones holding more terms are found already.
+                for hit in self.first_holding_all(&terms[start..end], restriction, limit)? {
+                    if found.len() < limit && seen.insert(hit.address) {
+                        found.push(hit);
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The first `limit` sentences in index order holding every one of
+    /// `terms` among those `restriction` allows, each with the terms' BM25
+    /// weight, lengths left out.
+    fn first_holding_all(
+        &self,
+        terms: &[String],
+        restriction: &Restriction<'_>,
+        limit: usize,
+    ) -> Result<Vec<Hit>, IndexError> {
+        let weights = self.weights(terms)?;
+        if weights.len() < terms.len() {
+            return Ok(Vec::new());
+        }
+        let total = self.sentence_count();
+        let weight_sum: f32 = weights
+            .iter()
+            .map(|weighed| {
+                // Against an infinite average, every length weighs alike.
+                Bm25Weight::for_one_term_without_explain(
+                    weighed.infos.doc_freq,
+                    total,
+                    f32::INFINITY,
+                )
+                .score(0, 1)
+            })
+            .sum();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .term_queries(terms)
+            .into_iter()
+            .map(|query| (Occur::Must, query))
+            .collect();
+        self.restrict(restriction, &mut clauses);
+        let weight = BooleanQuery::new(clauses).weight(
+            tantivy::query::EnableScoring::disabled_from_searcher(self.searcher()),
+        )?;
+        let mut found = Vec::with_capacity(limit);
+        for (ordinal, segment) in self.searcher().segment_readers().iter().enumerate() {
+            if found.len() == limit {
+                break;
+            }
+            let alive = segment.alive_bitset();
+            let mut scorer = weight.scorer(segment, 1.0)?;
+            let mut doc = tantivy::DocSet::doc(&scorer);
+            while doc != TERMINATED && found.len() < limit {
+                if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                    found.push((f64::from(weight_sum), DocAddress::new(ordinal as u32, doc)));
+                }
+                doc = tantivy::DocSet::advance(&mut scorer);
+            }
+        }
+        self.hits(found)
     }
 
     /// The `limit` best sentences holding every one of `terms`, by BM25,

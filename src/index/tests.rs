@@ -344,3 +344,62 @@ fn merging_segments_keeps_sentences_scores_and_the_last_change() {
     assert_eq!(segments_of(&index), 1);
     assert_eq!(ranked(&index.view()), before);
 }
+
+/// The sentences holding the most of a claim's leading terms, lengths
+/// left out: those holding every term first (of more than are wanted, the
+/// first in the index, however long), then those holding the rarer term
+/// alone before those holding the commoner alone, whatever their lengths;
+/// restrictions apply either way. BM25 would rank the shorter sentence
+/// first.
+#[test]
+fn the_sentences_holding_most_weigh_terms_not_lengths() {
+    let directory = tempfile::tempdir().expect("tempdir");
+    let (index, _) = SentenceIndex::open(directory.path()).expect("open");
+    let metadata = BTreeMap::new();
+    let texts = [
+        // 0: both terms, long.
+        "vàng tăng trong phiên giao dịch sáng nay tại các cửa hàng",
+        // 1: both terms, short.
+        "vàng tăng",
+        // 2: the rarer term alone, long.
+        "vàng được bán với giá cao ở nhiều cửa hàng lớn",
+        // 3-6: the commoner term alone, short.
+        "tăng",
+        "tăng",
+        "tăng",
+        "tăng",
+    ];
+    for (number, text) in texts.iter().enumerate() {
+        add(&index, number as u32, &term_lines(&[*text]), &metadata);
+    }
+    index.note(1);
+    index.commit().expect("commit");
+    let view = index.view();
+    let terms: Vec<String> = ["vang", "tang"].map(String::from).to_vec();
+    let documents = |hits: Vec<Hit>| -> Vec<u32> { hits.iter().map(|hit| hit.document).collect() };
+    let cases: [(usize, &[u32], &[u32]); 5] = [
+        (1, &[], &[0]),
+        (2, &[], &[0, 1]),
+        (3, &[], &[0, 1, 2]),
+        (1, &[0], &[1]),
+        (2, &[0], &[1, 2]),
+    ];
+    for (limit, except, expected) in cases {
+        let restriction = Restriction {
+            except,
+            ..Restriction::default()
+        };
+        let found = view
+            .sentences_holding_most(&terms, &restriction, limit)
+            .expect("search");
+        assert_eq!(
+            documents(found),
+            expected,
+            "limit {limit}, except {except:?}"
+        );
+    }
+    let by_bm25 = view
+        .best_sentences(&terms, &Restriction::default(), None, 1)
+        .expect("search");
+    assert_eq!(documents(by_bm25), [1]);
+}
