@@ -222,6 +222,17 @@ pub fn candidates(
     } else {
         UNKNOWN_NAME_POOL_PER_CANDIDATE
     };
+    let best_of_all = || {
+        best_by_every_term(
+            index,
+            terms,
+            &unknown_words,
+            restriction,
+            limit,
+            EXACT_BELOW,
+            pool,
+        )
+    };
     let mut found: Vec<Candidate> = Vec::with_capacity(limit);
     if !subjects.is_empty() {
         found.extend(
@@ -232,15 +243,7 @@ pub fn candidates(
         if found.len() < limit {
             // Every sentence of a subject document that holds a term is
             // in `found`, so the best others are among the best `limit`.
-            let others = best_by_every_term(
-                index,
-                terms,
-                &unknown_words,
-                restriction,
-                limit,
-                EXACT_BELOW,
-                pool,
-            )?;
+            let others = best_of_all()?;
             let wanted = limit - found.len();
             found.extend(
                 others
@@ -251,19 +254,7 @@ pub fn candidates(
             );
         }
     } else {
-        found.extend(
-            best_by_every_term(
-                index,
-                terms,
-                &unknown_words,
-                restriction,
-                limit,
-                EXACT_BELOW,
-                pool,
-            )?
-            .into_iter()
-            .map(as_candidate),
-        );
+        found.extend(best_of_all()?.into_iter().map(as_candidate));
     }
     Ok(found)
 }
