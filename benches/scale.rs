@@ -17,7 +17,9 @@
 //! of claims, whether each sentence an exhaustive scan ranks in the top 20
 //! (every matching sentence scored) is among the 20 retrieval returns
 //! (`recall@20`, all), and the same for the sentences of the article the
-//! claim was written from only (right).
+//! claim was written from only (right). It prints the first apart for the
+//! claims written from a stored article and for those naming a place no
+//! article names (whose search that name's words do not lead).
 //!
 //! `CLAIMCHECK_BENCH_WARM=1` verifies the claims a second time, their
 //! documents prepared and cached, and prints that pass's p50/p99 on
